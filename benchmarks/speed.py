@@ -1,0 +1,234 @@
+"""Speed benchmark: pages/s of `classifier.clean()` against its peers, and an RSS check.
+
+    python benchmarks/speed.py                      # 400 pages, 3 rounds, 10,000-page RSS run
+    python benchmarks/speed.py --pages 300 --rounds 5
+    python benchmarks/speed.py --no-justext --rss-pages 0   # quick: skip jusText and RSS
+    python benchmarks/speed.py --openmp-threads 1   # scikit-learn's predict on one thread
+
+Every tool runs in this one process on the same in-memory pages: the first ``--pages`` files of
+``data/wcxb-dev/html/*.html.gz`` in name order, decoded once to ``str`` with
+`classifier.decode.decode_html` (so no tool pays for decoding). Tools:
+
+* ``clean()``: `classifier.clean(html)`, the shipped model, default threshold;
+* ``trafilatura``: `trafilatura.extract(html)` with its defaults (plain text);
+* ``resiliparse``: `extract_plain_text(html, main_content=True)`;
+* ``jusText``: `justext.justext(html, English stoplist)` joined to text (optional);
+* ``selectolax parse``: `LexborHTMLParser(html)` alone, a floor for any Lexbor-based tool.
+
+Each tool is warmed up first (model loaded, caches filled) outside the timing. Then
+``--rounds`` rounds, each running every tool once over all pages, in an order that rotates
+from round to round so that slow drift of the machine's load is spread over the tools. The
+table gives each tool's median pages/s over the rounds and its ratios to trafilatura and to
+``clean()`` (the ratios of medians; the per-round ratios' range is printed too). Other work on
+the machine moves absolute numbers: compare the ratios.
+
+Then the RSS check: `clean()` over ``--rss-pages`` pages (the set repeated), the process's
+resident memory sampled every 1,000 pages; it is flat when the last sample is within 5 % of
+the one at 2,000 pages (the first thousand pages fill caches). This is a script, not a test.
+
+OpenMP: scikit-learn's HistGradientBoosting predict runs an OpenMP parallel region per tree,
+with as many threads as cores. When the cores are busy with other work (another process, or
+bulk workers), every region waits for a descheduled thread and `clean()` slows down by an
+order of magnitude; ``--openmp-threads 1`` shows the cost of that alone. The thread count in
+use is printed in the header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import gzip
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import classifier  # noqa: E402
+from classifier.decode import decode_html  # noqa: E402
+
+DATA = ROOT / "data" / "wcxb-dev" / "html"
+
+
+def load_pages(count: int) -> list[str]:
+    """The first `count` WCXB pages in name order, decoded to str."""
+    files = sorted(DATA.glob("*.html.gz"))
+    if not files:
+        raise SystemExit(f"no pages in {DATA}")
+    return [decode_html(gzip.decompress(path.read_bytes())) for path in files[:count]]
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process (/proc/self/statm, no dependency)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def make_tools(with_justext: bool) -> dict[str, Callable[[str], object]]:
+    import trafilatura
+    from resiliparse.extract.html2text import extract_plain_text
+    from selectolax.lexbor import LexborHTMLParser
+
+    tools: dict[str, Callable[[str], object]] = {
+        "clean()": classifier.clean,
+        "trafilatura": trafilatura.extract,
+        "resiliparse": lambda html: extract_plain_text(html, main_content=True),
+    }
+    if with_justext:
+        import justext
+
+        stoplist = justext.get_stoplist("English")
+
+        def run_justext(html: str) -> str:
+            paragraphs = justext.justext(html, stoplist)
+            return "\n\n".join(p.text for p in paragraphs if not p.is_boilerplate)
+
+        tools["jusText"] = run_justext
+    tools["selectolax parse"] = LexborHTMLParser
+    return tools
+
+
+def run_once(function: Callable[[str], object], pages: list[str]) -> tuple[float, int]:
+    """Seconds for one pass over the pages, and how many pages raised."""
+    failures = 0
+    gc.collect()
+    start = time.perf_counter()
+    for html in pages:
+        try:
+            function(html)
+        except Exception:  # noqa: BLE001 - a peer failing on a page is counted, not fatal
+            failures += 1
+    return time.perf_counter() - start, failures
+
+
+def openmp_threads() -> str:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "unknown (no threadpoolctl)"
+    found = [str(info["num_threads"]) for info in threadpool_info() if info["user_api"] == "openmp"]
+    return ", ".join(found) or "none loaded"
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version(), "pagesieve": classifier.__version__}
+    for name in ("trafilatura", "resiliparse", "justext", "selectolax", "scikit-learn", "numpy", "lxml"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> None:
+    tools = make_tools(with_justext)
+    names = list(tools)
+    for name in names:  # warm-up: model load, imports, caches; not timed
+        run_once(tools[name], pages[:warmup])
+    seconds: dict[str, list[float]] = {name: [] for name in names}
+    failures: dict[str, int] = {name: 0 for name in names}
+    for round_number in range(rounds):
+        shift = round_number % len(names)
+        order = names[shift:] + names[:shift]
+        line = []
+        for name in order:
+            elapsed, failed = run_once(tools[name], pages)
+            seconds[name].append(elapsed)
+            failures[name] += failed
+            line.append(f"{name} {len(pages) / elapsed:.1f}/s")
+        print(f"round {round_number + 1}: " + ", ".join(line), flush=True)
+
+    rate = {name: [len(pages) / s for s in seconds[name]] for name in names}
+    median = {name: statistics.median(rate[name]) for name in names}
+
+    def ratio_range(name: str, reference: str) -> str:
+        per_round = [a / b for a, b in zip(rate[name], rate[reference])]
+        return f"{min(per_round):.2f}-{max(per_round):.2f}"
+
+    print()
+    print(f"{len(pages)} pages, {rounds} rounds, median pages/s (per-round range of the ratio)")
+    print()
+    print("| tool | pages/s | ms/page | vs trafilatura | vs clean() | failures |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name in names:
+        print(
+            f"| {name} | {median[name]:.1f} | {1000 / median[name]:.2f} "
+            f"| {median[name] / median['trafilatura']:.2f}x ({ratio_range(name, 'trafilatura')}) "
+            f"| {median[name] / median['clean()']:.2f}x ({ratio_range(name, 'clean()')}) "
+            f"| {failures[name]} |"
+        )
+    target = median["clean()"] / median["trafilatura"]
+    verdict = "met" if target >= 3 else "NOT met"
+    print()
+    print(f"target clean() >= 3x trafilatura: {target:.2f}x, {verdict}")
+
+
+def rss_check(pages: list[str], total: int, every: int = 1_000) -> None:
+    print()
+    print(f"RSS check: clean() over {total:,} pages ({len(pages)} pages repeated)")
+    samples: list[tuple[int, int]] = [(0, rss_bytes())]
+    start = time.perf_counter()
+    for done in range(1, total + 1):
+        classifier.clean(pages[(done - 1) % len(pages)])
+        if done % every == 0:
+            samples.append((done, rss_bytes()))
+            print(
+                f"  {done:>6,} pages  RSS {samples[-1][1] / 2**20:7.1f} MiB  "
+                f"({done / (time.perf_counter() - start):.1f} pages/s)",
+                flush=True,
+            )
+    reference = dict(samples).get(2 * every)
+    last_pages, last = samples[-1]
+    if reference is None:
+        print("  too few pages for a verdict (need at least 2 samples after the first)")
+        return
+    change = (last - reference) / reference
+    verdict = "flat" if abs(change) <= 0.05 else "NOT flat"
+    print(
+        f"  RSS at {last_pages:,} pages vs {2 * every:,}: {last / 2**20:.1f} vs "
+        f"{reference / 2**20:.1f} MiB ({change:+.1%}): {verdict} (limit 5%)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pages", type=int, default=400, help="pages in the set (default 400)")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
+    parser.add_argument("--warmup", type=int, default=20, help="warm-up pages per tool")
+    parser.add_argument("--no-justext", action="store_true", help="leave jusText out")
+    parser.add_argument(
+        "--openmp-threads",
+        type=int,
+        default=0,
+        help="cap OpenMP threads (scikit-learn's predict) with threadpoolctl; 0: leave as is",
+    )
+    parser.add_argument(
+        "--rss-pages", type=int, default=10_000, help="pages for the RSS check (0: skip)"
+    )
+    args = parser.parse_args(argv)
+
+    print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
+          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    if args.openmp_threads:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.openmp_threads, user_api="openmp")
+    pages = load_pages(args.pages)
+    print(f"pages: {len(pages)} ({sum(map(len, pages)) / 2**20:.1f} M characters)")
+    classifier.clean(pages[0])  # load the model (and OpenMP) before anything is timed
+    print("OpenMP threads (scikit-learn predict): " + openmp_threads())
+    speed(pages, args.rounds, min(args.warmup, len(pages)), not args.no_justext)
+    if args.rss_pages:
+        rss_check(pages, args.rss_pages)
+
+
+if __name__ == "__main__":
+    main()

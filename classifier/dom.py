@@ -1,0 +1,492 @@
+"""Parse and walk: HTML text -> text blocks (`RawBlock`) and page evidence (`PageInfo`).
+
+One pass over the Lexbor tree (selectolax), iterative so any nesting depth is safe. Subtrees that
+are never content (script, style, template, svg, ...) are skipped without being entered, except
+that JSON-LD scripts and `<head>` tags are read for metadata on the way. `<noscript>` is unwrapped,
+not removed: some forums put the whole thread inside it (see docs/block-oracle.md).
+
+A block ends at every block-level boundary. Each block carries its text, tag, DOM path with
+class/id tokens, depth, position, link text and flags for the structures it sits in; each
+block-level element's subtree totals (characters, link characters, blocks) are recorded so the
+features can describe a block's containers without a second scan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborHTMLParser
+
+# Never content: not entered at all.
+SKIPPED_TAGS = frozenset(
+    {
+        "script", "style", "template", "svg", "math", "iframe", "frame", "frameset", "canvas",
+        "object", "embed", "select", "textarea", "audio", "video", "map", "head", "title",
+        "meta", "link", "base", "input", "img", "picture", "source", "track", "param", "area",
+        "noembed", "noframes", "dialog",
+    }
+)  # fmt: skip
+BLOCK_TAGS = frozenset(
+    {
+        "html", "body", "address", "article", "aside", "blockquote", "caption", "center", "dd",
+        "details", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
+        "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr", "legend", "li",
+        "main", "menu", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead",
+        "tfoot", "td", "th", "tr", "ul", "noscript", "button", "option", "optgroup", "output",
+        "search", "listing", "plaintext", "xmp",
+    }
+)  # fmt: skip
+HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_MAX_PATH_SEGMENTS = 8
+_MAX_JSON_LD_CHARS = 1_000_000
+_MAX_META_ENTRIES = 400
+
+# Structural flags: what a block sits in (bit positions are part of FEATURE_VERSION).
+IN_LIST = 1 << 0
+IN_TABLE = 1 << 1
+IN_HEADING = 1 << 2
+IN_FORM = 1 << 3
+IN_ARTICLE = 1 << 4
+IN_MAIN = 1 << 5
+IN_NAV = 1 << 6
+IN_HEADER = 1 << 7
+IN_FOOTER = 1 << 8
+IN_ASIDE = 1 << 9
+IN_PRE = 1 << 10
+IN_BLOCKQUOTE = 1 << 11
+IN_FIGURE = 1 << 12
+IN_BUTTON = 1 << 13
+IN_HIDDEN = 1 << 14
+IN_NOSCRIPT = 1 << 15
+IN_DETAILS = 1 << 16
+IN_ADDRESS = 1 << 17
+IN_TIME = 1 << 18
+IN_CODE = 1 << 19
+IN_EMPHASIS = 1 << 20
+FLAG_NAMES = (
+    "list", "table", "heading", "form", "article", "main", "nav", "header", "footer", "aside",
+    "pre", "blockquote", "figure", "button", "hidden", "noscript", "details", "address", "time",
+    "code", "emphasis",
+)  # fmt: skip
+
+_TAG_FLAGS = {
+    "li": IN_LIST, "ul": IN_LIST, "ol": IN_LIST, "dl": IN_LIST, "dd": IN_LIST, "dt": IN_LIST,
+    "menu": IN_LIST | IN_NAV, "table": IN_TABLE, "h1": IN_HEADING, "h2": IN_HEADING,
+    "h3": IN_HEADING, "h4": IN_HEADING, "h5": IN_HEADING, "h6": IN_HEADING, "form": IN_FORM,
+    "fieldset": IN_FORM, "label": IN_FORM, "article": IN_ARTICLE, "main": IN_MAIN,
+    "nav": IN_NAV, "header": IN_HEADER, "footer": IN_FOOTER, "aside": IN_ASIDE, "pre": IN_PRE,
+    "blockquote": IN_BLOCKQUOTE, "q": IN_BLOCKQUOTE, "figure": IN_FIGURE,
+    "figcaption": IN_FIGURE, "button": IN_BUTTON, "noscript": IN_NOSCRIPT,
+    "details": IN_DETAILS, "summary": IN_DETAILS, "address": IN_ADDRESS, "time": IN_TIME,
+    "code": IN_CODE, "kbd": IN_CODE, "samp": IN_CODE, "tt": IN_CODE, "strong": IN_EMPHASIS,
+    "b": IN_EMPHASIS, "em": IN_EMPHASIS, "i": IN_EMPHASIS, "listing": IN_PRE,
+    "plaintext": IN_PRE, "xmp": IN_PRE,
+}  # fmt: skip
+_ROLE_FLAGS = {
+    "navigation": IN_NAV, "menu": IN_NAV, "menubar": IN_NAV, "banner": IN_HEADER,
+    "contentinfo": IN_FOOTER, "complementary": IN_ASIDE, "main": IN_MAIN, "article": IN_ARTICLE,
+    "search": IN_FORM, "form": IN_FORM, "button": IN_BUTTON, "dialog": IN_HIDDEN,
+    "alertdialog": IN_HIDDEN, "tablist": IN_NAV, "list": IN_LIST, "listitem": IN_LIST,
+}  # fmt: skip
+
+# Keyword groups over class/id/role/itemprop tokens. The bit order is part of FEATURE_VERSION.
+KEYWORD_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("nav", frozenset("nav navbar navigation menu menus submenu megamenu breadcrumb breadcrumbs crumbs pagination pager paging toc tabs tab skip jump dropdown".split())),
+    ("header", frozenset("header masthead topbar banner branding logo brand head".split())),
+    ("footer", frozenset("footer foot bottom copyright colophon legal imprint".split())),
+    ("sidebar", frozenset("sidebar aside widget widgets rail side secondary sidenav sidecol complementary".split())),
+    ("comment", frozenset("comment comments reply replies respond discussion disqus feedback".split())),
+    ("social", frozenset("share sharing social follow facebook twitter linkedin whatsapp pinterest reddit sharethis addthis".split())),
+    ("ad", frozenset("ad ads adv advert adverts advertisement advertising adsense adslot sponsor sponsored promo promoted promotion dfp gpt outbrain taboola affiliate".split())),
+    ("related", frozenset("related recommended recommendation recommendations popular trending more suggested also latest recent teaser teasers readmore upnext".split())),
+    ("content", frozenset("content contents article post entry story body text main blog prose rte richtext wysiwyg paragraph copy articlebody postbody entrycontent maincontent".split())),
+    ("meta", frozenset("meta byline author authors date time timestamp published updated tag tags category categories info dateline posted".split())),
+    ("popup", frozenset("cookie cookies consent gdpr newsletter subscribe subscription signup modal popup overlay notice alert paywall banner lightbox".split())),
+    ("hidden", frozenset("hidden hide invisible offscreen sronly screenreader visuallyhidden screenreadertext dnone collapsed clipped".split())),
+    ("product", frozenset("product products price pricing description details detail specs specification specifications review reviews rating features feature attributes".split())),
+    ("forum", frozenset("message messages thread topic bbcode quote signature user username avatar profile postmessage forum".split())),
+    ("card", frozenset("card cards tile tiles grid item items list listing thumb thumbnail excerpt summary teaser collection".split())),
+    ("title", frozenset("title headline heading hero subtitle".split())),
+    ("media", frozenset("caption credit figure image img photo gallery media video slider carousel".split())),
+    ("docs", frozenset("doc docs documentation markdown api reference code highlight syntax language".split())),
+    ("form", frozenset("form search login signin input field button btn cta newsletter searchbox".split())),
+    ("faq", frozenset("faq faqs accordion question answer answers questions".split())),
+    # Whole class names (squashed: "entry-content" -> entrycontent) of common publishing
+    # platforms and themes: WordPress, Drupal, Shopify, BigCommerce, WooCommerce, Discourse,
+    # XenForo, vBulletin, phpBB, MediaWiki, Sphinx, MkDocs, Docusaurus, GitHub, Stack Exchange.
+    ("platform_content", frozenset(
+        "entrycontent postcontent articlecontent articlebody storybody postbody blogpostbody "
+        "singlecontent thecontent tdpostcontent wpblockpostcontent markdownbody mdcontent "
+        "mwparseroutput bbwrapper messagebody cooked postmessage postcontent messagetext "
+        "contentbody fieldnamebody fieldnamebody nodecontent productdescription "
+        "productdescriptioncontent productviewdescription productsingledescription "
+        "woocommerceproductdetailsshortdescription woocommercetabspaneldescription rte prose "
+        "articlebodytext carticlebody articletext storytext richtext bodycopy doccontent "
+        "themedocmarkdown rstcontent sprose jspostbody postcell answercell postbodytext "
+        "entrybody articlepage mainarticle maincontent contentarea pagecontent bodytext "
+        "wysiwygcontent textcontent sectioncontent documentcontent".split())),
+    ("platform_chrome", frozenset(
+        "sharedaddy jprelatedposts yarpprelated relatedposts wpblocklatestposts widgetarea "
+        "sitefooter siteheader cookienotice ccwindow onetrust newslettersignup breadcrumbs "
+        "breadcrumb pagination postnavigation navlinks commentrespond commentsarea sharebuttons "
+        "socialshare addtoany akit elementornavmenu menuitem navbar megamenu skiplink "
+        "sitebranding widgetrecententries tagcloud tagslinks catlinks postmeta entrymeta "
+        "entryfooter sitenav mainnav primarymenu footerwidgets footernav headernav topbar "
+        "cookiebanner cookieconsent gdprbanner adcontainer adslot adwrapper sidebarwidget "
+        "relatedarticles relatedstories morestories readmore recommended trendingposts "
+        "socialicons sociallinks shareicons authorbox aboutauthor commentlist".split())),
+)  # fmt: skip
+KEYWORD_NAMES = tuple(name for name, _ in KEYWORD_GROUPS)
+_KEYWORD_BITS = {}
+for _bit, (_name, _words) in enumerate(KEYWORD_GROUPS):
+    for _word in _words:
+        _KEYWORD_BITS[_word] = _KEYWORD_BITS.get(_word, 0) | (1 << _bit)
+_NON_LETTERS = re.compile(r"[^a-zA-Z]+")
+_ASSISTIVE_ONLY = frozenset(
+    "sronly visuallyhidden screenreadertext screenreaderonly screenreader readeronly "
+    "assistivetext hiddenaccessible accessiblehidden ahiddenvisually clipped offscreen "
+    "visuallyhiddenfocusable srtext a11yhidden uiaccessible hiddenvisually elementinvisible".split()
+)
+_TOKEN_SPLIT = re.compile(r"[^a-zA-Z]+|(?<=[a-z])(?=[A-Z])")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_SELF_CLOSING_IFRAME = re.compile(r"<iframe\b([^>]*?)/\s*>", re.IGNORECASE)
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(slots=True)
+class RawBlock:
+    """A block as the walker emits it: text and where it sits; no model verdict yet."""
+
+    index: int
+    text: str
+    tag: str
+    path: str
+    depth: int
+    link_chars: int
+    n_links: int
+    flags: int  # IN_* bits of all ancestors
+    keywords_all: int  # keyword-group bits of all ancestors' class/id tokens
+    keywords_near: int  # keyword-group bits of the block element and its two parents
+    own_element: int  # sequence number of the block-level element that holds the text
+    parent_element: int
+    grandparent_element: int
+    row: int  # sequence number of the enclosing <tr>, or -1
+
+
+@dataclass(slots=True)
+class ElementTotals:
+    """Subtree totals of every block-level element, indexed by its sequence number."""
+
+    chars: list[int] = field(default_factory=list)
+    link_chars: list[int] = field(default_factory=list)
+    blocks: list[int] = field(default_factory=list)
+    parent: list[int] = field(default_factory=list)  # enclosing block-level element, or -1
+
+
+@dataclass(slots=True)
+class PageInfo:
+    """Page-level evidence gathered during the walk (for metadata, features and the scorer)."""
+
+    title: str = ""
+    language: str = ""
+    meta: dict[str, str] = field(default_factory=dict)  # lower-cased name/property -> content
+    canonical: str = ""
+    json_ld: list[str] = field(default_factory=list)  # raw JSON-LD script texts
+    time_datetime: str = ""
+    n_links: int = 0
+    n_images: int = 0
+    n_forms: int = 0
+    elements: ElementTotals = field(default_factory=ElementTotals)
+
+
+def parse(html: str) -> LexborHTMLParser:
+    """Parse HTML with Lexbor after fixing what Lexbor reads differently from browsers."""
+    if "<iframe" in html or "<IFRAME" in html:
+        html = _SELF_CLOSING_IFRAME.sub(r"<iframe\1></iframe>", html)
+    return LexborHTMLParser(html)
+
+
+def _keyword_bits(value: str) -> int:
+    """Keyword-group bits of class/id text: each word ("mainContent" -> main, content) and
+    each whole class squashed ("sr-only" -> sronly)."""
+    bits = 0
+    for token in _TOKEN_SPLIT.split(value):
+        if len(token) > 1:
+            bits |= _KEYWORD_BITS.get(token.lower(), 0)
+    for whole in value.split():
+        squashed = _NON_LETTERS.sub("", whole).lower()
+        if squashed in _KEYWORD_BITS:
+            bits |= _KEYWORD_BITS[squashed]
+    return bits
+
+
+def _is_assistive_only(classes: str) -> bool:
+    """Text for screen readers only ("sr-only", "visually-hidden", ...): never shown."""
+    for whole in classes.split():
+        if _NON_LETTERS.sub("", whole).lower() in _ASSISTIVE_ONLY:
+            return True
+    return False
+
+
+def _path_segment(tag: str, element_id: str | None, classes: str | None) -> str:
+    segment = tag
+    if element_id:
+        segment += "#" + element_id.strip().split(" ", 1)[0][:40]
+    if classes:
+        for token in classes.split()[:2]:
+            segment += "." + token[:40]
+    return segment
+
+
+class _Walker:
+    """The state of one walk; `run()` returns the blocks. Not reused across pages."""
+
+    def __init__(self) -> None:
+        self.page = PageInfo()
+        self.blocks: list[RawBlock] = []
+        self.lines: list[str] = []
+        self.pieces: list[str] = []
+        self.piece_chars = 0
+        self.link_chars = 0
+        self.n_links = 0
+        self.pending_space = False
+        self.total_chars = 0
+        self.total_link_chars = 0
+        # Open block-level elements: (tag, sequence number, path segment, keyword bits).
+        self.block_stack: list[tuple[str, int, str, int]] = []
+        self.element_starts: list[tuple[int, int, int]] = []
+        self.keyword_cache: dict[str, int] = {}
+
+    def flush(self, flags: int, keywords: int, row: int, depth: int) -> None:
+        if not self.pieces and not self.lines:
+            return
+        pre = flags & IN_PRE
+        self.lines.append("".join(self.pieces))
+        if pre:
+            text = "\n".join(line.rstrip() for line in self.lines).strip("\n")
+            if not text.strip():
+                text = ""
+        else:
+            text = "\n".join(
+                collapsed for line in self.lines if (collapsed := _WHITESPACE.sub(" ", line).strip())
+            )
+        self.lines = []
+        self.pieces = []
+        self.piece_chars = 0
+        self.pending_space = False
+        link_chars, n_links = self.link_chars, self.n_links
+        self.link_chars = 0
+        self.n_links = 0
+        if not text:
+            return
+        n_chars = len(text)
+        link_chars = min(link_chars, n_chars)
+        self.total_chars += n_chars
+        self.total_link_chars += link_chars
+        stack = self.block_stack
+        own = stack[-1][1] if stack else -1
+        parent = stack[-2][1] if len(stack) > 1 else own
+        grandparent = stack[-3][1] if len(stack) > 2 else parent
+        near = 0
+        for entry in stack[-3:]:
+            near |= entry[3]
+        self.blocks.append(
+            RawBlock(
+                index=len(self.blocks),
+                text=text,
+                tag=stack[-1][0] if stack else "body",
+                path=">".join(entry[2] for entry in stack[-_MAX_PATH_SEGMENTS:]),
+                depth=depth,
+                link_chars=link_chars,
+                n_links=n_links,
+                flags=flags,
+                keywords_all=keywords,
+                keywords_near=near,
+                own_element=own,
+                parent_element=parent,
+                grandparent_element=grandparent,
+                row=row,
+            )
+        )
+
+    def read_special(self, tag: str, node, attributes: dict) -> None:  # noqa: ANN001
+        """Metadata from elements that are skipped as content."""
+        page = self.page
+        if tag == "head" or tag == "noembed":
+            # <head> holds <title>, <meta>, <link> and scripts: read those children only.
+            child = node.child
+            while child is not None:
+                child_tag = child.tag
+                if child_tag in ("title", "meta", "link", "script", "base"):
+                    self.read_special(child_tag, child, child.attributes)
+                child = child.next
+        elif tag == "title":
+            if not page.title:
+                page.title = _WHITESPACE.sub(" ", node.text(deep=True)).strip()
+        elif tag == "meta":
+            key = attributes.get("property") or attributes.get("name") or attributes.get("itemprop")
+            content = attributes.get("content")
+            if key and content and len(page.meta) < _MAX_META_ENTRIES:
+                page.meta.setdefault(key.strip().lower(), content.strip())
+            elif attributes.get("http-equiv") and content:
+                page.meta.setdefault("http-equiv:" + attributes["http-equiv"].lower(), content)
+        elif tag == "link":
+            rel = (attributes.get("rel") or "").lower().split()
+            if "canonical" in rel and not page.canonical:
+                page.canonical = (attributes.get("href") or "").strip()
+        elif tag == "script":
+            if (attributes.get("type") or "").strip().lower() == "application/ld+json":
+                text = node.text(deep=True)
+                if text and sum(map(len, page.json_ld)) + len(text) <= _MAX_JSON_LD_CHARS:
+                    page.json_ld.append(text)
+        elif tag == "img" or tag == "picture":
+            page.n_images += 1
+
+    def run(self, tree: LexborHTMLParser) -> list[RawBlock]:
+        root = tree.root
+        if root is None:
+            return self.blocks
+        page = self.page
+        totals = page.elements
+        keyword_cache = self.keyword_cache
+        # Open elements: (tag, flags, keyword bits, is_block, is_link, row).
+        frames: list[tuple[str, int, int, bool, bool, int]] = []
+        flags = 0
+        keywords = 0
+        row = -1
+        link_depth = 0
+        language = root.attributes.get("lang") if root.tag == "html" else None
+        page.language = (language or "").strip()
+        node = root
+        while node is not None:
+            tag = node.tag
+            descend = False
+            if tag == "-text":
+                text = node.text_content
+                if text:
+                    # Text right after an inline element continues it: "<b>W</b>ord" is "Word".
+                    self.pending_space = False
+                    self.pieces.append(text)
+                    if link_depth:
+                        self.link_chars += len(text.strip())
+            elif tag is None or tag[0] in "-_!":
+                pass  # comments, doctype
+            elif tag in SKIPPED_TAGS:
+                if tag in ("head", "title", "meta", "link", "script", "img", "picture", "noembed"):
+                    self.read_special(tag, node, node.attributes)
+                elif tag in ("select", "textarea") and self.pieces:
+                    self.pending_space = True
+            elif tag == "br" or tag == "wbr":
+                if tag == "br":
+                    self.lines.append("".join(self.pieces))
+                    self.pieces = []
+                    self.pending_space = False
+            elif (attributes := node.attributes).get("class") and _is_assistive_only(
+                attributes["class"]
+            ):
+                pass  # screen-reader-only text, never shown
+            else:
+                own_flags = _TAG_FLAGS.get(tag, 0)
+                class_value = attributes.get("class")
+                id_value = attributes.get("id")
+                own_keywords = 0
+                if class_value or id_value:
+                    key = f"{class_value}\x00{id_value}"
+                    own_keywords = keyword_cache.get(key, -1)
+                    if own_keywords < 0:
+                        own_keywords = _keyword_bits(key)
+                        keyword_cache[key] = own_keywords
+                role = attributes.get("role")
+                if role:
+                    own_flags |= _ROLE_FLAGS.get(role.strip().lower(), 0)
+                if (
+                    "hidden" in attributes
+                    or attributes.get("aria-hidden") == "true"
+                    or ((style := attributes.get("style")) and _HIDDEN_STYLE.search(style))
+                ):
+                    own_flags |= IN_HIDDEN
+                itemprop = attributes.get("itemprop")
+                if itemprop:
+                    own_keywords |= _keyword_bits(itemprop)
+                is_block = tag in BLOCK_TAGS
+                is_link = tag == "a"
+                if is_link:
+                    self.n_links += 1
+                    page.n_links += 1
+                elif tag == "form":
+                    page.n_forms += 1
+                elif tag == "time" and not page.time_datetime:
+                    page.time_datetime = (attributes.get("datetime") or "").strip()
+                if is_block:
+                    self.flush(flags, keywords, row, len(frames))
+                    sequence = len(totals.chars)
+                    totals.chars.append(0)
+                    totals.link_chars.append(0)
+                    totals.blocks.append(0)
+                    totals.parent.append(self.block_stack[-1][1] if self.block_stack else -1)
+                    self.element_starts.append(
+                        (self.total_chars, self.total_link_chars, len(self.blocks))
+                    )
+                    self.block_stack.append(
+                        (tag, sequence, _path_segment(tag, id_value, class_value), own_keywords)
+                    )
+                elif self.pending_space:
+                    # One inline element ends and the next begins with no text between.
+                    self.pieces.append(" ")
+                    self.pending_space = False
+                if node.child is not None:
+                    frames.append((tag, flags, keywords, is_block, is_link, row))
+                    flags |= own_flags
+                    keywords |= own_keywords
+                    if tag == "tr":
+                        row = sequence
+                    if is_link:
+                        link_depth += 1
+                    descend = True
+                elif is_block:
+                    self._close_block()
+            if descend:
+                node = node.child
+                continue
+            # Leave this node: go to its next sibling, closing finished ancestors on the way up.
+            while True:
+                following = node.next
+                if following is not None:
+                    node = following
+                    break
+                if not frames:
+                    node = None
+                    break
+                tag, parent_flags, parent_keywords, is_block, is_link, parent_row = frames.pop()
+                if is_block:
+                    self.flush(flags, keywords, row, len(frames) + 1)
+                    self._close_block()
+                else:
+                    self.pending_space = True
+                flags, keywords, row = parent_flags, parent_keywords, parent_row
+                if is_link:
+                    link_depth -= 1
+                node = node.parent
+        self.flush(flags, keywords, row, 0)
+        return self.blocks
+
+    def _close_block(self) -> None:
+        tag, sequence, _segment, _bits = self.block_stack.pop()
+        start_chars, start_links, start_blocks = self.element_starts.pop()
+        totals = self.page.elements
+        totals.chars[sequence] = self.total_chars - start_chars
+        totals.link_chars[sequence] = self.total_link_chars - start_links
+        totals.blocks[sequence] = len(self.blocks) - start_blocks
+
+
+def walk(tree: LexborHTMLParser) -> tuple[list[RawBlock], PageInfo]:
+    """Blocks in document order and the page evidence, from one pass over the tree."""
+    walker = _Walker()
+    blocks = walker.run(tree)
+    return blocks, walker.page
+
+
+def blocks_from_html(html: str) -> tuple[list[RawBlock], PageInfo]:
+    """Parse and walk in one call."""
+    return walk(parse(html))

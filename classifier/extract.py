@@ -1,0 +1,170 @@
+"""`clean()` and `extract()`: HTML -> blocks -> probabilities -> main text.
+
+`analyse()` runs the stages that do not need a model (decode, parse and walk, metadata, block
+features); the model labels the blocks; `assemble()` joins the kept blocks into text with the
+layout users expect: paragraphs separated by a blank line, headings and list items on their own
+lines, the cells of a table row on one line, code blocks with their line breaks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .decode import decode_html
+from .dom import HEADING_TAGS, IN_LIST, IN_PRE, IN_TABLE, PageInfo, RawBlock, blocks_from_html
+from .features import block_features
+from .metadata import page_kind_cues, page_title, parse_json_ld, read_metadata, structured_text
+from .model import LoadedModel, get_model
+from .types import Block, Document, Metadata
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Everything known about a page before the model runs."""
+
+    blocks: list[RawBlock]
+    page: PageInfo
+    json_ld: list[dict[str, Any]]
+    metadata: Metadata
+    title: str | None
+    features: np.ndarray
+
+
+def to_text(html: str | bytes) -> str:
+    """Check the input type and decode bytes; the one door every public function uses."""
+    if isinstance(html, str):
+        return html
+    if isinstance(html, (bytes, bytearray, memoryview)):
+        return decode_html(bytes(html))
+    raise TypeError(f"expected HTML as str or bytes, got {type(html).__name__}")
+
+
+def analyse(html: str | bytes, url: str | None = None) -> Analysis:
+    """Decode, parse, walk and compute the stage-one features of one page."""
+    text = to_text(html)
+    if url is not None and not isinstance(url, str):
+        raise TypeError(f"url must be a str or None, got {type(url).__name__}")
+    blocks, page = blocks_from_html(text)
+    objects = parse_json_ld(page.json_ld)
+    title = page_title(page)
+    features = block_features(
+        blocks,
+        page,
+        title=title or "",
+        structured=structured_text(page, objects),
+        page_kinds=page_kind_cues(page, objects, url),
+    )
+    return Analysis(
+        blocks=blocks,
+        page=page,
+        json_ld=objects,
+        metadata=read_metadata(page, objects, url),
+        title=title,
+        features=features,
+    )
+
+
+MIN_DUPLICATE_CHARS = 10
+
+
+def decide(blocks: list[RawBlock], probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """Which blocks are kept: probability at or above `threshold`, each text once.
+
+    A page often carries the same text twice (desktop and mobile copies, carousels); the
+    second copy of a kept block of `MIN_DUPLICATE_CHARS` or more is dropped.
+    """
+    keep = np.asarray(probabilities) >= threshold
+    seen: set[str] = set()
+    for i in np.flatnonzero(keep):
+        text = blocks[i].text
+        if len(text) >= MIN_DUPLICATE_CHARS:
+            if text in seen:
+                keep[i] = False
+            seen.add(text)
+    return keep
+
+
+def assemble(blocks: list[RawBlock], keep: np.ndarray) -> str:
+    """Join the kept blocks into plain text (see the module docstring for the layout)."""
+    parts: list[str] = []
+    previous: RawBlock | None = None
+    for block, kept in zip(blocks, keep):
+        if not kept:
+            continue
+        text = block.text
+        if block.tag == "li" or (block.flags & IN_LIST and block.tag in ("dd", "dt")):
+            text = "- " + text.replace("\n", "\n  ")
+        if previous is not None:
+            if block.row >= 0 and block.row == previous.row:
+                separator = " | "
+            elif block.flags & IN_PRE and previous.flags & IN_PRE and block.tag == previous.tag == "pre":
+                separator = "\n\n"
+            elif (
+                (block.flags & IN_LIST and previous.flags & IN_LIST)
+                or (block.flags & IN_TABLE and previous.flags & IN_TABLE)
+                or previous.tag in HEADING_TAGS
+            ):
+                separator = "\n"
+            else:
+                separator = "\n\n"
+            parts.append(separator)
+        parts.append(text)
+        previous = block
+    return "".join(parts)
+
+
+def extract(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    threshold: float | None = None,
+    model: LoadedModel | str | None = None,
+) -> Document:
+    """Every block of the page with its content probability, the main text and metadata.
+
+    `threshold` (default: the model's cross-validated choice, in its card) trades precision
+    for recall: lower keeps more. `model` is a `LoadedModel` (from `load_model`), a path to a model file you
+    trust, or None for the `CLASSIFIER_MODEL` environment variable or else the shipped model.
+    """
+    analysis = analyse(html, url)
+    block_model = get_model(model)
+    cut = block_model.threshold if threshold is None else float(threshold)
+    probabilities = block_model.page_probabilities(analysis.features, analysis.blocks)
+    keep = decide(analysis.blocks, probabilities, cut)
+    blocks = tuple(
+        Block(
+            index=raw.index,
+            text=raw.text,
+            tag=raw.tag,
+            path=raw.path,
+            probability=float(probability),
+            is_content=bool(kept),
+        )
+        for raw, probability, kept in zip(analysis.blocks, probabilities, keep)
+    )
+    return Document(
+        text=assemble(analysis.blocks, keep),
+        title=analysis.title,
+        blocks=blocks,
+        metadata=analysis.metadata,
+        threshold=cut,
+        analysis=analysis,
+    )
+
+
+def clean(
+    html: str | bytes,
+    url: str | None = None,
+    *,
+    threshold: float | None = None,
+    model: LoadedModel | str | None = None,
+) -> str:
+    """The main content of a page as plain text ("" when it has none).
+
+    Paragraphs are separated by a blank line; headings, list items and table rows stand on
+    their own lines; code blocks keep their line breaks. Options as in `extract()`.
+    """
+    return extract(html, url, threshold=threshold, model=model).text

@@ -1,0 +1,45 @@
+"""Host names and registered domains (eTLD+1) of URLs, offline.
+
+Uses the public-suffix snapshot bundled with tldextract: no network access, no disk cache.
+The one extractor instance is built on first use and never changes afterwards.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from urllib.parse import urlsplit
+
+import tldextract
+
+
+@cache
+def _extractor() -> tldextract.TLDExtract:
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def host_of(url_or_host: str | None) -> str:
+    """The lower-cased host name of a URL or bare host ("" if there is none)."""
+    text = (url_or_host or "").strip().lower()
+    if not text:
+        return ""
+    if "://" not in text and not text.startswith("//"):
+        text = "//" + text
+    try:
+        return urlsplit(text).hostname or ""
+    except ValueError:
+        return ""
+
+
+def registered_domain(url_or_host: str | None) -> str:
+    """Registered domain of a URL or host (``https://news.bbc.co.uk/x`` -> ``bbc.co.uk``).
+
+    Hosts without a public suffix (``localhost``, IP addresses) return the host itself; an
+    empty or unparsable input returns "".
+    """
+    host = host_of(url_or_host)
+    if not host:
+        return ""
+    parts = _extractor()(host)
+    if parts.domain and parts.suffix:
+        return f"{parts.domain}.{parts.suffix}"
+    return parts.domain or parts.suffix or host

@@ -1,0 +1,175 @@
+"""Page metadata: JSON-LD, OpenGraph and `<meta>` tags -> `Metadata` and structured-data text.
+
+JSON-LD is parsed once per page (`parse_json_ld`); the parsed objects serve the metadata, the
+block features (overlap of a block with the page's own structured description of itself) and
+the page scorer (author, publisher, isBasedOn, sourceOrganization).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+from .dom import PageInfo
+from .types import Metadata
+
+_MAX_OBJECTS = 200
+# JSON-LD keys whose text describes the page's main content.
+STRUCTURED_TEXT_KEYS = ("articleBody", "text", "description", "reviewBody", "abstract", "headline", "name")
+_META_TEXT_KEYS = ("description", "og:description", "twitter:description", "og:title", "twitter:title")
+
+
+def parse_json_ld(scripts: list[str]) -> list[dict[str, Any]]:
+    """Every JSON-LD object of the page, `@graph` and lists flattened; bad JSON is skipped."""
+    objects: list[dict[str, Any]] = []
+    for script in scripts:
+        try:
+            data = json.loads(script.strip().rstrip(";"), strict=False)
+        except (ValueError, RecursionError):
+            continue
+        stack = [data]
+        while stack and len(objects) < _MAX_OBJECTS:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item[:_MAX_OBJECTS]))
+            elif isinstance(item, dict):
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(reversed(graph[:_MAX_OBJECTS]))
+                if "@type" in item or graph is None:
+                    objects.append(item)
+    return objects
+
+
+def types_of(obj: dict[str, Any]) -> tuple[str, ...]:
+    """The `@type` values of a JSON-LD object, as strings."""
+    value = obj.get("@type")
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(item for item in value if isinstance(item, str))
+    return ()
+
+
+def names_of(value: Any) -> Iterator[str]:
+    """Names in a JSON-LD person/organisation value (a string, an object or a list of them)."""
+    if isinstance(value, str):
+        if value.strip():
+            yield value.strip()
+    elif isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, str) and name.strip():
+            yield name.strip()
+        elif isinstance(name, list):
+            yield from (item.strip() for item in name if isinstance(item, str) and item.strip())
+    elif isinstance(value, list):
+        for item in value[:20]:
+            yield from names_of(item)
+
+
+def structured_text(page: PageInfo, objects: list[dict[str, Any]]) -> str:
+    """The text the page gives about its main content in JSON-LD and description meta tags."""
+    parts: list[str] = []
+    for obj in objects:
+        for key in STRUCTURED_TEXT_KEYS:
+            value = obj.get(key)
+            if isinstance(value, str):
+                parts.append(value)
+    for key in _META_TEXT_KEYS:
+        value = page.meta.get(key)
+        if value:
+            parts.append(value)
+    return "\n".join(parts)
+
+
+def _first(objects: list[dict[str, Any]], key: str) -> Any:
+    for obj in objects:
+        if key in obj and obj[key]:
+            return obj[key]
+    return None
+
+
+def read_metadata(page: PageInfo, objects: list[dict[str, Any]], url: str | None) -> Metadata:
+    """Metadata from `<meta>`, `<link rel=canonical>`, `<html lang>` and JSON-LD."""
+    meta = page.meta
+    author = meta.get("author") or meta.get("article:author") or meta.get("byl")
+    if not author:
+        author = next(names_of(_first(objects, "author")), None)
+    published = (
+        meta.get("article:published_time")
+        or meta.get("datepublished")
+        or meta.get("pubdate")
+        or meta.get("publishdate")
+        or meta.get("date")
+        or meta.get("dc.date")
+    )
+    if not published:
+        value = _first(objects, "datePublished")
+        published = value if isinstance(value, str) else None
+    if not published and page.time_datetime:
+        published = page.time_datetime
+    site_name = meta.get("og:site_name") or meta.get("application-name")
+    if not site_name:
+        site_name = next(names_of(_first(objects, "publisher")), None)
+    language = page.language or meta.get("og:locale") or meta.get("http-equiv:content-language")
+    description = meta.get("description") or meta.get("og:description")
+    return Metadata(
+        url=url,
+        canonical_url=page.canonical or meta.get("og:url") or None,
+        language=language or None,
+        author=author or None,
+        published=published or None,
+        site_name=site_name or None,
+        description=description or None,
+    )
+
+
+# Page kinds the page declares (schema.org @type, og:type) or its URL suggests. The order is
+# part of FEATURE_VERSION (classifier.features).
+_KIND_TYPES = {
+    "article": {"article", "newsarticle", "blogposting", "report", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle", "liveblogposting", "scholarlyarticle"},
+    "product": {"product", "productgroup", "itempage", "offer", "product.item", "ebay-objects:item", "og:product"},
+    "collection": {"itemlist", "collectionpage", "offercatalog", "searchresultspage", "product.group", "og:product.group"},
+    "forum": {"discussionforumposting", "qapage", "question", "answer", "comment", "socialmediaposting"},
+    "docs": {"techarticle", "apireference", "softwaresourcecode", "howto"},
+    "faq": {"faqpage"},
+}  # fmt: skip
+_URL_KINDS = {
+    "article": {"blog", "news", "article", "articles", "post", "posts", "story", "stories", "pulse"},
+    "product": {"product", "products", "p", "dp", "item", "itm", "shop", "buy", "sku"},
+    "collection": {"collections", "collection", "category", "categories", "c", "tag", "tags", "search", "list", "lists", "catalog", "bestsellers", "browse", "s"},
+    "forum": {"forum", "forums", "thread", "threads", "t", "topic", "topics", "questions", "community", "discussion", "discussions", "r", "comments", "showthread"},
+    "docs": {"docs", "doc", "documentation", "api", "reference", "guide", "guides", "manual", "learn", "wiki", "developer", "developers"},
+}  # fmt: skip
+PAGE_KIND_NAMES = tuple(f"declares_{kind}" for kind in _KIND_TYPES) + tuple(
+    f"url_{kind}" for kind in _URL_KINDS
+) + ("url_depth", "url_has_year", "url_has_long_number")
+_URL_WORD = re.compile(r"[a-z]+")
+_URL_YEAR = re.compile(r"(?:^|[/_-])(?:19|20)\d\d(?:[/_-]|$)")
+_URL_NUMBER = re.compile(r"\d{5,}")
+
+
+def page_kind_cues(page: PageInfo, objects: list[dict[str, Any]], url: str | None) -> list[float]:
+    """Flags for what kind of page this says it is (`PAGE_KIND_NAMES`), from metadata and URL."""
+    declared = {value.lower() for obj in objects for value in types_of(obj)}
+    og_type = page.meta.get("og:type", "").strip().lower()
+    if og_type:
+        declared.add(og_type)
+        declared.add("og:" + og_type)
+    cues = [float(bool(declared & types)) for types in _KIND_TYPES.values()]
+    address = url or page.canonical or page.meta.get("og:url") or ""
+    path = urlsplit(address).path.lower() if address else ""
+    words = set(_URL_WORD.findall(path))
+    cues.extend(float(bool(words & kinds)) for kinds in _URL_KINDS.values())
+    cues.append(float(len([part for part in path.split("/") if part])))
+    cues.append(float(bool(_URL_YEAR.search(path))))
+    cues.append(float(bool(_URL_NUMBER.search(path))))
+    return cues
+
+
+def page_title(page: PageInfo) -> str | None:
+    """The page's title: OpenGraph title first (no site-name suffix), then `<title>`."""
+    return page.meta.get("og:title") or page.title or None

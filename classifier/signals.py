@@ -1,0 +1,450 @@
+"""Page evidence of unreviewed auto-publication: pattern tables -> `Signal`s and a feature row.
+
+Reads the page's labelled blocks (content or boilerplate, from the block model) and its
+metadata, and finds what a reader would point at: the site's own provenance statement, an agency
+dateline, byline, signature or copyright line attached to the story, press-release wire
+boilerplate, chatbot strings, metadata that names another source (canonical URL, JSON-LD,
+syndication meta tags), and counter-evidence (the agency's own site, "with inputs from
+agencies", agency names only in photo credits). Each signal carries the snippet it was found in.
+
+The phrases and agencies are data, not code: `data/patterns/provenance.tsv` and
+`data/patterns/agencies.tsv` (installed as `classifier.patterns`), loaded once per process.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .hosts import registered_domain
+from .dom import IN_FIGURE, IN_FOOTER, IN_HEADER, IN_NAV, RawBlock
+from .metadata import names_of
+
+REASON_CODES = (
+    "disclaimer",
+    "agency_dateline",
+    "agency_byline",
+    "agency_signature",
+    "agency_copyright",
+    "agency_author",
+    "press_release",
+    "machine_text",
+    "cross_domain_canonical",
+    "syndication_meta",
+    "based_on_other_source",
+    "same_text_on_N_domains",
+    # Counter-evidence (negative weights):
+    "agency_own_site",
+    "with_agency_inputs",
+    "agency_in_credit_only",
+    "staff_byline",
+)
+AGENCY_KINDS = ("agency_dateline", "agency_byline", "agency_signature", "agency_copyright", "agency_author")
+SIGNAL_NAMES = (
+    *REASON_CODES[:11],
+    "agency_evidence",
+    "log_dup_domains",
+    *REASON_CODES[12:],
+    "press_release_weak",
+    "agency_mentions",
+    "datelined_teasers",
+    "content_share",
+)
+_LEAD_CHARS = 240
+_SEGMENT_GAP = 4
+_COPYRIGHT_LINE = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?(?:[-–,]\s*)?(?P<who>[^\n.;|]{2,60})", re.IGNORECASE
+)
+_EVIDENCE_CHARS = 200
+_WIRE_MARKER = re.compile(
+    r"/\s*PRNewswire|GLOBE\s+NEWSWIRE|\(\s*BUSINESS\s+WIRE\s*\)|EIN\s*Presswire|Media\s+OutReach"
+    r"|ACCESS\s*WIRE|Newsfile\s+Corp|\(\s*PRWEB\s*\)|news\s+aktuell|OTS-ORIGINALTEXT",
+    re.IGNORECASE,
+)
+_WITH_INPUTS = re.compile(
+    r"with\s+(?:inputs?|input)\s+from\s+(?:agencies|news\s+agencies|\w+)"
+    r"|additional\s+reporting\s+(?:by|from)\s+"
+    r"|mit\s+Material\s+(?:von|der)\s+"
+    r"|con\s+informaci[oó]n\s+de\s+",
+    re.IGNORECASE,
+)
+_CREDIT_WORDS = re.compile(
+    r"\b(?:photo|image|picture|foto|bild|credits?|getty|file|pic|scanpix)\b", re.IGNORECASE
+)
+_CREDIT = re.compile(_CREDIT_WORDS.pattern + r"|\bvia\s|/\s*(?:AP|AFP|Reuters|dpa|EPA)\b", re.IGNORECASE)
+_EXPLICIT_SIGNATURE = re.compile(
+    r"^\s*(?:\(?\s*(?:Quelle|Source|Fuente|Fonte|Bron|Kilde|Kaynak)\s*:|(?:by|von|par|por|di|af|av|door)\s)",
+    re.IGNORECASE,
+)
+_BYLINE_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|af|av|door|de)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    name: str
+    aliases: tuple[str, ...]
+    dateline: str
+    own_domains: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Patterns:
+    """The compiled pattern tables."""
+
+    provenance: tuple[tuple[str, re.Pattern[str]], ...]  # (code, pattern)
+    agencies: tuple[Agency, ...]
+    dateline: re.Pattern[str]  # an agency marker near the start of a paragraph
+    alias_exact: dict[str, Agency]  # lower-cased alias -> agency
+    alias_search: re.Pattern[str]  # any alias as a whole word (case-sensitive for short ones)
+    own_domains: dict[str, Agency]
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One finding: a reason code, the text it was found in, and its strength (feature value)."""
+
+    code: str
+    evidence: str
+    value: float = 1.0
+
+
+def patterns_folder() -> Path:
+    """The folder holding the pattern tables (installed package data, else the source tree)."""
+    try:
+        folder = resources.files("classifier.patterns")
+        if folder.joinpath("provenance.tsv").is_file():
+            return Path(str(folder))
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parent.parent / "data" / "patterns"
+
+
+def _rows(path: Path) -> Iterable[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = (line for line in handle if line.strip() and not line.startswith("#"))
+        yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+
+
+def _alternation(parts: Iterable[str]) -> str:
+    return "|".join(f"(?:{part})" for part in parts if part)
+
+
+@cache
+def load_patterns(folder: str | None = None) -> Patterns:
+    """Compile the tables in `folder` (default: `patterns_folder()`); cached per folder."""
+    base = Path(folder) if folder else patterns_folder()
+    provenance = tuple(
+        (row["code"].strip(), re.compile(row["pattern"], re.IGNORECASE))
+        for row in _rows(base / "provenance.tsv")
+    )
+    agencies = tuple(
+        Agency(
+            name=row["agency"].strip(),
+            aliases=tuple(a.strip() for a in row["aliases"].split("|") if a.strip()),
+            dateline=row["dateline_regex"].strip(),
+            own_domains=tuple(d.strip().lower() for d in row["own_domains"].split("|") if d.strip()),
+        )
+        for row in _rows(base / "agencies.tsv")
+    )
+    # A dateline: an optional CITY (and date) then the agency marker, then a dash or colon,
+    # at the start of a paragraph; "(ANSA) - ROMA" puts the marker first.
+    marker = _alternation(agency.dateline for agency in agencies)
+    dateline = re.compile(
+        rf"^(?P<city>[^\W\d_][^\n()]{{0,60}}?)?\s*(?P<marker>{marker})\s*[-–—:]|"
+        rf"^(?P<lead>{marker})\s*[-–—]",
+    )
+    alias_exact = {alias.lower(): agency for agency in agencies for alias in agency.aliases}
+    # Mentions are matched case-sensitively (as written, or in capitals): "Mehr" and "mehr"
+    # are German words, "AP" is the agency and "ap" is not.
+    spellings = {form for agency in agencies for alias in agency.aliases for form in (alias, alias.upper())}
+    alias_search = re.compile(
+        r"(?<!\w)(?:" + _alternation(map(re.escape, sorted(spellings, key=len, reverse=True))) + r")(?!\w)"
+    )
+    own_domains = {domain: agency for agency in agencies for domain in agency.own_domains}
+    return Patterns(provenance, agencies, dateline, alias_exact, alias_search, own_domains)
+
+
+def _snippet(text: str, start: int = 0, end: int | None = None) -> str:
+    end = len(text) if end is None else end
+    left = max(0, start - 60)
+    right = min(len(text), max(end, start) + 100)
+    snippet = text[left:right].strip()
+    return snippet[:_EVIDENCE_CHARS]
+
+
+def _is_chrome(block: RawBlock) -> bool:
+    return bool(block.flags & (IN_NAV | IN_FOOTER | IN_HEADER))
+
+
+def _agency_in(text: str, patterns: Patterns) -> Agency | None:
+    match = patterns.alias_search.search(text)
+    return patterns.alias_exact.get(match.group(0).lower()) if match else None
+
+
+def _only_agencies(text: str, patterns: Patterns) -> Agency | None:
+    """The agency when every "/"-separated part of `text` is one ("APA/sda/dpa"); None for
+    a credit or a shared byline that names someone else too ("dpa/Spektrum", "AFP/The Local")."""
+    parts = [part.strip(" .,;:()") for part in re.split(r"\s*/\s*", text.strip())]
+    agencies = [patterns.alias_exact.get(part.lower()) for part in parts if part]
+    return agencies[0] if agencies and all(agencies) else None
+
+
+def _byline_agency(text: str, patterns: Patterns, *, bare_short: bool = True) -> Agency | None:
+    """An agency named as the author of a short byline ("By Associated Press", "Reuters",
+    "PTI, Washington, Nov 20", "Reuters March 16, 2020", "Gary B. Graves, AP Sports Writer",
+    "Af Ritzau")."""
+    prefixed = bool(_BYLINE_PREFIX.match(text))
+    head = _BYLINE_PREFIX.sub("", text.strip())
+    head = re.split(r"[|•·\n]|\s[-–—]\s", head, maxsplit=1)[0].strip(" ,.-–—")
+    if "/" in head:
+        return _only_agencies(head, patterns)
+    agency = patterns.alias_exact.get(head.lower())
+    if agency:
+        # A bare two-letter block ("AA", "AP") is as often a font-size button as a byline.
+        return agency if prefixed or bare_short or len(head) > 2 else None
+    # An alias at the start, followed by nothing a name would continue with.
+    match = re.match(
+        r"(?P<alias>[^\W\d_][\w.&' -]{0,40}?)"
+        r"(?:\s*(?:[,;/|–—-]|\(|$)|\s+(?:in|aus|en|a|staff|\d|"
+        r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b))",
+        head,
+    )
+    if match:
+        agency = patterns.alias_exact.get(match.group("alias").strip().lower())
+        if agency:
+            return agency
+    writer = re.search(
+        r",\s*(\w[\w-]*)\s+(?:[A-Z]\w+\s+){0,2}(?:Writer|Correspondent|Reporter)\b", head
+    )
+    if writer:
+        return patterns.alias_exact.get(writer.group(1).lower())
+    return None
+
+
+def _signature_agency(text: str, patterns: Patterns) -> tuple[Agency, str] | None:
+    """An agency signing off the story: "— AFP", "(ANSA).", "PTI", "(Quelle: APA/sda/dpa)"."""
+    tail = text.strip()[-80:]
+    if _CREDIT_WORDS.search(tail):
+        return None
+    if len(tail) <= 40 and _BYLINE_PREFIX.match(tail) and (agency := _byline_agency(tail, patterns)):
+        return agency, tail  # "Af Ritzau", "By Reuters" closing the story
+    match = re.search(
+        r"(?:^|[\s(—–-])\(?(?:(?:Quelle|Source|Fuente|Fonte|Bron|Kilde|Kaynak)\s*:\s*)?"
+        r"([\w/ .-]{2,40}?)\)?\s*\.?\s*$",
+        tail,
+    )
+    if not match:
+        return None
+    preceding = tail[: match.start(1)]
+    if not re.search(r"(?:[—–-]|\(|:)\s*\(?$|^\s*\(?$|[.!?\"”]\s*\(?$", preceding):
+        return None
+    # "APA/sda/dpa" is a signature; "Nathan Ellgren/AP" or "Reuters/Corbis" is a photo credit.
+    parts = re.split(r"\s*/\s*", match.group(1).strip(" ./"))
+    agencies = [patterns.alias_exact.get(part.lower()) for part in parts]
+    if not all(agencies):
+        return None
+    part, agency = parts[0], agencies[0]
+    if part.isupper() or len(part) > 3 or part.lower() in ("dpa", "sda", "ats", "epd"):
+        return agency, tail
+    return None
+
+
+def main_segment(blocks: Sequence[RawBlock], is_content: Sequence[bool]) -> tuple[int, int]:
+    """First and last block of the page's main run of content: consecutive content blocks
+    (gaps of up to `_SEGMENT_GAP` others allowed) with the most text. Robust to a stray
+    content block elsewhere (a cookie notice, a teaser)."""
+    best, best_chars = (0, len(blocks) - 1), -1
+    start = previous = -1
+    chars = 0
+    for i, keep in enumerate(is_content):
+        if not keep:
+            continue
+        if start < 0 or i - previous > _SEGMENT_GAP + 1:
+            start, chars = i, 0
+        chars += len(blocks[i].text)
+        previous = i
+        if chars > best_chars:
+            best, best_chars = (start, i), chars
+    if best_chars < 0 and blocks:
+        longest = max(range(len(blocks)), key=lambda i: len(blocks[i].text))
+        return longest, longest
+    return best
+
+
+def find_signals(
+    blocks: Sequence[RawBlock],
+    is_content: Sequence[bool],
+    *,
+    meta: dict[str, str],
+    canonical: str,
+    json_ld: list[dict[str, Any]],
+    url: str | None,
+    patterns: Patterns | None = None,
+) -> list[Signal]:
+    """Every piece of evidence on the page (see the module docstring)."""
+    patterns = patterns or load_patterns()
+    signals: list[Signal] = []
+    if not blocks:
+        return signals
+    first, last = main_segment(blocks, is_content)
+    story = [i for i in range(first, last + 1) if is_content[i] or first == last]
+    # News stories start under their headline: the first <h1> outside page chrome anchors the
+    # lead (dateline, byline) even where the content labels start too late or too early.
+    anchor = next(
+        (i for i, b in enumerate(blocks) if b.tag == "h1" and not _is_chrome(b)), first
+    )
+    lead_start = min(anchor, first)
+    story_text = "\n".join(blocks[i].text for i in story)
+    # The story and what sits right around it: bylines above, signatures and notes below.
+    around = [
+        i for i in range(max(0, first - 10), min(len(blocks), last + 7)) if not _is_chrome(blocks[i])
+    ]
+    around_text = "\n".join(blocks[i].text for i in around)
+    page_text = "\n".join(block.text for block in blocks)
+    page_domain = registered_domain(url) if url else ""
+    own_site = patterns.own_domains.get(page_domain) if page_domain else None
+
+    for code, pattern in patterns.provenance:
+        if code == "press_release":
+            continue
+        source = page_text if code == "disclaimer" else story_text
+        match = pattern.search(source)
+        if match:
+            signals.append(Signal(code, _snippet(source, match.start(), match.end())))
+
+    agency_signals: list[Signal] = []
+    # A dateline at the start of one of the story's first paragraphs.
+    paragraphs = [
+        i
+        for i in range(lead_start, len(blocks))
+        if len(blocks[i].text) >= 60
+        and blocks[i].tag not in ("li", "td")
+        and not _is_chrome(blocks[i])
+        and blocks[i].link_chars < 0.5 * len(blocks[i].text)
+    ]
+    for i in paragraphs[:6]:
+        text = blocks[i].text[:_LEAD_CHARS]
+        match = patterns.dateline.search(text)
+        if match:
+            agency_signals.append(Signal("agency_dateline", _snippet(text, match.start(), match.end())))
+            break
+    # Several datelined paragraphs: a list of teasers (a topic page), not one story, and
+    # its first dateline is not the story's.
+    datelined = sum(1 for i in paragraphs[:40] if patterns.dateline.search(blocks[i].text[:_LEAD_CHARS]))
+    if datelined >= 2:
+        agency_signals = [s for s in agency_signals if s.code != "agency_dateline"]
+        signals.append(Signal("datelined_teasers", f"{datelined} paragraphs start with a dateline", float(datelined)))
+    # A byline: a short block just above or at the top of the story that names an agency.
+    for i in range(max(0, lead_start - 3), min(len(blocks), max(first, anchor) + 6)):
+        block = blocks[i]
+        if len(block.text) <= 90 and not _is_chrome(block) and not block.flags & IN_FIGURE:
+            agency = _byline_agency(block.text, patterns, bare_short=False)
+            if agency:
+                agency_signals.append(Signal("agency_byline", f"{block.text.strip()[:120]} ({agency.name})"))
+                break
+    # A signature closing the story, or an agency's copyright line attached to it.
+    closing = [j for j in around if j >= last - 3][:10]
+    explicit = [j for j in story if len(blocks[j].text) <= 40 and _EXPLICIT_SIGNATURE.match(blocks[j].text)]
+    for i in closing + explicit:
+        if blocks[i].flags & IN_FIGURE:
+            continue
+        found = _signature_agency(blocks[i].text, patterns)
+        if found:
+            agency_signals.append(Signal("agency_signature", f"{found[1].strip()} ({found[0].name})"))
+            break
+    for match in _COPYRIGHT_LINE.finditer(around_text):
+        holder = match.group("who").strip()
+        agency = _only_agencies(holder, patterns) if "/" in holder else _agency_in(holder, patterns)
+        if agency:
+            agency_signals.append(
+                Signal("agency_copyright", _snippet(around_text, match.start(), match.end()))
+            )
+            break
+    # Authors in metadata.
+    authors = [meta.get("author", ""), meta.get("article:author", "")]
+    for obj in json_ld:
+        authors.extend(names_of(obj.get("author")))
+    human = None
+    for name in authors:
+        agency = _byline_agency(name, patterns) if name else None
+        if agency:
+            agency_signals.append(Signal("agency_author", f"author: {name[:80]} ({agency.name})"))
+            break
+        if name and human is None and not name.startswith("http") and not _agency_in(name, patterns):
+            human = name
+    else:
+        if human:
+            signals.append(Signal("staff_byline", f"author: {human[:80]}"))
+    mentions = list(patterns.alias_search.finditer(story_text))
+    if mentions:
+        agency_signals.append(Signal("agency_mentions", mentions[0].group(0), math.log1p(len(mentions))))
+    if own_site:
+        # An agency's own marks on its own site are not evidence of republication.
+        signals.append(Signal("agency_own_site", f"{page_domain} ({own_site.name})"))
+    else:
+        signals.extend(agency_signals)
+
+    # Press-release wires (strong) and press-release boilerplate (weak, counted).
+    wire = _WIRE_MARKER.search(story_text)
+    if wire:
+        signals.append(Signal("press_release", _snippet(story_text, wire.start(), wire.end())))
+    weak = [m for code, p in patterns.provenance if code == "press_release" and (m := p.search(around_text))]
+    if weak:
+        signals.append(
+            Signal("press_release_weak", _snippet(around_text, weak[0].start(), weak[0].end()), float(len(weak)))
+        )
+
+    # Metadata that names another source.
+    if url and canonical.startswith(("http://", "https://")):
+        canonical_domain = registered_domain(canonical)
+        if canonical_domain and page_domain and canonical_domain != page_domain:
+            signals.append(Signal("cross_domain_canonical", f"canonical: {canonical[:150]}"))
+    for key in ("syndication-source", "original-source"):
+        value = meta.get(key, "")
+        if value.startswith(("http://", "https://")) and registered_domain(value) != page_domain:
+            signals.append(Signal("syndication_meta", f'<meta name="{key}" content="{value[:120]}">'))
+            break
+    for obj in json_ld:
+        for key in ("isBasedOn", "sourceOrganization", "isBasedOnUrl"):
+            value = obj.get(key)
+            names = [str(n) for n in names_of(value)] if value else []
+            if isinstance(value, dict) and not names and isinstance(value.get("url"), str):
+                names = [value["url"]]
+            others = [n for n in names if not page_domain or registered_domain(n) != page_domain]
+            if others and not own_site:
+                signals.append(Signal("based_on_other_source", f"{key}: {', '.join(others)[:120]}"))
+                break
+
+    # Counter-evidence.
+    inputs = _WITH_INPUTS.search(around_text)
+    if inputs:
+        signals.append(Signal("with_agency_inputs", _snippet(around_text, inputs.start(), inputs.end())))
+    if not mentions:
+        credited = [
+            block.text
+            for block in blocks
+            if (block.flags & IN_FIGURE or _CREDIT.search(block.text))
+            and patterns.alias_search.search(block.text)
+        ]
+        if credited:
+            signals.append(Signal("agency_in_credit_only", credited[0][:120]))
+    return signals
+
+
+def signal_vector(signals: Iterable[Signal], *, content_share: float, dup_domains: int = 0) -> list[float]:
+    """The scorer's feature row (`SIGNAL_NAMES`) from the page's signals."""
+    values = dict.fromkeys(SIGNAL_NAMES, 0.0)
+    for signal in signals:
+        if signal.code in values:
+            values[signal.code] = max(values[signal.code], signal.value)
+    values["agency_evidence"] = float(sum(values[kind] > 0 for kind in AGENCY_KINDS))
+    values["log_dup_domains"] = math.log(dup_domains) if dup_domains >= 2 else 0.0
+    values["content_share"] = content_share
+    return [values[name] for name in SIGNAL_NAMES]

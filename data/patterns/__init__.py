@@ -1,0 +1,1 @@
+"""Pattern tables of the page scorer (package data; see README.md here)."""

@@ -1,0 +1,158 @@
+"""`classifier.decode`: bytes -> str as a browser would decode them, and never an exception."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier.decode import charset_from_content_type, codec_for_label, decode_html, sniff_encoding
+
+RUSSIAN = (
+    "<html><head><title>Новости</title></head><body><h1>Москва</h1><p>"
+    + "Москва — столица России, крупнейший по численности населения город страны "
+    "и её экономический центр. Здесь работают театры, музеи и университеты. " * 4
+    + "</p></body></html>"
+)
+JAPANESE = (
+    "<html><head><title>ニュース</title></head><body><h1>東京</h1><p>"
+    + "東京は日本の首都であり、世界有数の大都市です。多くの人々がここで働き、学び、暮らしています。" * 4
+    + "</p></body></html>"
+)
+
+
+# ----------------------------------------------------------------------------- byte-order marks
+
+
+@pytest.mark.parametrize(
+    ("bom", "encoding"),
+    [
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ],
+)
+def test_bom_decides_the_encoding_and_is_removed(bom: bytes, encoding: str) -> None:
+    page = "<p>Grüße, café ✓</p>"
+    text = decode_html(bom + page.encode(encoding))
+    assert text == page  # no U+FEFF left at the start
+
+
+def test_bom_wins_over_http_charset_and_meta() -> None:
+    page = '<meta charset="windows-1252"><p>naïve — ok</p>'
+    data = codecs.BOM_UTF8 + page.encode("utf-8")
+    assert decode_html(data, "text/html; charset=ISO-8859-1") == page
+
+
+# ----------------------------------------------------------------------------- declarations
+
+
+def test_meta_charset() -> None:
+    page = '<html><head><meta charset="windows-1251"></head><body><p>Привет, мир</p></body></html>'
+    assert decode_html(page.encode("cp1251")) == page
+
+
+def test_meta_http_equiv_content_type() -> None:
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=koi8-r">'
+        "</head><body><p>Привет, мир</p></body></html>"
+    )
+    assert decode_html(page.encode("koi8-r")) == page
+
+
+def test_http_charset_wins_over_meta() -> None:
+    page = '<meta charset="utf-8"><p>café crème</p>'
+    data = page.encode("latin-1")  # the server is right, the page's declaration is wrong
+    assert decode_html(data, "ISO-8859-1") == page
+    assert decode_html(data, "text/html; charset=ISO-8859-1") == page
+    # Without the header, the page's own declaration is followed (and é is not valid UTF-8).
+    assert "café" not in decode_html(data)
+
+
+def test_unknown_http_charset_falls_back_to_the_page() -> None:
+    page = '<meta charset="windows-1251"><p>Привет</p>'
+    assert decode_html(page.encode("cp1251"), "text/html; charset=no-such-thing") == page
+
+
+def test_content_type_parsing() -> None:
+    assert charset_from_content_type('text/html; charset="UTF-8"') == "UTF-8"
+    assert charset_from_content_type("text/html") is None
+    assert charset_from_content_type(None) is None
+
+
+# ----------------------------------------------------------------------------- WHATWG labels
+
+
+def test_iso_8859_1_decodes_as_windows_1252() -> None:
+    data = b'<meta charset="iso-8859-1"><p>\x93quoted\x94 caf\xe9 \x80</p>'
+    text = decode_html(data)
+    assert "\u201cquoted\u201d" in text  # 0x93/0x94 are curly quotes, not C1 controls
+    assert "café €" in text
+    assert "\x93" not in text
+
+
+@pytest.mark.parametrize(("label", "codec"), [("ISO-8859-1", "cp1252"), ("ascii", "cp1252"), ("latin1", "cp1252"), ("gb2312", "gb18030"), ("GBK", "gb18030"), ("x-sjis", "cp932"), ("bogus", None), ("", None), (None, None)])  # fmt: skip
+def test_codec_for_label_follows_whatwg(label: str | None, codec: str | None) -> None:
+    assert codec_for_label(label) == codec
+
+
+def test_gb2312_label_decodes_gb18030_characters() -> None:
+    # "€" and "𠀀" do not exist in GB2312 but do in GB18030, which browsers use for the label.
+    page = '<meta charset="gb2312"><p>中文 € 𠀀</p>'
+    assert decode_html(page.encode("gb18030")) == page
+
+
+def test_utf16_declared_in_ascii_bytes_means_utf8() -> None:
+    page = '<meta charset="utf-16"><p>café</p>'
+    assert decode_html(page.encode("utf-8")) == page
+
+
+# ----------------------------------------------------------------------------- detection
+
+
+def test_undeclared_cyrillic_windows_1251_is_detected() -> None:
+    data = RUSSIAN.encode("cp1251")
+    assert decode_html(data) == RUSSIAN
+
+
+def test_undeclared_shift_jis_is_detected() -> None:
+    data = JAPANESE.encode("shift_jis")
+    assert sniff_encoding(data) in ("shift_jis", "cp932", "shift_jis_2004")
+    assert decode_html(data) == JAPANESE
+
+
+def test_undeclared_utf8_is_utf8() -> None:
+    assert decode_html(RUSSIAN.encode("utf-8")) == RUSSIAN
+
+
+def test_truncated_utf8_stays_utf8() -> None:
+    page = "<p>Привет, café — " + "текст " * 50 + "€"
+    data = page.encode("utf-8")[:-1]  # cut in the middle of the last character
+    assert sniff_encoding(data) == "utf-8"
+    text = decode_html(data)
+    assert text.startswith("<p>Привет, café — текст")
+    assert text.endswith("\ufffd")
+    assert text.count("\ufffd") == 1
+
+
+# ----------------------------------------------------------------------------- robustness
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2_000), st.sampled_from([None, "utf-8", "latin-1", "bogus", "text/html; charset=gbk"]))  # fmt: skip
+def test_never_raises_on_random_bytes(data: bytes, http_charset: str | None) -> None:
+    assert isinstance(decode_html(data, http_charset), str)
+
+
+def test_accepts_bytearray_and_memoryview() -> None:
+    assert decode_html(bytearray(b"<p>x</p>")) == "<p>x</p>"
+    assert decode_html(memoryview(b"<p>x</p>")) == "<p>x</p>"
+    assert decode_html(b"") == ""
+
+
+@pytest.mark.parametrize("value", ["<p>a str</p>", None, 42, ["<p>"]])
+def test_type_error_on_non_bytes(value: object) -> None:
+    with pytest.raises(TypeError):
+        decode_html(value)  # type: ignore[arg-type]

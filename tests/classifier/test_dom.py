@@ -1,0 +1,266 @@
+"""`classifier.dom`: HTML -> text blocks in reading order, and the page evidence for metadata."""
+
+from __future__ import annotations
+
+from classifier.dom import (
+    IN_ARTICLE,
+    IN_HIDDEN,
+    IN_LIST,
+    IN_NAV,
+    IN_NOSCRIPT,
+    IN_PRE,
+    IN_TABLE,
+    KEYWORD_NAMES,
+    PageInfo,
+    RawBlock,
+    blocks_from_html,
+    parse,
+)
+
+
+def blocks(html: str) -> list[RawBlock]:
+    return blocks_from_html(html)[0]
+
+
+def texts(html: str) -> list[str]:
+    return [block.text for block in blocks(html)]
+
+
+def page(html: str) -> PageInfo:
+    return blocks_from_html(html)[1]
+
+
+# ----------------------------------------------------------------------------- block boundaries
+
+
+def test_every_block_level_element_ends_a_block() -> None:
+    html = (
+        "<body><h1>Title</h1><p>One <b>bold</b> paragraph.</p>"
+        "<div>Loose text<p>inner para</p>tail text</div>"
+        "<ul><li>first</li><li>second</li></ul><blockquote>quoted</blockquote></body>"
+    )
+    found = blocks(html)
+    assert [b.text for b in found] == [
+        "Title", "One bold paragraph.", "Loose text", "inner para", "tail text", "first", "second",
+        "quoted",
+    ]  # fmt: skip
+    assert [b.tag for b in found] == ["h1", "p", "div", "p", "div", "li", "li", "blockquote"]
+    assert [b.index for b in found] == list(range(len(found)))
+
+
+def test_inline_elements_do_not_split_blocks() -> None:
+    assert texts("<p>A <em>very</em> <a href='#'>short</a> <span>sentence</span>.</p>") == [
+        "A very short sentence."
+    ]
+
+
+def test_whitespace_is_collapsed_and_empty_blocks_dropped() -> None:
+    assert texts("<div>  \n </div><p>  many \t\n  spaces\u00a0here  </p><p> </p>") == [
+        "many spaces here"
+    ]
+
+
+def test_text_directly_in_body_is_a_block() -> None:
+    assert texts("just text") == ["just text"]
+    assert blocks("just text")[0].tag == "body"
+
+
+def test_paths_carry_tags_ids_and_classes() -> None:
+    (block,) = blocks('<div id="main" class="post entry extra"><p class="lead">x</p></div>')
+    assert block.path.endswith("div#main.post.entry>p.lead")
+    assert block.depth >= 3
+
+
+# ----------------------------------------------------------------------------- what is read
+
+
+def test_noscript_content_is_kept_unwrapped() -> None:
+    found = blocks(
+        "<body><p>intro</p><noscript><div class='thread'><p>Forum post inside noscript</p>"
+        "</div></noscript><p>after</p></body>"
+    )
+    assert [b.text for b in found] == ["intro", "Forum post inside noscript", "after"]
+    assert found[1].flags & IN_NOSCRIPT
+    assert found[1].tag == "p"  # parsed as markup, not as raw text
+    assert not found[2].flags & IN_NOSCRIPT
+
+
+def test_self_closing_iframe_does_not_swallow_what_follows() -> None:
+    # Lexbor reads <iframe/> as an open iframe whose raw-text content runs to </iframe>.
+    assert texts('<p>before</p><iframe src="https://x.example/embed"/><p>after iframe</p>') == [
+        "before",
+        "after iframe",
+    ]
+    assert texts('<p>x</p><IFRAME src="y" / ><p>upper case</p>') == ["x", "upper case"]
+    assert texts("<iframe src='a'/>Text after iframe") == ["Text after iframe"]
+
+
+def test_iframe_content_is_skipped() -> None:
+    assert texts("<p>a</p><iframe>fallback <b>text</b></iframe><p>b</p>") == ["a", "b"]
+
+
+def test_adjacent_inline_siblings_are_separated() -> None:
+    html = '<div class="tags"><a href="/t/1">Open World</a><a href="/t/2">Sexual Content</a></div>'
+    assert texts(html) == ["Open World Sexual Content"]
+    assert texts("<div><span>a</span><span>b</span></div>") == ["a b"]
+
+
+def test_text_continuing_an_inline_element_is_not_split() -> None:
+    assert texts("<p><b>W</b>ord and <i>it</i>alic</p>") == ["Word and italic"]
+    assert texts("<p>foo<i>bar</i>baz</p>") == ["foobarbaz"]
+
+
+def test_soft_hyphen_and_zero_width_joiner_are_kept() -> None:
+    assert texts("<p>co\u00adoperate &shy;x\u200dy</p>") == ["co\u00adoperate \u00adx\u200dy"]
+
+
+def test_pre_keeps_line_breaks_and_indentation() -> None:
+    (block,) = blocks("<pre>def f():\n    return 1\n\n\nprint(f())   \n</pre>")
+    assert block.text == "def f():\n    return 1\n\n\nprint(f())"
+    assert block.flags & IN_PRE
+
+
+def test_pre_with_markup_inside() -> None:
+    (block,) = blocks('<pre><code class="go"><span>func</span> main() {\n\tfmt.Println("hi")\n}</code></pre>')
+    assert block.text == 'func main() {\n\tfmt.Println("hi")\n}'
+
+
+def test_br_splits_lines_of_one_block() -> None:
+    assert texts("<p>Line one<br>Line two<br/><br>  Line three  </p>") == [
+        "Line one\nLine two\nLine three"
+    ]
+    assert texts("<address>1 Main St<br>Springfield</address>") == ["1 Main St\nSpringfield"]
+
+
+def test_screen_reader_only_text_is_dropped() -> None:
+    html = (
+        '<p>Visible <span class="sr-only">for screen readers</span>text '
+        '<span class="visually-hidden">more hidden</span>'
+        '<span class="screen-reader-text">Skip</span>end</p>'
+    )
+    assert texts(html) == ["Visible text end"]
+
+
+def test_non_content_subtrees_are_skipped() -> None:
+    html = (
+        "<body><script>var secret = 'script';</script><style>p { color: red }</style>"
+        "<template><p>template</p></template><svg><text>svg text</text></svg>"
+        "<math><mi>x</mi></math><select><option>choice</option></select>"
+        "<textarea>typed</textarea><p>visible</p></body>"
+    )
+    assert texts(html) == ["visible"]
+
+
+def test_hidden_elements_are_flagged() -> None:
+    found = blocks(
+        '<div style="display: none"><p>styled</p></div><p aria-hidden="true">aria</p>'
+        "<p hidden>attr</p><p>shown</p>"
+    )
+    assert [bool(b.flags & IN_HIDDEN) for b in found] == [True, True, True, False]
+
+
+def test_structure_flags_and_keywords() -> None:
+    found = blocks(
+        '<nav class="menu"><ul><li><a href="/">Home</a></li></ul></nav>'
+        '<article><div class="entry-content"><p>Body text.</p></div></article>'
+    )
+    home, body = found
+    assert home.flags & IN_NAV and home.flags & IN_LIST and not home.flags & IN_ARTICLE
+    assert body.flags & IN_ARTICLE and not body.flags & IN_NAV
+    assert body.keywords_all & (1 << KEYWORD_NAMES.index("content"))
+    assert home.keywords_all & (1 << KEYWORD_NAMES.index("nav"))
+
+
+# ----------------------------------------------------------------------------- links and tables
+
+
+def test_link_characters_are_counted() -> None:
+    (block,) = blocks('<p>Read <a href="/a">the first</a> and <a href="/b">second</a> story</p>')
+    assert block.text == "Read the first and second story"
+    assert block.n_links == 2
+    assert block.link_chars == len("the first") + len("second")
+    (plain,) = blocks("<p>no links here</p>")
+    assert plain.link_chars == 0 and plain.n_links == 0
+    (nav,) = blocks('<div><a href="/x">all link</a></div>')
+    assert nav.link_chars == len(nav.text)
+
+
+def test_table_cells_are_grouped_by_row() -> None:
+    found = blocks(
+        "<table><thead><tr><th>Name</th><th>Value</th></tr></thead>"
+        "<tbody><tr><td>a</td><td>1</td></tr><tr><td>b</td><td>2</td></tr></tbody></table>"
+        "<p>after</p>"
+    )
+    assert [b.text for b in found] == ["Name", "Value", "a", "1", "b", "2", "after"]
+    rows = [b.row for b in found]
+    assert rows[0] == rows[1] != rows[2] == rows[3] != rows[4] == rows[5]
+    assert len({rows[0], rows[2], rows[4]}) == 3
+    assert rows[6] == -1
+    assert all(b.flags & IN_TABLE for b in found[:6]) and not found[6].flags & IN_TABLE
+
+
+def test_element_totals_describe_containers() -> None:
+    found, info = blocks_from_html('<div><p>abc</p><p>de <a href="#">fg</a></p></div>')
+    first, second = found
+    assert first.parent_element == second.parent_element
+    container = first.parent_element
+    assert info.elements.chars[container] == len("abc") + len("de fg")
+    assert info.elements.link_chars[container] == 2
+    assert info.elements.blocks[container] == 2
+
+
+# ----------------------------------------------------------------------------- page evidence
+
+
+def test_head_metadata_is_read() -> None:
+    info = page(
+        '<html lang="fr-CA"><head><title>  My\n Page  </title>'
+        '<meta name="Author" content=" Ann Author ">'
+        '<meta property="og:title" content="OG Title">'
+        '<meta http-equiv="content-language" content="fr">'
+        '<link rel="canonical" href=" https://example.com/a ">'
+        '<script type="application/ld+json">{"@type": "NewsArticle", "headline": "H"}</script>'
+        "</head><body><p>Hi</p></body></html>"
+    )
+    assert info.title == "My Page"
+    assert info.language == "fr-CA"
+    assert info.meta["author"] == "Ann Author"  # keys lower-cased, values stripped
+    assert info.meta["og:title"] == "OG Title"
+    assert info.meta["http-equiv:content-language"] == "fr"
+    assert info.canonical == "https://example.com/a"
+    assert info.json_ld == ['{"@type": "NewsArticle", "headline": "H"}']
+
+
+def test_json_ld_in_body_is_read_and_other_scripts_are_not() -> None:
+    info = page(
+        '<body><p>x</p><script type="application/ld+json">{"@type": "Person"}</script>'
+        '<script type="text/javascript">{"@type": "Nope"}</script></body>'
+    )
+    assert info.json_ld == ['{"@type": "Person"}']
+
+
+def test_first_title_and_canonical_win() -> None:
+    info = page(
+        '<head><title>First</title><link rel="canonical" href="/one">'
+        '<link rel="canonical" href="/two"></head><body><svg><title>Icon</title></svg></body>'
+    )
+    assert info.title == "First"
+    assert info.canonical == "/one"
+
+
+def test_page_counters() -> None:
+    info = page(
+        '<body><a href="/1">a</a><a href="/2">b</a><img src="x.png"><form><input></form>'
+        '<time datetime="2024-05-01T10:00:00Z">May 1</time></body>'
+    )
+    assert info.n_links == 2
+    assert info.n_images == 1
+    assert info.n_forms == 1
+    assert info.time_datetime == "2024-05-01T10:00:00Z"
+
+
+def test_empty_page() -> None:
+    assert parse("").root is not None
+    found, info = blocks_from_html("")
+    assert found == []
+    assert info.title == "" and info.json_ld == [] and info.n_links == 0

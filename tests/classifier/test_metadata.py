@@ -1,0 +1,194 @@
+"""Page metadata as `extract()` reports it: title, canonical URL, language, author, published
+date, site name, description; from `<meta>`, `<link>`, `<html lang>`, `<time>` and JSON-LD."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from threadpoolctl import threadpool_limits
+
+from classifier import Metadata, extract
+from classifier.dom import blocks_from_html
+from classifier.metadata import page_title, parse_json_ld, read_metadata, structured_text
+
+GO_BLOG = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
+BODY = "<body><article><p>Some article text that is long enough to be a paragraph.</p></article></body>"
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_openmp_thread() -> Iterator[None]:
+    with threadpool_limits(1, user_api="openmp"):  # see test_extract.py
+        yield
+
+
+def page(head: str = "", html_attributes: str = "", body: str = BODY) -> str:
+    return f"<!doctype html><html{html_attributes}><head>{head}</head>{body}</html>"
+
+
+def json_ld(value: object) -> str:
+    return f'<script type="application/ld+json">{json.dumps(value)}</script>'
+
+
+def metadata(html: str, url: str | None = None) -> Metadata:
+    return extract(html, url).metadata
+
+
+# ----------------------------------------------------------------------------- title
+
+
+def test_title_from_title_tag() -> None:
+    document = extract(page("<title>\n  A   Plain Title \n</title>"))
+    assert document.title == "A Plain Title"
+
+
+def test_og_title_wins_over_title_tag() -> None:
+    html = page('<title>Story headline | Example News</title><meta property="og:title" content="Story headline">')
+    assert extract(html).title == "Story headline"
+
+
+def test_no_title() -> None:
+    assert extract(page()).title is None
+    assert extract("").title is None
+
+
+# ----------------------------------------------------------------------------- canonical URL
+
+
+def test_canonical_link_and_url_argument() -> None:
+    html = page('<link rel="canonical" href="https://example.com/story?id=1">')
+    found = metadata(html, "https://example.com/story?id=1&utm_source=x")
+    assert found.canonical_url == "https://example.com/story?id=1"
+    assert found.url == "https://example.com/story?id=1&utm_source=x"
+
+
+def test_canonical_falls_back_to_og_url() -> None:
+    assert metadata(page('<meta property="og:url" content="https://example.com/og">')).canonical_url == (
+        "https://example.com/og"
+    )
+    both = page('<link rel="alternate canonical" href="/c"><meta property="og:url" content="/og">')
+    assert metadata(both).canonical_url == "/c"
+    assert metadata(page()).canonical_url is None
+    assert metadata(page()).url is None
+
+
+# ----------------------------------------------------------------------------- language
+
+
+def test_language_from_html_lang() -> None:
+    assert metadata(page(html_attributes=' lang="de-AT"')).language == "de-AT"
+
+
+def test_language_fallbacks() -> None:
+    assert metadata(page('<meta property="og:locale" content="fr_FR">')).language == "fr_FR"
+    assert metadata(page('<meta http-equiv="Content-Language" content="es">')).language == "es"
+    assert metadata(page('<meta property="og:locale" content="fr_FR">', ' lang="en"')).language == "en"
+    assert metadata(page()).language is None
+
+
+# ----------------------------------------------------------------------------- author
+
+
+def test_author_from_meta() -> None:
+    assert metadata(page('<meta name="author" content="Jane Doe">')).author == "Jane Doe"
+    assert metadata(page('<meta property="article:author" content="John Roe">')).author == "John Roe"
+
+
+def test_author_from_json_ld_person_object_string_and_list() -> None:
+    person = json_ld({"@context": "https://schema.org", "@type": "NewsArticle", "author": {"@type": "Person", "name": "Ada Lovelace"}})  # fmt: skip
+    assert metadata(page(person)).author == "Ada Lovelace"
+    plain = json_ld({"@type": "BlogPosting", "author": "Grace Hopper"})
+    assert metadata(page(plain)).author == "Grace Hopper"
+    several = json_ld({"@type": "Article", "author": [{"@type": "Person", "name": "First Author"}, {"name": "Second"}]})  # fmt: skip
+    assert metadata(page(several)).author == "First Author"
+
+
+def test_author_from_json_ld_graph() -> None:
+    graph = json_ld(
+        {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebSite", "name": "Site"},
+                {"@type": "Article", "author": {"name": "Graph Author"}, "datePublished": "2023-02-03"},
+            ],
+        }
+    )
+    found = metadata(page(graph))
+    assert found.author == "Graph Author"
+    assert found.published == "2023-02-03"
+
+
+def test_meta_author_wins_over_json_ld() -> None:
+    head = '<meta name="author" content="Meta Name">' + json_ld({"@type": "Article", "author": "LD Name"})
+    assert metadata(page(head)).author == "Meta Name"
+
+
+def test_broken_json_ld_is_ignored() -> None:
+    head = '<script type="application/ld+json">{"@type": "Article", "author": </script>'
+    head += json_ld({"@type": "Article", "author": "Survivor"})
+    assert metadata(page(head)).author == "Survivor"
+    assert metadata(page('<script type="application/ld+json">[[[</script>')).author is None
+
+
+# ----------------------------------------------------------------------------- published date
+
+
+def test_published_from_meta() -> None:
+    html = page('<meta property="article:published_time" content="2024-03-01T08:00:00+00:00">')
+    assert metadata(html).published == "2024-03-01T08:00:00+00:00"
+
+
+def test_published_from_json_ld_then_time_element() -> None:
+    head = json_ld({"@type": "NewsArticle", "datePublished": "2022-12-24T10:00:00Z"})
+    body = '<body><time datetime="2001-01-01">long ago</time><p>text</p></body>'
+    assert metadata(page(head, body=body)).published == "2022-12-24T10:00:00Z"
+    assert metadata(page(body=body)).published == "2001-01-01"
+    assert metadata(page()).published is None
+
+
+# ----------------------------------------------------------------------------- site name, description
+
+
+def test_site_name_from_og_then_json_ld_publisher() -> None:
+    assert metadata(page('<meta property="og:site_name" content="The Daily Example">')).site_name == (
+        "The Daily Example"
+    )
+    publisher = json_ld({"@type": "NewsArticle", "publisher": {"@type": "Organization", "name": "Example Media"}})  # fmt: skip
+    assert metadata(page(publisher)).site_name == "Example Media"
+    assert metadata(page('<meta name="application-name" content="App Site">')).site_name == "App Site"
+    assert metadata(page()).site_name is None
+
+
+def test_description() -> None:
+    assert metadata(page('<meta name="description" content="What the page is about.">')).description == (
+        "What the page is about."
+    )
+    assert metadata(page('<meta property="og:description" content="OG about.">')).description == "OG about."
+
+
+# ----------------------------------------------------------------------------- a real page and the helpers
+
+
+def test_real_page_metadata() -> None:
+    document = extract(gzip.decompress(GO_BLOG.read_bytes()), "https://go.dev/blog/defer-panic-and-recover")
+    assert document.title == "Defer, Panic, and Recover - The Go Programming Language"
+    assert document.metadata.canonical_url == "https://go.dev/blog/defer-panic-and-recover"
+    assert document.metadata.language == "en"
+    assert document.metadata.description and "defer, panic, and recover" in document.metadata.description
+
+
+def test_helpers_agree_with_extract() -> None:
+    head = (
+        '<meta property="og:title" content="T"><meta name="description" content="About cats.">'
+        + json_ld({"@type": "Article", "headline": "Cats", "articleBody": "Cats are great."})
+    )
+    html = page(head, ' lang="en"')
+    _, info = blocks_from_html(html)
+    objects = parse_json_ld(info.json_ld)
+    assert page_title(info) == "T"
+    assert read_metadata(info, objects, None) == extract(html).metadata
+    text = structured_text(info, objects)
+    assert "Cats are great." in text and "About cats." in text and "Cats" in text

@@ -1,0 +1,105 @@
+"""Grouped cross-validation of the block model and WCXB scores of its predictions.
+
+Folds are `GroupKFold` over registered domains, so no site is on both sides of a split. The
+out-of-fold probabilities give the scores reported in the model card, the default threshold
+(the one with the best cross-validated F1) and the precision/recall curve of
+`training.evaluate`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from classifier.extract import decide
+from classifier.model import BlockModel
+
+from .dataset import Dataset
+from .metrics import macro_by_type, word_f1
+
+THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.1, 0.91, 0.05))
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    """Out-of-fold probabilities for every block and the fold of every page."""
+
+    probabilities: np.ndarray
+    page_folds: np.ndarray
+    seconds: float
+
+
+def cross_validate(
+    dataset: Dataset,
+    make_model: Callable[[], BlockModel],
+    *,
+    folds: int = 5,
+    log: Callable[[str], None] = print,
+) -> CrossValidation:
+    """Fit on all folds but one, predict the one left out, for each of `folds` folds."""
+    start = time.perf_counter()
+    probabilities = np.zeros(len(dataset.y))
+    page_folds = np.full(len(dataset.pages), -1)
+    splitter = GroupKFold(n_splits=folds)
+    page_numbers = np.arange(len(dataset.pages))
+    for fold, (train_pages, test_pages) in enumerate(
+        splitter.split(page_numbers, groups=dataset.page_groups)
+    ):
+        train = dataset.rows_of(train_pages)
+        test = dataset.rows_of(test_pages)
+        model = make_model().fit(
+            dataset.X[train],
+            dataset.y[train],
+            sample_weight=dataset.weights[train],
+            groups=dataset.groups[train],
+        )
+        probabilities[test] = model.predict_proba(dataset.X[test])[:, 1]
+        page_folds[test_pages] = fold
+        log(f"  fold {fold + 1}/{folds}: {len(test_pages)} pages, {time.perf_counter() - start:.0f}s")
+    return CrossValidation(probabilities, page_folds, time.perf_counter() - start)
+
+
+def page_texts(dataset: Dataset, probabilities: np.ndarray, threshold: float) -> list[str]:
+    """The text `clean()` would return for every page, given block probabilities."""
+    from classifier.extract import assemble
+
+    texts = []
+    for number, page in enumerate(dataset.pages):
+        rows = dataset.page_index == number
+        keep = decide(page.blocks, probabilities[rows], threshold)
+        texts.append(assemble(page.blocks, keep))
+    return texts
+
+
+def wcxb_scores(
+    dataset: Dataset, probabilities: np.ndarray, threshold: float
+) -> tuple[dict[str, float], list[tuple[float, float, float]]]:
+    """Macro word F1 overall and per page type, and (precision, recall, f1) per page."""
+    per_page = []
+    for page, text in zip(dataset.pages, page_texts(dataset, probabilities, threshold)):
+        result = word_f1(text, page.gold)
+        per_page.append((result.precision, result.recall, result.f1))
+    by_type = macro_by_type((page.page_type, f1) for page, (_, _, f1) in zip(dataset.pages, per_page))
+    return by_type, per_page
+
+
+def threshold_curve(
+    dataset: Dataset, probabilities: np.ndarray, thresholds: Sequence[float] = THRESHOLDS
+) -> list[dict[str, float]]:
+    """Macro precision, recall and F1 at each threshold."""
+    curve = []
+    for threshold in thresholds:
+        by_type, per_page = wcxb_scores(dataset, probabilities, threshold)
+        curve.append(
+            {
+                "threshold": float(threshold),
+                "precision": float(np.mean([p for p, _, _ in per_page])),
+                "recall": float(np.mean([r for _, r, _ in per_page])),
+                "f1": by_type["overall"],
+            }
+        )
+    return curve

@@ -1,0 +1,126 @@
+"""Training data: labelled pages -> one block matrix with labels, weights and site groups.
+
+Each page is analysed exactly as `classifier.extract` does at run time (same decode, walker and
+features), its blocks are labelled by aligning the gold text (`training.labels`), and every
+block gets a weight: its share of the page's tokens, so each page weighs the same in training,
+as in the macro-averaged metric, with a floor so short blocks still count. Pages are grouped by
+registered domain for `GroupKFold`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from joblib import Parallel, delayed
+
+from classifier.dom import RawBlock
+from classifier.extract import analyse
+from classifier.model import attach_keys
+
+from .corpus import LabelledPage, registered_domain
+from .labels import align_labels
+from .metrics import word_f1
+
+MIN_BLOCK_WEIGHT = 0.002
+
+
+@dataclass(frozen=True)
+class PageData:
+    """One analysed, labelled page."""
+
+    page_id: str
+    page_type: str
+    domain: str
+    gold: str
+    blocks: list[RawBlock]
+    features: np.ndarray
+    labels: np.ndarray
+    token_counts: np.ndarray
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """All blocks of a corpus, stacked; `page_index` maps every row to its page."""
+
+    pages: list[PageData]
+    X: np.ndarray  # stage-one features and structural keys (see classifier.model.attach_keys)
+    y: np.ndarray
+    weights: np.ndarray
+    groups: np.ndarray  # registered domain index per row
+    page_index: np.ndarray
+    data_hash: str
+
+    def rows_of(self, page_numbers: np.ndarray) -> np.ndarray:
+        return np.flatnonzero(np.isin(self.page_index, page_numbers))
+
+    @property
+    def page_groups(self) -> np.ndarray:
+        lookup: dict[str, int] = {}
+        return np.asarray([lookup.setdefault(page.domain, len(lookup)) for page in self.pages])
+
+
+def analyse_page(page: LabelledPage) -> PageData:
+    analysis = analyse(page.html, page.url)
+    labels, counts = align_labels([block.text for block in analysis.blocks], page.main_text)
+    return PageData(
+        page_id=page.page_id,
+        page_type=page.page_type,
+        domain=registered_domain(page.url or page.domain or page.page_id),
+        gold=page.main_text,
+        blocks=analysis.blocks,
+        features=analysis.features,
+        labels=labels,
+        token_counts=counts,
+    )
+
+
+def block_weights(token_counts: np.ndarray) -> np.ndarray:
+    """Each page sums to one: blocks weigh by their share of the page's tokens, floored."""
+    total = max(int(token_counts.sum()), 1)
+    weights = np.maximum(token_counts / total, MIN_BLOCK_WEIGHT)
+    return weights / weights.sum() if len(weights) else weights
+
+
+def corpus_hash(pages: Iterable[LabelledPage]) -> str:
+    digest = hashlib.sha256()
+    for page in pages:
+        digest.update(page.page_id.encode())
+        digest.update(hashlib.sha256(page.html).digest())
+        digest.update(page.main_text.encode())
+    return digest.hexdigest()
+
+
+def build_dataset(pages: list[LabelledPage], *, n_jobs: int = -1) -> Dataset:
+    """Analyse and label every page (in parallel), then stack the blocks."""
+    analysed = Parallel(n_jobs=n_jobs, batch_size=16)(delayed(analyse_page)(p) for p in pages)
+    domains: dict[str, int] = {}
+    matrices, labels, weights, groups, page_index = [], [], [], [], []
+    for number, page in enumerate(analysed):
+        n = len(page.blocks)
+        matrices.append(attach_keys(page.features, page.blocks, page_key=number))
+        labels.append(page.labels)
+        weights.append(block_weights(page.token_counts))
+        groups.append(np.full(n, domains.setdefault(page.domain, len(domains))))
+        page_index.append(np.full(n, number))
+    return Dataset(
+        pages=analysed,
+        X=np.vstack(matrices) if matrices else np.zeros((0, 0), dtype=np.float32),
+        y=np.concatenate(labels) if labels else np.zeros(0, dtype=np.int8),
+        weights=np.concatenate(weights) if weights else np.zeros(0),
+        groups=np.concatenate(groups) if groups else np.zeros(0, dtype=np.int64),
+        page_index=np.concatenate(page_index) if page_index else np.zeros(0, dtype=np.int64),
+        data_hash=corpus_hash(pages),
+    )
+
+
+def oracle_scores(dataset: Dataset) -> list[float]:
+    """Per page, the WCXB F1 of the blocks the labels select (the model's ceiling)."""
+    from classifier.extract import assemble
+
+    return [
+        word_f1(assemble(page.blocks, page.labels.astype(bool)), page.gold).f1
+        for page in dataset.pages
+    ]

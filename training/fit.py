@@ -1,0 +1,131 @@
+"""`python -m training.fit`: cross-validate, then train and write the shipped block model.
+
+Steps: load the corpus (WCXB-format folders and/or JSONL files, default `data/wcxb-dev`),
+analyse and label every page (`training.dataset`), report the label oracle (the ceiling of any
+classifier over these blocks), run grouped 5-fold cross-validation by site, choose the default
+threshold as the one with the best cross-validated F1, fit on everything, and write the model
+with its card (versions, FEATURE_VERSION, data hash, oracle, CV scores overall and per page
+type, threshold, training time). Seeded and deterministic: the same corpus gives the same model.
+
+Then the page scorer is trained on the labelled pages in `data/farm` (`training.fit_scorer`),
+unless `--skip-scorer`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from classifier.model import SHIPPED_MODEL, BlockModel, default_estimator, save_model
+
+from .corpus import load_corpus
+from .crossval import THRESHOLDS, cross_validate, threshold_curve, wcxb_scores
+from .dataset import build_dataset, oracle_scores
+from .metrics import macro_by_type
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = ROOT / "data" / "wcxb-dev"
+CV_OUTPUT = ROOT / "build" / "block-cv.npz"
+
+
+def make_model(max_iter: int = 250) -> BlockModel:
+    """The shipped configuration (chosen by grouped CV on WCXB; see README, 'Model choice')."""
+    return BlockModel(estimator=default_estimator(max_iter=max_iter))
+
+
+def _rounded(scores: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 4) for key, value in scores.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.fit", description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", action="append", type=Path, help="WCXB folder or JSONL (repeatable)")
+    parser.add_argument("--out", type=Path, default=SHIPPED_MODEL, help="model file to write")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--max-iter", type=int, default=250, help="boosting iterations")
+    parser.add_argument("--limit", type=int, default=None, help="use only the first N pages")
+    parser.add_argument("--skip-cv", action="store_true", help="fit without cross-validation")
+    parser.add_argument("--threshold", type=float, default=None, help="default threshold (else chosen by CV)")
+    parser.add_argument("--cv-output", type=Path, default=CV_OUTPUT, help="out-of-fold predictions file")
+    parser.add_argument("--skip-scorer", action="store_true", help="do not train the page scorer")
+    parser.add_argument("--n-jobs", type=int, default=-1, help="processes for page analysis")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+
+    corpora = args.corpus or [DEFAULT_CORPUS]
+    pages = [page for corpus in corpora for page in load_corpus(corpus)]
+    if args.limit:
+        pages = pages[: args.limit]
+    if not pages:
+        print("no labelled pages found", file=sys.stderr)
+        return 2
+    print(f"analysing and labelling {len(pages)} pages from {', '.join(map(str, corpora))}")
+    dataset = build_dataset(pages, n_jobs=args.n_jobs)
+    print(f"  {len(dataset.y)} blocks, {dataset.y.mean():.1%} content, {time.perf_counter() - started:.0f}s")
+    oracle = _rounded(macro_by_type((p.page_type, f) for p, f in zip(dataset.pages, oracle_scores(dataset))))
+    print(f"label oracle (perfect block classifier): {oracle}")
+
+    card: dict = {
+        "model": "BlockModel (HistGradientBoostingClassifier over block features)",
+        "params": {k: repr(v) for k, v in make_model(args.max_iter).get_params(deep=False).items()},
+        "data": {
+            "corpora": [str(Path(c).resolve().relative_to(ROOT)) if Path(c).resolve().is_relative_to(ROOT) else str(c) for c in corpora],
+            "pages": len(dataset.pages),
+            "blocks": int(len(dataset.y)),
+            "sites": int(len(np.unique(dataset.page_groups))),
+            "sha256": dataset.data_hash,
+        },
+        "labels": {"alignment": "seq50", "oracle_wcxb_f1": oracle},
+    }
+    threshold = args.threshold if args.threshold is not None else 0.5
+    if not args.skip_cv and len(np.unique(dataset.page_groups)) >= args.folds:
+        print(f"grouped {args.folds}-fold cross-validation by site")
+        cv = cross_validate(dataset, lambda: make_model(args.max_iter), folds=args.folds)
+        curve = threshold_curve(dataset, cv.probabilities, THRESHOLDS)
+        if args.threshold is None:
+            threshold = max(curve, key=lambda point: point["f1"])["threshold"]
+        scores, _ = wcxb_scores(dataset, cv.probabilities, threshold)
+        print(f"  CV WCXB F1 at threshold {threshold}: {_rounded(scores)}")
+        card["cv"] = {
+            "folds": args.folds,
+            "grouping": "registered domain (GroupKFold)",
+            "metric": "WCXB word-level F1, macro over pages",
+            "wcxb_f1": _rounded(scores),
+            "curve": [{k: round(v, 4) for k, v in point.items()} for point in curve],
+            "seconds": round(cv.seconds),
+        }
+        args.cv_output.parent.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(
+            args.cv_output,
+            probabilities=cv.probabilities,
+            page_folds=cv.page_folds,
+            page_ids=np.asarray([p.page_id for p in dataset.pages]),
+            data_hash=np.asarray(dataset.data_hash),
+        )
+    card["threshold"] = threshold
+
+    print("fitting the final model on every page")
+    fit_start = time.perf_counter()
+    model = make_model(args.max_iter)
+    model.threshold = threshold
+    model.fit(dataset.X, dataset.y, sample_weight=dataset.weights, groups=dataset.groups)
+    card["fit_seconds"] = round(time.perf_counter() - fit_start)
+    card["total_seconds"] = round(time.perf_counter() - started)
+    path = save_model(model, args.out, card)
+    print(f"wrote {path} and its card ({card['total_seconds']}s in all)")
+    print(json.dumps(card.get("cv", {}).get("wcxb_f1", {}), indent=None))
+
+    if not args.skip_scorer:
+        from . import fit_scorer
+
+        return fit_scorer.main([])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
