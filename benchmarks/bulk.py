@@ -43,7 +43,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifier.bulk import BulkOptions, PageOptions, Row, host_of, run, score_page
+from classifier.bulk import BulkOptions, PageOptions, Row, run, score_page
+from classifier.hosts import host_of
 from classifier.io import Record, read_warc
 
 

@@ -50,8 +50,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import classifier  # noqa: E402
-from classifier.decode import decode_html  # noqa: E402
+import classifier
+from classifier.decode import decode_html
 
 DATA = ROOT / "data" / "wcxb-dev" / "html"
 
@@ -118,7 +118,15 @@ def openmp_threads() -> str:
 
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "pagesieve": classifier.__version__}
-    for name in ("trafilatura", "resiliparse", "justext", "selectolax", "scikit-learn", "numpy", "lxml"):
+    for name in (
+        "trafilatura",
+        "resiliparse",
+        "justext",
+        "selectolax",
+        "scikit-learn",
+        "numpy",
+        "lxml",
+    ):
         try:
             out[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -215,8 +223,10 @@ def main(argv: list[str] | None = None) -> None:
 
     print("command: " + " ".join([Path(sys.executable).name, *sys.argv]))
     print("versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
-          + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
+        + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
     if args.openmp_threads:
         from threadpoolctl import threadpool_limits
 

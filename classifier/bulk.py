@@ -30,8 +30,8 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
 
+from .hosts import host_of
 from .io import Record, Source, decode_content_encoding, expand_inputs, iter_records
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,20 +122,9 @@ class PageOptions:
     evidence_chars: int = 200
 
 
-def host_of(url: str | None) -> str | None:
-    """The lower-case host name of `url`, or None."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url.strip()).hostname
-    except ValueError:
-        return None
-    return host or None
-
-
 def error_row(record: Record, message: str) -> Row:
     """The row for a record that could not be scored (or damaged input at its offset)."""
-    return Row(source=record.source, offset=record.offset, url=record.url, host=host_of(record.url), error=message)
+    return Row(source=record.source, offset=record.offset, url=record.url, host=host_of(record.url) or None, error=message)
 
 
 def row_from_document(record: Record, doc: Any, page_score: Any, options: PageOptions) -> Row:
@@ -156,7 +145,7 @@ def row_from_document(record: Record, doc: Any, page_score: Any, options: PageOp
         source=record.source,
         offset=record.offset,
         url=record.url,
-        host=host_of(record.url),
+        host=host_of(record.url) or None,
         farm_probability=float(page_score.probability),
         flagged=bool(page_score.flagged),
         reasons=reasons,

@@ -152,6 +152,11 @@ _TOKEN_SPLIT = re.compile(r"[^a-zA-Z]+|(?<=[a-z])(?=[A-Z])")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SELF_CLOSING_IFRAME = re.compile(r"<iframe\b([^>]*?)/\s*>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
+MAX_TAG_CHARS = 32_768
+MAX_UNCLOSED_TAGS = 20_000
+_TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9:-]{0,40}")
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_ANY_TAG = re.compile(r"<[^>]*>")
 
 
 @dataclass(slots=True)
@@ -200,8 +205,37 @@ class PageInfo:
     elements: ElementTotals = field(default_factory=ElementTotals)
 
 
+def _cap_long_tags(html: str) -> str:
+    """Drop the attributes of start tags longer than `MAX_TAG_CHARS` (Lexbor is quadratic in
+    the number of attributes of one tag: 50,000 of them take half a minute). Linear: one split
+    on ">" and one `rfind` per long piece."""
+    pieces = html.split(">")
+    changed = False
+    for i, piece in enumerate(pieces):
+        if len(piece) > MAX_TAG_CHARS:
+            start = piece.rfind("<")
+            if start >= 0 and len(piece) - start > MAX_TAG_CHARS:
+                name = _TAG_NAME.match(piece, start + 1)
+                if name:
+                    pieces[i] = piece[:start] + "<" + name.group(0)
+                    changed = True
+    return ">".join(pieces) if changed else html
+
+
+def _flatten(html: str) -> str:
+    """Text only, for pages nested deeper than any real page (Lexbor's tree builder is
+    quadratic in nesting depth: 100,000 open <div> take over a minute)."""
+    html = _SCRIPT_OR_STYLE.sub(" ", html)
+    return "<pre>" + _ANY_TAG.sub("\n", html).replace("<", "&lt;") + "</pre>"
+
+
 def parse(html: str) -> LexborHTMLParser:
-    """Parse HTML with Lexbor after fixing what Lexbor reads differently from browsers."""
+    """Parse HTML with Lexbor after fixing what Lexbor reads differently from browsers and
+    defusing inputs that would make it slow (giant tags, extreme nesting)."""
+    if len(html) > MAX_TAG_CHARS:
+        html = _cap_long_tags(html)
+    if html.count("<") - 2 * html.count("</") > MAX_UNCLOSED_TAGS:
+        html = _flatten(html)
     if "<iframe" in html or "<IFRAME" in html:
         html = _SELF_CLOSING_IFRAME.sub(r"<iframe\1></iframe>", html)
     return LexborHTMLParser(html)
@@ -247,7 +281,6 @@ class _Walker:
         self.blocks: list[RawBlock] = []
         self.lines: list[str] = []
         self.pieces: list[str] = []
-        self.piece_chars = 0
         self.link_chars = 0
         self.n_links = 0
         self.pending_space = False
@@ -273,7 +306,6 @@ class _Walker:
             )
         self.lines = []
         self.pieces = []
-        self.piece_chars = 0
         self.pending_space = False
         link_chars, n_links = self.link_chars, self.n_links
         self.link_chars = 0
@@ -392,7 +424,7 @@ class _Walker:
                 id_value = attributes.get("id")
                 own_keywords = 0
                 if class_value or id_value:
-                    key = f"{class_value}\x00{id_value}"
+                    key = f"{class_value or ''} {id_value or ''}"
                     own_keywords = keyword_cache.get(key, -1)
                     if own_keywords < 0:
                         own_keywords = _keyword_bits(key)

@@ -33,12 +33,12 @@ import re
 import sys
 import time
 from collections.abc import Sequence
-from difflib import SequenceMatcher
 from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
 
+from .align import align_labels
 from .extract import extract
 from .features import STAGE_ONE_NAMES
 from .model import ModelError
@@ -57,8 +57,6 @@ METADATA_CODES = frozenset(
         "agency_own_site",
     }
 )
-CONTENT_FRACTION = 0.5  # as training.labels: content when more than half the tokens match
-_TOKEN = re.compile(r"\w+")
 _TRAILING_NAME = re.compile(r"^(?P<body>.*\S)\s*\([^()]*\)\s*$", re.DOTALL)
 # Kept blocks: green tint growing with the probability; the colours are also in the CSS below.
 _TINT_RGB = (46, 160, 67)
@@ -72,37 +70,11 @@ Span = tuple[int, int, int]  # (block position, start, end) in that block's text
 # ---------------------------------------------------------------------------------------------
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
-
-
 def gold_verdicts(block_texts: Sequence[str], gold_text: str) -> list[bool | None]:
-    """Per block: True when the gold text calls it content, False when not, None (no tokens).
-
-    The same alignment as `training.labels.align_labels`: the page's tokens in order are
-    aligned to the gold tokens with `difflib.SequenceMatcher` (autojunk off) and a block is
-    content when more than half of its tokens fall in matched spans.
-    """
-    vocabulary: dict[str, int] = {}
-    gold_ids = [vocabulary.setdefault(token, len(vocabulary)) for token in _tokens(gold_text)]
-    counts = [0] * len(block_texts)
-    page_ids: list[int] = []
-    owner: list[int] = []
-    for i, text in enumerate(block_texts):
-        tokens = _tokens(text)
-        counts[i] = len(tokens)
-        page_ids.extend(vocabulary.setdefault(token, len(vocabulary)) for token in tokens)
-        owner.extend([i] * len(tokens))
-    matched = [0] * len(block_texts)
-    if gold_ids and page_ids:
-        matcher = SequenceMatcher(None, page_ids, gold_ids, autojunk=False)
-        for start, _, size in matcher.get_matching_blocks():
-            for position in range(start, start + size):
-                matched[owner[position]] += 1
-    return [
-        None if count == 0 else matched[i] > CONTENT_FRACTION * count
-        for i, count in enumerate(counts)
-    ]
+    """Per block: True when the gold text calls it content, False when not, None (no tokens),
+    by the alignment of the training labels (`classifier.align`)."""
+    labels, counts = align_labels(block_texts, gold_text)
+    return [None if count == 0 else bool(label) for label, count in zip(labels, counts)]
 
 
 def _find_joined(texts: Sequence[str], needle: str) -> list[Span]:

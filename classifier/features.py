@@ -25,9 +25,10 @@ import numpy as np
 from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .metadata import PAGE_KIND_NAMES
 
-FEATURE_VERSION = "2026.11.1"
+FEATURE_VERSION = "2026.11.2"
 
 _TOKEN = re.compile(r"\w+")
+_CHAR_SAMPLE = 4_000  # character-class shares are read from a block's first characters
 _SENTENCE_END = re.compile(r"[.!?。！？…]")
 _PUNCT_END = frozenset(".!?。！？…:;\"'”’»)")
 _SEPARATORS = re.compile(r"[|»›·•/>]")
@@ -73,6 +74,8 @@ _RELATIVE_COLUMNS = (
     *(f"link_density_at_share_{int(share * 100)}" for share in (0.1, 0.25, 0.5)),
     *(f"share_at_level_{level}" for level in (1, 2, 3, 4, 6)),
     "chars_percentile", "log_chars_minus_median", "link_density_minus_mean",
+    "parent_path_log_count", "parent_path_char_share", "parent_path_link_density",
+    "grandparent_path_log_count", "grandparent_path_char_share",
 )  # fmt: skip
 _ANCESTOR_SHARES = (0.1, 0.25, 0.5)
 _ANCESTOR_LEVELS = 16
@@ -198,7 +201,8 @@ def block_features(
         path_ids[i] = path_lookup.setdefault(block.path, len(path_lookup))
         text_ids[i] = text_lookup.setdefault(text, len(text_lookup))
         digits = upper = alpha = non_ascii = 0
-        for char in text:
+        sample = text if n_chars <= _CHAR_SAMPLE else text[:_CHAR_SAMPLE]
+        for char in sample:
             if char.isalpha():
                 alpha += 1
                 if char.isupper():
@@ -211,9 +215,9 @@ def block_features(
         stats = text_stats[i]
         stats[0] = len(_SENTENCE_END.findall(text))
         stats[1] = last in _PUNCT_END
-        stats[2] = digits / n_chars
+        stats[2] = digits / len(sample)
         stats[3] = upper / alpha if alpha else 0.0
-        stats[4] = alpha / n_chars
+        stats[4] = alpha / len(sample)
         stats[5] = text.count(",") + text.count("，") + text.count("、")
         stats[6] = len(_SEPARATORS.findall(text)) / n_chars
         stats[7] = non_ascii / alpha if alpha else 0.0
@@ -306,6 +310,18 @@ def block_features(
     matrix[:, col["path_mean_log_chars"]] = _group_sums(
         path_ids, np.log1p(chars)
     ) / np.bincount(path_ids)[path_ids]
+
+    # Repeated structures one and two levels up (the cards of a product grid share them).
+    for prefix, cut in (("parent_path", 1), ("grandparent_path", 2)):
+        lookup: dict[str, int] = {}
+        keys = np.fromiter(
+            (lookup.setdefault(block.path.rsplit(">", cut)[0], len(lookup)) for block in blocks), np.int64, n
+        )
+        group_chars = _group_sums(keys, chars)
+        matrix[:, col[f"{prefix}_log_count"]] = np.log(np.bincount(keys)[keys])
+        matrix[:, col[f"{prefix}_char_share"]] = group_chars / total_chars
+        if prefix == "parent_path":
+            matrix[:, col["parent_path_link_density"]] = _group_sums(keys, link_chars) / group_chars
 
     element_chars = np.asarray(page.elements.chars, dtype=np.float64)
     element_links = np.asarray(page.elements.link_chars, dtype=np.float64)

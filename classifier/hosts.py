@@ -42,4 +42,4 @@ def registered_domain(url_or_host: str | None) -> str:
     parts = _extractor()(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
-    return parts.domain or parts.suffix or host
+    return host

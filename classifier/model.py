@@ -57,11 +57,11 @@ class ModelError(RuntimeError):
     """A model file that cannot be used here (missing, or made for other features/libraries)."""
 
 
-def default_estimator(random_state: int = 0, max_iter: int = 250) -> HistGradientBoostingClassifier:
+def default_estimator(random_state: int = 0, max_iter: int = 100) -> HistGradientBoostingClassifier:
     """The gradient-boosting settings both stages start from (deterministic: no early stop)."""
     return HistGradientBoostingClassifier(
         max_iter=max_iter,
-        learning_rate=0.08,
+        learning_rate=0.2,
         max_leaf_nodes=31,
         min_samples_leaf=40,
         l2_regularization=1.0,

@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from .hosts import registered_domain
+
 #: MinHash permutations (signature length) and seed: fixed so that signatures are comparable
 #: across processes, machines and runs.
 NUM_PERM = 128
@@ -74,26 +76,6 @@ def _minhash(signature: str, *, num_perm: int, seed: int) -> Any:
     return _new_minhash(num_perm=num_perm, seed=seed, hashvalues=values)
 
 
-def registered_domain(host: str | None, *, extractor: Any = None) -> str | None:
-    """The registered domain of `host` (``news.bbc.co.uk`` -> ``bbc.co.uk``), offline."""
-    if not host:
-        return None
-    if extractor is None:
-        extractor = make_domain_extractor()
-    parts = extractor(host)
-    domain = getattr(parts, "top_domain_under_public_suffix", None)
-    if domain is None:  # tldextract < 5.3
-        domain = parts.registered_domain
-    return domain or host.lower()
-
-
-def make_domain_extractor() -> Any:
-    """A tldextract extractor that never touches the network (bundled suffix list)."""
-    import tldextract
-
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
 @dataclass
 class SyndicationIndex:
     """Signatures of one run and the registered domain of each, keyed by row number.
@@ -110,10 +92,9 @@ class SyndicationIndex:
         from datasketch import MinHashLSH
 
         self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
-        self._extractor = make_domain_extractor()
 
     def add(self, key: int, signature: str, host: str | None) -> None:
-        domain = registered_domain(host, extractor=self._extractor) or f"<no host {key}>"
+        domain = registered_domain(host) or f"<no host {key}>"
         self.domains[key] = domain
         self._lsh.insert(key, _minhash(signature, num_perm=self.num_perm, seed=self.seed))
 

@@ -33,7 +33,7 @@ DEFAULT_CORPUS = ROOT / "data" / "wcxb-dev"
 CV_OUTPUT = ROOT / "build" / "block-cv.npz"
 
 
-def make_model(max_iter: int = 250) -> BlockModel:
+def make_model(max_iter: int = 100) -> BlockModel:
     """The shipped configuration (chosen by grouped CV on WCXB; see README, 'Model choice')."""
     return BlockModel(estimator=default_estimator(max_iter=max_iter))
 
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", action="append", type=Path, help="WCXB folder or JSONL (repeatable)")
     parser.add_argument("--out", type=Path, default=SHIPPED_MODEL, help="model file to write")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--max-iter", type=int, default=250, help="boosting iterations")
+    parser.add_argument("--max-iter", type=int, default=100, help="boosting iterations")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages")
     parser.add_argument("--skip-cv", action="store_true", help="fit without cross-validation")
     parser.add_argument("--threshold", type=float, default=None, help="default threshold (else chosen by CV)")

@@ -17,7 +17,8 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from classifier.bulk import PageOptions, Row, host_of
+from classifier.bulk import PageOptions, Row
+from classifier.hosts import host_of
 from classifier.io import Record
 
 MODEL = "fake-model"

@@ -8,17 +8,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.decode import charset_from_content_type, codec_for_label, decode_html, sniff_encoding
+from classifier.decode import (
+    charset_from_content_type,
+    codec_for_label,
+    decode_html,
+    sniff_encoding,
+)
 
 RUSSIAN = (
     "<html><head><title>Новости</title></head><body><h1>Москва</h1><p>"
     + "Москва — столица России, крупнейший по численности населения город страны "
-    "и её экономический центр. Здесь работают театры, музеи и университеты. " * 4
+    "и её экономический центр. Здесь работают театры, музеи и университеты. "
+    * 4
     + "</p></body></html>"
 )
 JAPANESE = (
     "<html><head><title>ニュース</title></head><body><h1>東京</h1><p>"
-    + "東京は日本の首都であり、世界有数の大都市です。多くの人々がここで働き、学び、暮らしています。" * 4
+    + "東京は日本の首都であり、世界有数の大都市です。多くの人々がここで働き、学び、暮らしています。"
+    * 4
     + "</p></body></html>"
 )
 

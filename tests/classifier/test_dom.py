@@ -121,7 +121,9 @@ def test_pre_keeps_line_breaks_and_indentation() -> None:
 
 
 def test_pre_with_markup_inside() -> None:
-    (block,) = blocks('<pre><code class="go"><span>func</span> main() {\n\tfmt.Println("hi")\n}</code></pre>')
+    (block,) = blocks(
+        '<pre><code class="go"><span>func</span> main() {\n\tfmt.Println("hi")\n}</code></pre>'
+    )
     assert block.text == 'func main() {\n\tfmt.Println("hi")\n}'
 
 

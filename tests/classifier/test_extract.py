@@ -9,7 +9,6 @@ import multiprocessing
 import os
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -100,7 +99,10 @@ def test_article_layout_with_the_default_threshold() -> None:
         "- Sungold, a tall cherry tomato with very sweet orange fruit."
     ) in text
     # ...the cells of a table row on one line, one row a line...
-    assert "Weather | Frequency\nCool and cloudy | Every two days\nWarm and sunny | Every morning" in text
+    assert (
+        "Weather | Frequency\nCool and cloudy | Every two days\nWarm and sunny | Every morning"
+        in text
+    )
     # ...and the code block keeps its line breaks and indentation.
     assert 'schedule:\n  start: "06:00"\n  duration_minutes: 12\n  days: [mon, wed, fri]' in text
     # Lines are trimmed and the text is trimmed.
@@ -176,7 +178,9 @@ def test_threshold_orders_what_is_kept() -> None:
     assert kept == sorted(kept, reverse=True)
     default = extract(ARTICLE)
     assert default.threshold == load_model().threshold
-    assert all(block.is_content == (block.probability >= default.threshold) for block in default.blocks)
+    assert all(
+        block.is_content == (block.probability >= default.threshold) for block in default.blocks
+    )
 
 
 def test_a_repeated_text_is_kept_once() -> None:
@@ -209,7 +213,9 @@ def test_bytes_and_str_give_the_same_result() -> None:
 
 
 def test_bytes_in_a_legacy_encoding() -> None:
-    html = ARTICLE.replace('charset="utf-8"', 'charset="windows-1252"').replace("Tomatoes are", "Tomatoes — “are”")
+    html = ARTICLE.replace('charset="utf-8"', 'charset="windows-1252"').replace(
+        "Tomatoes are", "Tomatoes — “are”"
+    )
     assert clean(html.encode("cp1252")) == clean(html)
 
 
@@ -266,7 +272,9 @@ def test_model_argument_loaded_or_path(tmp_path: Path) -> None:
     assert all(b.is_content == (b.probability >= 0.9) for b in by_object.blocks)
 
 
-def test_model_from_the_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_model_from_the_environment_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = copy_model(tmp_path / "env-model", threshold=0.123)
     monkeypatch.setenv(MODEL_ENV, str(path))
     assert extract(ARTICLE).threshold == 0.123
@@ -276,7 +284,9 @@ def test_model_from_the_environment_variable(tmp_path: Path, monkeypatch: pytest
     assert extract(ARTICLE).threshold == load_model().threshold
 
 
-def test_environment_variable_naming_a_bad_model_fails_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_environment_variable_naming_a_bad_model_fails_loudly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = copy_model(tmp_path / "stale-env", feature_version="1999.1.1")
     monkeypatch.setenv(MODEL_ENV, str(path))
     with pytest.raises(ModelError, match="retrain"):
@@ -291,7 +301,9 @@ def test_environment_variable_naming_a_bad_model_fails_loudly(tmp_path: Path, mo
         ({"scikit_learn": "0.24.2"}, "scikit-learn 0.24.2"),
     ],
 )
-def test_model_card_mismatch_raises_model_error(tmp_path: Path, change: dict, mentions: str) -> None:
+def test_model_card_mismatch_raises_model_error(
+    tmp_path: Path, change: dict, mentions: str
+) -> None:
     path = copy_model(tmp_path / "stale", **change)
     with pytest.raises(ModelError, match="retrain") as raised:
         load_model(path)
@@ -340,16 +352,15 @@ class BoundedRunner:
                 os.environ["OMP_NUM_THREADS"] = previous
         self.pool.apply(classifier.clean, ("<p>warm up: import and load the model</p>",))
 
-    def clean(self, html: str | bytes, seconds: float) -> tuple[str, float]:
+    def clean(self, html: str | bytes, seconds: float) -> str:
+        """`clean(html, threshold=0)` (every block kept), or AssertionError after `seconds`."""
         if self.pool is None:
             self._start()
-        start = time.perf_counter()
         try:
-            result = self.pool.apply_async(classifier.clean, (html,)).get(seconds)
+            return self.pool.apply_async(classifier.clean, (html,), {"threshold": 0}).get(seconds)
         except multiprocessing.TimeoutError:
             self.close()
             raise AssertionError(f"clean() took more than {seconds} s") from None
-        return result, time.perf_counter() - start
 
     def close(self) -> None:
         if self.pool is not None:
@@ -358,47 +369,153 @@ class BoundedRunner:
             self.pool = None
 
 
-# Lexbor's tree builder is superlinear in these two (68 s for 100,000 nested divs, 8-17 s for
-# 50,000 attributes on this machine): they fail their limit until the parse step guards them.
-# Not strict, so that a loaded machine cannot make the suite flaky; an XPASS means fixed.
-KNOWN_SLOW = pytest.mark.xfail(reason="Lexbor tree builder superlinear: nesting depth / attributes", strict=False)
+# Lexbor's tree builder is quadratic in nesting depth (100,000 nested <div>: 68 s before the
+# parse-time guard) and in the attributes of one tag (50,000: 8-17 s). The guard in
+# `classifier.dom.parse` counts "<" against "</", so stray end tags that close nothing hide
+# deep nesting from it (21 s for the case below). Not strict: a loaded machine must not make
+# the suite flaky; an XPASS means fixed (then drop the mark).
+KNOWN_SLOW = pytest.mark.xfail(
+    reason="deep nesting hidden from the parse guard by stray end tags", strict=False
+)
+FLATTENED_SPLITS_WORDS = pytest.mark.xfail(
+    reason="dom._flatten turns every tag into a newline inside <pre>: inline tags split words "
+    "and every dropped tag leaves a line break in the text",
+    strict=True,
+)
 LIMIT = 3  # seconds, for every input of ordinary size
 BIG = 20  # seconds, for the inputs of tens of MB or 50,000 blocks: linear, but a lot of work
+# (make the input, time limit, a text that must survive with threshold=0, or None)
 BAD_INPUTS = [
-    pytest.param(lambda: "", LIMIT, id="empty-str"),
-    pytest.param(lambda: b"", LIMIT, id="empty-bytes"),
-    pytest.param(lambda: "Just a line of plain text, no markup at all.", LIMIT, id="plain-text"),
-    pytest.param(lambda: b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n" + bytes(range(256)) * 40, LIMIT, id="pdf-bytes"),  # fmt: skip
-    pytest.param(lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40, LIMIT, id="png-bytes"),  # fmt: skip
-    pytest.param(lambda: "<p>NUL\x00inside</p>\x00<div>\x00</div>", LIMIT, id="nul-str"),
-    pytest.param(lambda: b"\x00" * 10_000 + b"<p>after NULs</p>", LIMIT, id="nul-bytes"),
-    pytest.param(lambda: "<p>lone \ud800 surrogate \udfff</p><title>\udbff</title>", LIMIT, id="lone-surrogates"),
-    pytest.param(lambda: '<html><head><title>Cut</title></head><body><div><p>Hello <a href="/x', LIMIT, id="truncated"),  # fmt: skip
-    pytest.param(lambda: "<p>Привет, мир. Это страница. " * 200, LIMIT, id="cyrillic-str"),
-    pytest.param(lambda: ("<p>" + "Москва — столица России. " * 100).encode("cp1251"), LIMIT, id="cp1251-bytes"),  # fmt: skip
-    pytest.param(lambda: ("<p>" + "東京は日本の首都です。" * 100).encode("shift_jis"), LIMIT, id="shift-jis-bytes"),  # fmt: skip
-    pytest.param(lambda: ("<p>" + "中文网页内容。" * 100).encode("gb18030"), LIMIT, id="gb18030-bytes"),
-    pytest.param(lambda: "<span>" * 100_000 + "deep inline", LIMIT, id="deep-100k-span"),
-    pytest.param(lambda: "<div>" * 100_000 + "deep text", LIMIT, id="deep-100k-div", marks=KNOWN_SLOW),  # fmt: skip
-    pytest.param(lambda: "<p>A paragraph of text.</p>" * 50_000, BIG, id="50k-paragraphs"),
-    pytest.param(lambda: "<p>" + "word " * 4_000_000 + "</p>", BIG, id="20MB-text-node"),
-    pytest.param(lambda: "<div " + " ".join(f'a{i}="v"' for i in range(50_000)) + ">x</div>", LIMIT, id="50k-attributes", marks=KNOWN_SLOW),  # fmt: skip
-    pytest.param(lambda: '<div class="' + " ".join(f"c{i}" for i in range(50_000)) + '">x</div>', LIMIT, id="50k-classes"),  # fmt: skip
-    pytest.param(lambda: "<iframe/>" * 20_000 + "<p>after</p>" + "<iframe src='x' " * 1000, LIMIT, id="iframes"),  # fmt: skip
-    pytest.param(lambda: '<script type="application/ld+json">' + "[" * 50_000 + "</script><p>x</p>", LIMIT, id="deep-json-ld"),  # fmt: skip
+    pytest.param(lambda: "", LIMIT, None, id="empty-str"),
+    pytest.param(lambda: b"", LIMIT, None, id="empty-bytes"),
+    pytest.param(
+        lambda: "Just a line of plain text, no markup at all.",
+        LIMIT,
+        "no markup at all",
+        id="plain-text",
+    ),
+    pytest.param(
+        lambda: (
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n"
+            + bytes(range(256)) * 40
+        ),
+        LIMIT,
+        None,
+        id="pdf-bytes",
+    ),
+    pytest.param(
+        lambda: b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40,
+        LIMIT,
+        None,
+        id="png-bytes",
+    ),
+    pytest.param(lambda: "<p>NUL\x00inside</p>\x00<div>\x00</div>", LIMIT, "inside", id="nul-str"),
+    pytest.param(lambda: b"\x00" * 10_000 + b"<p>after NULs</p>", LIMIT, None, id="nul-bytes"),
+    pytest.param(
+        lambda: "<p>lone \ud800 surrogate \udfff</p><title>\udbff</title>",
+        LIMIT,
+        "surrogate",
+        id="lone-surrogates",
+    ),
+    pytest.param(
+        lambda: '<html><head><title>Cut</title></head><body><div><p>Hello <a href="/x',
+        LIMIT,
+        "Hello",
+        id="truncated",
+    ),
+    pytest.param(
+        lambda: "<p>Привет, мир. Это страница. " * 200, LIMIT, "Привет, мир.", id="cyrillic-str"
+    ),
+    pytest.param(
+        lambda: ("<p>" + "Москва — столица России. " * 100).encode("cp1251"),
+        LIMIT,
+        "Москва — столица",
+        id="cp1251-bytes",
+    ),
+    pytest.param(
+        lambda: ("<p>" + "東京は日本の首都です。" * 100).encode("shift_jis"),
+        LIMIT,
+        "東京は日本の首都です。",
+        id="shift-jis-bytes",
+    ),
+    pytest.param(
+        lambda: ("<p>" + "中文网页内容。" * 100).encode("gb18030"),
+        LIMIT,
+        "中文网页内容。",
+        id="gb18030-bytes",
+    ),
+    pytest.param(
+        lambda: "<span>" * 100_000 + "deep inline", LIMIT, "deep inline", id="deep-100k-span"
+    ),
+    pytest.param(lambda: "<div>" * 100_000 + "deep text", LIMIT, "deep text", id="deep-100k-div"),
+    pytest.param(lambda: "<ul><li>" * 50_000 + "deep item", LIMIT, "deep item", id="deep-50k-list"),
+    pytest.param(
+        lambda: "<p>before</p>" + "<div>" * 100_000 + "<p>deep <b>bold</b> text</p>",
+        LIMIT,
+        "deep bold text",
+        id="deep-100k-div-inline",
+        marks=FLATTENED_SPLITS_WORDS,
+    ),
+    pytest.param(
+        lambda: "<div></span>" * 100_000 + "deep text",
+        LIMIT,
+        "deep text",
+        id="deep-100k-div-stray-end-tags",
+        marks=KNOWN_SLOW,
+    ),
+    pytest.param(
+        lambda: "<p>A paragraph of text.</p>" * 50_000,
+        BIG,
+        "A paragraph of text.",
+        id="50k-paragraphs",
+    ),
+    pytest.param(
+        lambda: "<p>" + "word " * 4_000_000 + "</p>", BIG, "word word word", id="20MB-text-node"
+    ),
+    pytest.param(
+        lambda: "<div " + " ".join(f'a{i}="v"' for i in range(50_000)) + ">content</div>",
+        LIMIT,
+        "content",
+        id="50k-attributes",
+    ),
+    pytest.param(
+        lambda: '<div class="' + " ".join(f"c{i}" for i in range(50_000)) + '">content</div>',
+        LIMIT,
+        "content",
+        id="50k-classes",
+    ),
+    pytest.param(
+        lambda: "<iframe/>" * 20_000 + "<p>after</p>" + "<iframe src='x' " * 1000,
+        LIMIT,
+        "after",
+        id="iframes",
+    ),
+    pytest.param(
+        lambda: '<script type="application/ld+json">' + "[" * 50_000 + "</script><p>after json</p>",
+        LIMIT,
+        "after json",
+        id="deep-json-ld",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("make", "seconds"), BAD_INPUTS)
-def test_bad_input_returns_text_in_time(worker: BoundedRunner, make, seconds: float) -> None:  # noqa: ANN001
-    result, _elapsed = worker.clean(make(), seconds)
+@pytest.mark.parametrize(("make", "seconds", "expected"), BAD_INPUTS)
+def test_bad_input_returns_text_in_time(
+    worker: BoundedRunner, make, seconds: float, expected: str | None
+) -> None:
+    result = worker.clean(make(), seconds)
     assert isinstance(result, str)
+    if expected is not None:
+        assert expected in result
 
 
 def test_bad_input_content_survives() -> None:
     # In process, small: what the bad inputs above leave of their text.
     assert "surrogate" in clean("<p>lone \ud800 surrogate</p>", threshold=0)
-    assert clean("<p>NUL\x00inside</p>", threshold=0).replace("\ufffd", "").replace("\x00", "") == "NULinside"
+    assert (
+        clean("<p>NUL\x00inside</p>", threshold=0).replace("\ufffd", "").replace("\x00", "")
+        == "NULinside"
+    )
     assert clean("", threshold=0) == "" and clean(b"", threshold=0) == ""
     assert "Hello" in clean('<body><div><p>Hello <a href="/x', threshold=0)
     assert clean("<span>" * 5_000 + "deep inline", threshold=0) == "deep inline"
@@ -406,13 +523,61 @@ def test_bad_input_content_survives() -> None:
 
 # ----------------------------------------------------------------------------- properties
 
-_TAGS = ("div", "p", "span", "a", "b", "i", "li", "ul", "table", "tr", "td", "pre", "h2", "br", "script", "style", "noscript", "iframe", "template", "svg", "title", "textarea", "select", "option", "form", "button", "code", "img", "section", "nav", "blockquote")  # fmt: skip
-_ATTRIBUTES = ('', ' class="sr-only"', ' class="content main"', ' style="display:none"', " hidden", ' href="/x"', ' id="main"', ' role="navigation"', ' aria-hidden="true"', ' type="application/ld+json"', "/")  # fmt: skip
+_TAGS = (
+    "div",
+    "p",
+    "span",
+    "a",
+    "b",
+    "i",
+    "li",
+    "ul",
+    "table",
+    "tr",
+    "td",
+    "pre",
+    "h2",
+    "br",
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "template",
+    "svg",
+    "title",
+    "textarea",
+    "select",
+    "option",
+    "form",
+    "button",
+    "code",
+    "img",
+    "section",
+    "nav",
+    "blockquote",
+)
+_ATTRIBUTES = (
+    "",
+    ' class="sr-only"',
+    ' class="content main"',
+    ' style="display:none"',
+    " hidden",
+    ' href="/x"',
+    ' id="main"',
+    ' role="navigation"',
+    ' aria-hidden="true"',
+    ' type="application/ld+json"',
+    "/",
+)
 _piece = st.one_of(
-    st.tuples(st.sampled_from(_TAGS), st.sampled_from(_ATTRIBUTES)).map(lambda t: f"<{t[0]}{t[1]}>"),
+    st.tuples(st.sampled_from(_TAGS), st.sampled_from(_ATTRIBUTES)).map(
+        lambda t: f"<{t[0]}{t[1]}>"
+    ),
     st.sampled_from(_TAGS).map(lambda tag: f"</{tag}>"),
     st.just("TEXT"),  # numbered below, so that order can be checked
-    st.sampled_from(["&amp;", "&shy;", "\u00a0", "\n", "  ", "<!-- c -->", "<", ">", "&", "\ufeff", "\u200b"]),  # fmt: skip
+    st.sampled_from(
+        ["&amp;", "&shy;", "\u00a0", "\n", "  ", "<!-- c -->", "<", ">", "&", "\ufeff", "\u200b"]
+    ),
 )
 _TOKEN = re.compile(r"w\d+x")
 
@@ -439,7 +604,9 @@ def test_tag_soup_gives_text_and_ordered_blocks(pieces: list[str]) -> None:
         assert block.text.strip()
     # Blocks follow the document: the text tokens they hold appear in the parsed tree's order
     # (which a parser may change from the source order, e.g. by foster-parenting table text).
-    tree_order = {token: i for i, token in enumerate(_TOKEN.findall(parse(html).root.text(deep=True)))}
+    tree_order = {
+        token: i for i, token in enumerate(_TOKEN.findall(parse(html).root.text(deep=True)))
+    }
     seen = [tree_order[token] for block in document.blocks for token in _TOKEN.findall(block.text)]
     assert seen == sorted(seen)
     assert len(seen) == len(set(seen))

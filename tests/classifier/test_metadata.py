@@ -13,7 +13,12 @@ from threadpoolctl import threadpool_limits
 
 from classifier import Metadata, extract
 from classifier.dom import blocks_from_html
-from classifier.metadata import page_title, parse_json_ld, read_metadata, structured_text
+from classifier.metadata import (
+    page_title,
+    parse_json_ld,
+    read_metadata,
+    structured_text,
+)
 
 GO_BLOG = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 BODY = "<body><article><p>Some article text that is long enough to be a paragraph.</p></article></body>"
@@ -46,7 +51,9 @@ def test_title_from_title_tag() -> None:
 
 
 def test_og_title_wins_over_title_tag() -> None:
-    html = page('<title>Story headline | Example News</title><meta property="og:title" content="Story headline">')
+    html = page(
+        '<title>Story headline | Example News</title><meta property="og:title" content="Story headline">'
+    )
     assert extract(html).title == "Story headline"
 
 
@@ -66,9 +73,9 @@ def test_canonical_link_and_url_argument() -> None:
 
 
 def test_canonical_falls_back_to_og_url() -> None:
-    assert metadata(page('<meta property="og:url" content="https://example.com/og">')).canonical_url == (
-        "https://example.com/og"
-    )
+    assert metadata(
+        page('<meta property="og:url" content="https://example.com/og">')
+    ).canonical_url == ("https://example.com/og")
     both = page('<link rel="alternate canonical" href="/c"><meta property="og:url" content="/og">')
     assert metadata(both).canonical_url == "/c"
     assert metadata(page()).canonical_url is None
@@ -85,7 +92,9 @@ def test_language_from_html_lang() -> None:
 def test_language_fallbacks() -> None:
     assert metadata(page('<meta property="og:locale" content="fr_FR">')).language == "fr_FR"
     assert metadata(page('<meta http-equiv="Content-Language" content="es">')).language == "es"
-    assert metadata(page('<meta property="og:locale" content="fr_FR">', ' lang="en"')).language == "en"
+    assert (
+        metadata(page('<meta property="og:locale" content="fr_FR">', ' lang="en"')).language == "en"
+    )
     assert metadata(page()).language is None
 
 
@@ -94,7 +103,9 @@ def test_language_fallbacks() -> None:
 
 def test_author_from_meta() -> None:
     assert metadata(page('<meta name="author" content="Jane Doe">')).author == "Jane Doe"
-    assert metadata(page('<meta property="article:author" content="John Roe">')).author == "John Roe"
+    assert (
+        metadata(page('<meta property="article:author" content="John Roe">')).author == "John Roe"
+    )
 
 
 def test_author_from_json_ld_person_object_string_and_list() -> None:
@@ -112,7 +123,11 @@ def test_author_from_json_ld_graph() -> None:
             "@context": "https://schema.org",
             "@graph": [
                 {"@type": "WebSite", "name": "Site"},
-                {"@type": "Article", "author": {"name": "Graph Author"}, "datePublished": "2023-02-03"},
+                {
+                    "@type": "Article",
+                    "author": {"name": "Graph Author"},
+                    "datePublished": "2023-02-03",
+                },
             ],
         }
     )
@@ -122,7 +137,9 @@ def test_author_from_json_ld_graph() -> None:
 
 
 def test_meta_author_wins_over_json_ld() -> None:
-    head = '<meta name="author" content="Meta Name">' + json_ld({"@type": "Article", "author": "LD Name"})
+    head = '<meta name="author" content="Meta Name">' + json_ld(
+        {"@type": "Article", "author": "LD Name"}
+    )
     assert metadata(page(head)).author == "Meta Name"
 
 
@@ -153,31 +170,41 @@ def test_published_from_json_ld_then_time_element() -> None:
 
 
 def test_site_name_from_og_then_json_ld_publisher() -> None:
-    assert metadata(page('<meta property="og:site_name" content="The Daily Example">')).site_name == (
-        "The Daily Example"
-    )
+    assert metadata(
+        page('<meta property="og:site_name" content="The Daily Example">')
+    ).site_name == ("The Daily Example")
     publisher = json_ld({"@type": "NewsArticle", "publisher": {"@type": "Organization", "name": "Example Media"}})  # fmt: skip
     assert metadata(page(publisher)).site_name == "Example Media"
-    assert metadata(page('<meta name="application-name" content="App Site">')).site_name == "App Site"
+    assert (
+        metadata(page('<meta name="application-name" content="App Site">')).site_name == "App Site"
+    )
     assert metadata(page()).site_name is None
 
 
 def test_description() -> None:
-    assert metadata(page('<meta name="description" content="What the page is about.">')).description == (
-        "What the page is about."
+    assert metadata(
+        page('<meta name="description" content="What the page is about.">')
+    ).description == ("What the page is about.")
+    assert (
+        metadata(page('<meta property="og:description" content="OG about.">')).description
+        == "OG about."
     )
-    assert metadata(page('<meta property="og:description" content="OG about.">')).description == "OG about."
 
 
 # ----------------------------------------------------------------------------- a real page and the helpers
 
 
 def test_real_page_metadata() -> None:
-    document = extract(gzip.decompress(GO_BLOG.read_bytes()), "https://go.dev/blog/defer-panic-and-recover")
+    document = extract(
+        gzip.decompress(GO_BLOG.read_bytes()), "https://go.dev/blog/defer-panic-and-recover"
+    )
     assert document.title == "Defer, Panic, and Recover - The Go Programming Language"
     assert document.metadata.canonical_url == "https://go.dev/blog/defer-panic-and-recover"
     assert document.metadata.language == "en"
-    assert document.metadata.description and "defer, panic, and recover" in document.metadata.description
+    assert (
+        document.metadata.description
+        and "defer, panic, and recover" in document.metadata.description
+    )
 
 
 def test_helpers_agree_with_extract() -> None:

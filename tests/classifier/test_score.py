@@ -1,0 +1,89 @@
+"""The page scorer: probabilities, reasons and the cross-crawl term, with a scorer built by hand
+(so the tests do not depend on the shipped weights) and with the shipped one."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from classifier import ModelError, extract, load_scorer, score
+from classifier.score import ScorerModel, rescore_with_dup_domains
+from classifier.signals import SIGNAL_NAMES
+
+STORY = (
+    "<html><body><h1>Budget passes</h1><p>By Associated Press</p>"
+    "<p>INDIANAPOLIS (AP) — A messy state budget deal gained the endorsement of the governor on Friday.</p>"
+    "<p>Republican leaders scrambled for much of Thursday to add school funding to the package.</p>"
+    "<p>The revised deal finally got House and Senate votes in the early hours of the morning.</p>"
+    "</body></html>"
+)
+PLAIN = STORY.replace("By Associated Press", "By Jane Smith").replace("INDIANAPOLIS (AP) — ", "")
+
+
+def hand_scorer(threshold: float = 0.5) -> ScorerModel:
+    weights = dict.fromkeys(SIGNAL_NAMES, 0.0)
+    weights.update({"agency_dateline": 2.0, "agency_byline": 1.0, "log_dup_domains": 1.0, "agency_own_site": -3.0})
+    return ScorerModel(
+        weights=weights,
+        intercept=-2.0,
+        means=dict.fromkeys(SIGNAL_NAMES, 0.0),
+        scales=dict.fromkeys(SIGNAL_NAMES, 1.0),
+        threshold=threshold,
+    )
+
+
+def test_probability_is_the_logistic_of_the_reasons() -> None:
+    result = score(STORY, scorer=hand_scorer())
+    weights = {reason.code: reason.weight for reason in result.reasons}
+    assert weights["agency_dateline"] == pytest.approx(2.0)
+    assert weights["agency_byline"] == pytest.approx(1.0)
+    assert result.probability == pytest.approx(1 / (1 + math.exp(-(-2.0 + 3.0))))
+    assert result.flagged
+
+
+def test_page_without_evidence_is_not_flagged() -> None:
+    result = score(PLAIN, scorer=hand_scorer())
+    assert result.probability == pytest.approx(1 / (1 + math.exp(2.0)))
+    assert not result.flagged
+    assert "agency_dateline" not in result.codes
+
+
+def test_threshold_decides_the_flag() -> None:
+    assert not score(STORY, scorer=hand_scorer(), threshold=0.99).flagged
+
+
+def test_document_is_scored_without_parsing_again() -> None:
+    document = extract(STORY)
+    assert document.score(scorer=hand_scorer()) == score(STORY, scorer=hand_scorer())
+
+
+def test_rescore_with_dup_domains_equals_scoring_with_them() -> None:
+    scorer = hand_scorer()
+    direct = score(PLAIN, scorer=scorer, dup_domains=5)
+    later = rescore_with_dup_domains(score(PLAIN, scorer=scorer), 5, scorer=scorer)
+    assert later.probability == pytest.approx(direct.probability)
+    assert later.flagged == direct.flagged
+    assert "same_text_on_N_domains" in later.codes and "same_text_on_N_domains" in direct.codes
+    assert rescore_with_dup_domains(score(PLAIN, scorer=scorer), 1, scorer=scorer).codes == score(PLAIN, scorer=scorer).codes
+
+
+def test_scorer_json_round_trip_and_version_check(tmp_path) -> None:
+    scorer = hand_scorer()
+    data = scorer.to_json()
+    assert ScorerModel.from_json(data) == scorer
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ModelError, match="retrain"):
+        ScorerModel.from_json(data)
+    with pytest.raises(ModelError):
+        load_scorer(tmp_path / "missing.json")
+
+
+def test_shipped_scorer_flags_the_bundled_example() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[2] / "data" / "examples" / "ap-story-washingtontimes.html").read_bytes()
+    result = score(page, "https://www.washingtontimes.com/news/2023/apr/28/indiana-governor-endorses-revised-gop-state-budget/")
+    assert 0.0 <= result.probability <= 1.0
+    assert result.flagged
+    assert "agency_dateline" in result.codes

@@ -1,0 +1,159 @@
+"""Page evidence: the pattern tables and the signals found in (small, real-shaped) pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from classifier.dom import blocks_from_html
+from classifier.signals import (
+    REASON_CODES,
+    SIGNAL_NAMES,
+    find_signals,
+    load_patterns,
+    main_segment,
+    patterns_folder,
+    signal_vector,
+)
+
+
+def _signals(html: str, *, content: set[int] | None = None, url: str | None = None, **kwargs):
+    blocks, page = blocks_from_html(html)
+    is_content = [i in content if content is not None else len(b.text) > 40 for i, b in enumerate(blocks)]
+    return find_signals(
+        blocks,
+        is_content,
+        meta=kwargs.get("meta", page.meta),
+        canonical=kwargs.get("canonical", page.canonical),
+        json_ld=kwargs.get("json_ld", []),
+        url=url,
+    )
+
+
+def _codes(signals) -> set[str]:
+    return {signal.code for signal in signals}
+
+
+STORY = (
+    "<html><body><nav><a href='/'>Home</a></nav><h1>Budget passes</h1>"
+    "<p class='byline'>By Associated Press</p>"
+    "<p>INDIANAPOLIS (AP) — A messy state budget deal gained the endorsement of the governor on Friday.</p>"
+    "<p>Republican leaders scrambled for much of Thursday to add school funding to the package.</p>"
+    "<p>The revised deal finally got House and Senate votes in the early hours of the morning.</p>"
+    "<footer>© 2024 Example News</footer></body></html>"
+)
+
+
+def test_every_pattern_matches_its_own_example() -> None:
+    folder = patterns_folder()
+    rows = 0
+    for line in (folder / "provenance.tsv").read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if line.startswith("#") or cells[0] == "code" or len(cells) != 4:
+            continue
+        example = cells[3].replace("\\n", "\n").replace("\\\\", "\\")
+        assert re.search(cells[2], example, re.IGNORECASE), (cells[2], example)
+        rows += 1
+    assert rows >= 50
+
+
+def test_agency_table_loads_with_datelines_and_own_domains() -> None:
+    patterns = load_patterns()
+    assert len(patterns.agencies) > 50
+    assert patterns.own_domains["apnews.com"].name == "Associated Press"
+    assert patterns.dateline.search("PARIS (Reuters) - Protesters gathered")
+    assert patterns.dateline.search("Bamberg (dpa/lby) - Die Stadtwerke")
+    assert not patterns.dateline.search("The meeting (which was long) - ended")
+
+
+def test_mentions_are_case_sensitive() -> None:
+    patterns = load_patterns()
+    assert patterns.alias_search.findall("Mehr als 10 und mehr") == []
+    assert patterns.alias_search.findall("said the AP, citing Reuters") == ["AP", "Reuters"]
+
+
+def test_wire_story_gives_dateline_and_byline() -> None:
+    codes = _codes(_signals(STORY))
+    assert {"agency_dateline", "agency_byline"} <= codes
+
+
+def test_agency_own_site_cancels_agency_evidence() -> None:
+    codes = _codes(_signals(STORY, url="https://apnews.com/article/budget"))
+    assert "agency_own_site" in codes
+    assert not codes & {"agency_dateline", "agency_byline"}
+
+
+def test_photo_credit_is_not_a_signature() -> None:
+    html = (
+        "<h1>Title</h1><p>" + "Staff reporting on the city council meeting. " * 3 + "</p>"
+        "<p>" + "The council voted to approve the new budget for parks. " * 3 + "</p>"
+        "<p>Nathan Ellgren/AP</p>"
+    )
+    assert "agency_signature" not in _codes(_signals(html))
+
+
+def test_signature_and_copyright_close_the_story() -> None:
+    body = "".join(f"<p>Paragraph {i} of the story about the championships in Munich next year.</p>" for i in range(4))
+    signed = _signals("<h1>Games</h1>" + body + "<p>The games start on August 11. — AFP</p>")
+    assert "agency_signature" in _codes(signed)
+    copyrighted = _signals("<h1>Results</h1>" + body + "<div>© dpa-AFX | Abb.: Fraport</div>")
+    assert "agency_copyright" in _codes(copyrighted)
+    credit = _signals("<h1>Virus</h1>" + body + "<div>© dpa/Spektrum der Wissenschaft</div>")
+    assert "agency_copyright" not in _codes(credit)
+
+
+def test_several_datelined_teasers_are_a_listing_not_a_story() -> None:
+    teasers = "".join(
+        f"<p>WASHINGTON (AP) — Teaser number {i} about a different story, with enough words to count.</p>"
+        for i in range(3)
+    )
+    codes = _codes(_signals("<h1>Topic: Car rental</h1>" + teasers))
+    assert "datelined_teasers" in codes
+    assert "agency_dateline" not in codes
+
+
+def test_disclaimer_anywhere_on_the_page() -> None:
+    html = STORY.replace(
+        "<footer>",
+        "<div>Disclaimer: This post has been auto-published from an agency feed without any "
+        "modifications to the text and has not been reviewed by an editor</div><footer>",
+    )
+    assert "disclaimer" in _codes(_signals(html))
+
+
+def test_cross_domain_canonical_needs_another_registered_domain() -> None:
+    html = "<html><head><link rel='canonical' href='https://business.financialpost.com/x'></head><body><p>x</p></body></html>"
+    assert "cross_domain_canonical" in _codes(_signals(html, url="https://vancouversun.com/x"))
+    same = html.replace("business.financialpost.com", "www.vancouversun.com")
+    assert "cross_domain_canonical" not in _codes(_signals(same, url="https://vancouversun.com/x"))
+
+
+def test_with_inputs_is_counter_evidence() -> None:
+    html = STORY.replace("<footer>", "<p>(With inputs from agencies)</p><footer>")
+    assert "with_agency_inputs" in _codes(_signals(html))
+
+
+def test_main_segment_ignores_a_stray_content_block() -> None:
+    blocks, _ = blocks_from_html(
+        "<p>Cookie notice that is long enough to be taken for content by a model.</p>"
+        + "<div>menu</div>" * 10
+        + "".join(f"<p>Story paragraph {i} with a good number of words in it.</p>" for i in range(6))
+    )
+    is_content = [i == 0 or i >= 11 for i in range(len(blocks))]
+    assert main_segment(blocks, is_content) == (11, len(blocks) - 1)
+
+
+def test_signal_vector_has_one_value_per_name_and_counts_agency_kinds() -> None:
+    signals = _signals(STORY)
+    row = signal_vector(signals, content_share=0.5)
+    assert len(row) == len(SIGNAL_NAMES)
+    assert row[SIGNAL_NAMES.index("agency_evidence")] >= 2
+    assert row[SIGNAL_NAMES.index("content_share")] == 0.5
+    assert set(REASON_CODES) - {"same_text_on_N_domains"} <= set(SIGNAL_NAMES) | {"agency_mentions"}
+
+
+@pytest.mark.parametrize("html", ["", "<html></html>", "plain text", "<p>\x00</p>"])
+def test_empty_and_odd_pages_give_no_agency_evidence(html: str) -> None:
+    codes = _codes(_signals(html))
+    assert not codes & {"agency_dateline", "agency_byline", "agency_signature", "disclaimer"}

@@ -1,0 +1,82 @@
+"""Training end to end on a handful of pages (the full fit is a command, not a test)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from classifier import ModelError, clean, load_model
+from classifier.features import FEATURE_VERSION, STAGE_ONE_NAMES
+from classifier.model import N_KEYS, BlockModel, default_estimator
+from training import fit
+from training.corpus import load_wcxb
+from training.dataset import block_weights, build_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+WCXB = ROOT / "data" / "wcxb-dev"
+
+
+@pytest.fixture(scope="module")
+def small_dataset():
+    pages = [page for _, page in zip(range(12), load_wcxb(WCXB))]
+    return build_dataset(pages, n_jobs=1)
+
+
+def test_dataset_rows_labels_and_weights(small_dataset) -> None:
+    ds = small_dataset
+    assert ds.X.shape == (len(ds.y), len(STAGE_ONE_NAMES) + N_KEYS)
+    assert 0 < ds.y.mean() < 1
+    for number in range(len(ds.pages)):
+        assert ds.weights[ds.page_index == number].sum() == pytest.approx(1.0)
+
+
+def test_block_weights_floor_short_blocks() -> None:
+    weights = block_weights(np.array([0, 1, 1000]))
+    assert weights.sum() == pytest.approx(1.0)
+    assert weights[0] > 0 and weights[2] > weights[1]
+
+
+@pytest.mark.parametrize("second_pass", [False, True])
+def test_block_model_is_deterministic_and_learns(small_dataset, second_pass: bool) -> None:
+    ds = small_dataset
+    make = lambda: BlockModel(estimator=default_estimator(max_iter=20), second_pass=second_pass, inner_folds=3)  # noqa: E731
+    first = make().fit(ds.X, ds.y, sample_weight=ds.weights, groups=ds.groups).predict_proba(ds.X)[:, 1]
+    again = make().fit(ds.X, ds.y, sample_weight=ds.weights, groups=ds.groups).predict_proba(ds.X)[:, 1]
+    assert np.array_equal(first, again)
+    assert first[ds.y == 1].mean() > first[ds.y == 0].mean() + 0.3
+
+
+def test_fit_command_writes_a_model_that_loads_and_cleans(tmp_path: Path) -> None:
+    out = tmp_path / "model.joblib"
+    status = fit.main(
+        ["--limit", "12", "--max-iter", "20", "--out", str(out), "--skip-scorer", "--n-jobs", "1",
+         "--cv-output", str(tmp_path / "cv.npz"), "--folds", "3"]
+    )
+    assert status == 0
+    card = json.loads((tmp_path / "model.card.json").read_text())
+    assert card["feature_version"] == FEATURE_VERSION
+    assert set(card["cv"]["wcxb_f1"]) >= {"overall"}
+    assert card["data"]["pages"] == 12 and len(card["data"]["sha256"]) == 64
+    model = load_model(out)
+    text = clean("<html><body><p>" + "A sentence of the story. " * 20 + "</p></body></html>", model=model)
+    assert "sentence of the story" in text
+    card["feature_version"] = "0"
+    (tmp_path / "model.card.json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="retrain"):
+        load_model(out)
+
+
+def test_jsonl_corpus_is_accepted(tmp_path: Path) -> None:
+    from training.corpus import load_corpus
+
+    lines = [
+        {"url": f"https://site{i}.example/a", "html": f"<p>Story {i} text here.</p><nav>menu</nav>", "main_text": f"Story {i} text here."}
+        for i in range(3)
+    ]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines))
+    pages = list(load_corpus(path))
+    assert [p.main_text for p in pages] == [line["main_text"] for line in lines]

@@ -1,0 +1,142 @@
+"""`python -m training.evaluate`: our numbers and the peers', from one run, as Markdown.
+
+- WCXB (development pages): word-level F1, macro over pages, overall and per page type, of the
+  out-of-fold predictions of grouped 5-fold cross-validation by site (read from the file
+  `python -m training.fit` writes, `build/block-cv.npz`, when it matches the corpus; computed
+  here otherwise). Our model never saw a page's site when predicting it.
+- ScrapingHub/Zyte article-extraction benchmark (`../shared/data/aeb`, evaluation only: nothing
+  is trained or tuned on it): shingle precision/recall/F1 of `clean()` with the shipped model.
+- The peers installed (trafilatura, resiliparse, jusText, readability; `pip install
+  'pagesieve[peers]'`) on the same pages in the same run, at their defaults.
+- The precision/recall curve over `threshold` on both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from classifier import extract, load_model
+from classifier.extract import assemble, decide
+
+from .corpus import load_aeb, load_wcxb
+from .crossval import THRESHOLDS, cross_validate, threshold_curve, wcxb_scores
+from .dataset import build_dataset
+from .fit import CV_OUTPUT, DEFAULT_CORPUS, make_model
+from .metrics import aeb_score
+from .peers import available_peers, markdown_table, peer_version, run_peer, score_aeb, score_wcxb
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_AEB = ROOT.parent / "shared" / "data" / "aeb"
+PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "product", "service")
+CURVE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def _cv_probabilities(dataset: Any, path: Path) -> np.ndarray:
+    if path.exists():
+        saved = np.load(path)
+        if str(saved["data_hash"]) == dataset.data_hash and len(saved["probabilities"]) == len(dataset.y):
+            print(f"using the cross-validation predictions in {path}", file=sys.stderr)
+            return saved["probabilities"]
+    print("no matching cross-validation predictions: running 5-fold CV (a few minutes)", file=sys.stderr)
+    return cross_validate(dataset, make_model, log=lambda line: print(line, file=sys.stderr)).probabilities
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__.split("\n")[0])
+    parser.add_argument("--wcxb", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--aeb", type=Path, default=DEFAULT_AEB, help="AEB folder (evaluation only)")
+    parser.add_argument("--cv", type=Path, default=CV_OUTPUT, help="out-of-fold predictions of training.fit")
+    parser.add_argument("--peers", default="trafilatura,resiliparse", help="comma-separated peers ('' for none)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "evaluation.json")
+    parser.add_argument("--markdown", type=Path, default=ROOT / "build" / "evaluation.md")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    model = load_model()
+    threshold = model.threshold
+    results: dict[str, Any] = {}
+
+    wcxb_pages = list(load_wcxb(args.wcxb))
+    dataset = build_dataset(wcxb_pages)
+    probabilities = _cv_probabilities(dataset, args.cv)
+    scores, per_page = wcxb_scores(dataset, probabilities, threshold)
+    ours: dict[str, Any] = {
+        "version": f"(CV, threshold {threshold})",
+        "wcxb": {
+            "f1": scores,
+            "precision": float(np.mean([p for p, _, _ in per_page])),
+            "recall": float(np.mean([r for _, r, _ in per_page])),
+        },
+    }
+    curves: dict[str, list[dict[str, float]]] = {
+        "wcxb": threshold_curve(dataset, probabilities, CURVE_THRESHOLDS)
+    }
+
+    aeb_pages = list(load_aeb(args.aeb)) if (args.aeb / "ground-truth.json").exists() else []
+    if aeb_pages:
+        documents_start = time.perf_counter()
+        documents = [extract(page.html, page.url, model=model) for page in aeb_pages]
+        print(f"AEB: {len(aeb_pages)} pages in {time.perf_counter() - documents_start:.0f}s", file=sys.stderr)
+        ours["aeb"] = score_aeb(aeb_pages, [document.text for document in documents])
+        aeb_curve = []
+        for cut in CURVE_THRESHOLDS:
+            texts = [
+                assemble(d.analysis.blocks, decide(d.analysis.blocks, [b.probability for b in d.blocks], cut))
+                for d in documents
+            ]
+            result = aeb_score(zip(texts, (page.main_text for page in aeb_pages)))
+            aeb_curve.append(
+                {"threshold": cut, "precision": result.precision, "recall": result.recall, "f1": result.f1}
+            )
+        curves["aeb"] = aeb_curve
+    results["pagesieve"] = ours
+
+    wanted = [name for name in args.peers.split(",") if name]
+    for name in available_peers(wanted):
+        print(f"running {name}", file=sys.stderr)
+        entry: dict[str, Any] = {"version": peer_version(name)}
+        entry["wcxb"] = score_wcxb(wcxb_pages, run_peer(name, wcxb_pages))
+        if aeb_pages:
+            entry["aeb"] = score_aeb(aeb_pages, run_peer(name, aeb_pages))
+        results[name] = entry
+
+    lines = [
+        "WCXB: word F1, macro over pages (ours: out-of-fold, grouped 5-fold CV by site). "
+        "AEB: shingle precision/recall/F1 (evaluation only).",
+        "",
+        markdown_table(results, PAGE_TYPES),
+        "",
+        "Precision/recall over `threshold` (WCXB: macro over pages, CV; AEB: shingles):",
+        "",
+        "| threshold | WCXB P | WCXB R | WCXB F1 | AEB P | AEB R | AEB F1 |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    aeb_by_cut = {point["threshold"]: point for point in curves.get("aeb", [])}
+    for point in curves["wcxb"]:
+        aeb = aeb_by_cut.get(point["threshold"])
+        aeb_cells = (
+            f"{aeb['precision']:.3f} | {aeb['recall']:.3f} | {aeb['f1']:.3f}" if aeb else "- | - | -"
+        )
+        lines.append(
+            f"| {point['threshold']:.1f} | {point['precision']:.3f} | {point['recall']:.3f} | "
+            f"{point['f1']:.3f} | {aeb_cells} |"
+        )
+    markdown = "\n".join(lines) + "\n"
+    print(markdown)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"results": results, "curves": curves}, indent=1) + "\n")
+    args.markdown.write_text(markdown)
+    print(f"wrote {args.out} and {args.markdown} ({time.perf_counter() - started:.0f}s)", file=sys.stderr)
+    return 0
+
+
+__all__ = ["THRESHOLDS", "main"]
+
+if __name__ == "__main__":
+    raise SystemExit(main())
