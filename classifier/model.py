@@ -34,6 +34,7 @@ import sklearn
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.model_selection import GroupKFold
+from threadpoolctl import ThreadpoolController
 
 from .dom import RawBlock
 from .features import (
@@ -195,10 +196,15 @@ class LoadedModel:
         return float(self.card.get("threshold", self.estimator.threshold))
 
     def page_probabilities(self, features: np.ndarray, blocks: Sequence[RawBlock]) -> np.ndarray:
-        """Content probability of every block of one page."""
+        """Content probability of every block of one page.
+
+        One page is a few hundred rows: OpenMP threads cost more than they bring, and on a busy
+        machine their barriers turn a millisecond into seconds, so prediction runs on one.
+        """
         if len(blocks) == 0:
             return np.zeros(0)
-        return self.estimator.predict_proba(attach_keys(features, blocks))[:, 1]
+        with _openmp_controller().limit(limits=1, user_api="openmp"):
+            return self.estimator.predict_proba(attach_keys(features, blocks))[:, 1]
 
 
 def library_versions() -> dict[str, str]:
@@ -263,6 +269,12 @@ def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
     if not isinstance(estimator, BlockModel):
         raise ModelError(f"{path} does not hold a BlockModel: {RETRAIN_HINT}.")
     return LoadedModel(estimator=estimator, card=card)
+
+
+@lru_cache(maxsize=1)
+def _openmp_controller() -> ThreadpoolController:
+    # Inspecting the loaded native libraries is the slow part; limiting is then ~15 µs.
+    return ThreadpoolController()
 
 
 @lru_cache(maxsize=2)
