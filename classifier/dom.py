@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -157,6 +158,16 @@ MAX_UNCLOSED_TAGS = 20_000
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9:-]{0,40}")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]*>")
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|li|ul|ol|h[1-6]|br|tr|td|th|table|section|article|header|footer|nav|aside|"
+    r"blockquote|pre|main|form|dd|dt|dl)\b[^>]*>",
+    re.IGNORECASE,
+)
+MAX_DEPTH = 2_000
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
 
 
 @dataclass(slots=True)
@@ -222,19 +233,43 @@ def _cap_long_tags(html: str) -> str:
     return ">".join(pieces) if changed else html
 
 
+def _max_depth(html: str) -> int:
+    """How deep the page's elements nest, from its tags alone (stray end tags close nothing;
+    void elements never open). Linear; only run on pages with very many tags."""
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    deepest = 0
+    for match in _TAG.finditer(html):
+        closing, name = match.group(1), match.group(2).lower()
+        if closing:
+            if open_count.get(name):
+                while stack:
+                    popped = stack.pop()
+                    open_count[popped] -= 1
+                    if popped == name:
+                        break
+        elif name not in _VOID_TAGS and not match.group(3):
+            stack.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
+            deepest = max(deepest, len(stack))
+    return deepest
+
+
 def _flatten(html: str) -> str:
-    """Text only, for pages nested deeper than any real page (Lexbor's tree builder is
-    quadratic in nesting depth: 100,000 open <div> take over a minute)."""
-    html = _SCRIPT_OR_STYLE.sub(" ", html)
-    return "<pre>" + _ANY_TAG.sub("\n", html).replace("<", "&lt;") + "</pre>"
+    """Paragraphs of text only, for pages nested deeper than any real page (Lexbor's tree
+    builder is quadratic in nesting depth: 100,000 open <div> take over a minute)."""
+    text = _SCRIPT_OR_STYLE.sub(" ", html)
+    text = _ANY_TAG.sub("", _BLOCK_TAG.sub("\n", text))
+    lines = (" ".join(line.split()) for line in text.replace("<", "&lt;").split("\n"))
+    return "".join(f"<p>{line}</p>" for line in lines if line)
 
 
 def parse(html: str) -> LexborHTMLParser:
     """Parse HTML with Lexbor after fixing what Lexbor reads differently from browsers and
     defusing inputs that would make it slow (giant tags, extreme nesting)."""
-    if len(html) > MAX_TAG_CHARS:
+    if html.count("=") > MAX_UNCLOSED_TAGS:  # only a page with that many attributes can hide a giant tag
         html = _cap_long_tags(html)
-    if html.count("<") - 2 * html.count("</") > MAX_UNCLOSED_TAGS:
+    if html.count("<") > MAX_UNCLOSED_TAGS and _max_depth(html) > MAX_DEPTH:
         html = _flatten(html)
     if "<iframe" in html or "<IFRAME" in html:
         html = _SELF_CLOSING_IFRAME.sub(r"<iframe\1></iframe>", html)
@@ -245,16 +280,25 @@ def _keyword_bits(value: str) -> int:
     """Keyword-group bits of class/id text: each word ("mainContent" -> main, content) and
     each whole class squashed ("sr-only" -> sronly)."""
     bits = 0
-    for token in _TOKEN_SPLIT.split(value):
-        if len(token) > 1:
-            bits |= _KEYWORD_BITS.get(token.lower(), 0)
     for whole in value.split():
-        squashed = _NON_LETTERS.sub("", whole).lower()
-        if squashed in _KEYWORD_BITS:
-            bits |= _KEYWORD_BITS[squashed]
+        bits |= _word_keyword_bits(whole)
     return bits
 
 
+@lru_cache(maxsize=65_536)  # a pure function of one class word: bounded, order-independent
+def _word_keyword_bits(whole: str) -> int:
+    # No token of _TOKEN_SPLIT spans whitespace, so a value's bits are its words' bits OR-ed.
+    bits = 0
+    for token in _TOKEN_SPLIT.split(whole):
+        if len(token) > 1:
+            bits |= _KEYWORD_BITS.get(token.lower(), 0)
+    squashed = _NON_LETTERS.sub("", whole).lower()
+    if squashed in _KEYWORD_BITS:
+        bits |= _KEYWORD_BITS[squashed]
+    return bits
+
+
+@lru_cache(maxsize=16_384)  # a pure function of the class attribute: bounded
 def _is_assistive_only(classes: str) -> bool:
     """Text for screen readers only ("sr-only", "visually-hidden", ...): never shown."""
     for whole in classes.split():
@@ -289,21 +333,23 @@ class _Walker:
         # Open block-level elements: (tag, sequence number, path segment, keyword bits).
         self.block_stack: list[tuple[str, int, str, int]] = []
         self.element_starts: list[tuple[int, int, int]] = []
-        self.keyword_cache: dict[str, int] = {}
 
     def flush(self, flags: int, keywords: int, row: int, depth: int) -> None:
         if not self.pieces and not self.lines:
             return
-        pre = flags & IN_PRE
-        self.lines.append("".join(self.pieces))
-        if pre:
+        if flags & IN_PRE:
+            self.lines.append("".join(self.pieces))
             text = "\n".join(line.rstrip() for line in self.lines).strip("\n")
             if not text.strip():
                 text = ""
-        else:
+        elif self.lines:
+            # str.split() and re's \s agree on what whitespace is (Py_UNICODE_ISSPACE).
+            self.lines.append("".join(self.pieces))
             text = "\n".join(
-                collapsed for line in self.lines if (collapsed := _WHITESPACE.sub(" ", line).strip())
+                collapsed for line in self.lines if (collapsed := " ".join(line.split()))
             )
+        else:
+            text = " ".join("".join(self.pieces).split())
         self.lines = []
         self.pieces = []
         self.pending_space = False
@@ -381,7 +427,6 @@ class _Walker:
             return self.blocks
         page = self.page
         totals = page.elements
-        keyword_cache = self.keyword_cache
         # Open elements: (tag, flags, keyword bits, is_block, is_link, row).
         frames: list[tuple[str, int, int, bool, bool, int]] = []
         flags = 0
@@ -424,11 +469,7 @@ class _Walker:
                 id_value = attributes.get("id")
                 own_keywords = 0
                 if class_value or id_value:
-                    key = f"{class_value or ''} {id_value or ''}"
-                    own_keywords = keyword_cache.get(key, -1)
-                    if own_keywords < 0:
-                        own_keywords = _keyword_bits(key)
-                        keyword_cache[key] = own_keywords
+                    own_keywords = _keyword_bits(f"{class_value or ''} {id_value or ''}")
                 role = attributes.get("role")
                 if role:
                     own_flags |= _ROLE_FLAGS.get(role.strip().lower(), 0)
@@ -451,7 +492,8 @@ class _Walker:
                 elif tag == "time" and not page.time_datetime:
                     page.time_datetime = (attributes.get("datetime") or "").strip()
                 if is_block:
-                    self.flush(flags, keywords, row, len(frames))
+                    if self.pieces or self.lines:
+                        self.flush(flags, keywords, row, len(frames))
                     sequence = len(totals.chars)
                     totals.chars.append(0)
                     totals.link_chars.append(0)
@@ -492,7 +534,8 @@ class _Walker:
                     break
                 tag, parent_flags, parent_keywords, is_block, is_link, parent_row = frames.pop()
                 if is_block:
-                    self.flush(flags, keywords, row, len(frames) + 1)
+                    if self.pieces or self.lines:
+                        self.flush(flags, keywords, row, len(frames) + 1)
                     self._close_block()
                 else:
                     self.pending_space = True

@@ -15,10 +15,13 @@ import numpy as np
 
 from .decode import decode_html
 from .dom import HEADING_TAGS, IN_LIST, IN_PRE, IN_TABLE, PageInfo, RawBlock, blocks_from_html
-from .features import block_features
+from .features import STAGE_ONE_NAMES, block_features
 from .metadata import page_kind_cues, page_title, parse_json_ld, read_metadata, structured_text
 from .model import LoadedModel, get_model
 from .types import Block, Document, Metadata
+
+
+TOKEN_COLUMN = STAGE_ONE_NAMES.index("log_tokens")
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +73,26 @@ def analyse(html: str | bytes, url: str | None = None) -> Analysis:
 MIN_DUPLICATE_CHARS = 10
 
 
+def page_threshold(probabilities: np.ndarray, weights: np.ndarray) -> float:
+    """The cut that maximises the page's expected F1 under the model's probabilities.
+
+    Blocks are taken in order of probability; keeping the top k has expected precision
+    sum(p w) / sum(w) over the kept blocks and expected recall sum(p w) over them divided by
+    sum(p w) over the page (w: a block's tokens). The k with the best expected F1 sets the
+    cut, so a page whose blocks are all doubtful (a product grid) keeps its likeliest ones and
+    a clear article keeps just its body.
+    """
+    if len(probabilities) == 0:
+        return 1.0
+    p = np.asarray(probabilities, dtype=np.float64)
+    w = np.maximum(np.asarray(weights, dtype=np.float64), 1.0)
+    order = np.argsort(-p, kind="stable")
+    expected_true = np.cumsum(p[order] * w[order])
+    kept = np.cumsum(w[order])
+    expected_f1 = 2 * expected_true / (kept + (p * w).sum())
+    return float(p[order[int(np.argmax(expected_f1))]])
+
+
 def decide(blocks: list[RawBlock], probabilities: np.ndarray, threshold: float) -> np.ndarray:
     """Which blocks are kept: probability at or above `threshold`, each text once.
 
@@ -85,6 +108,26 @@ def decide(blocks: list[RawBlock], probabilities: np.ndarray, threshold: float) 
                 keep[i] = False
             seen.add(text)
     return keep
+
+
+def token_counts(features: np.ndarray) -> np.ndarray:
+    """Tokens per block, from the feature matrix."""
+    return np.expm1(features[:, TOKEN_COLUMN].astype(np.float64)) if len(features) else np.zeros(0)
+
+
+def _label(
+    analysis: Analysis, model: LoadedModel | str | None, threshold: float | None
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """Probabilities, kept blocks and the cut used (given, or the page's expected-F1 cut)."""
+    block_model = get_model(model)
+    probabilities = block_model.page_probabilities(analysis.features, analysis.blocks)
+    if threshold is None:
+        threshold = block_model.threshold
+    if threshold is None:
+        cut = page_threshold(probabilities, token_counts(analysis.features))
+    else:
+        cut = float(threshold)
+    return probabilities, decide(analysis.blocks, probabilities, cut), cut
 
 
 def assemble(blocks: list[RawBlock], keep: np.ndarray) -> str:
@@ -125,15 +168,15 @@ def extract(
 ) -> Document:
     """Every block of the page with its content probability, the main text and metadata.
 
-    `threshold` (default: the model's cross-validated choice, in its card) trades precision
-    for recall: lower keeps more. `model` is a `LoadedModel` (from `load_model`), a path to a model file you
-    trust, or None for the `CLASSIFIER_MODEL` environment variable or else the shipped model.
+    `threshold`: blocks at or above this content probability are kept; lower keeps more
+    (recall), higher keeps less (precision). The default (None) uses the model card's choice:
+    for the shipped model, a cut per page that maximises the page's expected F1
+    (`page_threshold`), which is what cross-validation chose. `Document.threshold` is the cut
+    used. `model` is a `LoadedModel` (from `load_model`), a path to a model file you trust, or
+    None for the `CLASSIFIER_MODEL` environment variable or else the shipped model.
     """
     analysis = analyse(html, url)
-    block_model = get_model(model)
-    cut = block_model.threshold if threshold is None else float(threshold)
-    probabilities = block_model.page_probabilities(analysis.features, analysis.blocks)
-    keep = decide(analysis.blocks, probabilities, cut)
+    probabilities, keep, cut = _label(analysis, model, threshold)
     blocks = tuple(
         Block(
             index=raw.index,
@@ -167,4 +210,6 @@ def clean(
     Paragraphs are separated by a blank line; headings, list items and table rows stand on
     their own lines; code blocks keep their line breaks. Options as in `extract()`.
     """
-    return extract(html, url, threshold=threshold, model=model).text
+    analysis = analyse(html, url)
+    _, keep, _ = _label(analysis, model, threshold)
+    return assemble(analysis.blocks, keep)

@@ -192,8 +192,10 @@ class LoadedModel:
     card: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def threshold(self) -> float:
-        return float(self.card.get("threshold", self.estimator.threshold))
+    def threshold(self) -> float | None:
+        """The card's default block threshold; None means a cut per page (expected F1)."""
+        value = self.card.get("threshold", self.estimator.threshold)
+        return None if value is None else float(value)
 
     def page_probabilities(self, features: np.ndarray, blocks: Sequence[RawBlock]) -> np.ndarray:
         """Content probability of every block of one page.
@@ -248,6 +250,11 @@ def check_card(card: dict[str, Any], path: Path) -> None:
         raise ModelError(
             f"{path} was trained for features version {version!r}, this code computes "
             f"{FEATURE_VERSION!r}: {RETRAIN_HINT}."
+        )
+    if card.get("stage_one_features") != list(STAGE_ONE_NAMES):
+        raise ModelError(
+            f"{path} was trained on other feature columns than this code computes (same "
+            f"version {version!r}: the features changed without a version bump): {RETRAIN_HINT}."
         )
     trained_with = card.get("libraries", {}).get("scikit-learn", "unknown")
     if _minor(trained_with) != _minor(sklearn.__version__):

@@ -1,9 +1,9 @@
 """Grouped cross-validation of the block model and WCXB scores of its predictions.
 
 Folds are `GroupKFold` over registered domains, so no site is on both sides of a split. The
-out-of-fold probabilities give the scores reported in the model card, the default threshold
-(the one with the best cross-validated F1) and the precision/recall curve of
-`training.evaluate`.
+out-of-fold probabilities give the scores reported in the model card, the default decision
+(the fixed threshold or the per-page expected-F1 cut, whichever has the best cross-validated
+F1) and the precision/recall curve of `training.evaluate`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from classifier.extract import decide
+from classifier.extract import assemble, decide, page_threshold, token_counts
 from classifier.model import BlockModel
 
 from .dataset import Dataset
@@ -63,20 +63,21 @@ def cross_validate(
     return CrossValidation(probabilities, page_folds, time.perf_counter() - start)
 
 
-def page_texts(dataset: Dataset, probabilities: np.ndarray, threshold: float) -> list[str]:
-    """The text `clean()` would return for every page, given block probabilities."""
-    from classifier.extract import assemble
-
+def page_texts(dataset: Dataset, probabilities: np.ndarray, threshold: float | None) -> list[str]:
+    """The text `clean()` would return for every page, given block probabilities and a
+    threshold (None: each page's expected-F1 cut, `classifier.extract.page_threshold`)."""
     texts = []
     for number, page in enumerate(dataset.pages):
         rows = dataset.page_index == number
-        keep = decide(page.blocks, probabilities[rows], threshold)
-        texts.append(assemble(page.blocks, keep))
+        cut = threshold
+        if cut is None:
+            cut = page_threshold(probabilities[rows], token_counts(page.features))
+        texts.append(assemble(page.blocks, decide(page.blocks, probabilities[rows], cut)))
     return texts
 
 
 def wcxb_scores(
-    dataset: Dataset, probabilities: np.ndarray, threshold: float
+    dataset: Dataset, probabilities: np.ndarray, threshold: float | None
 ) -> tuple[dict[str, float], list[tuple[float, float, float]]]:
     """Macro word F1 overall and per page type, and (precision, recall, f1) per page."""
     per_page = []

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     probabilities = _cv_probabilities(dataset, args.cv)
     scores, per_page = wcxb_scores(dataset, probabilities, threshold)
     ours: dict[str, Any] = {
-        "version": f"(CV, threshold {threshold})",
+        "version": "(CV, per-page cut)" if threshold is None else f"(CV, threshold {threshold})",
         "wcxb": {
             "f1": scores,
             "precision": float(np.mean([p for p, _, _ in per_page])),

@@ -371,17 +371,8 @@ class BoundedRunner:
 
 # Lexbor's tree builder is quadratic in nesting depth (100,000 nested <div>: 68 s before the
 # parse-time guard) and in the attributes of one tag (50,000: 8-17 s). The guard in
-# `classifier.dom.parse` counts "<" against "</", so stray end tags that close nothing hide
-# deep nesting from it (21 s for the case below). Not strict: a loaded machine must not make
-# the suite flaky; an XPASS means fixed (then drop the mark).
-KNOWN_SLOW = pytest.mark.xfail(
-    reason="deep nesting hidden from the parse guard by stray end tags", strict=False
-)
-FLATTENED_SPLITS_WORDS = pytest.mark.xfail(
-    reason="dom._flatten turns every tag into a newline inside <pre>: inline tags split words "
-    "and every dropped tag leaves a line break in the text",
-    strict=True,
-)
+# `classifier.dom.parse` flattens pages nested deeper than any real page into paragraphs of
+# text (Lexbor's tree builder is quadratic in depth); stray end tags must not hide the depth.
 LIMIT = 3  # seconds, for every input of ordinary size
 BIG = 20  # seconds, for the inputs of tens of MB or 50,000 blocks: linear, but a lot of work
 # (make the input, time limit, a text that must survive with threshold=0, or None)
@@ -454,14 +445,12 @@ BAD_INPUTS = [
         LIMIT,
         "deep bold text",
         id="deep-100k-div-inline",
-        marks=FLATTENED_SPLITS_WORDS,
     ),
     pytest.param(
         lambda: "<div></span>" * 100_000 + "deep text",
         LIMIT,
         "deep text",
         id="deep-100k-div-stray-end-tags",
-        marks=KNOWN_SLOW,
     ),
     pytest.param(
         lambda: "<p>A paragraph of text.</p>" * 50_000,
