@@ -16,9 +16,12 @@ from __future__ import annotations
 import csv
 import math
 import re
+import re._constants as _re_constants  # the `re` parser: to find a pattern's required literal
+import re._parser as _re_parser
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import islice
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,8 @@ from typing import Any
 from .hosts import registered_domain
 from .dom import IN_FIGURE, IN_FOOTER, IN_HEADER, IN_NAV, RawBlock
 from .metadata import names_of
+
+_LITERAL, _SUBPATTERN, _BRANCH = _re_constants.LITERAL, _re_constants.SUBPATTERN, _re_constants.BRANCH
 
 REASON_CODES = (
     "disclaimer",
@@ -59,6 +64,16 @@ SIGNAL_NAMES = (
 )
 _LEAD_CHARS = 240
 _SEGMENT_GAP = 4
+_DATELINE_REACH = 120
+_DATELINE_PARAGRAPHS = 25  # paragraphs read for datelines (several: a list of teasers)
+_MENTION_REACH = 2_500
+# Cheap substring checks before the regular expressions that need one of these words.
+_WIRE_HINTS = ("wire", "outreach", "newsfile", "prweb", "aktuell", "originaltext")
+_CREDIT_HINTS = ("photo", "image", "picture", "foto", "bild", "credit", "getty", "file", "pic", "scanpix", "via ", "/")
+_INPUTS_HINTS = ("input", "additional", "material", "informaci")  # agency mentions are counted in the story's first characters
+_DATELINE_CITY = re.compile(r"[^\W\d_][^\n()]{0,60}?\s*")
+_DATELINE_WORDS = 5  # "SANTA FE, N.M.", "WASHINGTON, Aug. 20": a city and a date, no sentence
+_NOTE_CHARS = 600
 _COPYRIGHT_LINE = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?(?:[-–,]\s*)?(?P<who>[^\n.;|]{2,60})", re.IGNORECASE
 )
@@ -95,12 +110,27 @@ class Agency:
 
 
 @dataclass(frozen=True, slots=True)
+class Phrase:
+    """One row of provenance.tsv, compiled, with a literal every match must contain."""
+
+    code: str
+    pattern: re.Pattern[str]
+    literals: tuple[str, ...]  # lower-cased; a text without all of them cannot match
+
+    def search(self, text: str, lowered: str) -> re.Match[str] | None:
+        for literal in self.literals:
+            if literal not in lowered:
+                return None
+        return self.pattern.search(text)
+
+
+@dataclass(frozen=True, slots=True)
 class Patterns:
     """The compiled pattern tables."""
 
-    provenance: tuple[tuple[str, re.Pattern[str]], ...]  # (code, pattern)
+    provenance: tuple[Phrase, ...]
     agencies: tuple[Agency, ...]
-    dateline: re.Pattern[str]  # an agency marker near the start of a paragraph
+    dateline: re.Pattern[str]  # an agency marker and its dash (see `find_dateline`)
     alias_exact: dict[str, Agency]  # lower-cased alias -> agency
     alias_search: re.Pattern[str]  # any alias as a whole word (case-sensitive for short ones)
     own_domains: dict[str, Agency]
@@ -132,6 +162,28 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
         yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
+def required_literals(pattern: str) -> tuple[str, ...]:
+    """Runs of literal characters (2 or more, lower-cased) that every match of `pattern`
+    contains: those of its top-level sequence and of its groups without alternatives, read
+    with the `re` parser. A text lacking any of them need not be searched."""
+    found: list[str] = []
+
+    def walk(items: Iterable[tuple[Any, Any]]) -> None:
+        run = ""
+        for op, argument in items:
+            if op is _LITERAL:
+                run += chr(argument)
+                continue
+            found.append(run)
+            run = ""
+            if op is _SUBPATTERN and not any(inner is _BRANCH for inner, _ in argument[3].data):
+                walk(argument[3].data)
+        found.append(run)
+
+    walk(_re_parser.parse(pattern, re.IGNORECASE).data)
+    return tuple(sorted({run.lower() for run in found if len(run.strip()) >= 2}, key=len, reverse=True))
+
+
 def _alternation(parts: Iterable[str]) -> str:
     return "|".join(f"(?:{part})" for part in parts if part)
 
@@ -141,7 +193,7 @@ def load_patterns(folder: str | None = None) -> Patterns:
     """Compile the tables in `folder` (default: `patterns_folder()`); cached per folder."""
     base = Path(folder) if folder else patterns_folder()
     provenance = tuple(
-        (row["code"].strip(), re.compile(row["pattern"], re.IGNORECASE))
+        Phrase(row["code"].strip(), re.compile(row["pattern"], re.IGNORECASE), required_literals(row["pattern"]))
         for row in _rows(base / "provenance.tsv")
     )
     agencies = tuple(
@@ -153,13 +205,9 @@ def load_patterns(folder: str | None = None) -> Patterns:
         )
         for row in _rows(base / "agencies.tsv")
     )
-    # A dateline: an optional CITY (and date) then the agency marker, then a dash or colon,
-    # at the start of a paragraph; "(ANSA) - ROMA" puts the marker first.
-    marker = _alternation(agency.dateline for agency in agencies)
-    dateline = re.compile(
-        rf"^(?P<city>[^\W\d_][^\n()]{{0,60}}?)?\s*(?P<marker>{marker})\s*[-–—:]|"
-        rf"^(?P<lead>{marker})\s*[-–—]",
-    )
+    # An agency's dateline marker followed by a dash or colon ("(AP) —", "(dpa/lby) -");
+    # `find_dateline` checks that only a city (and date) stands before it.
+    dateline = re.compile(rf"(?:{_alternation(agency.dateline for agency in agencies)})\s*[-–—:]")
     alias_exact = {alias.lower(): agency for agency in agencies for alias in agency.aliases}
     # Mentions are matched case-sensitively (as written, or in capitals): "Mehr" and "mehr"
     # are German words, "AP" is the agency and "ap" is not.
@@ -169,6 +217,20 @@ def load_patterns(folder: str | None = None) -> Patterns:
     )
     own_domains = {domain: agency for agency in agencies for domain in agency.own_domains}
     return Patterns(provenance, agencies, dateline, alias_exact, alias_search, own_domains)
+
+
+def find_dateline(text: str, patterns: Patterns) -> re.Match[str] | None:
+    """An agency dateline opening `text`: "INDIANAPOLIS (AP) —", "WASHINGTON, Aug. 20
+    (Yonhap) --", "(ANSA) - ROMA": the marker within the first characters, with nothing
+    but a city and date before it. (Searching for the marker first keeps it fast: most
+    positions cannot start a marker.)"""
+    match = patterns.dateline.search(text, 0, _DATELINE_REACH)
+    if match is None or match.start() == 0:
+        return match
+    prefix = text[: match.start()]
+    if len(prefix.split()) > _DATELINE_WORDS or not _DATELINE_CITY.fullmatch(prefix):
+        return None
+    return match
 
 
 def _snippet(text: str, start: int = 0, end: int | None = None) -> str:
@@ -307,37 +369,47 @@ def find_signals(
         i for i in range(max(0, first - 10), min(len(blocks), last + 7)) if not _is_chrome(blocks[i])
     ]
     around_text = "\n".join(blocks[i].text for i in around)
-    page_text = "\n".join(block.text for block in blocks)
     page_domain = registered_domain(url) if url else ""
     own_site = patterns.own_domains.get(page_domain) if page_domain else None
 
-    for code, pattern in patterns.provenance:
-        if code == "press_release":
+    # Provenance notes are short paragraphs of their own, anywhere outside the page chrome:
+    # reading only those keeps the cost of 80 patterns low.
+    notes_text = "\n".join(
+        block.text for block in blocks if len(block.text) <= _NOTE_CHARS and not _is_chrome(block)
+    )
+    lowered = {"disclaimer": notes_text.lower(), "machine_text": story_text.lower()}
+    for phrase in patterns.provenance:
+        if phrase.code not in lowered:
             continue
-        source = page_text if code == "disclaimer" else story_text
-        match = pattern.search(source)
+        source = notes_text if phrase.code == "disclaimer" else story_text
+        match = phrase.search(source, lowered[phrase.code])
         if match:
-            signals.append(Signal(code, _snippet(source, match.start(), match.end())))
+            signals.append(Signal(phrase.code, _snippet(source, match.start(), match.end())))
 
     agency_signals: list[Signal] = []
     # A dateline at the start of one of the story's first paragraphs.
-    paragraphs = [
-        i
-        for i in range(lead_start, len(blocks))
-        if len(blocks[i].text) >= 60
-        and blocks[i].tag not in ("li", "td")
-        and not _is_chrome(blocks[i])
-        and blocks[i].link_chars < 0.5 * len(blocks[i].text)
+    paragraphs = islice(
+        (
+            i
+            for i in range(lead_start, len(blocks))
+            if len(blocks[i].text) >= 60
+            and blocks[i].tag not in ("li", "td")
+            and not _is_chrome(blocks[i])
+            and blocks[i].link_chars < 0.5 * len(blocks[i].text)
+        ),
+        _DATELINE_PARAGRAPHS,
+    )
+    datelines = [
+        (rank, blocks[i].text, match)
+        for rank, i in enumerate(paragraphs)
+        if (match := find_dateline(blocks[i].text, patterns))
     ]
-    for i in paragraphs[:6]:
-        text = blocks[i].text[:_LEAD_CHARS]
-        match = patterns.dateline.search(text)
-        if match:
-            agency_signals.append(Signal("agency_dateline", _snippet(text, match.start(), match.end())))
-            break
+    if datelines and datelines[0][0] < 6:
+        _, text, match = datelines[0]
+        agency_signals.append(Signal("agency_dateline", _snippet(text, match.start(), match.end())))
     # Several datelined paragraphs: a list of teasers (a topic page), not one story, and
     # its first dateline is not the story's.
-    datelined = sum(1 for i in paragraphs[:40] if patterns.dateline.search(blocks[i].text[:_LEAD_CHARS]))
+    datelined = len(datelines)
     if datelined >= 2:
         agency_signals = [s for s in agency_signals if s.code != "agency_dateline"]
         signals.append(Signal("datelined_teasers", f"{datelined} paragraphs start with a dateline", float(datelined)))
@@ -382,7 +454,7 @@ def find_signals(
     else:
         if human:
             signals.append(Signal("staff_byline", f"author: {human[:80]}"))
-    mentions = list(patterns.alias_search.finditer(story_text))
+    mentions = list(patterns.alias_search.finditer(story_text, 0, _MENTION_REACH))
     if mentions:
         agency_signals.append(Signal("agency_mentions", mentions[0].group(0), math.log1p(len(mentions))))
     if own_site:
@@ -392,10 +464,15 @@ def find_signals(
         signals.extend(agency_signals)
 
     # Press-release wires (strong) and press-release boilerplate (weak, counted).
-    wire = _WIRE_MARKER.search(story_text)
+    wire = _WIRE_MARKER.search(story_text) if any(k in lowered["machine_text"] for k in _WIRE_HINTS) else None
     if wire:
         signals.append(Signal("press_release", _snippet(story_text, wire.start(), wire.end())))
-    weak = [m for code, p in patterns.provenance if code == "press_release" and (m := p.search(around_text))]
+    around_lowered = around_text.lower()
+    weak = [
+        m
+        for phrase in patterns.provenance
+        if phrase.code == "press_release" and (m := phrase.search(around_text, around_lowered))
+    ]
     if weak:
         signals.append(
             Signal("press_release_weak", _snippet(around_text, weak[0].start(), weak[0].end()), float(len(weak)))
@@ -423,14 +500,21 @@ def find_signals(
                 break
 
     # Counter-evidence.
-    inputs = _WITH_INPUTS.search(around_text)
+    inputs = _WITH_INPUTS.search(around_text) if any(k in around_lowered for k in _INPUTS_HINTS) else None
     if inputs:
         signals.append(Signal("with_agency_inputs", _snippet(around_text, inputs.start(), inputs.end())))
     if not mentions:
         credited = [
             block.text
             for block in blocks
-            if (block.flags & IN_FIGURE or _CREDIT.search(block.text))
+            if (
+                block.flags & IN_FIGURE
+                or (
+                    len(block.text) <= 200
+                    and any(hint in block.text.lower() for hint in _CREDIT_HINTS)
+                    and _CREDIT.search(block.text)
+                )
+            )
             and patterns.alias_search.search(block.text)
         ]
         if credited:

@@ -140,7 +140,7 @@ def _insert_after_content(page: FarmPage, text: str, *, as_content: bool) -> tup
 
 def without_disclaimers(page: FarmPage) -> FarmPage:
     """The page with every block that holds a disclaimer sentence removed (and re-signalled)."""
-    patterns = [p for code, p in load_patterns().provenance if code == "disclaimer"]
+    patterns = [phrase.pattern for phrase in load_patterns().provenance if phrase.code == "disclaimer"]
     keep = [not any(p.search(b.text) for p in patterns) for b in page.blocks]
     blocks = [b for b, k in zip(page.blocks, keep) if k]
     is_content = [c for c, k in zip(page.is_content, keep) if k]

@@ -10,6 +10,7 @@ from classifier.dom import blocks_from_html
 from classifier.signals import (
     REASON_CODES,
     SIGNAL_NAMES,
+    find_dateline,
     find_signals,
     load_patterns,
     main_segment,
@@ -62,9 +63,12 @@ def test_agency_table_loads_with_datelines_and_own_domains() -> None:
     patterns = load_patterns()
     assert len(patterns.agencies) > 50
     assert patterns.own_domains["apnews.com"].name == "Associated Press"
-    assert patterns.dateline.search("PARIS (Reuters) - Protesters gathered")
-    assert patterns.dateline.search("Bamberg (dpa/lby) - Die Stadtwerke")
-    assert not patterns.dateline.search("The meeting (which was long) - ended")
+    assert find_dateline("PARIS (Reuters) - Protesters gathered", patterns)
+    assert find_dateline("Bamberg (dpa/lby) - Die Stadtwerke", patterns)
+    assert find_dateline("WASHINGTON, Aug. 20 (Yonhap) -- North Korea's newspaper", patterns)
+    assert find_dateline("(ANSA) - ROMA, 28 LUG - Sarà Ghersini", patterns)
+    assert not find_dateline("The meeting (which was long) - ended", patterns)
+    assert not find_dateline("Officials said on Monday that 12 people (AP) - the count", patterns)
 
 
 def test_mentions_are_case_sensitive() -> None:
