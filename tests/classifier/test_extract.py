@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from threadpoolctl import threadpool_limits
 import classifier
 from classifier import Document, ModelError, clean, extract, load_model
 from classifier.dom import parse
+from classifier.extract import page_threshold, token_counts
 from classifier.model import MODEL_ENV, SHIPPED_MODEL, card_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -177,10 +179,32 @@ def test_threshold_orders_what_is_kept() -> None:
     kept = [len(extract(ARTICLE, threshold=t).content_blocks) for t in (0.0, 0.2, 0.5, 0.8, 1.01)]
     assert kept == sorted(kept, reverse=True)
     default = extract(ARTICLE)
-    assert default.threshold == load_model().threshold
+    assert default.threshold == expected_default_cut(default)
     assert all(
         block.is_content == (block.probability >= default.threshold) for block in default.blocks
     )
+
+
+def expected_default_cut(document) -> float:  # noqa: ANN001
+    """The card's fixed threshold, or (None) the page's expected-F1 cut."""
+    fixed = load_model().threshold
+    if fixed is not None:
+        return fixed
+    probabilities = np.array([block.probability for block in document.blocks])
+    return page_threshold(probabilities, token_counts(document.analysis.features))
+
+
+def test_per_page_cut_maximises_expected_f1() -> None:
+    probabilities = np.array([0.9, 0.8, 0.3, 0.05])
+    tokens = np.array([100, 50, 10, 200])
+    cut = page_threshold(probabilities, tokens)
+    best = max(
+        range(1, 5),
+        key=lambda k: 2 * (probabilities[:k] * tokens[:k]).sum() / (tokens[:k].sum() + (probabilities * tokens).sum()),
+    )
+    assert cut == probabilities[best - 1]
+    assert page_threshold(np.array([0.02, 0.01]), np.array([5, 5])) == 0.02  # keeps its likeliest
+    assert page_threshold(np.zeros(0), np.zeros(0)) == 1.0
 
 
 def test_a_repeated_text_is_kept_once() -> None:
@@ -279,9 +303,10 @@ def test_model_from_the_environment_variable(
     monkeypatch.setenv(MODEL_ENV, str(path))
     assert extract(ARTICLE).threshold == 0.123
     # An explicit model wins over the variable.
-    assert extract(ARTICLE, model=load_model()).threshold == load_model().threshold
+    shipped = extract(ARTICLE, model=load_model())
+    assert shipped.threshold == expected_default_cut(shipped)
     monkeypatch.delenv(MODEL_ENV)
-    assert extract(ARTICLE).threshold == load_model().threshold
+    assert extract(ARTICLE).threshold == shipped.threshold
 
 
 def test_environment_variable_naming_a_bad_model_fails_loudly(
