@@ -7,7 +7,7 @@ The layers, from the inside out:
   (module-level, so that it pickles) for tests and for users with their own scoring.
 * `score_records(records, ...)`: the pure generator, datatrove-style: records in, ``(record,
   row or None)`` out, in order, every page that raises turned into an error row. It runs
-  anywhere: in a Dask task, in Spark's ``mapPartitions`` (see ``docs/bulk.md``), in a notebook.
+  anywhere: in a Dask task, in Spark's ``mapPartitions`` (see README.md, "Under Spark"), in a notebook.
   `score_file()` wraps it for one input path and yields rows only.
 * `run(inputs, output, options=BulkOptions(...))`: the local engine behind ``python -m
   classifier score``: a pool of killable workers (`classifier.sandbox`) with a per-page
@@ -224,7 +224,7 @@ def score_file(
 ) -> Iterator[Row]:
     """Rows of one input path (a WARC, JSONL or HTML file, or a folder), in order.
 
-    Load the model once per process and pass it as `model` (see ``docs/bulk.md``).
+    Load the model once per process and pass it as `model` (see README.md, "Under Spark").
     """
     for source in expand_inputs([path]):
         records = iter_records(source, html_field=html_field, url_field=url_field)

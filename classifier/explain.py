@@ -46,6 +46,8 @@ from .score import score
 from .types import Block, Document, PageScore, Reason
 
 # Reasons read from the page's metadata, not from its text: shown in the header, never marked.
+# Reasons read from the page's metadata, the URL or the crawl, or counted over the page: their
+# evidence is not a text that sits in one block.
 METADATA_CODES = frozenset(
     {
         "agency_author",
@@ -55,6 +57,7 @@ METADATA_CODES = frozenset(
         "based_on_other_source",
         "same_text_on_N_domains",
         "agency_own_site",
+        "datelined_teasers",
     }
 )
 _TRAILING_NAME = re.compile(r"^(?P<body>.*\S)\s*\([^()]*\)\s*$", re.DOTALL)

@@ -32,7 +32,7 @@ from .metadata import names_of
 
 _LITERAL, _SUBPATTERN, _BRANCH = _re_constants.LITERAL, _re_constants.SUBPATTERN, _re_constants.BRANCH
 
-REASON_CODES = (
+EVIDENCE_CODES = (
     "disclaimer",
     "agency_dateline",
     "agency_byline",
@@ -45,21 +45,25 @@ REASON_CODES = (
     "syndication_meta",
     "based_on_other_source",
     "same_text_on_N_domains",
-    # Counter-evidence (negative weights):
+)
+COUNTER_EVIDENCE_CODES = (
     "agency_own_site",
     "with_agency_inputs",
     "agency_in_credit_only",
     "staff_byline",
+    "datelined_teasers",
 )
+# Stable codes of `PageScore.reasons`: evidence (positive weights) and counter-evidence.
+REASON_CODES = EVIDENCE_CODES + COUNTER_EVIDENCE_CODES
 AGENCY_KINDS = ("agency_dateline", "agency_byline", "agency_signature", "agency_copyright", "agency_author")
+# The scorer's features: every reason (the cross-crawl one as ln N), plus aggregates.
 SIGNAL_NAMES = (
-    *REASON_CODES[:11],
+    *(code for code in EVIDENCE_CODES if code != "same_text_on_N_domains"),
     "agency_evidence",
     "log_dup_domains",
-    *REASON_CODES[12:],
+    *COUNTER_EVIDENCE_CODES,
     "press_release_weak",
     "agency_mentions",
-    "datelined_teasers",
     "content_share",
 )
 _LEAD_CHARS = 240
