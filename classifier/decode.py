@@ -1,7 +1,7 @@
 """Bytes to text: the character encoding of an HTML page.
 
-Order of evidence, as browsers and the field's best tools use it: the HTTP `Content-Type`
-charset when the caller has one, then a byte-order mark, then a `<meta>` charset declaration
+Order of evidence, as the WHATWG Encoding Standard has browsers do it: a byte-order mark, then
+the HTTP `Content-Type` charset when the caller has one, then a `<meta>` charset declaration
 near the top of the page, then strict UTF-8, then a statistical detector (charset-normalizer)
 over the start and end of the page. Every label goes through the WHATWG Encoding Standard's
 label table (`webencodings`), so `iso-8859-1` and `ascii` decode as windows-1252 and `gb2312`
@@ -93,8 +93,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
     """Decode an HTML page; never raises for any bytes (bad sequences become U+FFFD).
 
     `http_charset` is the charset from the HTTP response header (a label such as
-    "ISO-8859-1" or a whole Content-Type value), which wins over what the page declares,
-    except for a byte-order mark.
+    "ISO-8859-1" or a whole Content-Type value), which wins over what the page declares; only
+    a byte-order mark wins over it.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"decode_html() takes bytes, not {type(data).__name__}")

@@ -26,7 +26,7 @@ from classifier import extract, load_model
 from classifier.extract import assemble, decide
 
 from .corpus import load_aeb, load_wcxb
-from .crossval import THRESHOLDS, cross_validate, threshold_curve, wcxb_scores
+from .crossval import cross_validate, threshold_curve, wcxb_scores
 from .dataset import build_dataset
 from .fit import CV_OUTPUT, DEFAULT_CORPUS, make_model
 from .metrics import aeb_score
@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["THRESHOLDS", "main"]
+__all__ = ["main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -30,7 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from classifier.model import load_model
 from classifier.score import SHIPPED_SCORER, ScorerModel
-from classifier.signals import SIGNAL_NAMES, signal_vector
+from classifier.signals import SIGNAL_NAMES
 
 from .farm import FARM, FarmPage, load_farm, semi_synthetic, without_disclaimers
 
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["main", "signal_vector"]
+__all__ = ["main"]
 
 if __name__ == "__main__":
     raise SystemExit(main())
