@@ -115,18 +115,20 @@ def token_counts(features: np.ndarray) -> np.ndarray:
     return np.expm1(features[:, TOKEN_COLUMN].astype(np.float64)) if len(features) else np.zeros(0)
 
 
+def choose_cut(probabilities: np.ndarray, features: np.ndarray, threshold: float | None) -> float:
+    """The cut for one page: `threshold` when given, else the page's expected-F1 cut."""
+    if threshold is None:
+        return page_threshold(probabilities, token_counts(features))
+    return float(threshold)
+
+
 def _label(
     analysis: Analysis, model: LoadedModel | str | None, threshold: float | None
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """Probabilities, kept blocks and the cut used (given, or the page's expected-F1 cut)."""
+    """Probabilities, kept blocks and the cut used (given, the card's, or per page)."""
     block_model = get_model(model)
     probabilities = block_model.page_probabilities(analysis.features, analysis.blocks)
-    if threshold is None:
-        threshold = block_model.threshold
-    if threshold is None:
-        cut = page_threshold(probabilities, token_counts(analysis.features))
-    else:
-        cut = float(threshold)
+    cut = choose_cut(probabilities, analysis.features, block_model.threshold if threshold is None else threshold)
     return probabilities, decide(analysis.blocks, probabilities, cut), cut
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from classifier.extract import assemble, decide, page_threshold, token_counts
+from classifier.extract import assemble, choose_cut, decide
 from classifier.model import BlockModel
 
 from .dataset import Dataset
@@ -69,9 +69,7 @@ def page_texts(dataset: Dataset, probabilities: np.ndarray, threshold: float | N
     texts = []
     for number, page in enumerate(dataset.pages):
         rows = dataset.page_index == number
-        cut = threshold
-        if cut is None:
-            cut = page_threshold(probabilities[rows], token_counts(page.features))
+        cut = choose_cut(probabilities[rows], page.features, threshold)
         texts.append(assemble(page.blocks, decide(page.blocks, probabilities[rows], cut)))
     return texts
 
