@@ -31,6 +31,9 @@ from .dom import IN_FIGURE, IN_FOOTER, IN_HEADER, IN_NAV, RawBlock
 from .metadata import names_of
 
 _LITERAL, _SUBPATTERN, _BRANCH = _re_constants.LITERAL, _re_constants.SUBPATTERN, _re_constants.BRANCH
+_AT, _IN, _CATEGORY = _re_constants.AT, _re_constants.IN, _re_constants.CATEGORY
+_MAX_REPEAT, _MIN_REPEAT = _re_constants.MAX_REPEAT, _re_constants.MIN_REPEAT
+_CATEGORY_SPACE = _re_constants.CATEGORY_SPACE
 
 EVIDENCE_CODES = (
     "disclaimer",
@@ -73,7 +76,7 @@ _DATELINE_PARAGRAPHS = 25  # paragraphs read for datelines (several: a list of t
 _MENTION_REACH = 2_500
 # Cheap substring checks before the regular expressions that need one of these words.
 _WIRE_HINTS = ("wire", "outreach", "newsfile", "prweb", "aktuell", "originaltext")
-_CREDIT_HINTS = ("photo", "image", "picture", "foto", "bild", "credit", "getty", "file", "pic", "scanpix", "via ", "/")
+_CREDIT_HINT = re.compile(r"photo|image|picture|foto|bild|credit|getty|file|pic|scanpix|via |/")  # in lower case
 _INPUTS_HINTS = ("input", "additional", "material", "informaci")  # agency mentions are counted in the story's first characters
 _DATELINE_CITY = re.compile(r"[^\W\d_][^\n()]{0,60}?\s*")
 _DATELINE_WORDS = 5  # "SANTA FE, N.M.", "WASHINGTON, Aug. 20": a city and a date, no sentence
@@ -119,11 +122,17 @@ class Phrase:
 
     code: str
     pattern: re.Pattern[str]
-    literals: tuple[str, ...]  # lower-cased; a text without all of them cannot match
+    # What every match contains, lower-cased with whitespace runs as one space: each entry
+    # is a set of alternatives, one of which must be in the text (see `required_literals`).
+    literals: tuple[tuple[str, ...], ...]
 
-    def search(self, text: str, lowered: str) -> re.Match[str] | None:
-        for literal in self.literals:
-            if literal not in lowered:
+    def search(self, text: str, folded: str) -> re.Match[str] | None:
+        """The pattern's first match in `text`; `folded` is `fold(text)`, for the prefilter."""
+        for alternatives in self.literals:
+            for literal in alternatives:
+                if literal in folded:
+                    break
+            else:
                 return None
         return self.pattern.search(text)
 
@@ -166,30 +175,121 @@ def _rows(path: Path) -> Iterable[dict[str, str]]:
         yield from csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
 
 
-def required_literals(pattern: str) -> tuple[str, ...]:
-    """Runs of literal characters (2 or more, lower-cased) that every match of `pattern`
-    contains: those of its top-level sequence and of its groups without alternatives, read
-    with the `re` parser. A text lacking any of them need not be searched."""
-    found: list[str] = []
+def fold(text: str) -> str:
+    """`text` lower-cased, with every run of whitespace as one space: what the prefilter of a
+    `Phrase` looks into."""
+    return " ".join(text.lower().split())
 
-    def walk(items: Iterable[tuple[Any, Any]]) -> None:
+
+def required_literals(pattern: str) -> tuple[tuple[str, ...], ...]:
+    """What every match of `pattern` contains, read with the `re` parser, as `fold`ed
+    literals of 2 or more characters: runs of literal characters (a whitespace class or a
+    literal space counts as one space, a zero-width assertion does not break the run), and,
+    for alternatives, one literal of each ("th(?:is|e)" needs "this" or "the"). Each entry
+    of the result is a tuple of alternatives, one of which must be in the text; a text
+    lacking an entry need not be searched."""
+    conditions: list[tuple[str, ...]] = []
+    _walk(_re_parser.parse(pattern, re.IGNORECASE).data, conditions)
+    unique = dict.fromkeys(conditions)
+    return tuple(sorted(unique, key=lambda entry: -min(map(len, entry))))
+
+
+def _walk(items: Sequence[tuple[Any, Any]], out: list[tuple[str, ...]]) -> str:
+    """Append the conditions of a parsed sequence to `out`; return its leading run."""
+    run, leading, at_start = "", "", True
+    for op, argument in items:
+        if op is _LITERAL and not chr(argument).isspace():
+            run += chr(argument)
+            continue
+        if _is_space(op, argument):  # one space in the folded text, however long the run
+            run = run if run.endswith(" ") else run + " "
+            continue
+        if op is _AT:
+            continue
+        if op is _BRANCH:
+            options = []
+            for branch in argument[1]:
+                inner: list[tuple[str, ...]] = []
+                head = _walk(branch.data, inner)
+                singles = [fold(run + head)] + [entry[0] for entry in inner if len(entry) == 1]
+                options.append(max(singles, key=len))
+            if all(len(option) >= 2 for option in options):
+                out.append(tuple(sorted(set(options))))
+        elif op is _SUBPATTERN:
+            _walk(argument[3].data, out)
+        if at_start:
+            leading, at_start = run, False
+        _keep(run, out)
         run = ""
-        for op, argument in items:
-            if op is _LITERAL:
-                run += chr(argument)
-                continue
-            found.append(run)
-            run = ""
-            if op is _SUBPATTERN and not any(inner is _BRANCH for inner, _ in argument[3].data):
-                walk(argument[3].data)
-        found.append(run)
+    _keep(run, out)
+    return run if at_start else leading
 
-    walk(_re_parser.parse(pattern, re.IGNORECASE).data)
-    return tuple(sorted({run.lower() for run in found if len(run.strip()) >= 2}, key=len, reverse=True))
+
+def _is_space(op: Any, argument: Any) -> bool:
+    """Whether the parsed item matches only whitespace, at least one character of it
+    (" ", `\\s`, `[ \\t]`, `\\s+`)."""
+    if op is _LITERAL:
+        return chr(argument).isspace()
+    if op is _IN:
+        return all(
+            (kind is _LITERAL and chr(value).isspace()) or (kind is _CATEGORY and value is _CATEGORY_SPACE)
+            for kind, value in argument
+        )
+    if op in (_MAX_REPEAT, _MIN_REPEAT):
+        low, _, item = argument
+        return low >= 1 and len(item.data) == 1 and _is_space(*item.data[0])
+    return False
+
+
+def _keep(run: str, out: list[tuple[str, ...]]) -> None:
+    literal = fold(run)
+    if len(literal) >= 2:
+        out.append((literal,))
 
 
 def _alternation(parts: Iterable[str]) -> str:
     return "|".join(f"(?:{part})" for part in parts if part)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One pattern matching any of `words`, longest first, as a trie ("A(?:FP|NSA|P)"):
+    Python's `re` tries the alternatives of a flat alternation one by one at every
+    position, a trie only the branches that fit."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return pattern(trie)
+
+
+def _markers_pattern(markers: Iterable[str]) -> str:
+    """An alternation of dateline markers, those opening with a parenthesis ("\\(AP\\)",
+    "\\(dpa(?:/[a-z]{2,4})*\\)") under one shared "\\(": the parenthesis is then checked
+    once per position instead of once per agency."""
+    parenthesised, others = [], []
+    for marker in filter(None, markers):
+        rest = marker[2:]
+        # The same pattern with its parenthesis taken out (not so for "\\(X\\)|Y").
+        if marker.startswith("\\(") and _parsed(marker) == _parsed(rf"\((?:{rest})"):
+            parenthesised.append(rest)
+        else:
+            others.append(marker)
+    shared = [rf"\((?:{_alternation(parenthesised)})"] if parenthesised else []
+    return _alternation(shared + others)
+
+
+def _parsed(pattern: str) -> str:
+    return repr(_re_parser.parse(pattern).data)
 
 
 @cache
@@ -211,14 +311,12 @@ def load_patterns(folder: str | None = None) -> Patterns:
     )
     # An agency's dateline marker followed by a dash or colon ("(AP) —", "(dpa/lby) -");
     # `find_dateline` checks that only a city (and date) stands before it.
-    dateline = re.compile(rf"(?:{_alternation(agency.dateline for agency in agencies)})\s*[-–—:]")
+    dateline = re.compile(rf"(?:{_markers_pattern(agency.dateline for agency in agencies)})\s*[-–—:]")
     alias_exact = {alias.lower(): agency for agency in agencies for alias in agency.aliases}
     # Mentions are matched case-sensitively (as written, or in capitals): "Mehr" and "mehr"
     # are German words, "AP" is the agency and "ap" is not.
     spellings = {form for agency in agencies for alias in agency.aliases for form in (alias, alias.upper())}
-    alias_search = re.compile(
-        r"(?<!\w)(?:" + _alternation(map(re.escape, sorted(spellings, key=len, reverse=True))) + r")(?!\w)"
-    )
+    alias_search = re.compile(r"(?<!\w)" + _trie_pattern(spellings) + r"(?!\w)")
     own_domains = {domain: agency for agency in agencies for domain in agency.own_domains}
     return Patterns(provenance, agencies, dateline, alias_exact, alias_search, own_domains)
 
@@ -322,6 +420,10 @@ def _signature_agency(text: str, patterns: Patterns) -> tuple[Agency, str] | Non
     return None
 
 
+def _is_credit(text: str) -> bool:
+    return bool(_CREDIT_HINT.search(text.lower()) and _CREDIT.search(text))
+
+
 def main_segment(blocks: Sequence[RawBlock], is_content: Sequence[bool]) -> tuple[int, int]:
     """First and last block of the page's main run of content: consecutive content blocks
     (gaps of up to `_SEGMENT_GAP` others allowed) with the most text. Robust to a stray
@@ -381,12 +483,12 @@ def find_signals(
     notes_text = "\n".join(
         block.text for block in blocks if len(block.text) <= _NOTE_CHARS and not _is_chrome(block)
     )
-    lowered = {"disclaimer": notes_text.lower(), "machine_text": story_text.lower()}
+    folded = {"disclaimer": fold(notes_text), "machine_text": fold(story_text)}
     for phrase in patterns.provenance:
-        if phrase.code not in lowered:
+        if phrase.code not in folded:
             continue
         source = notes_text if phrase.code == "disclaimer" else story_text
-        match = phrase.search(source, lowered[phrase.code])
+        match = phrase.search(source, folded[phrase.code])
         if match:
             signals.append(Signal(phrase.code, _snippet(source, match.start(), match.end())))
 
@@ -468,14 +570,14 @@ def find_signals(
         signals.extend(agency_signals)
 
     # Press-release wires (strong) and press-release boilerplate (weak, counted).
-    wire = _WIRE_MARKER.search(story_text) if any(k in lowered["machine_text"] for k in _WIRE_HINTS) else None
+    wire = _WIRE_MARKER.search(story_text) if any(k in folded["machine_text"] for k in _WIRE_HINTS) else None
     if wire:
         signals.append(Signal("press_release", _snippet(story_text, wire.start(), wire.end())))
-    around_lowered = around_text.lower()
+    around_folded = fold(around_text)
     weak = [
         m
         for phrase in patterns.provenance
-        if phrase.code == "press_release" and (m := phrase.search(around_text, around_lowered))
+        if phrase.code == "press_release" and (m := phrase.search(around_text, around_folded))
     ]
     if weak:
         signals.append(
@@ -504,21 +606,14 @@ def find_signals(
                 break
 
     # Counter-evidence.
-    inputs = _WITH_INPUTS.search(around_text) if any(k in around_lowered for k in _INPUTS_HINTS) else None
+    inputs = _WITH_INPUTS.search(around_text) if any(k in around_folded for k in _INPUTS_HINTS) else None
     if inputs:
         signals.append(Signal("with_agency_inputs", _snippet(around_text, inputs.start(), inputs.end())))
     if not mentions:
         credited = [
             block.text
             for block in blocks
-            if (
-                block.flags & IN_FIGURE
-                or (
-                    len(block.text) <= 200
-                    and any(hint in block.text.lower() for hint in _CREDIT_HINTS)
-                    and _CREDIT.search(block.text)
-                )
-            )
+            if (block.flags & IN_FIGURE or (len(block.text) <= 200 and _is_credit(block.text)))
             and patterns.alias_search.search(block.text)
         ]
         if credited:

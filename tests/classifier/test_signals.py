@@ -5,16 +5,22 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier.dom import blocks_from_html
 from classifier.signals import (
     REASON_CODES,
     SIGNAL_NAMES,
+    _markers_pattern,
+    _trie_pattern,
     find_dateline,
     find_signals,
+    fold,
     load_patterns,
     main_segment,
     patterns_folder,
+    required_literals,
     signal_vector,
 )
 
@@ -57,6 +63,65 @@ def test_every_pattern_matches_its_own_example() -> None:
         assert re.search(cells[2], example, re.IGNORECASE), (cells[2], example)
         rows += 1
     assert rows >= 50
+
+
+def _examples() -> list[tuple[str, str]]:
+    rows = []
+    for line in (patterns_folder() / "provenance.tsv").read_text(encoding="utf-8").splitlines():
+        cells = line.split("\t")
+        if not line.startswith("#") and cells[0] != "code" and len(cells) == 4:
+            rows.append((cells[2], cells[3].replace("\\n", "\n").replace("\\\\", "\\")))
+    return rows
+
+
+def test_required_literals_read_runs_spaces_and_alternatives() -> None:
+    assert required_literals(r"\bas\s+an\s+AI\b") == (("as an ai",),)
+    assert ("the", "this") in required_literals(r"\b(?:this|the)\s+story")
+    assert required_literals(r"(?:^|\n)About[ \t]+(?!the\s+author)x") == (("about",),)
+    assert required_literals(r"ab?c") == ()  # an optional character breaks the run
+    assert required_literals(r"(?:news|\w+)\s+wire") == (("wire",),)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    row=st.sampled_from(_examples()),
+    spaces=st.lists(st.sampled_from([" ", "  ", "\n", "\t ", "\u00a0"]), min_size=1, max_size=8),
+    upper=st.booleans(),
+    padding=st.text(max_size=30),
+)
+def test_the_prefilter_never_hides_a_match(row, spaces, upper, padding) -> None:
+    """A phrase found by its pattern is found through the prefilter too, whatever the
+    whitespace and case of the text."""
+    pattern, example = row
+    words = example.split(" ")
+    text = padding + "".join(word + spaces[i % len(spaces)] for i, word in enumerate(words))
+    text = text.upper() if upper else text
+    phrase = next(p for p in load_patterns().provenance if p.pattern.pattern == pattern)
+    expected = phrase.pattern.search(text)
+    found = phrase.search(text, fold(text))
+    assert (found and found.span()) == (expected and expected.span())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ABab./ -", min_size=1, max_size=5), min_size=1, max_size=12),
+    text=st.text(alphabet="ABab./ -x", max_size=60),
+)
+def test_trie_pattern_matches_like_the_longest_first_alternation(words, text) -> None:
+    flat = "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    trie = _trie_pattern(words)
+    assert [m.span() for m in re.finditer(rf"(?<!\w)(?:{trie})(?!\w)", text)] == [
+        m.span() for m in re.finditer(rf"(?<!\w)(?:{flat})(?!\w)", text)
+    ]
+
+
+def test_markers_share_their_parenthesis_only_where_that_keeps_the_pattern() -> None:
+    markers = [r"\(AP\)", r"\((?:MNA|Mehr)\)", r"\(X\)|Y", r"[-–—]\s*RIA", ""]
+    pattern = _markers_pattern(markers)
+    assert pattern.startswith(r"(?:\((?:(?:AP\))|(?:(?:MNA|Mehr)\))")
+    for text in ["(AP)", "(Mehr)", "(X)", "Y", "— RIA", "(Y)", "AP", "(MNA"]:
+        flat = re.search("|".join(f"(?:{m})" for m in markers if m), text)
+        assert bool(re.search(pattern, text)) == bool(flat), text
 
 
 def test_agency_table_loads_with_datelines_and_own_domains() -> None:
