@@ -143,13 +143,16 @@ _KEYWORD_BITS = {}
 for _bit, (_name, _words) in enumerate(KEYWORD_GROUPS):
     for _word in _words:
         _KEYWORD_BITS[_word] = _KEYWORD_BITS.get(_word, 0) | (1 << _bit)
-_NON_LETTERS = re.compile(r"[^a-zA-Z]+")
 _ASSISTIVE_ONLY = frozenset(
     "sronly visuallyhidden screenreadertext screenreaderonly screenreader readeronly "
     "assistivetext hiddenaccessible accessiblehidden ahiddenvisually clipped offscreen "
     "visuallyhiddenfocusable srtext a11yhidden uiaccessible hiddenvisually elementinvisible".split()
 )
-_TOKEN_SPLIT = re.compile(r"[^a-zA-Z]+|(?<=[a-z])(?=[A-Z])")
+# The words of class/id text: runs of ASCII letters, cut where a lower-case letter meets an
+# upper-case one ("mainContent" -> main, Content; "HTMLParser" stays whole), and each
+# whitespace-separated class with its non-letters removed ("sr-only" -> sronly).
+_CAMEL_TOKEN = re.compile(r"[A-Z]*[a-z]+|[A-Z]+")
+_NON_LETTERS_OR_SPACE = re.compile(r"[^a-zA-Z\s]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SELF_CLOSING_IFRAME = re.compile(r"<iframe\b([^>]*?)/\s*>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
@@ -276,35 +279,30 @@ def parse(html: str) -> LexborHTMLParser:
     return LexborHTMLParser(html)
 
 
+@lru_cache(maxsize=65_536)  # a pure function of one attribute value: bounded, order-independent
 def _keyword_bits(value: str) -> int:
     """Keyword-group bits of class/id text: each word ("mainContent" -> main, content) and
     each whole class squashed ("sr-only" -> sronly)."""
-    bits = 0
-    for whole in value.split():
-        bits |= _word_keyword_bits(whole)
-    return bits
+    return _attribute_facts(value)[0]
 
 
-@lru_cache(maxsize=65_536)  # a pure function of one class word: bounded, order-independent
-def _word_keyword_bits(whole: str) -> int:
-    # No token of _TOKEN_SPLIT spans whitespace, so a value's bits are its words' bits OR-ed.
+@lru_cache(maxsize=65_536)  # a pure function of the class attribute: bounded
+def _class_facts(classes: str) -> tuple[int, bool]:
+    """The class attribute's keyword bits, and whether it marks text for screen readers
+    only ("sr-only", "visually-hidden", ...), which is never shown."""
+    return _attribute_facts(classes)
+
+
+def _attribute_facts(value: str) -> tuple[int, bool]:
     bits = 0
-    for token in _TOKEN_SPLIT.split(whole):
+    for token in _CAMEL_TOKEN.findall(value):
         if len(token) > 1:
             bits |= _KEYWORD_BITS.get(token.lower(), 0)
-    squashed = _NON_LETTERS.sub("", whole).lower()
-    if squashed in _KEYWORD_BITS:
-        bits |= _KEYWORD_BITS[squashed]
-    return bits
-
-
-@lru_cache(maxsize=16_384)  # a pure function of the class attribute: bounded
-def _is_assistive_only(classes: str) -> bool:
-    """Text for screen readers only ("sr-only", "visually-hidden", ...): never shown."""
-    for whole in classes.split():
-        if _NON_LETTERS.sub("", whole).lower() in _ASSISTIVE_ONLY:
-            return True
-    return False
+    assistive = False
+    for squashed in _NON_LETTERS_OR_SPACE.sub("", value).lower().split():
+        bits |= _KEYWORD_BITS.get(squashed, 0)
+        assistive = assistive or squashed in _ASSISTIVE_ONLY
+    return bits, assistive
 
 
 def _path_segment(tag: str, element_id: str | None, classes: str | None) -> str:
@@ -370,21 +368,21 @@ class _Walker:
         for entry in stack[-3:]:
             near |= entry[3]
         self.blocks.append(
-            RawBlock(
-                index=len(self.blocks),
-                text=text,
-                tag=stack[-1][0] if stack else "body",
-                path=">".join(entry[2] for entry in stack[-_MAX_PATH_SEGMENTS:]),
-                depth=depth,
-                link_chars=link_chars,
-                n_links=n_links,
-                flags=flags,
-                keywords_all=keywords,
-                keywords_near=near,
-                own_element=own,
-                parent_element=parent,
-                grandparent_element=grandparent,
-                row=row,
+            RawBlock(  # positional, in field order: the walk's hottest call
+                len(self.blocks),  # index
+                text,
+                stack[-1][0] if stack else "body",  # tag
+                ">".join([entry[2] for entry in stack[-_MAX_PATH_SEGMENTS:]]),  # path
+                depth,
+                link_chars,
+                n_links,
+                flags,
+                keywords,  # keywords_all
+                near,  # keywords_near
+                own,  # own_element
+                parent,  # parent_element
+                grandparent,  # grandparent_element
+                row,
             )
         )
 
@@ -438,15 +436,17 @@ class _Walker:
         node = root
         while node is not None:
             tag = node.tag
-            descend = False
             if tag == "-text":
                 text = node.text_content
                 if text:
                     # Text right after an inline element continues it: "<b>W</b>ord" is "Word".
                     self.pending_space = False
-                    self.pieces.append(text)
-                    if link_depth:
-                        self.link_chars += len(text.strip())
+                    # Whitespace before any text of a block would be stripped (outside <pre>):
+                    # not kept, so blank markup between block tags flushes nothing.
+                    if self.pieces or self.lines or flags & IN_PRE or not text.isspace():
+                        self.pieces.append(text)
+                        if link_depth:
+                            self.link_chars += len(text.strip())
             elif tag is None or tag[0] in "-_!":
                 pass  # comments, doctype
             elif tag in SKIPPED_TAGS:
@@ -459,29 +459,35 @@ class _Walker:
                     self.lines.append("".join(self.pieces))
                     self.pieces = []
                     self.pending_space = False
-            elif (attributes := node.attributes).get("class") and _is_assistive_only(
-                attributes["class"]
+            elif (
+                (attributes := node.attributes)
+                and (class_value := attributes.get("class"))
+                and (class_facts := _class_facts(class_value))[1]
             ):
                 pass  # screen-reader-only text, never shown
             else:
                 own_flags = _TAG_FLAGS.get(tag, 0)
-                class_value = attributes.get("class")
-                id_value = attributes.get("id")
                 own_keywords = 0
-                if class_value or id_value:
-                    own_keywords = _keyword_bits(f"{class_value or ''} {id_value or ''}")
-                role = attributes.get("role")
-                if role:
-                    own_flags |= _ROLE_FLAGS.get(role.strip().lower(), 0)
-                if (
-                    "hidden" in attributes
-                    or attributes.get("aria-hidden") == "true"
-                    or ((style := attributes.get("style")) and _HIDDEN_STYLE.search(style))
-                ):
-                    own_flags |= IN_HIDDEN
-                itemprop = attributes.get("itemprop")
-                if itemprop:
-                    own_keywords |= _keyword_bits(itemprop)
+                class_value = id_value = None
+                if attributes:
+                    class_value = attributes.get("class")
+                    id_value = attributes.get("id")
+                    if class_value:
+                        own_keywords = class_facts[0]
+                    if id_value:
+                        own_keywords |= _keyword_bits(id_value)
+                    role = attributes.get("role")
+                    if role:
+                        own_flags |= _ROLE_FLAGS.get(role.strip().lower(), 0)
+                    if (
+                        "hidden" in attributes
+                        or attributes.get("aria-hidden") == "true"
+                        or ((style := attributes.get("style")) and _HIDDEN_STYLE.search(style))
+                    ):
+                        own_flags |= IN_HIDDEN
+                    itemprop = attributes.get("itemprop")
+                    if itemprop:
+                        own_keywords |= _keyword_bits(itemprop)
                 is_block = tag in BLOCK_TAGS
                 is_link = tag == "a"
                 if is_link:
@@ -494,6 +500,7 @@ class _Walker:
                 if is_block:
                     if self.pieces or self.lines:
                         self.flush(flags, keywords, row, len(frames))
+                    self._boundary()
                     sequence = len(totals.chars)
                     totals.chars.append(0)
                     totals.link_chars.append(0)
@@ -509,7 +516,8 @@ class _Walker:
                     # One inline element ends and the next begins with no text between.
                     self.pieces.append(" ")
                     self.pending_space = False
-                if node.child is not None:
+                child = node.child
+                if child is not None:
                     frames.append((tag, flags, keywords, is_block, is_link, row))
                     flags |= own_flags
                     keywords |= own_keywords
@@ -517,12 +525,10 @@ class _Walker:
                         row = sequence
                     if is_link:
                         link_depth += 1
-                    descend = True
-                elif is_block:
+                    node = child
+                    continue
+                if is_block:
                     self._close_block()
-            if descend:
-                node = node.child
-                continue
             # Leave this node: go to its next sibling, closing finished ancestors on the way up.
             while True:
                 following = node.next
@@ -546,7 +552,14 @@ class _Walker:
         self.flush(flags, keywords, row, 0)
         return self.blocks
 
+    def _boundary(self) -> None:
+        """A block boundary (after any flush) ends the run of inline elements, and a link
+        opened before it belongs to no block's count, whatever whitespace stands around it."""
+        self.pending_space = False
+        self.n_links = 0
+
     def _close_block(self) -> None:
+        self._boundary()
         tag, sequence, _segment, _bits = self.block_stack.pop()
         start_chars, start_links, start_blocks = self.element_starts.pop()
         totals = self.page.elements

@@ -172,9 +172,13 @@ class BlockModel(ClassifierMixin, BaseEstimator):
         return self
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        """Class probabilities; `X` as in `fit`, or its stage-one columns alone when the
+        model has no second pass."""
         X = np.asarray(X, dtype=np.float32)
         if len(X) == 0:
             return np.zeros((0, 2))
+        if X.shape[1] != N_STAGE_ONE + N_KEYS and (self.stage_two_ is not None or X.shape[1] != N_STAGE_ONE):
+            raise ValueError(f"expected {N_STAGE_ONE + N_KEYS} columns (features and keys), got {X.shape}")
         probability = self.stage_one_.predict_proba(X[:, :N_STAGE_ONE])[:, 1]
         if self.stage_two_ is not None:
             probability = self.stage_two_.predict_proba(_stage_two_input(X, probability))[:, 1]
@@ -205,8 +209,10 @@ class LoadedModel:
         """
         if len(blocks) == 0:
             return np.zeros(0)
+        # Only the second pass reads the structural keys.
+        X = attach_keys(features, blocks) if self.estimator.stage_two_ is not None else features
         with _openmp_controller().limit(limits=1, user_api="openmp"):
-            return self.estimator.predict_proba(attach_keys(features, blocks))[:, 1]
+            return self.estimator.predict_proba(X)[:, 1]
 
 
 def library_versions() -> dict[str, str]:

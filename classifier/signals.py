@@ -26,6 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
+
 from .hosts import registered_domain
 from .dom import IN_FIGURE, IN_FOOTER, IN_HEADER, IN_NAV, RawBlock
 from .metadata import names_of
@@ -74,10 +76,7 @@ _SEGMENT_GAP = 4
 _DATELINE_REACH = 120
 _DATELINE_PARAGRAPHS = 25  # paragraphs read for datelines (several: a list of teasers)
 _MENTION_REACH = 2_500
-# Cheap substring checks before the regular expressions that need one of these words.
-_WIRE_HINTS = ("wire", "outreach", "newsfile", "prweb", "aktuell", "originaltext")
 _CREDIT_HINT = re.compile(r"photo|image|picture|foto|bild|credit|getty|file|pic|scanpix|via |/")  # in lower case
-_INPUTS_HINTS = ("input", "additional", "material", "informaci")  # agency mentions are counted in the story's first characters
 _DATELINE_CITY = re.compile(r"[^\W\d_][^\n()]{0,60}?\s*")
 _DATELINE_WORDS = 5  # "SANTA FE, N.M.", "WASHINGTON, Aug. 20": a city and a date, no sentence
 _NOTE_CHARS = 600
@@ -85,17 +84,15 @@ _COPYRIGHT_LINE = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?(?:[-–,]\s*)?(?P<who>[^\n.;|]{2,60})", re.IGNORECASE
 )
 _EVIDENCE_CHARS = 200
-_WIRE_MARKER = re.compile(
+_WIRE_MARKER_PATTERN = (
     r"/\s*PRNewswire|GLOBE\s+NEWSWIRE|\(\s*BUSINESS\s+WIRE\s*\)|EIN\s*Presswire|Media\s+OutReach"
-    r"|ACCESS\s*WIRE|Newsfile\s+Corp|\(\s*PRWEB\s*\)|news\s+aktuell|OTS-ORIGINALTEXT",
-    re.IGNORECASE,
+    r"|ACCESS\s*WIRE|Newsfile\s+Corp|\(\s*PRWEB\s*\)|news\s+aktuell|OTS-ORIGINALTEXT"
 )
-_WITH_INPUTS = re.compile(
+_WITH_INPUTS_PATTERN = (
     r"with\s+(?:inputs?|input)\s+from\s+(?:agencies|news\s+agencies|\w+)"
     r"|additional\s+reporting\s+(?:by|from)\s+"
     r"|mit\s+Material\s+(?:von|der)\s+"
-    r"|con\s+informaci[oó]n\s+de\s+",
-    re.IGNORECASE,
+    r"|con\s+informaci[oó]n\s+de\s+"
 )
 _CREDIT_WORDS = re.compile(
     r"\b(?:photo|image|picture|foto|bild|credits?|getty|file|pic|scanpix)\b", re.IGNORECASE
@@ -118,7 +115,7 @@ class Agency:
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
-    """One row of provenance.tsv, compiled, with a literal every match must contain."""
+    """One row of provenance.tsv, compiled, with the literals every match must contain."""
 
     code: str
     pattern: re.Pattern[str]
@@ -126,15 +123,16 @@ class Phrase:
     # is a set of alternatives, one of which must be in the text (see `required_literals`).
     literals: tuple[tuple[str, ...], ...]
 
-    def search(self, text: str, folded: str) -> re.Match[str] | None:
-        """The pattern's first match in `text`; `folded` is `fold(text)`, for the prefilter."""
+    def possible(self, present: set[str] | str) -> bool:
+        """Whether a text contains every literal a match needs; `present` is the text's `fold`,
+        or the set of this phrase's literals found in it."""
         for alternatives in self.literals:
             for literal in alternatives:
-                if literal in folded:
+                if literal in present:
                     break
             else:
-                return None
-        return self.pattern.search(text)
+                return False
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +140,21 @@ class Patterns:
     """The compiled pattern tables."""
 
     provenance: tuple[Phrase, ...]
+    # Every literal of every phrase in one Aho-Corasick automaton, so that one pass over a
+    # page finds the phrases worth searching (`phrases_in`).
+    literals: Any  # ahocorasick.Automaton (literal -> literal), or None when there are none
     agencies: tuple[Agency, ...]
     dateline: re.Pattern[str]  # an agency marker and its dash (see `find_dateline`)
     alias_exact: dict[str, Agency]  # lower-cased alias -> agency
     alias_search: re.Pattern[str]  # any alias as a whole word (case-sensitive for short ones)
     own_domains: dict[str, Agency]
+
+
+def phrases_in(folded: str, patterns: Patterns) -> list[Phrase]:
+    """The phrases (in table order) whose literals are all in `folded`, the `fold` of a text:
+    the only ones whose pattern can match in that text or any part of it."""
+    present = {literal for _, literal in patterns.literals.iter(folded)} if patterns.literals else set()
+    return [phrase for phrase in patterns.provenance if phrase.possible(present)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,46 +191,66 @@ def fold(text: str) -> str:
 
 def required_literals(pattern: str) -> tuple[tuple[str, ...], ...]:
     """What every match of `pattern` contains, read with the `re` parser, as `fold`ed
-    literals of 2 or more characters: runs of literal characters (a whitespace class or a
-    literal space counts as one space, a zero-width assertion does not break the run), and,
-    for alternatives, one literal of each ("th(?:is|e)" needs "this" or "the"). Each entry
-    of the result is a tuple of alternatives, one of which must be in the text; a text
-    lacking an entry need not be searched."""
+    literals of 2 or more characters. Each entry of the result is a tuple of alternatives,
+    one of which every match contains; a text lacking an entry need not be searched.
+
+    Runs of literal characters make the entries: a whitespace class or a literal space counts
+    as one space and a zero-width assertion does not break a run. A group of literal
+    alternatives continues the run in each of its forms ("(?:Press|PR) contact" needs "press
+    contact" or "pr contact"); other alternatives give one literal each ("th(?:is|e)\\s+\\w"
+    needs "this" or "the")."""
     conditions: list[tuple[str, ...]] = []
     _walk(_re_parser.parse(pattern, re.IGNORECASE).data, conditions)
     unique = dict.fromkeys(conditions)
     return tuple(sorted(unique, key=lambda entry: -min(map(len, entry))))
 
 
-def _walk(items: Sequence[tuple[Any, Any]], out: list[tuple[str, ...]]) -> str:
-    """Append the conditions of a parsed sequence to `out`; return its leading run."""
-    run, leading, at_start = "", "", True
+_MAX_FORMS = 32  # spelled-out forms of one run, before alternatives stop extending it
+
+
+def _walk(items: Sequence[tuple[Any, Any]], out: list[tuple[str, ...]]) -> tuple[tuple[str, ...], bool]:
+    """Append the conditions of a parsed sequence to `out`. Return the forms of its leading
+    run, and whether the sequence is all literal (its forms are then all it can match)."""
+    runs: tuple[str, ...] = ("",)
+    leading: tuple[str, ...] | None = None
     for op, argument in items:
         if op is _LITERAL and not chr(argument).isspace():
-            run += chr(argument)
+            runs = tuple(run + chr(argument) for run in runs)
             continue
         if _is_space(op, argument):  # one space in the folded text, however long the run
-            run = run if run.endswith(" ") else run + " "
+            runs = tuple(run if run.endswith(" ") else run + " " for run in runs)
+            continue
+        if _is_optional_space(op, argument) and 2 * len(runs) <= _MAX_FORMS:  # no space, or one
+            runs = tuple(dict.fromkeys(form for run in runs for form in (run, run.rstrip(" ") + " ")))
             continue
         if op is _AT:
             continue
-        if op is _BRANCH:
-            options = []
-            for branch in argument[1]:
-                inner: list[tuple[str, ...]] = []
-                head = _walk(branch.data, inner)
-                singles = [fold(run + head)] + [entry[0] for entry in inner if len(entry) == 1]
-                options.append(max(singles, key=len))
-            if all(len(option) >= 2 for option in options):
-                out.append(tuple(sorted(set(options))))
-        elif op is _SUBPATTERN:
-            _walk(argument[3].data, out)
-        if at_start:
-            leading, at_start = run, False
-        _keep(run, out)
-        run = ""
-    _keep(run, out)
-    return run if at_start else leading
+        if op is _BRANCH or op is _SUBPATTERN:
+            branches = [
+                _walk(branch.data, inner := []) + (inner,)
+                for branch in (argument[1] if op is _BRANCH else [argument[3]])
+            ]
+            if all(literal for _, literal, _ in branches) and len(runs) * sum(
+                len(forms) for forms, _, _ in branches
+            ) <= _MAX_FORMS:
+                runs = tuple(run + form for run in runs for forms, _, _ in branches for form in forms)
+                continue
+            if op is _SUBPATTERN:
+                out.extend(branches[0][2])
+            else:
+                # Each alternative's best condition: its leading run joined to ours, or its own.
+                options: list[str] = []
+                for forms, _, inner in branches:
+                    joined = tuple(fold(run + form) for run in runs for form in forms)
+                    options.extend(max([joined, *inner], key=lambda entry: min(map(len, entry))))
+                if all(len(option) >= 2 for option in options):
+                    out.append(tuple(sorted(set(options))))
+        if leading is None:
+            leading = runs
+        _keep(runs, out)
+        runs = ("",)
+    _keep(runs, out)
+    return (runs, True) if leading is None else (leading, False)
 
 
 def _is_space(op: Any, argument: Any) -> bool:
@@ -241,10 +269,28 @@ def _is_space(op: Any, argument: Any) -> bool:
     return False
 
 
-def _keep(run: str, out: list[tuple[str, ...]]) -> None:
-    literal = fold(run)
-    if len(literal) >= 2:
-        out.append((literal,))
+def _is_optional_space(op: Any, argument: Any) -> bool:
+    """Whether the parsed item is a run of whitespace that may be empty (`\\s*`, `[ \\t]*`)."""
+    if op in (_MAX_REPEAT, _MIN_REPEAT):
+        low, _, item = argument
+        return low == 0 and len(item.data) == 1 and _is_space(*item.data[0])
+    return False
+
+
+def _keep(runs: tuple[str, ...], out: list[tuple[str, ...]]) -> None:
+    forms = tuple(sorted({fold(run) for run in runs}))
+    if all(len(form) >= 2 for form in forms):
+        out.append(forms)
+
+
+def compile_phrase(code: str, pattern: str) -> Phrase:
+    """A case-insensitive pattern with the literals its matches need."""
+    return Phrase(code, re.compile(pattern, re.IGNORECASE), required_literals(pattern))
+
+
+# Searched in a part of the page only where the page's folded text has their literals.
+_WIRE_MARKER = compile_phrase("press_release", _WIRE_MARKER_PATTERN)
+_WITH_INPUTS = compile_phrase("with_agency_inputs", _WITH_INPUTS_PATTERN)
 
 
 def _alternation(parts: Iterable[str]) -> str:
@@ -296,10 +342,15 @@ def _parsed(pattern: str) -> str:
 def load_patterns(folder: str | None = None) -> Patterns:
     """Compile the tables in `folder` (default: `patterns_folder()`); cached per folder."""
     base = Path(folder) if folder else patterns_folder()
-    provenance = tuple(
-        Phrase(row["code"].strip(), re.compile(row["pattern"], re.IGNORECASE), required_literals(row["pattern"]))
-        for row in _rows(base / "provenance.tsv")
-    )
+    provenance = tuple(compile_phrase(row["code"].strip(), row["pattern"]) for row in _rows(base / "provenance.tsv"))
+    literals = None
+    if any(phrase.literals for phrase in provenance):
+        literals = ahocorasick.Automaton()
+        for phrase in provenance:
+            for alternatives in phrase.literals:
+                for literal in alternatives:
+                    literals.add_word(literal, literal)
+        literals.make_automaton()
     agencies = tuple(
         Agency(
             name=row["agency"].strip(),
@@ -318,7 +369,7 @@ def load_patterns(folder: str | None = None) -> Patterns:
     spellings = {form for agency in agencies for alias in agency.aliases for form in (alias, alias.upper())}
     alias_search = re.compile(r"(?<!\w)" + _trie_pattern(spellings) + r"(?!\w)")
     own_domains = {domain: agency for agency in agencies for domain in agency.own_domains}
-    return Patterns(provenance, agencies, dateline, alias_exact, alias_search, own_domains)
+    return Patterns(provenance, literals, agencies, dateline, alias_exact, alias_search, own_domains)
 
 
 def find_dateline(text: str, patterns: Patterns) -> re.Match[str] | None:
@@ -478,19 +529,22 @@ def find_signals(
     page_domain = registered_domain(url) if url else ""
     own_site = patterns.own_domains.get(page_domain) if page_domain else None
 
-    # Provenance notes are short paragraphs of their own, anywhere outside the page chrome:
-    # reading only those keeps the cost of 80 patterns low.
-    notes_text = "\n".join(
-        block.text for block in blocks if len(block.text) <= _NOTE_CHARS and not _is_chrome(block)
+    # One pass over the whole page finds the phrases that can occur; each is then searched in
+    # its own part of the page: provenance notes are short paragraphs of their own anywhere
+    # outside the page chrome, machine text is in the story.
+    page_folded = fold("\n".join(block.text for block in blocks))
+    phrases = phrases_in(page_folded, patterns)
+    notes_text = (
+        "\n".join(block.text for block in blocks if len(block.text) <= _NOTE_CHARS and not _is_chrome(block))
+        if any(phrase.code == "disclaimer" for phrase in phrases)
+        else ""
     )
-    folded = {"disclaimer": fold(notes_text), "machine_text": fold(story_text)}
-    for phrase in patterns.provenance:
-        if phrase.code not in folded:
-            continue
-        source = notes_text if phrase.code == "disclaimer" else story_text
-        match = phrase.search(source, folded[phrase.code])
-        if match:
-            signals.append(Signal(phrase.code, _snippet(source, match.start(), match.end())))
+    for phrase in phrases:
+        if phrase.code in ("disclaimer", "machine_text"):
+            source = notes_text if phrase.code == "disclaimer" else story_text
+            match = phrase.pattern.search(source)
+            if match:
+                signals.append(Signal(phrase.code, _snippet(source, match.start(), match.end())))
 
     agency_signals: list[Signal] = []
     # A dateline at the start of one of the story's first paragraphs.
@@ -570,15 +624,10 @@ def find_signals(
         signals.extend(agency_signals)
 
     # Press-release wires (strong) and press-release boilerplate (weak, counted).
-    wire = _WIRE_MARKER.search(story_text) if any(k in folded["machine_text"] for k in _WIRE_HINTS) else None
+    wire = _WIRE_MARKER.pattern.search(story_text) if _WIRE_MARKER.possible(page_folded) else None
     if wire:
         signals.append(Signal("press_release", _snippet(story_text, wire.start(), wire.end())))
-    around_folded = fold(around_text)
-    weak = [
-        m
-        for phrase in patterns.provenance
-        if phrase.code == "press_release" and (m := phrase.search(around_text, around_folded))
-    ]
+    weak = [m for phrase in phrases if phrase.code == "press_release" and (m := phrase.pattern.search(around_text))]
     if weak:
         signals.append(
             Signal("press_release_weak", _snippet(around_text, weak[0].start(), weak[0].end()), float(len(weak)))
@@ -606,7 +655,7 @@ def find_signals(
                 break
 
     # Counter-evidence.
-    inputs = _WITH_INPUTS.search(around_text) if any(k in around_folded for k in _INPUTS_HINTS) else None
+    inputs = _WITH_INPUTS.pattern.search(around_text) if _WITH_INPUTS.possible(page_folded) else None
     if inputs:
         signals.append(Signal("with_agency_inputs", _snippet(around_text, inputs.start(), inputs.end())))
     if not mentions:

@@ -187,6 +187,49 @@ def test_link_characters_are_counted() -> None:
     assert nav.link_chars == len(nav.text)
 
 
+def test_a_link_around_blocks_is_counted_in_none_whatever_the_whitespace() -> None:
+    compact = '<div><a href="/x"><div><h3>Card title</h3><p>Card text</p></div></a>x <a>y</a></div>'
+    spaced = (
+        '<div>\n  <a href="/x">\n    <div>\n      <h3>Card title</h3>\n      <p>Card text</p>\n'
+        "    </div>\n  </a>x <a>y</a>\n</div>"
+    )
+    for html in (compact, spaced):
+        title, text, tail = blocks(html)
+        assert (title.n_links, text.n_links, tail.n_links) == (0, 0, 1), html
+        assert title.link_chars == len("Card title") and tail.link_chars == 1
+
+
+def test_pretty_printing_does_not_change_the_blocks() -> None:
+    """A page re-serialised with indentation (an archive, a sanitiser) gives the same blocks."""
+    compact = (
+        '<html><body><nav class="menu"><ul><li><a href="/">Home</a></li><li><a href="/n">News</a></li>'
+        '</ul></nav><main><article><h1>Title</h1><p>First <b>bold</b> <i>words</i> here.</p>'
+        "<span></span><pre><code>x = 1\n  y = 2</code></pre><p>Last.</p></article></main></body></html>"
+    )
+    pretty = compact.replace("><", ">\n    <").replace("<code>x", "<code>x").replace(
+        ">\n    <code>", "><code>"
+    ).replace("</code>\n    </pre>", "</code></pre>").replace("<b>bold</b>\n    <i>", "<b>bold</b> <i>")
+
+    def summary(html: str) -> list[tuple]:
+        return [(b.text, b.tag, b.path, b.n_links, b.link_chars, b.flags) for b in blocks(html)]
+
+    assert summary(pretty) == summary(compact)
+    assert ("x = 1\n  y = 2", "pre") in [(t, tag) for t, tag, *_ in summary(compact)]
+
+
+def test_keyword_groups_read_camel_case_and_squashed_classes() -> None:
+    from classifier.dom import _class_facts, _keyword_bits
+
+    def bit(name: str) -> int:
+        return 1 << KEYWORD_NAMES.index(name)
+
+    assert _keyword_bits("mainContent") & bit("content")
+    assert _keyword_bits("site-NAV x1") & bit("nav")
+    assert _keyword_bits("entry-content") & bit("platform_content")  # squashed
+    assert not _keyword_bits("navigate contentious") & (bit("nav") | bit("content"))
+    assert _class_facts("btn sr-only")[1] and not _class_facts("btn srs-only")[1]
+
+
 def test_table_cells_are_grouped_by_row() -> None:
     found = blocks(
         "<table><thead><tr><th>Name</th><th>Value</th></tr></thead>"

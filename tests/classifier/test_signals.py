@@ -20,6 +20,7 @@ from classifier.signals import (
     load_patterns,
     main_segment,
     patterns_folder,
+    phrases_in,
     required_literals,
     signal_vector,
 )
@@ -76,7 +77,10 @@ def _examples() -> list[tuple[str, str]]:
 
 def test_required_literals_read_runs_spaces_and_alternatives() -> None:
     assert required_literals(r"\bas\s+an\s+AI\b") == (("as an ai",),)
-    assert ("the", "this") in required_literals(r"\b(?:this|the)\s+story")
+    assert required_literals(r"\b(?:this|the)\s+story") == (("the story", "this story"),)
+    assert required_literals(r"\b(?:Press|PR)\s+contacts?:") == (("pr contact", "press contact"),)
+    assert required_literals(r"th(?:is|e)[^a]") == (("the", "this"),)
+    assert required_literals(r"(?:xy\w|the)\s+end") == (("end",), ("the", "xy"))
     assert required_literals(r"(?:^|\n)About[ \t]+(?!the\s+author)x") == (("about",),)
     assert required_literals(r"ab?c") == ()  # an optional character breaks the run
     assert required_literals(r"(?:news|\w+)\s+wire") == (("wire",),)
@@ -96,10 +100,19 @@ def test_the_prefilter_never_hides_a_match(row, spaces, upper, padding) -> None:
     words = example.split(" ")
     text = padding + "".join(word + spaces[i % len(spaces)] for i, word in enumerate(words))
     text = text.upper() if upper else text
-    phrase = next(p for p in load_patterns().provenance if p.pattern.pattern == pattern)
-    expected = phrase.pattern.search(text)
-    found = phrase.search(text, fold(text))
-    assert (found and found.span()) == (expected and expected.span())
+    patterns = load_patterns()
+    phrase = next(p for p in patterns.provenance if p.pattern.pattern == pattern)
+    if phrase.pattern.search(text):
+        assert phrase in phrases_in(fold(text), patterns)
+        assert phrase in phrases_in(fold("Other words.\n" + text + "\nMore."), patterns)
+
+
+def test_phrases_in_finds_only_phrases_whose_literals_are_all_there() -> None:
+    patterns = load_patterns()
+    found = phrases_in(fold("As an AI  language\nmodel, I cannot help. Media contact: Jane"), patterns)
+    codes = [phrase.code for phrase in found]
+    assert "machine_text" in codes and "press_release" in codes
+    assert phrases_in(fold("A plain story on the weather in Paris."), patterns) == []
 
 
 @settings(max_examples=200, deadline=None)
