@@ -510,7 +510,12 @@ class _Walker:
                         (self.total_chars, self.total_link_chars, len(self.blocks))
                     )
                     self.block_stack.append(
-                        (tag, sequence, _path_segment(tag, id_value, class_value), own_keywords)
+                        (
+                            tag,
+                            sequence,
+                            _path_segment(tag, id_value, class_value) if attributes else tag,
+                            own_keywords,
+                        )
                     )
                 elif self.pending_space:
                     # One inline element ends and the next begins with no text between.
@@ -559,8 +564,9 @@ class _Walker:
         self.n_links = 0
 
     def _close_block(self) -> None:
-        self._boundary()
-        tag, sequence, _segment, _bits = self.block_stack.pop()
+        self.pending_space = False  # as in _boundary(), inlined: this runs for every element
+        self.n_links = 0
+        sequence = self.block_stack.pop()[1]
         start_chars, start_links, start_blocks = self.element_starts.pop()
         totals = self.page.elements
         totals.chars[sequence] = self.total_chars - start_chars

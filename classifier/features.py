@@ -313,18 +313,27 @@ def block_features(
     overlaps[:, :2] /= np.maximum(token_counts, 1)[:, None]
     if title_lower:
         overlaps[:, 2] = [len(text) >= 8 and low in title_lower for text, low in zip(texts, lowered)]
-    numbers = np.array(
-        [(b.n_links, b.link_chars, b.depth, b.flags, b.keywords_all, b.keywords_near) for b in blocks],
-        dtype=np.int64,
-    ).reshape(n, 6)
-    links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
-    flags, keywords_all, keywords_near = numbers[:, 3], numbers[:, 4], numbers[:, 5]
-    tag_index = np.fromiter((_TAG_INDEX.get(block.tag, -1) for block in blocks), np.int64, n)
-    heading = np.fromiter((block.tag in HEADING_TAGS for block in blocks), np.float64, n)
+    # Every per-block number in one pass over the blocks; paths and texts as ids of their
+    # first occurrence (blocks that share one share the id).
     path_lookup: dict[str, int] = {}
-    path_ids = np.fromiter((path_lookup.setdefault(b.path, len(path_lookup)) for b in blocks), np.int64, n)
     text_lookup: dict[str, int] = {}
-    text_ids = np.fromiter((text_lookup.setdefault(text, len(text_lookup)) for text in texts), np.int64, n)
+    tag_index_of = _TAG_INDEX.get
+    numbers = np.array(
+        [
+            (
+                b.n_links, b.link_chars, b.depth, b.flags, b.keywords_all, b.keywords_near,
+                tag_index_of(b.tag, -1), b.tag in HEADING_TAGS, path_lookup.setdefault(b.path, len(path_lookup)),
+                text_lookup.setdefault(b.text, len(text_lookup)), b.own_element, b.parent_element,
+                b.grandparent_element, b.row,
+            )
+            for b in blocks
+        ],
+        dtype=np.int64,
+    ).reshape(n, 14)  # fmt: skip
+    links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
+    flags, keywords_all, keywords_near, tag_index = numbers[:, 3], numbers[:, 4], numbers[:, 5], numbers[:, 6]
+    heading, path_ids, text_ids = numbers[:, 7].astype(np.float64), numbers[:, 8], numbers[:, 9]
+    own, parent_element, grandparent_element, rows = numbers[:, 10], numbers[:, 11], numbers[:, 12], numbers[:, 13]
     text_stats = np.column_stack(
         (
             stats.sentence_ends, stats.ends_with_punctuation, stats.digits / stats.sampled,
@@ -433,8 +442,7 @@ def block_features(
     element_links = np.asarray(page.elements.link_chars, dtype=np.float64)
     element_blocks = np.asarray(page.elements.blocks, dtype=np.float64)
     if len(element_chars):
-        for prefix, attribute in (("parent", "parent_element"), ("grandparent", "grandparent_element")):
-            ids = np.fromiter((getattr(block, attribute) for block in blocks), np.int64, n)
+        for prefix, ids in (("parent", parent_element), ("grandparent", grandparent_element)):
             valid = ids >= 0
             ids = np.where(valid, ids, 0)
             container_chars = np.where(valid, element_chars[ids], total_chars)
@@ -448,10 +456,8 @@ def block_features(
                 matrix[:, col["parent_mean_block_chars"]] = np.log1p(
                     container_chars / np.maximum(container_blocks, 1)
                 )
-        own = np.fromiter((block.own_element for block in blocks), np.int64, n)
         matrix[:, col["own_log_blocks"]] = np.log1p(element_blocks[np.maximum(own, 0)])
         _ancestor_features(matrix, own, page, element_chars, element_links, total_chars)
-    rows = np.fromiter((block.row for block in blocks), np.int64, n)
     in_row = rows >= 0
     row_counts = np.zeros(n)
     if in_row.any():
