@@ -328,8 +328,10 @@ class _Walker:
         self.pending_space = False
         self.total_chars = 0
         self.total_link_chars = 0
-        # Open block-level elements: (tag, sequence number, path segment, keyword bits).
-        self.block_stack: list[tuple[str, int, str, int]] = []
+        # Open block-level elements: (tag, sequence number, keyword bits), and their path
+        # segments ("div#main.content") in a list of their own, joined for each block's path.
+        self.block_stack: list[tuple[str, int, int]] = []
+        self.segments: list[str] = []
         self.element_starts: list[tuple[int, int, int]] = []
 
     def flush(self, flags: int, keywords: int, row: int, depth: int) -> None:
@@ -366,13 +368,13 @@ class _Walker:
         grandparent = stack[-3][1] if len(stack) > 2 else parent
         near = 0
         for entry in stack[-3:]:
-            near |= entry[3]
+            near |= entry[2]
         self.blocks.append(
             RawBlock(  # positional, in field order: the walk's hottest call
                 len(self.blocks),  # index
                 text,
                 stack[-1][0] if stack else "body",  # tag
-                ">".join([entry[2] for entry in stack[-_MAX_PATH_SEGMENTS:]]),  # path
+                ">".join(self.segments[-_MAX_PATH_SEGMENTS:]),  # path
                 depth,
                 link_chars,
                 n_links,
@@ -509,14 +511,8 @@ class _Walker:
                     self.element_starts.append(
                         (self.total_chars, self.total_link_chars, len(self.blocks))
                     )
-                    self.block_stack.append(
-                        (
-                            tag,
-                            sequence,
-                            _path_segment(tag, id_value, class_value) if attributes else tag,
-                            own_keywords,
-                        )
-                    )
+                    self.block_stack.append((tag, sequence, own_keywords))
+                    self.segments.append(_path_segment(tag, id_value, class_value) if attributes else tag)
                 elif self.pending_space:
                     # One inline element ends and the next begins with no text between.
                     self.pieces.append(" ")
@@ -567,6 +563,7 @@ class _Walker:
         self.pending_space = False  # as in _boundary(), inlined: this runs for every element
         self.n_links = 0
         sequence = self.block_stack.pop()[1]
+        self.segments.pop()
         start_chars, start_links, start_blocks = self.element_starts.pop()
         totals = self.page.elements
         totals.chars[sequence] = self.total_chars - start_chars
