@@ -226,10 +226,10 @@ def _walk(items: Sequence[tuple[Any, Any]], out: list[tuple[str, ...]]) -> tuple
         if op is _AT:
             continue
         if op is _BRANCH or op is _SUBPATTERN:
-            branches = [
-                _walk(branch.data, inner := []) + (inner,)
-                for branch in (argument[1] if op is _BRANCH else [argument[3]])
-            ]
+            branches = []  # per alternative: its leading forms, whether all literal, its conditions
+            for branch in argument[1] if op is _BRANCH else [argument[3]]:
+                inner: list[tuple[str, ...]] = []
+                branches.append((*_walk(branch.data, inner), inner))
             if all(literal for _, literal, _ in branches) and len(runs) * sum(
                 len(forms) for forms, _, _ in branches
             ) <= _MAX_FORMS:
