@@ -268,15 +268,20 @@ def _flatten(html: str) -> str:
 
 
 def parse(html: str) -> LexborHTMLParser:
-    """Parse HTML with Lexbor after fixing what Lexbor reads differently from browsers and
-    defusing inputs that would make it slow (giant tags, extreme nesting)."""
+    """Parse HTML with Lexbor after defusing inputs that would make it slow (giant tags,
+    extreme nesting). `blocks_from_html` also repairs self-closed iframes."""
     if html.count("=") > MAX_UNCLOSED_TAGS:  # only a page with that many attributes can hide a giant tag
         html = _cap_long_tags(html)
     if html.count("<") > MAX_UNCLOSED_TAGS and _max_depth(html) > MAX_DEPTH:
         html = _flatten(html)
-    if "<iframe" in html or "<IFRAME" in html:
-        html = _SELF_CLOSING_IFRAME.sub(r"<iframe\1></iframe>", html)
     return LexborHTMLParser(html)
+
+
+def _close_self_closed_iframes(html: str) -> str:
+    """`<iframe .../>` as `<iframe ...></iframe>`: Lexbor (like the HTML standard) ignores the
+    slash and reads the rest of the page as the iframe's raw text, where authors meant an
+    empty iframe."""
+    return _SELF_CLOSING_IFRAME.sub(r"<iframe\1></iframe>", html)
 
 
 @lru_cache(maxsize=65_536)  # a pure function of one attribute value: bounded, order-independent
@@ -331,6 +336,7 @@ class _Walker:
         # Open block-level elements: (tag, sequence number, keyword bits), and their path
         # segments ("div#main.content") in a list of their own, joined for each block's path.
         self.block_stack: list[tuple[str, int, int]] = []
+        self.iframe_with_content = False  # raw text in an iframe: maybe a self-closed one
         self.segments: list[str] = []
         self.element_starts: list[tuple[int, int, int]] = []
 
@@ -456,6 +462,8 @@ class _Walker:
                     self.read_special(tag, node, node.attributes)
                 elif tag in ("select", "textarea") and self.pieces:
                     self.pending_space = True
+                elif tag == "iframe" and node.child is not None:
+                    self.iframe_with_content = True
             elif tag == "br" or tag == "wbr":
                 if tag == "br":
                     self.lines.append("".join(self.pieces))
@@ -579,5 +587,13 @@ def walk(tree: LexborHTMLParser) -> tuple[list[RawBlock], PageInfo]:
 
 
 def blocks_from_html(html: str) -> tuple[list[RawBlock], PageInfo]:
-    """Parse and walk in one call."""
-    return walk(parse(html))
+    """Parse and walk in one call. A page whose iframes hold text is checked for self-closed
+    iframes, and parsed again with them closed if it has any (rare: looking only then saves
+    scanning every page for them)."""
+    walker = _Walker()
+    blocks = walker.run(parse(html))
+    if walker.iframe_with_content:
+        repaired = _close_self_closed_iframes(html)
+        if repaired != html:
+            return walk(parse(repaired))
+    return blocks, walker.page
