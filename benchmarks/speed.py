@@ -22,6 +22,9 @@ table gives each tool's median pages/s over the rounds and its ratios to trafila
 ``clean()`` (the ratios of medians; the per-round ratios' range is printed too). Other work on
 the machine moves absolute numbers: compare the ratios.
 
+Then `clean()`'s time by stage (parse, walk, metadata, features, model, decision and text),
+each stage timed on its own over the same pages.
+
 Then the RSS check: `clean()` over ``--rss-pages`` pages (the set repeated), the process's
 resident memory sampled every 1,000 pages; it is flat when the last sample is within 5 % of
 the one at 2,000 pages (the first thousand pages fill caches). This is a script, not a test.
@@ -177,6 +180,44 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
     print(f"target clean() >= 3x trafilatura: {target:.2f}x, {verdict}")
 
 
+def stages(pages: list[str], rounds: int) -> None:
+    """Where `clean()`'s time goes: its stages run one after another on every page, each
+    timed on its own, best of `rounds` (the stages are the ones `extract.analyse`, `_label`
+    and `assemble` run)."""
+    from classifier.dom import _Walker, parse
+    from classifier.extract import assemble, choose_cut, decide
+    from classifier.features import block_features
+    from classifier.metadata import page_kind_cues, page_title, parse_json_ld, read_metadata, structured_text
+
+    model = classifier.load_model()
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        spent = dict.fromkeys(("parse", "walk", "metadata", "features", "model", "decision and text"), 0.0)
+        for html in pages:
+            clock = time.perf_counter()
+            tree = parse(html)
+            spent["parse"] += (now := time.perf_counter()) - clock
+            blocks, page = (walker := _Walker()).run(tree), walker.page
+            spent["walk"] += (clock := time.perf_counter()) - now
+            objects = parse_json_ld(page.json_ld)
+            title, structured = page_title(page) or "", structured_text(page, objects)
+            cues = page_kind_cues(page, objects, None)
+            read_metadata(page, objects, None)
+            spent["metadata"] += (now := time.perf_counter()) - clock
+            features = block_features(blocks, page, title=title, structured=structured, page_kinds=cues)
+            spent["features"] += (clock := time.perf_counter()) - now
+            probabilities = model.page_probabilities(features, blocks)
+            spent["model"] += (now := time.perf_counter()) - clock
+            assemble(blocks, decide(blocks, probabilities, choose_cut(probabilities, features, model.threshold)))
+            spent["decision and text"] += time.perf_counter() - now
+        for name, seconds in spent.items():
+            best[name] = min(best.get(name, seconds), seconds)
+    print()
+    print(f"clean() by stage, ms per page (best of {rounds} rounds over {len(pages)} pages):")
+    print("  " + ", ".join(f"{name} {1000 * seconds / len(pages):.2f}" for name, seconds in best.items()))
+    print(f"  sum {1000 * sum(best.values()) / len(pages):.2f}")
+
+
 def rss_check(pages: list[str], total: int, every: int = 1_000) -> None:
     print()
     print(f"RSS check: clean() over {total:,} pages ({len(pages)} pages repeated)")
@@ -236,6 +277,7 @@ def main(argv: list[str] | None = None) -> None:
     classifier.clean(pages[0])  # load the model (and OpenMP) before anything is timed
     print("OpenMP threads (scikit-learn predict): " + openmp_threads())
     speed(pages, args.rounds, min(args.warmup, len(pages)), not args.no_justext)
+    stages(pages, args.rounds)
     if args.rss_pages:
         rss_check(pages, args.rss_pages)
 

@@ -29,7 +29,6 @@ from .metadata import PAGE_KIND_NAMES
 
 FEATURE_VERSION = "2026.11.3"
 
-_TOKEN = re.compile(r"\w+")
 _CHAR_SAMPLE = 4_000  # character-class shares are read from a block's first characters
 _SENTENCE_END_CHARS = ".!?。！？…"
 _PUNCT_END = frozenset(".!?。！？…:;\"'”’»)")
@@ -144,10 +143,6 @@ def _group_sums(keys: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return np.bincount(inverse, weights=weights)[inverse]
 
 
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text.lower())
-
-
 # Character classes, one bit each, read from a table indexed by code point.
 _ALPHA, _UPPER, _LOWER, _DIGIT, _SPACE = 1, 2, 4, 8, 16
 _SENTENCE_END_BIT, _PUNCT_END_BIT, _SEPARATOR_BIT, _COMMA_BIT, _NEWLINE_BIT = 32, 64, 128, 256, 512
@@ -259,19 +254,39 @@ def _text_statistics(texts: Sequence[str]) -> TextStatistics:
     )
 
 
-def _block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """The `\\w+` tokens of the page's lower-cased blocks: each token's block, the count per
-    block, and the tokens in order. A token starts at a word character (`\\w`: `isalnum()` or
-    "_") that follows none, so the counts come from the code points, the tokens from one
-    `findall`."""
+# Tokens are compared by a 64-bit polynomial hash of their code points (arithmetic modulo 2**64;
+# the base is odd, so it has an inverse): a page's tokens are hashed with numpy, not made into
+# Python strings one by one.
+_HASH_BASE = 0x9E3779B97F4A7C15
+_HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
+
+
+def _token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and hashes of the `\\w+` tokens of `text` (as `_TOKEN.findall(text)`).
+    A token starts at a word character (`\\w`: `isalnum()` or "_") that follows none."""
+    codes = _code_points(text)
+    word = (_class_bits(text, codes) & _WORD) != 0
+    edges = np.diff(np.concatenate(([0], word.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    powers = np.empty(len(codes) + 1, np.uint64)
+    inverses = np.empty(len(codes) + 1, np.uint64)
+    powers[0] = inverses[0] = 1
+    powers[1:], inverses[1:] = np.uint64(_HASH_BASE), np.uint64(_HASH_INVERSE)
+    np.cumprod(powers, out=powers)  # wraps modulo 2**64, as intended
+    np.cumprod(inverses, out=inverses)
+    prefix = np.zeros(len(codes) + 1, np.uint64)
+    np.cumsum(codes.astype(np.uint64) * powers[:-1], out=prefix[1:])
+    return starts, (prefix[ends] - prefix[starts]) * inverses[starts]
+
+
+def _block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of the page's lower-cased blocks: each token's block, the count per block,
+    and the tokens' hashes in order."""
     lengths = np.fromiter(map(len, lowered), np.int64, len(lowered))
-    starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
-    joined = "\n".join(lowered)
-    word = (_class_bits(joined) & _WORD) != 0
-    token_starts = word & ~np.concatenate(([False], word[:-1]))
-    counts = np.add.reduceat(token_starts.astype(np.int64), starts)
-    token_block = np.repeat(np.arange(len(lowered)), counts)
-    return token_block, counts.astype(np.float64), _TOKEN.findall(joined)
+    block_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    token_starts, hashes = _token_hashes("\n".join(lowered))
+    token_block = np.searchsorted(block_starts, token_starts, side="right") - 1
+    return token_block, np.bincount(token_block, minlength=len(lowered)).astype(np.float64), hashes
 
 
 def _blocks_matching(pattern: re.Pattern[str], stats: TextStatistics) -> np.ndarray:
@@ -296,8 +311,8 @@ def block_features(
     matrix = np.zeros((n, len(STAGE_ONE_NAMES)), dtype=np.float32)
     if n == 0:
         return matrix
-    title_tokens = frozenset(_tokens(title))
-    structured_tokens = frozenset(_tokens(structured))
+    title_tokens = _token_hashes(title.lower())[1]
+    structured_tokens = _token_hashes(structured.lower())[1]
     title_lower = title.lower()
     texts = [block.text for block in blocks]
     lowered = [text.lower() for text in texts]
@@ -305,17 +320,19 @@ def block_features(
     chars, words = stats.chars, stats.words
     token_block, token_counts, tokens = _block_tokens(lowered)
     overlaps = np.zeros((n, 3))
-    if tokens and title_tokens:
-        overlaps[:, 0] = np.bincount(token_block, np.fromiter(map(title_tokens.__contains__, tokens), float), n)
-    if tokens and structured_tokens:
-        hits = np.fromiter(map(structured_tokens.__contains__, tokens), float)
-        overlaps[:, 1] = np.bincount(token_block, hits, n)
+    if len(tokens) and len(title_tokens):
+        overlaps[:, 0] = np.bincount(token_block, np.isin(tokens, title_tokens), n)
+    if len(tokens) and len(structured_tokens):
+        overlaps[:, 1] = np.bincount(token_block, np.isin(tokens, structured_tokens), n)
     overlaps[:, :2] /= np.maximum(token_counts, 1)[:, None]
     if title_lower:
         overlaps[:, 2] = [len(text) >= 8 and low in title_lower for text, low in zip(texts, lowered)]
-    # Every per-block number in one pass over the blocks; paths and texts as ids of their
-    # first occurrence (blocks that share one share the id).
+    # Every per-block number in one pass over the blocks; paths (also without their last one
+    # and two segments) and texts as ids of their first occurrence (blocks that share one
+    # share the id).
     path_lookup: dict[str, int] = {}
+    parent_lookup: dict[str, int] = {}
+    grandparent_lookup: dict[str, int] = {}
     text_lookup: dict[str, int] = {}
     tag_index_of = _TAG_INDEX.get
     numbers = np.array(
@@ -325,15 +342,18 @@ def block_features(
                 tag_index_of(b.tag, -1), b.tag in HEADING_TAGS, path_lookup.setdefault(b.path, len(path_lookup)),
                 text_lookup.setdefault(b.text, len(text_lookup)), b.own_element, b.parent_element,
                 b.grandparent_element, b.row,
+                parent_lookup.setdefault(parent := _without_last_segment(b.path), len(parent_lookup)),
+                grandparent_lookup.setdefault(_without_last_segment(parent), len(grandparent_lookup)),
             )
             for b in blocks
         ],
         dtype=np.int64,
-    ).reshape(n, 14)  # fmt: skip
+    ).reshape(n, 16)  # fmt: skip
     links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
     flags, keywords_all, keywords_near, tag_index = numbers[:, 3], numbers[:, 4], numbers[:, 5], numbers[:, 6]
     heading, path_ids, text_ids = numbers[:, 7].astype(np.float64), numbers[:, 8], numbers[:, 9]
     own, parent_element, grandparent_element, rows = numbers[:, 10], numbers[:, 11], numbers[:, 12], numbers[:, 13]
+    parent_path_ids, grandparent_path_ids = numbers[:, 14], numbers[:, 15]
     text_stats = np.column_stack(
         (
             stats.sentence_ends, stats.ends_with_punctuation, stats.digits / stats.sampled,
@@ -403,7 +423,7 @@ def block_features(
     matrix[:, col["page_li_share"]] = chars[tag_li].sum() / total_chars
     matrix[:, col["page_cell_share"]] = chars[tag_cell].sum() / total_chars
     matrix[:, col["page_log_max_block"]] = np.log1p(chars.max())
-    matrix[:, col["page_has_structured_text"]] = bool(structured_tokens)
+    matrix[:, col["page_has_structured_text"]] = len(structured_tokens) > 0
     if page_kinds:
         start = col[PAGE_KIND_NAMES[0]]
         matrix[:, start : start + len(PAGE_KIND_NAMES)] = np.asarray(page_kinds, dtype=np.float32)
@@ -427,11 +447,7 @@ def block_features(
     ) / np.bincount(path_ids)[path_ids]
 
     # Repeated structures one and two levels up (the cards of a product grid share them).
-    parent_paths = [_without_last_segment(block.path) for block in blocks]
-    grandparent_paths = [_without_last_segment(path) for path in parent_paths]
-    for prefix, paths in (("parent_path", parent_paths), ("grandparent_path", grandparent_paths)):
-        lookup: dict[str, int] = {}
-        keys = np.fromiter((lookup.setdefault(path, len(lookup)) for path in paths), np.int64, n)
+    for prefix, keys in (("parent_path", parent_path_ids), ("grandparent_path", grandparent_path_ids)):
         group_chars = _group_sums(keys, chars)
         matrix[:, col[f"{prefix}_log_count"]] = np.log(np.bincount(keys)[keys])
         matrix[:, col[f"{prefix}_char_share"]] = group_chars / total_chars
@@ -529,27 +545,29 @@ def _ancestor_features(
     parent = np.asarray(page.elements.parent, dtype=np.int64)
     share = element_chars / max(total_chars, 1.0)
     density = np.minimum(element_links / np.maximum(element_chars, 1), 1.0)
-    current = np.maximum(own, 0)
-    found_level = np.full((len(_ANCESTOR_SHARES), n), _ANCESTOR_LEVELS, dtype=np.float64)
-    found_density = np.ones((len(_ANCESTOR_SHARES), n))
-    levels = {level: np.ones(n) for level in (1, 2, 3, 4, 6)}
-    alive = own >= 0
+    # The chain of containers, one row per level up; past the outermost one a block's
+    # "container" is the whole page (share 1, link density 0).
+    chain = np.empty((_ANCESTOR_LEVELS, n), dtype=np.int64)
+    alive = np.empty((_ANCESTOR_LEVELS, n), dtype=bool)
+    current, living = np.maximum(own, 0), own >= 0
     for level in range(_ANCESTOR_LEVELS):
-        current_share = np.where(alive, share[current], 1.0)
-        for k, threshold in enumerate(_ANCESTOR_SHARES):
-            hit = (found_level[k] == _ANCESTOR_LEVELS) & (current_share >= threshold)
-            found_level[k][hit] = level
-            found_density[k][hit] = np.where(alive, density[current], 0.0)[hit]
-        if level in levels:
-            levels[level] = current_share
+        chain[level], alive[level] = current, living
         up = parent[current]
-        alive = alive & (up >= 0)
+        living = living & (up >= 0)
         current = np.where(up >= 0, up, current)
-    for k, threshold in enumerate(_ANCESTOR_SHARES):
-        matrix[:, col[f"levels_to_share_{int(threshold * 100)}"]] = found_level[k]
-        matrix[:, col[f"link_density_at_share_{int(threshold * 100)}"]] = found_density[k]
-    for level, values in levels.items():
-        matrix[:, col[f"share_at_level_{level}"]] = values
+    shares = np.where(alive, share[chain], 1.0)
+    densities = np.where(alive, density[chain], 0.0)
+    columns = np.arange(n)
+    for threshold in _ANCESTOR_SHARES:
+        reached = shares >= threshold
+        first = reached.argmax(axis=0)
+        found = reached[first, columns]
+        matrix[:, col[f"levels_to_share_{int(threshold * 100)}"]] = np.where(found, first, _ANCESTOR_LEVELS)
+        matrix[:, col[f"link_density_at_share_{int(threshold * 100)}"]] = np.where(
+            found, densities[first, columns], 1.0
+        )
+    for level in (1, 2, 3, 4, 6):
+        matrix[:, col[f"share_at_level_{level}"]] = shares[level]
 
 
 def context_features(stage_one: np.ndarray, probability: np.ndarray, keys: np.ndarray) -> np.ndarray:

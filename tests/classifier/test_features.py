@@ -17,11 +17,11 @@ from classifier.features import (
     _PUNCT_END,
     _SENTENCE_END_CHARS,
     _SEPARATOR_CHARS,
-    _TOKEN,
     STAGE_ONE_NAMES,
     _block_tokens,
     _blocks_matching,
     _text_statistics,
+    _token_hashes,
     block_features,
 )
 
@@ -70,15 +70,26 @@ def test_statistics_read_only_the_sample_for_character_shares() -> None:
     assert (stats.alpha[1], stats.upper[1]) == (2, 1)
 
 
+TOKEN = re.compile(r"\w+")
+
+
 @settings(max_examples=300, deadline=None)
 @given(TEXTS)
-def test_token_counts_match_findall(texts: list[str]) -> None:
+def test_tokens_are_those_of_findall(texts: list[str]) -> None:
     lowered = [text.lower() for text in texts]
-    token_block, counts, tokens = _block_tokens(lowered)
-    expected = [_TOKEN.findall(text) for text in lowered]
+    token_block, counts, hashes = _block_tokens(lowered)
+    expected = [TOKEN.findall(text) for text in lowered]
     assert counts.tolist() == [len(found) for found in expected]
-    assert tokens == [token for found in expected for token in found]
     assert token_block.tolist() == [i for i, found in enumerate(expected) for _ in found]
+    # A token's hash does not depend on where it stands: equal tokens, equal hashes.
+    alone = [int(_token_hashes(token)[1][0]) for found in expected for token in found]
+    assert hashes.tolist() == alone
+
+
+def test_distinct_tokens_hash_apart() -> None:
+    words = "the a an this that rain drought officials said monday rivers rose 2024 été été_ x1 1x".split()
+    hashes = _token_hashes(" ".join(words))[1]
+    assert len(set(hashes.tolist())) == len(set(words))
 
 
 READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
