@@ -143,6 +143,7 @@ _KEYWORD_BITS = {}
 for _bit, (_name, _words) in enumerate(KEYWORD_GROUPS):
     for _word in _words:
         _KEYWORD_BITS[_word] = _KEYWORD_BITS.get(_word, 0) | (1 << _bit)
+_KEYWORD_WORDS = frozenset(_KEYWORD_BITS)
 _ASSISTIVE_ONLY = frozenset(
     "sronly visuallyhidden screenreadertext screenreaderonly screenreader readeronly "
     "assistivetext hiddenaccessible accessiblehidden ahiddenvisually clipped offscreen "
@@ -299,15 +300,15 @@ def _class_facts(classes: str) -> tuple[int, bool]:
 
 
 def _attribute_facts(value: str) -> tuple[int, bool]:
+    # Set operations in C, then a loop over the few words that are keywords (all of two
+    # letters or more, so one-letter words need no filtering).
+    words = _CAMEL_TOKEN.findall(value)
+    squashed = _NON_LETTERS_OR_SPACE.sub("", value).lower().split()
+    found = _KEYWORD_WORDS.intersection(" ".join(words).lower().split() + squashed)
     bits = 0
-    for token in _CAMEL_TOKEN.findall(value):
-        if len(token) > 1:
-            bits |= _KEYWORD_BITS.get(token.lower(), 0)
-    assistive = False
-    for squashed in _NON_LETTERS_OR_SPACE.sub("", value).lower().split():
-        bits |= _KEYWORD_BITS.get(squashed, 0)
-        assistive = assistive or squashed in _ASSISTIVE_ONLY
-    return bits, assistive
+    for word in found:
+        bits |= _KEYWORD_BITS[word]
+    return bits, not _ASSISTIVE_ONLY.isdisjoint(squashed)
 
 
 def _path_segment(tag: str, element_id: str | None, classes: str | None) -> str:

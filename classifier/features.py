@@ -327,12 +327,9 @@ def block_features(
     overlaps[:, :2] /= np.maximum(token_counts, 1)[:, None]
     if title_lower:
         overlaps[:, 2] = [len(text) >= 8 and low in title_lower for text, low in zip(texts, lowered)]
-    # Every per-block number in one pass over the blocks; paths (also without their last one
-    # and two segments) and texts as ids of their first occurrence (blocks that share one
-    # share the id).
+    # Every per-block number in one pass over the blocks; paths and texts as ids of their
+    # first occurrence (blocks that share one share the id).
     path_lookup: dict[str, int] = {}
-    parent_lookup: dict[str, int] = {}
-    grandparent_lookup: dict[str, int] = {}
     text_lookup: dict[str, int] = {}
     tag_index_of = _TAG_INDEX.get
     numbers = np.array(
@@ -342,18 +339,19 @@ def block_features(
                 tag_index_of(b.tag, -1), b.tag in HEADING_TAGS, path_lookup.setdefault(b.path, len(path_lookup)),
                 text_lookup.setdefault(b.text, len(text_lookup)), b.own_element, b.parent_element,
                 b.grandparent_element, b.row,
-                parent_lookup.setdefault(parent := _without_last_segment(b.path), len(parent_lookup)),
-                grandparent_lookup.setdefault(_without_last_segment(parent), len(grandparent_lookup)),
             )
             for b in blocks
         ],
         dtype=np.int64,
-    ).reshape(n, 16)  # fmt: skip
+    ).reshape(n, 14)  # fmt: skip
     links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
     flags, keywords_all, keywords_near, tag_index = numbers[:, 3], numbers[:, 4], numbers[:, 5], numbers[:, 6]
     heading, path_ids, text_ids = numbers[:, 7].astype(np.float64), numbers[:, 8], numbers[:, 9]
     own, parent_element, grandparent_element, rows = numbers[:, 10], numbers[:, 11], numbers[:, 12], numbers[:, 13]
-    parent_path_ids, grandparent_path_ids = numbers[:, 14], numbers[:, 15]
+    # The same for paths without their last one and two segments, computed once per path.
+    parent_paths = [_without_last_segment(path) for path in path_lookup]
+    parent_path_ids = _first_occurrence_ids(parent_paths)[path_ids]
+    grandparent_path_ids = _first_occurrence_ids([_without_last_segment(path) for path in parent_paths])[path_ids]
     text_stats = np.column_stack(
         (
             stats.sentence_ends, stats.ends_with_punctuation, stats.digits / stats.sampled,
@@ -506,6 +504,12 @@ def block_features(
                 matrix[:, col[name]].astype(np.float64), window
             )
     return matrix
+
+
+def _first_occurrence_ids(values: Sequence[str]) -> np.ndarray:
+    """For each value, the number of the first distinct value equal to it."""
+    lookup: dict[str, int] = {}
+    return np.fromiter((lookup.setdefault(value, len(lookup)) for value in values), np.int64, len(values))
 
 
 def _without_last_segment(path: str) -> str:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from classifier.dom import (
     IN_ARTICLE,
     IN_HIDDEN,
@@ -228,6 +233,36 @@ def test_keyword_groups_read_camel_case_and_squashed_classes() -> None:
     assert _keyword_bits("entry-content") & bit("platform_content")  # squashed
     assert not _keyword_bits("navigate contentious") & (bit("nav") | bit("content"))
     assert _class_facts("btn sr-only")[1] and not _class_facts("btn srs-only")[1]
+
+
+def _facts_word_by_word(value: str) -> tuple[int, bool]:
+    """The definition, one class word at a time: its camel-case parts and its squashed form."""
+    from classifier.dom import _ASSISTIVE_ONLY, _KEYWORD_BITS
+
+    bits, assistive = 0, False
+    for whole in value.split():
+        for part in re.split(r"[^a-zA-Z]+|(?<=[a-z])(?=[A-Z])", whole):
+            if len(part) > 1:
+                bits |= _KEYWORD_BITS.get(part.lower(), 0)
+        squashed = re.sub(r"[^a-zA-Z]+", "", whole).lower()
+        bits |= _KEYWORD_BITS.get(squashed, 0)
+        assistive = assistive or squashed in _ASSISTIVE_ONLY
+    return bits, assistive
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["nav", "Bar", "main", "Content", "entry", "sr", "only", "visually", "hidden", "x", "A", "é"]),
+        max_size=6,
+    ).flatmap(lambda parts: st.tuples(st.just(parts), st.lists(st.sampled_from(["", "-", "_", " ", "1", "\t"]), min_size=len(parts), max_size=len(parts))))
+)
+def test_class_facts_equal_the_word_by_word_definition(parts_and_joints) -> None:
+    from classifier.dom import _attribute_facts
+
+    parts, joints = parts_and_joints
+    value = "".join(part + joint for part, joint in zip(parts, joints))
+    assert _attribute_facts(value) == _facts_word_by_word(value)
 
 
 def test_table_cells_are_grouped_by_row() -> None:
