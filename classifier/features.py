@@ -21,6 +21,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 
@@ -54,6 +56,13 @@ TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("landmark", frozenset({"nav", "header", "footer", "aside", "address", "search"})),
 )  # fmt: skip
 _TAG_INDEX = {tag: i for i, (_, tags) in enumerate(TAG_GROUPS) for tag in tags}
+_NUMBER_FIELDS = (
+    "n_links", "link_chars", "depth", "flags", "keywords_all", "keywords_near", "own_element",
+    "parent_element", "grandparent_element", "row",
+)  # fmt: skip
+_NUMBERS_OF, _TAG_OF, _PATH_OF, _TEXT_OF = (
+    attrgetter(*_NUMBER_FIELDS), attrgetter("tag"), attrgetter("path"), attrgetter("text")
+)
 
 _TEXT_COLUMNS = (
     "log_chars", "log_words", "log_tokens", "mean_word_length", "link_density", "log_links",
@@ -314,8 +323,8 @@ def block_features(
     title_tokens = _token_hashes(title.lower())[1]
     structured_tokens = _token_hashes(structured.lower())[1]
     title_lower = title.lower()
-    texts = [block.text for block in blocks]
-    lowered = [text.lower() for text in texts]
+    texts = list(map(_TEXT_OF, blocks))
+    lowered = list(map(str.lower, texts))
     stats = _text_statistics(texts)
     chars, words = stats.chars, stats.words
     token_block, token_counts, tokens = _block_tokens(lowered)
@@ -325,33 +334,24 @@ def block_features(
     if len(tokens) and len(structured_tokens):
         overlaps[:, 1] = np.bincount(token_block, np.isin(tokens, structured_tokens), n)
     overlaps[:, :2] /= np.maximum(token_counts, 1)[:, None]
-    if title_lower:
-        overlaps[:, 2] = [len(text) >= 8 and low in title_lower for text, low in zip(texts, lowered)]
-    # Every per-block number in one pass over the blocks; paths and texts as ids of their
+    if title_lower:  # a block of 8 characters or more that the title contains
+        for i in np.flatnonzero((stats.chars >= 8) & (stats.chars <= len(title_lower))):
+            overlaps[i, 2] = lowered[i] in title_lower
+    # Per-block numbers read by C-level attribute getters; paths and texts as ids of their
     # first occurrence (blocks that share one share the id).
-    path_lookup: dict[str, int] = {}
-    text_lookup: dict[str, int] = {}
-    tag_index_of = _TAG_INDEX.get
-    numbers = np.array(
-        [
-            (
-                b.n_links, b.link_chars, b.depth, b.flags, b.keywords_all, b.keywords_near,
-                tag_index_of(b.tag, -1), b.tag in HEADING_TAGS, path_lookup.setdefault(b.path, len(path_lookup)),
-                text_lookup.setdefault(b.text, len(text_lookup)), b.own_element, b.parent_element,
-                b.grandparent_element, b.row,
-            )
-            for b in blocks
-        ],
-        dtype=np.int64,
-    ).reshape(n, 14)  # fmt: skip
+    numbers = np.array(list(map(_NUMBERS_OF, blocks)), dtype=np.int64).reshape(n, len(_NUMBER_FIELDS))
     links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
-    flags, keywords_all, keywords_near, tag_index = numbers[:, 3], numbers[:, 4], numbers[:, 5], numbers[:, 6]
-    heading, path_ids, text_ids = numbers[:, 7].astype(np.float64), numbers[:, 8], numbers[:, 9]
-    own, parent_element, grandparent_element, rows = numbers[:, 10], numbers[:, 11], numbers[:, 12], numbers[:, 13]
+    flags, keywords_all, keywords_near = numbers[:, 3], numbers[:, 4], numbers[:, 5]
+    own, parent_element, grandparent_element, rows = numbers[:, 6], numbers[:, 7], numbers[:, 8], numbers[:, 9]
+    tags = list(map(_TAG_OF, blocks))
+    tag_index = np.fromiter(map(_TAG_INDEX.get, tags, repeat(-1, n)), np.int64, n)
+    heading = np.fromiter(map(HEADING_TAGS.__contains__, tags), np.float64, n)
+    path_ids, paths = _first_occurrence_ids(list(map(_PATH_OF, blocks)))
+    text_ids, _ = _first_occurrence_ids(texts)
     # The same for paths without their last one and two segments, computed once per path.
-    parent_paths = [_without_last_segment(path) for path in path_lookup]
-    parent_path_ids = _first_occurrence_ids(parent_paths)[path_ids]
-    grandparent_path_ids = _first_occurrence_ids([_without_last_segment(path) for path in parent_paths])[path_ids]
+    parent_paths = [_without_last_segment(path) for path in paths]
+    parent_path_ids = _first_occurrence_ids(parent_paths)[0][path_ids]
+    grandparent_path_ids = _first_occurrence_ids([_without_last_segment(path) for path in parent_paths])[0][path_ids]
     text_stats = np.column_stack(
         (
             stats.sentence_ends, stats.ends_with_punctuation, stats.digits / stats.sampled,
@@ -506,10 +506,12 @@ def block_features(
     return matrix
 
 
-def _first_occurrence_ids(values: Sequence[str]) -> np.ndarray:
-    """For each value, the number of the first distinct value equal to it."""
-    lookup: dict[str, int] = {}
-    return np.fromiter((lookup.setdefault(value, len(lookup)) for value in values), np.int64, len(values))
+def _first_occurrence_ids(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """For each value, the number of the first distinct value equal to it; and the distinct
+    values in order."""
+    distinct = list(dict.fromkeys(values))
+    number = {value: i for i, value in enumerate(distinct)}
+    return np.fromiter(map(number.__getitem__, values), np.int64, len(values)), distinct
 
 
 def _without_last_segment(path: str) -> str:
