@@ -187,7 +187,13 @@ def stages(pages: list[str], rounds: int) -> None:
     from classifier.dom import _Walker, parse
     from classifier.extract import assemble, choose_cut, decide
     from classifier.features import block_features
-    from classifier.metadata import page_kind_cues, page_title, parse_json_ld, read_metadata, structured_text
+    from classifier.metadata import (
+        page_kind_cues,
+        page_title,
+        parse_json_ld,
+        read_metadata,
+        structured_text,
+    )
 
     model = classifier.load_model()
     best: dict[str, float] = {}

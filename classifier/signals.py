@@ -9,6 +9,9 @@ agencies", agency names only in photo credits). Each signal carries the snippet 
 
 The phrases and agencies are data, not code: `data/patterns/provenance.tsv` and
 `data/patterns/agencies.tsv` (installed as `classifier.patterns`), loaded once per process.
+Each phrase is compiled with the literals every match of it contains (`required_literals`);
+one Aho-Corasick pass over a page's folded text finds which literals are there, and only the
+phrases that have all of theirs are searched with their regular expression.
 """
 
 from __future__ import annotations
@@ -21,15 +24,15 @@ import re._parser as _re_parser
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import islice
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
 
-from .hosts import registered_domain
 from .dom import IN_FIGURE, IN_FOOTER, IN_HEADER, IN_NAV, RawBlock
+from .hosts import registered_domain
 from .metadata import names_of
 
 _LITERAL, _SUBPATTERN, _BRANCH = _re_constants.LITERAL, _re_constants.SUBPATTERN, _re_constants.BRANCH
