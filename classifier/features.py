@@ -231,12 +231,14 @@ def _text_statistics(texts: Sequence[str]) -> TextStatistics:
     bits = _class_bits(joined, codes)
     starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
     ends = starts + lengths
-    # Each segment runs from a block's start to the next one's, separator included.
-    position = np.arange(len(codes)) - np.repeat(starts, np.diff(np.append(starts, len(codes))))
-    in_sample = position < _CHAR_SAMPLE
+    # Each segment runs from a block's start to the next one's, separator included; the
+    # class shares read a block's first _CHAR_SAMPLE characters only.
+    in_sample = np.ones(len(codes), dtype=bool)
+    for start, end in zip(starts[lengths > _CHAR_SAMPLE] + _CHAR_SAMPLE, ends[lengths > _CHAR_SAMPLE]):
+        in_sample[start:end] = False
 
     def count(mask: np.ndarray) -> np.ndarray:
-        return np.add.reduceat(mask.astype(np.int64), starts)
+        return np.add.reduceat(mask, starts, dtype=np.int64)
 
     def has(bit: int) -> np.ndarray:
         return (bits & bit) != 0
@@ -277,15 +279,17 @@ def _token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     word = (_class_bits(text, codes) & _WORD) != 0
     edges = np.diff(np.concatenate(([0], word.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    # prefix[i]: the sum of codes[j] * base**j for j < i; a token's hash is its difference
+    # across the token, divided by base**start. Buffers are reused: huge pages stay affordable.
     powers = np.empty(len(codes) + 1, np.uint64)
-    inverses = np.empty(len(codes) + 1, np.uint64)
-    powers[0] = inverses[0] = 1
-    powers[1:], inverses[1:] = np.uint64(_HASH_BASE), np.uint64(_HASH_INVERSE)
+    powers[0], powers[1:] = 1, np.uint64(_HASH_BASE)
     np.cumprod(powers, out=powers)  # wraps modulo 2**64, as intended
-    np.cumprod(inverses, out=inverses)
     prefix = np.zeros(len(codes) + 1, np.uint64)
-    np.cumsum(codes.astype(np.uint64) * powers[:-1], out=prefix[1:])
-    return starts, (prefix[ends] - prefix[starts]) * inverses[starts]
+    np.multiply(codes, powers[:-1], out=prefix[1:])
+    np.cumsum(prefix[1:], out=prefix[1:])
+    powers[1:] = np.uint64(_HASH_INVERSE)
+    np.cumprod(powers, out=powers)  # now the inverse powers
+    return starts, (prefix[ends] - prefix[starts]) * powers[starts]
 
 
 def _block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
