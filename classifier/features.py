@@ -272,24 +272,37 @@ _HASH_BASE = 0x9E3779B97F4A7C15
 _HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
 
 
+_HASH_CHUNK = 1 << 20  # characters hashed at a time: bounds the buffers on huge pages
+
+
 def _token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
-    """Start offsets and hashes of the `\\w+` tokens of `text` (as `_TOKEN.findall(text)`).
+    """Start offsets and hashes of the `\\w+` tokens of `text` (as `re.findall(r"\\w+", text)`).
     A token starts at a word character (`\\w`: `isalnum()` or "_") that follows none."""
     codes = _code_points(text)
     word = (_class_bits(text, codes) & _WORD) != 0
     edges = np.diff(np.concatenate(([0], word.view(np.int8), [0])))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    # prefix[i]: the sum of codes[j] * base**j for j < i; a token's hash is its difference
-    # across the token, divided by base**start. Buffers are reused: huge pages stay affordable.
-    powers = np.empty(len(codes) + 1, np.uint64)
-    powers[0], powers[1:] = 1, np.uint64(_HASH_BASE)
-    np.cumprod(powers, out=powers)  # wraps modulo 2**64, as intended
-    prefix = np.zeros(len(codes) + 1, np.uint64)
-    np.multiply(codes, powers[:-1], out=prefix[1:])
-    np.cumsum(prefix[1:], out=prefix[1:])
-    powers[1:] = np.uint64(_HASH_INVERSE)
-    np.cumprod(powers, out=powers)  # now the inverse powers
-    return starts, (prefix[ends] - prefix[starts]) * powers[starts]
+    hashes = np.empty(len(starts), np.uint64)
+    first = 0
+    while first < len(starts):
+        # Whole tokens of at most _HASH_CHUNK characters in all (or one longer token).
+        begin = starts[first]
+        last = max(int(np.searchsorted(ends, begin + _HASH_CHUNK, side="right")), first + 1)
+        span = codes[begin : ends[last - 1]]
+        # prefix[i]: the sum of span[j] * base**j for j < i; a token's hash is its difference
+        # across the token, divided by base**(its start).
+        powers = np.empty(len(span) + 1, np.uint64)
+        powers[0], powers[1:] = 1, np.uint64(_HASH_BASE)
+        np.cumprod(powers, out=powers)  # wraps modulo 2**64, as intended
+        prefix = np.zeros(len(span) + 1, np.uint64)
+        np.multiply(span, powers[:-1], out=prefix[1:])
+        np.cumsum(prefix[1:], out=prefix[1:])
+        powers[1:] = np.uint64(_HASH_INVERSE)
+        np.cumprod(powers, out=powers)  # now the inverse powers
+        local_starts, local_ends = starts[first:last] - begin, ends[first:last] - begin
+        hashes[first:last] = (prefix[local_ends] - prefix[local_starts]) * powers[local_starts]
+        first = last
+    return starts, hashes
 
 
 def _block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

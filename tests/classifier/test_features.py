@@ -121,3 +121,18 @@ def test_feature_matrix_of_a_small_page() -> None:
     assert column["log_duplicates"][first] == column["log_duplicates"][second] > 0
     assert column["log_sentence_ends"][first] == np.float32(np.log1p(2))
     assert np.isfinite(matrix).all()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=80), st.integers(min_value=1, max_value=12))
+def test_token_hashes_do_not_depend_on_the_chunking(text: str, chunk: int) -> None:
+    import classifier.features as features
+
+    whole = _token_hashes(text)
+    saved = features._HASH_CHUNK
+    features._HASH_CHUNK = chunk
+    try:
+        chunked = _token_hashes(text)
+    finally:
+        features._HASH_CHUNK = saved
+    assert whole[0].tolist() == chunked[0].tolist() and whole[1].tolist() == chunked[1].tolist()
