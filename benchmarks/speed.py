@@ -183,8 +183,8 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
 def stages(pages: list[str], rounds: int) -> None:
     """Where `clean()`'s time goes: its stages run one after another on every page, each
     timed on its own, best of `rounds` (the stages are the ones `extract.analyse`, `_label`
-    and `assemble` run)."""
-    from classifier.dom import _Walker, parse
+    and `assemble` run; the rare second parse of a page with self-closed iframes is left out)."""
+    from classifier.dom import parse, walk
     from classifier.extract import assemble, choose_cut, decide
     from classifier.features import block_features
     from classifier.metadata import (
@@ -203,7 +203,7 @@ def stages(pages: list[str], rounds: int) -> None:
             clock = time.perf_counter()
             tree = parse(html)
             spent["parse"] += (now := time.perf_counter()) - clock
-            blocks, page = (walker := _Walker()).run(tree), walker.page
+            blocks, page = walk(tree)
             spent["walk"] += (clock := time.perf_counter()) - now
             objects = parse_json_ld(page.json_ld)
             title, structured = page_title(page) or "", structured_text(page, objects)
