@@ -569,7 +569,7 @@ class _Walker:
         self.n_links = 0
 
     def _close_block(self) -> None:
-        self.pending_space = False  # as in _boundary(), inlined: this runs for every element
+        self.pending_space = False  # as in _boundary(), inlined: this runs for every block element
         self.n_links = 0
         sequence = self.block_stack.pop()[1]
         self.segments.pop()
