@@ -45,9 +45,8 @@ from .model import ModelError
 from .score import score
 from .types import Block, Document, PageScore, Reason
 
-# Reasons read from the page's metadata, not from its text: shown in the header, never marked.
 # Reasons read from the page's metadata, the URL or the crawl, or counted over the page: their
-# evidence is not a text that sits in one block.
+# evidence is not a text that sits in one block, so they are shown in the header, never marked.
 METADATA_CODES = frozenset(
     {
         "agency_author",
