@@ -81,6 +81,10 @@ def page_threshold(probabilities: np.ndarray, weights: np.ndarray) -> float:
     sum(p w) over the page (w: a block's tokens). The k with the best expected F1 sets the
     cut, so a page whose blocks are all doubtful (a product grid) keeps its likeliest ones and
     a clear article keeps just its body.
+
+    Keeping nothing is the other choice: it is right (F1 1) exactly when no block is content,
+    which the model gives probability prod(1 - p). When that beats every k, as on an error or
+    sold-out page where nothing looks like content, the cut lies above every block.
     """
     if len(probabilities) == 0:
         return 1.0
@@ -90,7 +94,11 @@ def page_threshold(probabilities: np.ndarray, weights: np.ndarray) -> float:
     expected_true = np.cumsum(p[order] * w[order])
     kept = np.cumsum(w[order])
     expected_f1 = 2 * expected_true / (kept + (p * w).sum())
-    return float(p[order[int(np.argmax(expected_f1))]])
+    best = int(np.argmax(expected_f1))
+    nothing_is_content = float(np.exp(np.log1p(-np.minimum(p, 1.0 - 1e-12)).sum()))
+    if nothing_is_content > expected_f1[best]:
+        return float(np.nextafter(p[order[0]], np.inf))
+    return float(p[order[best]])
 
 
 def decide(blocks: list[RawBlock], probabilities: np.ndarray, threshold: float) -> np.ndarray:

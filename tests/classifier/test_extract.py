@@ -203,8 +203,18 @@ def test_per_page_cut_maximises_expected_f1() -> None:
         key=lambda k: 2 * (probabilities[:k] * tokens[:k]).sum() / (tokens[:k].sum() + (probabilities * tokens).sum()),
     )
     assert cut == probabilities[best - 1]
-    assert page_threshold(np.array([0.02, 0.01]), np.array([5, 5])) == 0.02  # keeps its likeliest
+    assert page_threshold(np.array([0.6, 0.05]), np.array([5, 5])) == 0.6  # keeps its likeliest
     assert page_threshold(np.zeros(0), np.zeros(0)) == 1.0
+
+
+def test_a_page_where_nothing_looks_like_content_keeps_nothing() -> None:
+    tokens = np.array([5, 40, 12])
+    doubtful = np.array([0.02, 0.01, 0.05])  # P(no block is content) 0.92 beats any k
+    assert page_threshold(doubtful, tokens) > doubtful.max()
+    one_likely = np.array([0.02, 0.6, 0.05])
+    assert page_threshold(one_likely, tokens) == 0.6
+    certain = np.array([1.0, 0.0])  # no log(0) trouble at the edges
+    assert page_threshold(certain, np.array([3, 3])) == 1.0
 
 
 def test_a_repeated_text_is_kept_once() -> None:
