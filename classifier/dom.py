@@ -105,7 +105,9 @@ KEYWORD_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("meta", frozenset("meta byline author authors date time timestamp published updated tag tags category categories info dateline posted".split())),
     ("popup", frozenset("cookie cookies consent gdpr newsletter subscribe subscription signup modal popup overlay notice alert paywall banner lightbox".split())),
     ("hidden", frozenset("hidden hide invisible offscreen sronly screenreader visuallyhidden screenreadertext dnone collapsed clipped".split())),
-    ("product", frozenset("product products price pricing description details detail specs specification specifications review reviews rating features feature attributes".split())),
+    ("product", frozenset("product products price pricing description details detail specs specification specifications features feature attributes".split())),
+    # Customer reviews are not the product's description: a group of their own.
+    ("review", frozenset("review reviews reviewer rating ratings testimonial testimonials stars".split())),
     ("forum", frozenset("message messages thread topic bbcode quote signature user username avatar profile postmessage forum".split())),
     ("card", frozenset("card cards tile tiles grid item items list listing thumb thumbnail excerpt summary teaser collection".split())),
     ("title", frozenset("title headline heading hero subtitle".split())),

@@ -1,0 +1,62 @@
+"""The page forms of `training.forms`, and what they do (and do not do) to the blocks."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from classifier.decode import decode_html
+from classifier.dom import blocks_from_html
+from training.corpus import LabelledPage
+from training.forms import body_only, reserialised, transform, truncated, without_scripts
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
+
+
+@pytest.fixture(scope="module")
+def page_html() -> str:
+    return decode_html(gzip.decompress(FIXTURE.read_bytes()))
+
+
+def block_texts(html: str) -> list[str]:
+    return [block.text for block in blocks_from_html(html)[0]]
+
+
+def test_without_scripts_drops_scripts_styles_and_json_ld_only() -> None:
+    html = (
+        '<html><head><script type="application/ld+json">{"headline": "x"}</script>'
+        "<style>p{color:red}</style></head><body><p>Kept text.</p>"
+        "<SCRIPT>var a = '</p>';</SCRIPT><p>Also kept.</p></body></html>"
+    )
+    stripped = without_scripts(html)
+    assert "ld+json" not in stripped and "color:red" not in stripped and "var a" not in stripped
+    assert "<p>Kept text.</p>" in stripped and "<p>Also kept.</p>" in stripped
+
+
+def test_body_only_and_first_half() -> None:
+    html = "<html><head><title>T</title></head><body class='x'><p>Body.</p></body></html>"
+    assert body_only(html) == "<p>Body.</p></body></html>"
+    assert body_only("<p>no body tag</p>") == "<p>no body tag</p>"
+    assert truncated("abcdef") == "abc"
+
+
+def test_a_real_page_keeps_its_blocks_without_scripts_or_head(page_html: str) -> None:
+    blocks = block_texts(page_html)
+    assert len(blocks) > 20
+    assert block_texts(without_scripts(page_html)) == blocks
+    assert block_texts(body_only(page_html)) == blocks
+
+
+def test_a_real_page_keeps_its_blocks_when_another_parser_rewrites_it(page_html: str) -> None:
+    pytest.importorskip("lxml.html")
+    assert block_texts(reserialised(page_html)) == block_texts(page_html)
+
+
+def test_transform_re_encodes_so_a_stale_charset_cannot_misdecode() -> None:
+    html = '<meta charset="iso-8859-1"><p>Grüße aus Köln</p>'.encode("latin-1")
+    page = LabelledPage(page_id="1", url="", domain="", page_type="article", html=html, main_text="")
+    (moved,) = transform([page], without_scripts)
+    assert "Grüße aus Köln" in decode_html(moved.html)
+    assert transform([page], None) == [page]

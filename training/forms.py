@@ -1,0 +1,169 @@
+"""`python -m training.forms`: how the scores hold when pages come in another form.
+
+Crawled pages reach users raw, with scripts stripped by an archive or a sanitiser, re-serialised
+by another parser, cut short by a crawler's size cap, or as the body alone. The block model is
+trained on raw pages only; this measures what each form costs:
+
+- WCXB (out-of-fold): each fold's model is fit on the raw pages of the other folds' sites and
+  predicts its own sites' pages in every form; word F1, macro over pages.
+- AEB (evaluation only): the shipped model on every form of the pages; shingle F1.
+- The peers asked for (default trafilatura) on the same transformed pages, in the same run.
+
+The gold text stays the page's whole main content, so a truncated page scores lower for every
+tool: compare the tools within a row, and each row with `raw`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.model_selection import GroupKFold
+
+from classifier import clean, load_model
+from classifier.decode import decode_html
+
+from .corpus import LabelledPage, load_aeb, load_wcxb
+from .crossval import wcxb_scores
+from .dataset import build_dataset
+from .evaluate import DEFAULT_AEB, ROOT
+from .fit import DEFAULT_CORPUS, make_model
+from .peers import available_peers, run_peer, score_aeb, score_wcxb
+
+_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BODY_START = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def without_scripts(html: str) -> str:
+    """What an archive or a sanitiser keeps: no script (JSON-LD included) and no style."""
+    return _SCRIPT_OR_STYLE.sub("", html)
+
+
+def reserialised(html: str) -> str:
+    """The page parsed and written back by libxml2 (lxml), another parser than ours."""
+    import lxml.html  # a dependency of trafilatura: the `peers` extra
+
+    try:
+        return lxml.html.tostring(lxml.html.document_fromstring(html), encoding="unicode")
+    except Exception:  # noqa: BLE001  (lxml refuses some documents: the page stays as it was)
+        return html
+
+
+def truncated(html: str) -> str:
+    """The first half of the page, as a crawler's size cap leaves it."""
+    return html[: len(html) // 2]
+
+
+def body_only(html: str) -> str:
+    """The inside of `<body>` alone (no title, no head metadata), as a CMS export gives it."""
+    match = _BODY_START.search(html)
+    return html[match.end() :] if match else html
+
+
+FORMS: dict[str, Callable[[str], str] | None] = {
+    "raw": None,
+    "no scripts or styles": without_scripts,
+    "re-serialised (lxml)": reserialised,
+    "body only": body_only,
+    "first half": truncated,
+}
+
+
+def transform(pages: list[LabelledPage], form: Callable[[str], str] | None) -> list[LabelledPage]:
+    """The pages in another form, re-encoded as UTF-8 with a BOM (which decoding reads first,
+    so a stale `<meta charset>` cannot misdecode them)."""
+    if form is None:
+        return pages
+    return [
+        dataclasses.replace(
+            page, html=UTF8_BOM + form(decode_html(page.html)).encode("utf-8", "replace")
+        )
+        for page in pages
+    ]
+
+
+def wcxb_out_of_fold(
+    raw_pages: list[LabelledPage], forms: dict[str, list[LabelledPage]], folds: int = 5
+) -> dict[str, dict[str, float]]:
+    """WCXB F1 per form of models fit on the raw pages of the other folds."""
+    raw = build_dataset(raw_pages)
+    datasets = {name: raw if pages is raw_pages else build_dataset(pages) for name, pages in forms.items()}
+    probabilities = {name: np.zeros(len(dataset.y)) for name, dataset in datasets.items()}
+    numbers = np.arange(len(raw.pages))
+    for fold, (train_pages, test_pages) in enumerate(
+        GroupKFold(n_splits=folds).split(numbers, groups=raw.page_groups)
+    ):
+        train = raw.rows_of(train_pages)
+        model = make_model().fit(
+            raw.X[train], raw.y[train], sample_weight=raw.weights[train], groups=raw.groups[train]
+        )
+        for name, dataset in datasets.items():
+            rows = dataset.rows_of(test_pages)
+            probabilities[name][rows] = model.predict_proba(dataset.X[rows])[:, 1]
+        print(f"  fold {fold + 1}/{folds}", file=sys.stderr)
+    return {name: wcxb_scores(datasets[name], probabilities[name], None)[0] for name in datasets}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m training.forms", description=__doc__.split("\n")[0])
+    parser.add_argument("--wcxb", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--aeb", type=Path, default=DEFAULT_AEB, help="AEB folder (evaluation only)")
+    parser.add_argument("--peers", default="trafilatura", help="comma-separated peers ('' for none)")
+    parser.add_argument("--out", type=Path, default=ROOT / "build" / "forms.json")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    forms = dict(FORMS)
+    try:
+        import lxml.html  # noqa: F401
+    except ImportError:
+        print("lxml is not installed (pip install 'pagesieve[peers]'): no re-serialised form", file=sys.stderr)
+        forms.pop("re-serialised (lxml)")
+    peers = available_peers([name for name in args.peers.split(",") if name])
+
+    wcxb = list(load_wcxb(args.wcxb))
+    wcxb_forms = {name: transform(wcxb, form) for name, form in forms.items()}
+    aeb = list(load_aeb(args.aeb)) if (args.aeb / "ground-truth.json").exists() else []
+    aeb_forms = {name: transform(aeb, form) for name, form in forms.items()}
+
+    results: dict[str, dict[str, Any]] = {name: {} for name in forms}
+    print("pagesieve on WCXB (out-of-fold)", file=sys.stderr)
+    for name, scores in wcxb_out_of_fold(wcxb, wcxb_forms).items():
+        results[name]["pagesieve wcxb"] = scores["overall"]
+    model = load_model()
+    for name, pages in aeb_forms.items():
+        if pages:
+            texts = [clean(page.html, page.url, model=model) for page in pages]
+            results[name]["pagesieve aeb"] = score_aeb(pages, texts)["f1"]
+    for peer in peers:
+        print(f"running {peer}", file=sys.stderr)
+        for name in forms:
+            results[name][f"{peer} wcxb"] = score_wcxb(wcxb_forms[name], run_peer(peer, wcxb_forms[name]))["f1"]["overall"]
+            if aeb_forms[name]:
+                results[name][f"{peer} aeb"] = score_aeb(aeb_forms[name], run_peer(peer, aeb_forms[name]))["f1"]
+
+    columns = [f"{tool} {corpus}" for tool in ("pagesieve", *peers) for corpus in ("wcxb", "aeb")]
+    columns = [column for column in columns if any(column in row for row in results.values())]
+    lines = ["| form | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for name, row in results.items():
+        cells = [f"{row[column]:.3f}" if column in row else "-" for column in columns]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    print("\n".join(lines))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    print(f"wrote {args.out} ({time.perf_counter() - started:.0f}s)", file=sys.stderr)
+    return 0
+
+
+__all__ = ["FORMS", "body_only", "main", "reserialised", "transform", "truncated", "without_scripts"]
+
+if __name__ == "__main__":
+    raise SystemExit(main())
