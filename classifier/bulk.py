@@ -112,14 +112,21 @@ class PageOptions:
     """How each page is scored (these change the rows, so they key the resume parts).
 
     `with_text` (False) keeps the main text in the row; `threshold` (None: the model's) is the
-    block threshold passed to `classifier.extract`; `syndication` (False) computes the MinHash
+    block threshold and `favor` ("balanced") the per-page cut's leaning, both passed to
+    `classifier.extract`; `syndication` (False) computes the MinHash
     signature of the main text; `evidence_chars` (200) cuts each reason's evidence.
     """
 
     with_text: bool = False
     threshold: float | None = None
+    favor: str = "balanced"
     syndication: bool = False
     evidence_chars: int = 200
+
+    def __post_init__(self) -> None:
+        from .extract import check_decision  # a bad option fails here, not on every page
+
+        check_decision(self.threshold, self.favor)
 
 
 def error_row(record: Record, message: str) -> Row:
@@ -172,7 +179,7 @@ def score_page(record: Record, *, model: Any = None, options: PageOptions = Page
     body = record.body
     if isinstance(body, bytes):
         body = decode_html(decode_content_encoding(body, record.content_encoding), record.http_charset)
-    doc = extract(body or "", url=record.url, threshold=options.threshold, model=model)
+    doc = extract(body or "", url=record.url, threshold=options.threshold, favor=options.favor, model=model)  # type: ignore[arg-type]
     return row_from_document(record, doc, doc.score(), options)
 
 

@@ -62,6 +62,7 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N pages")
     parser.add_argument("--text", action="store_true", help="add the main text to each row")
     parser.add_argument("--threshold", type=float, default=None, help="block threshold for extraction (default: the model's)")
+    parser.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced", help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
     parser.add_argument("--syndication", action="store_true", help="count registered domains with near-identical text (MinHash) and feed it to the score")
     parser.add_argument("--hosts", metavar="FILE", default=None, help="write per-host counts, share flagged and mean probability (CSV)")
     parser.add_argument("--summary", metavar="FILE", default=None, help="write the run summary as JSON")
@@ -94,7 +95,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         progress=not args.quiet,
         resume=not args.no_resume,
         model_path=args.model,
-        page=PageOptions(with_text=args.text, threshold=args.threshold, syndication=args.syndication),
+        page=PageOptions(with_text=args.text, threshold=args.threshold, favor=args.favor, syndication=args.syndication),
     )
 
 

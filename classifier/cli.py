@@ -35,7 +35,7 @@ def run_clean(args: argparse.Namespace) -> int:
     from . import extract, load_model
 
     model = load_model(args.model) if args.model else None
-    document = extract(read_page(args.page), args.url, threshold=args.threshold, model=model)
+    document = extract(read_page(args.page), args.url, threshold=args.threshold, favor=args.favor, model=model)
     if args.json:
         payload = {
             "text": document.text,
@@ -66,7 +66,7 @@ def run_score_command(args: argparse.Namespace) -> int:
     from . import extract, load_model
 
     model = load_model(args.model) if args.model else None
-    document = extract(read_page(args.inputs[0]), args.url, threshold=args.threshold, model=model)
+    document = extract(read_page(args.inputs[0]), args.url, threshold=args.threshold, favor=args.favor, model=model)
     page_score = document.score()
     if args.json:
         json.dump(dataclasses.asdict(page_score), sys.stdout, ensure_ascii=False, indent=1)
@@ -91,6 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("page", help="an .html or .html.gz file, or - for stdin")
     clean.add_argument("--url", default=None, help="the page's URL")
     clean.add_argument("--threshold", type=float, default=None, help="block threshold (default: the model's)")
+    clean.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced", help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
     clean.add_argument("--model", default=None, help="a model file you trust (default: the shipped one)")
     clean.add_argument("--json", action="store_true", help="every block, its probability and the metadata")
     clean.set_defaults(func=run_clean)

@@ -617,6 +617,12 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
         help="block threshold (default: the model's, from its card)",
     )
     parser.add_argument(
+        "--favor",
+        choices=("precision", "balanced", "recall"),
+        default="balanced",
+        help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)",
+    )
+    parser.add_argument(
         "--gold",
         metavar="FILE",
         default=None,
@@ -645,8 +651,8 @@ def run_explain(args: argparse.Namespace) -> int:
         return 1
     read = time.perf_counter()
     try:
-        document = extract(raw, args.url, threshold=args.threshold)
-    except ModelError as exc:
+        document = extract(raw, args.url, threshold=args.threshold, favor=args.favor)
+    except (ModelError, ValueError) as exc:
         print(f"explain: {exc}", file=sys.stderr)
         return 1
     extracted = time.perf_counter()

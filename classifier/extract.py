@@ -9,7 +9,7 @@ lines, the cells of a table row on one line, code blocks with their line breaks.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -22,6 +22,11 @@ from .types import Block, Document, Metadata
 
 
 TOKEN_COLUMN = STAGE_ONE_NAMES.index("log_tokens")
+
+Favor = Literal["precision", "balanced", "recall"]
+# The per-page cut maximises the expected F-beta: beta 0.5 weighs precision twice as much as
+# recall, beta 2 the other way round (the usual choices).
+FAVOR_BETAS: dict[str, float] = {"precision": 0.5, "balanced": 1.0, "recall": 2.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,14 +78,14 @@ def analyse(html: str | bytes, url: str | None = None) -> Analysis:
 MIN_DUPLICATE_CHARS = 10
 
 
-def page_threshold(probabilities: np.ndarray, weights: np.ndarray) -> float:
-    """The cut that maximises the page's expected F1 under the model's probabilities.
+def page_threshold(probabilities: np.ndarray, weights: np.ndarray, *, beta: float = 1.0) -> float:
+    """The cut that maximises the page's expected F1 (F-beta) under the model's probabilities.
 
     Blocks are taken in order of probability; keeping the top k has expected precision
     sum(p w) / sum(w) over the kept blocks and expected recall sum(p w) over them divided by
     sum(p w) over the page (w: a block's tokens). The k with the best expected F1 sets the
     cut, so a page whose blocks are all doubtful (a product grid) keeps its likeliest ones and
-    a clear article keeps just its body.
+    a clear article keeps just its body. `beta` below 1 favours precision, above 1 recall.
 
     Keeping nothing is the other choice: it is right (F1 1) exactly when no block is content,
     which the model gives probability prod(1 - p). When that beats every k, as on an error or
@@ -93,7 +98,8 @@ def page_threshold(probabilities: np.ndarray, weights: np.ndarray) -> float:
     order = np.argsort(-p, kind="stable")
     expected_true = np.cumsum(p[order] * w[order])
     kept = np.cumsum(w[order])
-    expected_f1 = 2 * expected_true / (kept + (p * w).sum())
+    squared = beta * beta
+    expected_f1 = (1 + squared) * expected_true / (kept + squared * (p * w).sum())
     best = int(np.argmax(expected_f1))
     nothing_is_content = float(np.exp(np.log1p(-np.minimum(p, 1.0 - 1e-12)).sum()))
     if nothing_is_content > expected_f1[best]:
@@ -123,20 +129,32 @@ def token_counts(features: np.ndarray) -> np.ndarray:
     return np.expm1(features[:, TOKEN_COLUMN].astype(np.float64)) if len(features) else np.zeros(0)
 
 
-def choose_cut(probabilities: np.ndarray, features: np.ndarray, threshold: float | None) -> float:
-    """The cut for one page: `threshold` when given, else the page's expected-F1 cut."""
+def choose_cut(
+    probabilities: np.ndarray, features: np.ndarray, threshold: float | None, favor: Favor = "balanced"
+) -> float:
+    """The cut for one page: `threshold` when given, else the page's expected F-beta cut."""
     if threshold is None:
-        return page_threshold(probabilities, token_counts(features))
+        return page_threshold(probabilities, token_counts(features), beta=FAVOR_BETAS[favor])
     return float(threshold)
 
 
+def check_decision(threshold: float | None, favor: str) -> None:
+    """Refuse a `favor` that is not one of `FAVOR_BETAS`, or given with a `threshold`."""
+    if favor not in FAVOR_BETAS:
+        raise ValueError(f"favor must be one of {', '.join(FAVOR_BETAS)}, got {favor!r}")
+    if threshold is not None and favor != "balanced":
+        raise ValueError("give a threshold or favor, not both: favor chooses the cut per page")
+
+
 def _label(
-    analysis: Analysis, model: LoadedModel | str | None, threshold: float | None
+    analysis: Analysis, model: LoadedModel | str | None, threshold: float | None, favor: Favor
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Probabilities, kept blocks and the cut used (given, the card's, or per page)."""
     block_model = get_model(model)
     probabilities = block_model.page_probabilities(analysis.features, analysis.blocks)
-    cut = choose_cut(probabilities, analysis.features, block_model.threshold if threshold is None else threshold)
+    if threshold is None and favor == "balanced":
+        threshold = block_model.threshold
+    cut = choose_cut(probabilities, analysis.features, threshold, favor)
     return probabilities, decide(analysis.blocks, probabilities, cut), cut
 
 
@@ -174,6 +192,7 @@ def extract(
     url: str | None = None,
     *,
     threshold: float | None = None,
+    favor: Favor = "balanced",
     model: LoadedModel | str | None = None,
 ) -> Document:
     """Every block of the page with its content probability, the main text and metadata.
@@ -181,12 +200,15 @@ def extract(
     `threshold`: blocks at or above this content probability are kept; lower keeps more
     (recall), higher keeps less (precision). The default (None) uses the model card's choice:
     for the shipped model, a cut per page that maximises the page's expected F1
-    (`page_threshold`), which is what cross-validation chose. `Document.threshold` is the cut
-    used. `model` is a `LoadedModel` (from `load_model`), a path to a model file you trust, or
-    None for the `CLASSIFIER_MODEL` environment variable or else the shipped model.
+    (`page_threshold`), which is what cross-validation chose. `favor` ("balanced", default;
+    "precision"; "recall") keeps the cut per page but maximises the expected F0.5 or F2
+    instead; it cannot be combined with `threshold` (ValueError). `Document.threshold` is the
+    cut used. `model` is a `LoadedModel` (from `load_model`), a path to a model file you trust,
+    or None for the `CLASSIFIER_MODEL` environment variable or else the shipped model.
     """
+    check_decision(threshold, favor)
     analysis = analyse(html, url)
-    probabilities, keep, cut = _label(analysis, model, threshold)
+    probabilities, keep, cut = _label(analysis, model, threshold, favor)
     blocks = tuple(
         Block(
             index=raw.index,
@@ -213,6 +235,7 @@ def clean(
     url: str | None = None,
     *,
     threshold: float | None = None,
+    favor: Favor = "balanced",
     model: LoadedModel | str | None = None,
 ) -> str:
     """The main content of a page as plain text ("" when it has none).
@@ -220,6 +243,7 @@ def clean(
     Paragraphs are separated by a blank line; headings, list items and table rows stand on
     their own lines; code blocks keep their line breaks. Options as in `extract()`.
     """
+    check_decision(threshold, favor)
     analysis = analyse(html, url)
-    _, keep, _ = _label(analysis, model, threshold)
+    _, keep, _ = _label(analysis, model, threshold, favor)
     return assemble(analysis.blocks, keep)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from classifier.extract import assemble, choose_cut, decide
+from classifier.extract import Favor, assemble, choose_cut, decide
 from classifier.model import BlockModel
 
 from .dataset import Dataset
@@ -63,23 +63,26 @@ def cross_validate(
     return CrossValidation(probabilities, page_folds, time.perf_counter() - start)
 
 
-def page_texts(dataset: Dataset, probabilities: np.ndarray, threshold: float | None) -> list[str]:
+def page_texts(
+    dataset: Dataset, probabilities: np.ndarray, threshold: float | None, favor: Favor = "balanced"
+) -> list[str]:
     """The text `clean()` would return for every page, given block probabilities and a
-    threshold (None: each page's expected-F1 cut, `classifier.extract.page_threshold`)."""
+    threshold (None: each page's expected-F1 cut, `classifier.extract.page_threshold`, leaning
+    as `favor` says)."""
     texts = []
     for number, page in enumerate(dataset.pages):
         rows = dataset.page_index == number
-        cut = choose_cut(probabilities[rows], page.features, threshold)
+        cut = choose_cut(probabilities[rows], page.features, threshold, favor)
         texts.append(assemble(page.blocks, decide(page.blocks, probabilities[rows], cut)))
     return texts
 
 
 def wcxb_scores(
-    dataset: Dataset, probabilities: np.ndarray, threshold: float | None
+    dataset: Dataset, probabilities: np.ndarray, threshold: float | None, favor: Favor = "balanced"
 ) -> tuple[dict[str, float], list[tuple[float, float, float]]]:
     """Macro word F1 overall and per page type, and (precision, recall, f1) per page."""
     per_page = []
-    for page, text in zip(dataset.pages, page_texts(dataset, probabilities, threshold)):
+    for page, text in zip(dataset.pages, page_texts(dataset, probabilities, threshold, favor)):
         result = word_f1(text, page.gold)
         per_page.append((result.precision, result.recall, result.f1))
     by_type = macro_by_type((page.page_type, f1) for page, (_, _, f1) in zip(dataset.pages, per_page))

@@ -6,6 +6,7 @@
   here otherwise). Our model never saw a page's site when predicting it.
 - ScrapingHub/Zyte article-extraction benchmark (`../shared/data/aeb`, evaluation only: nothing
   is trained or tuned on it): shingle precision/recall/F1 of `clean()` with the shipped model.
+- The same with the per-page cut leaning to precision and to recall (`favor`).
 - The peers installed (trafilatura, resiliparse, jusText, readability; `pip install
   'pagesieve[peers]'`) on the same pages in the same run, at their defaults.
 - The precision/recall curve over `threshold` on both.
@@ -22,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from classifier import extract, load_model
+from classifier import clean, extract, load_model
 from classifier.extract import assemble, decide
 
 from .corpus import load_aeb, load_wcxb
@@ -74,6 +75,18 @@ def main(argv: list[str] | None = None) -> int:
             "recall": float(np.mean([r for _, r, _ in per_page])),
         },
     }
+    # The per-page cut leaning toward precision or recall (`favor`), on the same predictions.
+    leaning: dict[str, dict[str, Any]] = {}
+    for favor in ("precision", "recall"):
+        favored, favored_pages = wcxb_scores(dataset, probabilities, None, favor)
+        leaning[favor] = {
+            "version": "(CV, per-page cut)",
+            "wcxb": {
+                "f1": favored,
+                "precision": float(np.mean([p for p, _, _ in favored_pages])),
+                "recall": float(np.mean([r for _, r, _ in favored_pages])),
+            },
+        }
     curves: dict[str, list[dict[str, float]]] = {
         "wcxb": threshold_curve(dataset, probabilities, CURVE_THRESHOLDS)
     }
@@ -84,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         documents = [extract(page.html, page.url, model=model) for page in aeb_pages]
         print(f"AEB: {len(aeb_pages)} pages in {time.perf_counter() - documents_start:.0f}s", file=sys.stderr)
         ours["aeb"] = score_aeb(aeb_pages, [document.text for document in documents])
+        for favor, entry in leaning.items():
+            entry["aeb"] = score_aeb(
+                aeb_pages, [clean(page.html, page.url, favor=favor, model=model) for page in aeb_pages]
+            )
         aeb_curve = []
         for cut in CURVE_THRESHOLDS:
             texts = [
@@ -96,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             )
         curves["aeb"] = aeb_curve
     results["pagesieve"] = ours
+    for favor, entry in leaning.items():
+        results[f"pagesieve favor={favor}"] = entry
 
     wanted = [name for name in args.peers.split(",") if name]
     for name in available_peers(wanted):

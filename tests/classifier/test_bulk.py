@@ -310,3 +310,11 @@ def test_real_core_scores_a_warc(tmp_path: Path) -> None:
     assert all(r["error"] is None for r in rows), rows
     assert all(0.0 <= r["farm_probability"] <= 1.0 and r["content_chars"] > 0 for r in rows)
     assert any("café" in r["text"] for r in rows)  # decoded with the HTTP charset
+
+
+def test_page_options_refuse_a_bad_favor_at_once() -> None:
+    assert PageOptions(favor="precision").favor == "precision"
+    with pytest.raises(ValueError, match="favor must be one of"):
+        PageOptions(favor="sometimes")
+    with pytest.raises(ValueError, match="not both"):
+        PageOptions(threshold=0.4, favor="recall")

@@ -217,6 +217,37 @@ def test_a_page_where_nothing_looks_like_content_keeps_nothing() -> None:
     assert page_threshold(certain, np.array([3, 3])) == 1.0
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.floats(0.0, 1.0), st.integers(0, 500)), min_size=1, max_size=30
+    )
+)
+def test_favor_moves_the_per_page_cut_one_way(blocks: list[tuple[float, int]]) -> None:
+    probabilities = np.array([p for p, _ in blocks])
+    tokens = np.array([w for _, w in blocks], dtype=float)
+    cuts = [page_threshold(probabilities, tokens, beta=beta) for beta in (0.5, 1.0, 2.0)]
+    if all(cut <= probabilities.max() for cut in cuts):  # no cut keeps nothing
+        assert cuts[0] >= cuts[1] >= cuts[2]
+
+
+def test_favor_keeps_less_for_precision_and_more_for_recall() -> None:
+    kept = {
+        favor: {block.index for block in extract(go_blog(), GO_BLOG_URL, favor=favor).blocks if block.is_content}
+        for favor in ("precision", "balanced", "recall")
+    }
+    assert kept["precision"] <= kept["balanced"] <= kept["recall"]
+    assert kept["precision"]
+    assert clean(go_blog(), GO_BLOG_URL, favor="balanced") == clean(go_blog(), GO_BLOG_URL)
+
+
+def test_favor_is_checked() -> None:
+    with pytest.raises(ValueError, match="favor must be one of"):
+        clean("<p>text</p>", favor="precise")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not both"):
+        extract("<p>text</p>", threshold=0.5, favor="recall")
+
+
 def test_a_repeated_text_is_kept_once() -> None:
     repeated = "This sentence appears twice on the page, word for word."
     html = f"<p>{repeated}</p><p>Something else in between.</p><p>{repeated}</p><p>ok</p><p>ok</p>"
