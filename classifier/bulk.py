@@ -35,6 +35,7 @@ from .hosts import host_of
 from .io import Record, Source, decode_content_encoding, expand_inputs, iter_records
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .extract import Favor
     from .parts import PartWriter
 
 #: Reason code the scorer emits when the same text is on N >= 2 registered domains.
@@ -119,7 +120,7 @@ class PageOptions:
 
     with_text: bool = False
     threshold: float | None = None
-    favor: str = "balanced"
+    favor: Favor = "balanced"
     syndication: bool = False
     evidence_chars: int = 200
 
@@ -179,7 +180,7 @@ def score_page(record: Record, *, model: Any = None, options: PageOptions = Page
     body = record.body
     if isinstance(body, bytes):
         body = decode_html(decode_content_encoding(body, record.content_encoding), record.http_charset)
-    doc = extract(body or "", url=record.url, threshold=options.threshold, favor=options.favor, model=model)  # type: ignore[arg-type]
+    doc = extract(body or "", url=record.url, threshold=options.threshold, favor=options.favor, model=model)
     return row_from_document(record, doc, doc.score(), options)
 
 

@@ -99,10 +99,10 @@ def page_threshold(probabilities: np.ndarray, weights: np.ndarray, *, beta: floa
     expected_true = np.cumsum(p[order] * w[order])
     kept = np.cumsum(w[order])
     squared = beta * beta
-    expected_f1 = (1 + squared) * expected_true / (kept + squared * (p * w).sum())
-    best = int(np.argmax(expected_f1))
+    expected_score = (1 + squared) * expected_true / (kept + squared * (p * w).sum())
+    best = int(np.argmax(expected_score))
     nothing_is_content = float(np.exp(np.log1p(-np.minimum(p, 1.0 - 1e-12)).sum()))
-    if nothing_is_content > expected_f1[best]:
+    if nothing_is_content > expected_score[best]:
         return float(np.nextafter(p[order[0]], np.inf))
     return float(p[order[best]])
 
