@@ -88,6 +88,7 @@ _ANCESTOR_SHARES = (0.1, 0.25, 0.5)
 _ANCESTOR_LEVELS = 16
 _CONTEXT_BASE = ("log_chars", "link_density", "ends_with_punctuation", "path_char_share")
 _CONTEXT_OFFSETS = (-2, -1, 1, 2)
+_CONTEXT_FILL = np.array([1.0 if name == "link_density" else 0.0 for name in _CONTEXT_BASE])
 _WINDOW_BASE = ("log_chars", "link_density", "ends_with_punctuation")
 _WINDOWS = (3, 10)
 
@@ -118,9 +119,10 @@ STAGE_TWO_NAMES: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _shift(values: np.ndarray, offset: int, fill: float = 0.0) -> np.ndarray:
-    """values[i + offset], with `fill` past either end."""
-    out = np.full_like(values, fill)
+def _shift(values: np.ndarray, offset: int, fill: float | np.ndarray = 0.0) -> np.ndarray:
+    """values[i + offset] (rows; each column of a matrix alike), with `fill` past either end."""
+    out = np.empty_like(values)
+    out[...] = fill
     if offset > 0:
         out[:-offset] = values[offset:]
     elif offset < 0:
@@ -131,12 +133,14 @@ def _shift(values: np.ndarray, offset: int, fill: float = 0.0) -> np.ndarray:
 
 
 def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
-    """Mean of values[i - radius : i + radius + 1], clipped at the ends."""
-    padded = np.concatenate(([0.0], np.cumsum(values, dtype=np.float64)))
+    """Mean of values[i - radius : i + radius + 1] (rows; each column alike), clipped at the ends."""
+    padded = np.concatenate((np.zeros((1, *values.shape[1:])), np.cumsum(values, axis=0, dtype=np.float64)))
     n = len(values)
     index = np.arange(n)
     low = np.maximum(index - radius, 0)
     high = np.minimum(index + radius + 1, n)
+    if values.ndim > 1:
+        return (padded[high] - padded[low]) / (high - low)[:, None]
     return (padded[high] - padded[low]) / (high - low)
 
 
@@ -237,14 +241,13 @@ def block_features(
     known = tag_index >= 0
     matrix[index[known], start + tag_index[known]] = 1.0
     matrix[:, col["is_heading"]] = heading
-    start = col[f"in_{FLAG_NAMES[0]}"]
-    for bit in range(len(FLAG_NAMES)):
-        matrix[:, start + bit] = (flags >> bit) & 1
-    start_all = col[f"kw_all_{KEYWORD_NAMES[0]}"]
-    start_near = col[f"kw_near_{KEYWORD_NAMES[0]}"]
-    for bit in range(len(KEYWORD_NAMES)):
-        matrix[:, start_all + bit] = (keywords_all >> bit) & 1
-        matrix[:, start_near + bit] = (keywords_near >> bit) & 1
+    # One column per bit, for all the bits at once (the columns of a group are adjacent).
+    for first, values, count in (
+        (f"in_{FLAG_NAMES[0]}", flags, len(FLAG_NAMES)),
+        (f"kw_all_{KEYWORD_NAMES[0]}", keywords_all, len(KEYWORD_NAMES)),
+        (f"kw_near_{KEYWORD_NAMES[0]}", keywords_near, len(KEYWORD_NAMES)),
+    ):
+        matrix[:, col[first] : col[first] + count] = (values[:, None] >> np.arange(count)) & 1
 
     in_article = ((flags >> FLAG_NAMES.index("article")) & 1).astype(bool)
     in_main = ((flags >> FLAG_NAMES.index("main")) & 1).astype(bool)
@@ -331,17 +334,15 @@ def block_features(
     else:
         matrix[:, col["distance_to_long_block"]] = np.log1p(n)
 
+    # Neighbours' and windows' columns, a group of adjacent columns per offset and per window.
+    context = matrix[:, [col[name] for name in _CONTEXT_BASE]].astype(np.float64)
     for offset in _CONTEXT_OFFSETS:
-        for name in _CONTEXT_BASE:
-            fill = 1.0 if name == "link_density" else 0.0
-            matrix[:, col[f"{name}@{offset:+d}"]] = _shift(
-                matrix[:, col[name]].astype(np.float64), offset, fill
-            )
+        first = col[f"{_CONTEXT_BASE[0]}@{offset:+d}"]
+        matrix[:, first : first + len(_CONTEXT_BASE)] = _shift(context, offset, _CONTEXT_FILL)
+    windowed = matrix[:, [col[name] for name in _WINDOW_BASE]].astype(np.float64)
     for window in _WINDOWS:
-        for name in _WINDOW_BASE:
-            matrix[:, col[f"{name}~{window}"]] = _window_mean(
-                matrix[:, col[name]].astype(np.float64), window
-            )
+        first = col[f"{_WINDOW_BASE[0]}~{window}"]
+        matrix[:, first : first + len(_WINDOW_BASE)] = _window_mean(windowed, window)
     return matrix
 
 

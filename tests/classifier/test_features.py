@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
 import re
+from pathlib import Path
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.dom import blocks_from_html
+from classifier.decode import decode_html
+from classifier.dom import FLAG_NAMES, KEYWORD_NAMES, blocks_from_html
 from classifier.features import _DATE_LIKE, STAGE_ONE_NAMES, block_features
 
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
 
 
@@ -35,3 +39,24 @@ def test_feature_matrix_of_a_small_page() -> None:
     assert column["log_duplicates"][first] == column["log_duplicates"][second] > 0
     assert column["log_sentence_ends"][first] == np.float32(np.log1p(2))
     assert np.isfinite(matrix).all()
+
+
+def test_bit_neighbour_and_window_columns_follow_their_definitions() -> None:
+    blocks, page = blocks_from_html(decode_html(gzip.decompress(FIXTURE.read_bytes())))
+    matrix = block_features(blocks, page)
+    column = {name: matrix[:, i].astype(np.float64) for i, name in enumerate(STAGE_ONE_NAMES)}
+    n = len(blocks)
+    for bit, name in enumerate(FLAG_NAMES):
+        assert [int(v) for v in column[f"in_{name}"]] == [(b.flags >> bit) & 1 for b in blocks]
+    for bit, name in enumerate(KEYWORD_NAMES):
+        assert [int(v) for v in column[f"kw_all_{name}"]] == [(b.keywords_all >> bit) & 1 for b in blocks]
+        assert [int(v) for v in column[f"kw_near_{name}"]] == [(b.keywords_near >> bit) & 1 for b in blocks]
+    for name in ("log_chars", "link_density", "ends_with_punctuation", "path_char_share"):
+        fill = 1.0 if name == "link_density" else 0.0
+        for offset in (-2, -1, 1, 2):
+            expected = [column[name][i + offset] if 0 <= i + offset < n else fill for i in range(n)]
+            assert list(column[f"{name}@{offset:+d}"]) == expected
+    for name in ("log_chars", "link_density", "ends_with_punctuation"):
+        for window in (3, 10):
+            expected = [column[name][max(i - window, 0) : i + window + 1].mean() for i in range(n)]
+            assert np.allclose(column[f"{name}~{window}"], expected, rtol=1e-5, atol=1e-6)
