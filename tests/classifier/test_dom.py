@@ -233,6 +233,9 @@ def test_keyword_groups_read_camel_case_and_squashed_classes() -> None:
     assert _keyword_bits("entry-content") & bit("platform_content")  # squashed
     assert not _keyword_bits("navigate contentious") & (bit("nav") | bit("content"))
     assert _class_facts("btn sr-only")[1] and not _class_facts("btn srs-only")[1]
+    # Customer reviews are a group of their own, apart from the product's description.
+    assert _keyword_bits("reviewText") & bit("review") and not _keyword_bits("reviewText") & bit("product")
+    assert _keyword_bits("product-description") & bit("product") and not _keyword_bits("product-description") & bit("review")
 
 
 def _facts_word_by_word(value: str) -> tuple[int, bool]:
