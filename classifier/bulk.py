@@ -125,7 +125,8 @@ class PageOptions:
     evidence_chars: int = 200
 
     def __post_init__(self) -> None:
-        from .extract import check_decision  # a bad option fails here, not on every page
+        # A bad option fails here, not on every page.
+        from .extract import check_decision
 
         check_decision(self.threshold, self.favor)
 

@@ -10,7 +10,13 @@ import pytest
 from classifier.decode import decode_html
 from classifier.dom import blocks_from_html
 from training.corpus import LabelledPage
-from training.forms import body_only, reserialised, transform, truncated, without_scripts
+from training.forms import (
+    body_only,
+    reserialised,
+    transform,
+    truncated,
+    without_scripts,
+)
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 
