@@ -9,16 +9,18 @@ import pytest
 
 from classifier.decode import decode_html
 from classifier.dom import blocks_from_html
-from training.corpus import LabelledPage
+from training.corpus import LabelledPage, load_wcxb
 from training.forms import (
     body_only,
     reserialised,
     transform,
     truncated,
+    wcxb_out_of_fold,
     without_scripts,
 )
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
+WCXB = Path(__file__).resolve().parents[2] / "data" / "wcxb-dev"
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +68,11 @@ def test_transform_re_encodes_so_a_stale_charset_cannot_misdecode() -> None:
     (moved,) = transform([page], without_scripts)
     assert "Grüße aus Köln" in decode_html(moved.html)
     assert transform([page], None) == [page]
+
+
+def test_out_of_fold_scores_for_every_form() -> None:
+    pages = [page for _, page in zip(range(15), load_wcxb(WCXB))]
+    scores = wcxb_out_of_fold(pages, {"raw": pages, "body only": transform(pages, body_only)}, folds=3)
+    assert set(scores) == {"raw", "body only"}
+    for by_type in scores.values():
+        assert 0.0 < by_type["overall"] <= 1.0
