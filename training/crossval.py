@@ -31,6 +31,7 @@ class CrossValidation:
     probabilities: np.ndarray
     page_folds: np.ndarray
     seconds: float
+    other_probabilities: tuple[np.ndarray, ...] = ()
 
 
 def cross_validate(
@@ -39,10 +40,16 @@ def cross_validate(
     *,
     folds: int = 5,
     log: Callable[[str], None] = print,
+    also_predict: Sequence[Dataset] = (),
 ) -> CrossValidation:
-    """Fit on all folds but one, predict the one left out, for each of `folds` folds."""
+    """Fit on all folds but one, predict the one left out, for each of `folds` folds.
+
+    `also_predict`: datasets of the same pages in the same order (another form of them): each
+    fold's model also predicts their held-out pages (`CrossValidation.other_probabilities`).
+    """
     start = time.perf_counter()
     probabilities = np.zeros(len(dataset.y))
+    others = tuple(np.zeros(len(other.y)) for other in also_predict)
     page_folds = np.full(len(dataset.pages), -1)
     splitter = GroupKFold(n_splits=folds)
     page_numbers = np.arange(len(dataset.pages))
@@ -58,9 +65,12 @@ def cross_validate(
             groups=dataset.groups[train],
         )
         probabilities[test] = model.predict_proba(dataset.X[test])[:, 1]
+        for other, predicted in zip(also_predict, others):
+            rows = other.rows_of(test_pages)
+            predicted[rows] = model.predict_proba(other.X[rows])[:, 1]
         page_folds[test_pages] = fold
         log(f"  fold {fold + 1}/{folds}: {len(test_pages)} pages, {time.perf_counter() - start:.0f}s")
-    return CrossValidation(probabilities, page_folds, time.perf_counter() - start)
+    return CrossValidation(probabilities, page_folds, time.perf_counter() - start, others)
 
 
 def page_texts(

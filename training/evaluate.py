@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from classifier import clean, extract, load_model
-from classifier.extract import assemble, decide
+from classifier import Document, extract, load_model
+from classifier.extract import Favor, assemble, choose_cut, decide
 
 from .corpus import load_aeb, load_wcxb
 from .crossval import cross_validate, threshold_curve, wcxb_scores
@@ -49,6 +49,33 @@ def _cv_probabilities(dataset: Any, path: Path) -> np.ndarray:
     return cross_validate(dataset, make_model, log=lambda line: print(line, file=sys.stderr)).probabilities
 
 
+def _wcxb_entry(
+    version: str, dataset: Any, probabilities: np.ndarray, threshold: float | None, favor: Favor = "balanced"
+) -> dict[str, Any]:
+    """Our WCXB F1 (overall and per type) and macro precision and recall, as a results entry."""
+    scores, per_page = wcxb_scores(dataset, probabilities, threshold, favor)
+    return {
+        "version": version,
+        "wcxb": {
+            "f1": scores,
+            "precision": float(np.mean([p for p, _, _ in per_page])),
+            "recall": float(np.mean([r for _, r, _ in per_page])),
+        },
+    }
+
+
+def _texts(documents: list[Document], threshold: float | None, favor: Favor = "balanced") -> list[str]:
+    """The documents' texts at another cut (fixed, or per page leaning as `favor` says),
+    from the probabilities they already hold: no page is extracted again."""
+    texts = []
+    for document in documents:
+        blocks = document.analysis.blocks
+        probabilities = np.array([block.probability for block in document.blocks])
+        cut = choose_cut(probabilities, document.analysis.features, threshold, favor)
+        texts.append(assemble(blocks, decide(blocks, probabilities, cut)))
+    return texts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.evaluate", description=__doc__.split("\n")[0])
     parser.add_argument("--wcxb", type=Path, default=DEFAULT_CORPUS)
@@ -66,27 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     wcxb_pages = list(load_wcxb(args.wcxb))
     dataset = build_dataset(wcxb_pages)
     probabilities = _cv_probabilities(dataset, args.cv)
-    scores, per_page = wcxb_scores(dataset, probabilities, threshold)
-    ours: dict[str, Any] = {
-        "version": "(CV, per-page cut)" if threshold is None else f"(CV, threshold {threshold})",
-        "wcxb": {
-            "f1": scores,
-            "precision": float(np.mean([p for p, _, _ in per_page])),
-            "recall": float(np.mean([r for _, r, _ in per_page])),
-        },
-    }
+    version = "(CV, per-page cut)" if threshold is None else f"(CV, threshold {threshold})"
+    ours = _wcxb_entry(version, dataset, probabilities, threshold)
     # The per-page cut leaning toward precision or recall (`favor`), on the same predictions.
-    leaning: dict[str, dict[str, Any]] = {}
-    for favor in ("precision", "recall"):
-        favored, favored_pages = wcxb_scores(dataset, probabilities, None, favor)
-        leaning[favor] = {
-            "version": "(CV, per-page cut)",
-            "wcxb": {
-                "f1": favored,
-                "precision": float(np.mean([p for p, _, _ in favored_pages])),
-                "recall": float(np.mean([r for _, r, _ in favored_pages])),
-            },
-        }
+    leanings: tuple[Favor, ...] = ("precision", "recall")
+    leaning = {
+        favor: _wcxb_entry("(CV, per-page cut)", dataset, probabilities, None, favor) for favor in leanings
+    }
     curves: dict[str, list[dict[str, float]]] = {
         "wcxb": threshold_curve(dataset, probabilities, CURVE_THRESHOLDS)
     }
@@ -98,15 +111,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"AEB: {len(aeb_pages)} pages in {time.perf_counter() - documents_start:.0f}s", file=sys.stderr)
         ours["aeb"] = score_aeb(aeb_pages, [document.text for document in documents])
         for favor, entry in leaning.items():
-            entry["aeb"] = score_aeb(
-                aeb_pages, [clean(page.html, page.url, favor=favor, model=model) for page in aeb_pages]
-            )
+            entry["aeb"] = score_aeb(aeb_pages, _texts(documents, None, favor))
         aeb_curve = []
         for cut in CURVE_THRESHOLDS:
-            texts = [
-                assemble(d.analysis.blocks, decide(d.analysis.blocks, [b.probability for b in d.blocks], cut))
-                for d in documents
-            ]
+            texts = _texts(documents, cut)
             result = aeb_score(zip(texts, (page.main_text for page in aeb_pages)))
             aeb_curve.append(
                 {"threshold": cut, "precision": result.precision, "recall": result.recall, "f1": result.f1}
@@ -119,11 +127,11 @@ def main(argv: list[str] | None = None) -> int:
     wanted = [name for name in args.peers.split(",") if name]
     for name in available_peers(wanted):
         print(f"running {name}", file=sys.stderr)
-        entry: dict[str, Any] = {"version": peer_version(name)}
-        entry["wcxb"] = score_wcxb(wcxb_pages, run_peer(name, wcxb_pages))
+        peer: dict[str, Any] = {"version": peer_version(name)}
+        peer["wcxb"] = score_wcxb(wcxb_pages, run_peer(name, wcxb_pages))
         if aeb_pages:
-            entry["aeb"] = score_aeb(aeb_pages, run_peer(name, aeb_pages))
-        results[name] = entry
+            peer["aeb"] = score_aeb(aeb_pages, run_peer(name, aeb_pages))
+        results[name] = peer
 
     lines = [
         "WCXB: word F1, macro over pages (ours: out-of-fold, grouped 5-fold CV by site). "

@@ -25,14 +25,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from sklearn.model_selection import GroupKFold
-
 from classifier import clean, load_model
 from classifier.decode import decode_html
 
 from .corpus import LabelledPage, load_aeb, load_wcxb
-from .crossval import wcxb_scores
+from .crossval import cross_validate, wcxb_scores
 from .dataset import build_dataset
 from .evaluate import DEFAULT_AEB, ROOT
 from .fit import DEFAULT_CORPUS, make_model
@@ -96,21 +93,16 @@ def wcxb_out_of_fold(
 ) -> dict[str, dict[str, float]]:
     """WCXB F1 per form of models fit on the raw pages of the other folds."""
     raw = build_dataset(raw_pages)
-    datasets = {name: raw if pages is raw_pages else build_dataset(pages) for name, pages in forms.items()}
-    probabilities = {name: np.zeros(len(dataset.y)) for name, dataset in datasets.items()}
-    numbers = np.arange(len(raw.pages))
-    for fold, (train_pages, test_pages) in enumerate(
-        GroupKFold(n_splits=folds).split(numbers, groups=raw.page_groups)
-    ):
-        train = raw.rows_of(train_pages)
-        model = make_model().fit(
-            raw.X[train], raw.y[train], sample_weight=raw.weights[train], groups=raw.groups[train]
-        )
-        for name, dataset in datasets.items():
-            rows = dataset.rows_of(test_pages)
-            probabilities[name][rows] = model.predict_proba(dataset.X[rows])[:, 1]
-        print(f"  fold {fold + 1}/{folds}", file=sys.stderr)
-    return {name: wcxb_scores(datasets[name], probabilities[name], None)[0] for name in datasets}
+    others = {name: build_dataset(pages) for name, pages in forms.items() if pages is not raw_pages}
+    cv = cross_validate(
+        raw, make_model, folds=folds, log=lambda line: print(line, file=sys.stderr),
+        also_predict=list(others.values()),
+    )  # fmt: skip
+    predicted = dict(zip(others, cv.other_probabilities))
+    return {
+        name: wcxb_scores(others.get(name, raw), predicted.get(name, cv.probabilities), None)[0]
+        for name in forms
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
