@@ -6,6 +6,12 @@ near the top of the page, then strict UTF-8, then a statistical detector (charse
 over the start and end of the page. Every label goes through the WHATWG Encoding Standard's
 label table (`webencodings`), so `iso-8859-1` and `ascii` decode as windows-1252 and `gb2312`
 as GB18030, exactly like a browser. Decoding never raises: undecodable bytes become U+FFFD.
+
+One departure from browsers: a page whose `<meta>` declares a legacy encoding but whose bytes
+are valid UTF-8 with non-ASCII characters in them is read as UTF-8. Browsers get the charset of
+such pages from the HTTP header, which a crawl often does not keep; text in a legacy encoding is
+almost never valid UTF-8 by chance (it would take sequences such as "Ã©"), so the bytes are the
+better evidence.
 """
 
 from __future__ import annotations
@@ -60,6 +66,15 @@ def charset_from_content_type(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def _is_utf8(data: bytes) -> bool:
+    """Whether `data` is UTF-8, allowing a character cut off at the very end (truncated pages)."""
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.start >= len(data) - 3 and error.reason == "unexpected end of data"
+    return True
+
+
 def sniff_encoding(data: bytes, http_charset: str | None = None) -> str:
     """The Python codec to decode `data` with (see the module docstring for the order)."""
     for bom, codec in _BOMS:
@@ -72,14 +87,11 @@ def sniff_encoding(data: bytes, http_charset: str | None = None) -> str:
     if match:
         codec = codec_for_label(match.group(1).decode("ascii", "replace"))
         if codec:
+            if codec != "utf-8" and not data.isascii() and _is_utf8(data):
+                return "utf-8"
             return codec
-    try:
-        data.decode("utf-8")
+    if _is_utf8(data):
         return "utf-8"
-    except UnicodeDecodeError as error:
-        # Truncated pages end in the middle of a character: that is still UTF-8.
-        if error.start >= len(data) - 3 and error.reason == "unexpected end of data":
-            return "utf-8"
     sample = data[:_DETECTOR_SAMPLE]
     if len(data) > _DETECTOR_SAMPLE:
         sample += b"\n" + data[-_DETECTOR_SAMPLE // 4 :]

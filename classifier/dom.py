@@ -159,12 +159,19 @@ _NON_LETTERS_OR_SPACE = re.compile(r"[^a-zA-Z\s]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _SELF_CLOSING_IFRAME = re.compile(r"<iframe\b([^>]*?)/\s*>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
+# Characters that are never seen: soft hyphen, zero-width space, word joiner, zero-width
+# no-break space. Left in, they split words for search ("Geschlechts\xadeintrag"). Zero-width
+# (non-)joiners stay: they change how Persian, Indic and emoji text renders.
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 MAX_TAG_CHARS = 32_768
 MAX_UNCLOSED_TAGS = 20_000
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9:-]{0,40}")
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _ANY_TAG = re.compile(r"<[^>]*>")
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)[^>]*?(/?)>")
+# A tag runs to its ">" without crossing a "<": otherwise every unclosed tag of a page would be
+# scanned to the end of the page (quadratic). The rare "<" inside an attribute value costs
+# only this estimate of the nesting depth a miscount.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|li|ul|ol|h[1-6]|br|tr|td|th|table|section|article|header|footer|nav|aside|"
     r"blockquote|pre|main|form|dd|dt|dl)\b[^>]*>",
@@ -254,7 +261,7 @@ def _max_depth(html: str) -> int:
                     open_count[popped] -= 1
                     if popped == name:
                         break
-        elif name not in _VOID_TAGS and not match.group(3):
+        elif name not in _VOID_TAGS and not match.group(3).endswith("/"):
             stack.append(name)
             open_count[name] = open_count.get(name, 0) + 1
             deepest = max(deepest, len(stack))
@@ -359,6 +366,11 @@ class _Walker:
             )
         else:
             text = " ".join("".join(self.pieces).split())
+        if _INVISIBLE.search(text):
+            text = _INVISIBLE.sub("", text)
+            if not flags & IN_PRE:
+                lines = (" ".join(line.split()) for line in text.split("\n"))
+                text = "\n".join(line for line in lines if line)
         self.lines = []
         self.pieces = []
         self.pending_space = False

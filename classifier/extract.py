@@ -2,8 +2,8 @@
 
 `analyse()` runs the stages that do not need a model (decode, parse and walk, metadata, block
 features); the model labels the blocks; `assemble()` joins the kept blocks into text with the
-layout users expect: paragraphs separated by a blank line, headings and list items on their own
-lines, the cells of a table row on one line, code blocks with their line breaks.
+layout users expect: paragraphs separated by a blank line, a blank line before each heading (also
+inside a list of cards), headings and list items on their own lines, the cells of a table row on one line, code blocks with their line breaks.
 """
 
 from __future__ import annotations
@@ -16,10 +16,16 @@ import numpy as np
 from .decode import decode_html
 from .dom import HEADING_TAGS, IN_LIST, IN_PRE, IN_TABLE, PageInfo, RawBlock, blocks_from_html
 from .features import STAGE_ONE_NAMES, block_features
-from .metadata import page_kind_cues, page_title, parse_json_ld, read_metadata, structured_text
+from .metadata import (
+    display_title,
+    page_kind_cues,
+    page_title,
+    parse_json_ld,
+    read_metadata,
+    structured_text,
+)
 from .model import LoadedModel, get_model
 from .types import Block, Document, Metadata
-
 
 TOKEN_COLUMN = STAGE_ONE_NAMES.index("log_tokens")
 
@@ -173,6 +179,8 @@ def assemble(blocks: list[RawBlock], keep: np.ndarray) -> str:
                 separator = " | "
             elif block.flags & IN_PRE and previous.flags & IN_PRE and block.tag == previous.tag == "pre":
                 separator = "\n\n"
+            elif block.tag in HEADING_TAGS and previous.tag not in HEADING_TAGS:
+                separator = "\n\n"  # a heading opens a section, also inside a list (cards)
             elif (
                 (block.flags & IN_LIST and previous.flags & IN_LIST)
                 or (block.flags & IN_TABLE and previous.flags & IN_TABLE)
@@ -222,7 +230,11 @@ def extract(
     )
     return Document(
         text=assemble(analysis.blocks, keep),
-        title=analysis.title,
+        title=display_title(
+            analysis.title,
+            analysis.metadata.site_name,
+            analysis.metadata.canonical_url or analysis.metadata.url,
+        ),
         blocks=blocks,
         metadata=analysis.metadata,
         threshold=cut,

@@ -28,7 +28,7 @@ from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .metadata import PAGE_KIND_NAMES
 from .textstats import block_tokens, blocks_matching, text_statistics, token_hashes
 
-FEATURE_VERSION = "2026.11.4"
+FEATURE_VERSION = "2026.11.5"
 
 # r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b", written to open with a digit (the
 # boundary checked behind it) so that `re` skips straight to digits: three times faster.

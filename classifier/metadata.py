@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from itertools import pairwise
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,25 +95,95 @@ def _first(objects: list[dict[str, Any]], key: str) -> Any:
     return None
 
 
-def read_metadata(page: PageInfo, objects: list[dict[str, Any]], url: str | None) -> Metadata:
-    """Metadata from `<meta>`, `<link rel=canonical>`, `<html lang>` and JSON-LD."""
-    meta = page.meta
-    author = meta.get("author") or meta.get("article:author") or meta.get("byl")
-    if not author:
-        author = next(names_of(_first(objects, "author")), None)
-    published = (
-        meta.get("article:published_time")
-        or meta.get("datepublished")
-        or meta.get("pubdate")
-        or meta.get("publishdate")
-        or meta.get("date")
-        or meta.get("dc.date")
+# Where a page names its authors, after JSON-LD (which lists all of them): the first of these
+# that holds a name, not a profile URL or a handle.
+_AUTHOR_META_KEYS = (
+    "author", "article:author", "byl", "dc.creator", "citation_author", "parsely-author",
+    "sailthru.author",
+)  # fmt: skip
+_BYLINE_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)  # "By Jane Doe" (other languages' "by" are also surnames)
+_PUBLISHED_META_KEYS = (
+    "article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date",
+    "dc.date.issued", "citation_publication_date", "parsely-pub-date", "sailthru.date",
+)  # fmt: skip
+_DATE_IN_TEXT = re.compile(r"((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_DATE_IN_URL = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:[/_-]|$)")
+_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u00b7\u00bb:]|::)\s+")
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
+def _is_name(value: str) -> bool:
+    """A person's or organisation's name, not a URL, a path or a social-media handle."""
+    return (
+        0 < len(value) <= 200 and "://" not in value and not value.startswith(("www.", "/", "@"))
     )
-    if not published:
-        value = _first(objects, "datePublished")
-        published = value if isinstance(value, str) else None
-    if not published and page.time_datetime:
-        published = page.time_datetime
+
+
+def _authors(page: PageInfo, objects: list[dict[str, Any]]) -> str | None:
+    names: list[str] = []
+    for name in names_of(_first(objects, "author")):
+        name = _BYLINE_PREFIX.sub("", name).strip()
+        if _is_name(name) and name not in names:
+            names.append(name)
+    if names:
+        return "; ".join(names)
+    for key in _AUTHOR_META_KEYS:
+        value = _BYLINE_PREFIX.sub("", page.meta.get(key, "")).strip()
+        if _is_name(value):
+            return value
+    return None
+
+
+def normalise_date(value: str) -> str | None:
+    """A date as ISO 8601: `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS[+HH:MM]` when it has a time.
+
+    Reads ISO 8601 in its extended and basic forms ("2023-11-02", "20231102",
+    "2009-05-02 00:01:21Z", "...T13:34:06+0000"), RFC 2822 ("Tue, 02 Jan 2020 10:21:00 +0100")
+    and a year-month-day at the start of other text; None for anything else or a year outside
+    1900-2100.
+    """
+    value = value.strip()
+    if not value or len(value) > 100:
+        return None
+    parsed: date | datetime | None = None
+    try:
+        parsed = date.fromisoformat(value) if len(value) <= 10 else datetime.fromisoformat(value)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            match = _DATE_IN_TEXT.match(value)
+            if match:
+                try:
+                    parsed = date(*map(int, match.groups()))
+                except ValueError:
+                    parsed = None
+    if parsed is None or not 1900 <= parsed.year <= 2100:
+        return None
+    if isinstance(parsed, datetime):
+        return parsed.isoformat(timespec="seconds")
+    return parsed.isoformat()
+
+
+def _published(page: PageInfo, objects: list[dict[str, Any]], url: str | None) -> str | None:
+    candidates = [page.meta.get(key) for key in _PUBLISHED_META_KEYS]
+    candidates += [_first(objects, "datePublished"), page.time_datetime]
+    for candidate in candidates:
+        if isinstance(candidate, str) and (found := normalise_date(candidate)):
+            return found
+    for address in (url, page.canonical):
+        match = _DATE_IN_URL.search(urlsplit(address).path) if address else None
+        if match:
+            try:
+                return date(*map(int, match.groups())).isoformat()
+            except ValueError:
+                pass
+    return None
+
+
+def read_metadata(page: PageInfo, objects: list[dict[str, Any]], url: str | None) -> Metadata:
+    """Metadata from `<meta>`, `<link rel=canonical>`, `<html lang>`, JSON-LD and the URL."""
+    meta = page.meta
     site_name = meta.get("og:site_name") or meta.get("application-name")
     if not site_name:
         site_name = next(names_of(_first(objects, "publisher")), None)
@@ -120,8 +193,8 @@ def read_metadata(page: PageInfo, objects: list[dict[str, Any]], url: str | None
         url=url,
         canonical_url=page.canonical or meta.get("og:url") or None,
         language=language or None,
-        author=author or None,
-        published=published or None,
+        author=_authors(page, objects),
+        published=_published(page, objects, url),
         site_name=site_name or None,
         description=description or None,
     )
@@ -173,3 +246,24 @@ def page_kind_cues(page: PageInfo, objects: list[dict[str, Any]], url: str | Non
 def page_title(page: PageInfo) -> str | None:
     """The page's title: OpenGraph title first (no site-name suffix), then `<title>`."""
     return page.meta.get("og:title") or page.title or None
+
+
+def display_title(title: str | None, site_name: str | None, url: str | None) -> str | None:
+    """The title without the site's name beside it ("Headline | Site", "Site - Headline"):
+    a part is dropped when it is the site's name or its host name ("INTERNET Watch" on
+    internet.watch.impress.co.jp), never when it is all there is."""
+    if not title:
+        return title
+    parts = _TITLE_SEPARATOR.split(title)
+    if len(parts) < 2:
+        return title
+    names = {_NOT_LETTERS.sub("", site_name or "").lower()}
+    labels = (urlsplit(url).hostname or "").split(".") if url else []
+    names.update(labels)
+    names.update(first + second for first, second in pairwise(labels))
+    names.discard("")
+    if _NOT_LETTERS.sub("", parts[-1]).lower() in names:
+        return title[: title.rfind(parts[-1])].rstrip(" |-\u2013\u2014\u00b7\u00bb:").strip() or title
+    if _NOT_LETTERS.sub("", parts[0]).lower() in names:
+        return title[len(parts[0]) :].lstrip(" |-\u2013\u2014\u00b7\u00bb:").strip() or title
+    return title

@@ -78,6 +78,19 @@ def test_http_charset_wins_over_meta() -> None:
     assert "café" not in decode_html(data)
 
 
+def test_valid_utf8_wins_over_a_declared_legacy_charset() -> None:
+    # A Danish news page declared iso-8859-1 in its <meta> and was served as UTF-8.
+    page = '<meta http-equiv="content-type" content="text/html; charset=iso-8859-1"><p>Forstærket håb</p>'
+    assert decode_html(page.encode("utf-8")) == page
+    cut = page.encode("utf-8")[:-6]  # truncated inside "å": still UTF-8
+    assert decode_html(cut).endswith("Forstærket h\ufffd")
+    # Bytes that are really windows-1252 are not valid UTF-8: the declaration is followed.
+    assert decode_html(page.encode("cp1252")) == page
+    # A Cyrillic page in its declared encoding is left alone, as is an all-ASCII page.
+    assert decode_html(RUSSIAN.replace("<head>", '<head><meta charset="windows-1251">').encode("cp1251")).count("Москва") == 5
+    assert sniff_encoding(b'<meta charset="windows-1251"><p>plain</p>') == "cp1251"
+
+
 def test_unknown_http_charset_falls_back_to_the_page() -> None:
     page = '<meta charset="windows-1251"><p>Привет</p>'
     assert decode_html(page.encode("cp1251"), "text/html; charset=no-such-thing") == page

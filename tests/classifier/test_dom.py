@@ -115,8 +115,14 @@ def test_text_continuing_an_inline_element_is_not_split() -> None:
     assert texts("<p>foo<i>bar</i>baz</p>") == ["foobarbaz"]
 
 
-def test_soft_hyphen_and_zero_width_joiner_are_kept() -> None:
-    assert texts("<p>co\u00adoperate &shy;x\u200dy</p>") == ["co\u00adoperate \u00adx\u200dy"]
+def test_invisible_characters_are_removed_and_joiners_kept() -> None:
+    # Soft hyphens and zero-width spaces would split words for a search index.
+    assert texts("<p>co\u00adoperate &shy;x\u200dy &#8203;z\u2060w\ufeff</p>") == ["cooperate x\u200dy zw"]
+    # Whitespace around a removed character collapses; a block of them alone is no block.
+    assert texts("<p>a \u00ad b</p><p>&#8203;</p><ul><li>\u200b<br>c</li></ul>") == ["a b", "c"]
+    assert texts("<pre>x\u00ad\n  y</pre>") == ["x\n  y"]
+    # Zero-width (non-)joiners change how Persian, Indic and emoji text renders: kept.
+    assert texts("<p>\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645</p>") == ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"]
 
 
 def test_pre_keeps_line_breaks_and_indentation() -> None:

@@ -155,6 +155,9 @@ def test_layout_of_every_block_kept() -> None:
         "k | v\na | 1\n\n"
         "x = 1\n\n    y = 2\n\nz = 3\n\nEnd."
     )
+    # Cards of a listing: each item's heading opens a section of its own.
+    cards = "<ul><li><h3>Card one</h3><p>About one.</p></li><li><h3>Card two</h3><p>About two.</p></li></ul>"
+    assert clean(cards, threshold=0) == "Card one\nAbout one.\n\nCard two\nAbout two."
 
 
 # ----------------------------------------------------------------------------- thresholds
@@ -544,6 +547,12 @@ BAD_INPUTS = [
         LIMIT,
         "after",
         id="iframes",
+    ),
+    pytest.param(
+        lambda: "<p>before</p>" + "<div class='x' " * 30_000,
+        LIMIT,
+        "before",
+        id="30k-unclosed-tags",
     ),
     pytest.param(
         lambda: '<script type="application/ld+json">' + "[" * 50_000 + "</script><p>after json</p>",

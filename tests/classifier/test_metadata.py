@@ -14,6 +14,8 @@ from threadpoolctl import threadpool_limits
 from classifier import Metadata, extract
 from classifier.dom import blocks_from_html
 from classifier.metadata import (
+    display_title,
+    normalise_date,
     page_title,
     parse_json_ld,
     read_metadata,
@@ -113,8 +115,8 @@ def test_author_from_json_ld_person_object_string_and_list() -> None:
     assert metadata(page(person)).author == "Ada Lovelace"
     plain = json_ld({"@type": "BlogPosting", "author": "Grace Hopper"})
     assert metadata(page(plain)).author == "Grace Hopper"
-    several = json_ld({"@type": "Article", "author": [{"@type": "Person", "name": "First Author"}, {"name": "Second"}]})  # fmt: skip
-    assert metadata(page(several)).author == "First Author"
+    several = json_ld({"@type": "Article", "author": [{"@type": "Person", "name": "First Author"}, {"name": "Second"}, "First Author"]})  # fmt: skip
+    assert metadata(page(several)).author == "First Author; Second"
 
 
 def test_author_from_json_ld_graph() -> None:
@@ -136,11 +138,22 @@ def test_author_from_json_ld_graph() -> None:
     assert found.published == "2023-02-03"
 
 
-def test_meta_author_wins_over_json_ld() -> None:
+def test_json_ld_authors_win_over_meta() -> None:
+    # JSON-LD lists every author; a <meta> author is often the first one or the site.
     head = '<meta name="author" content="Meta Name">' + json_ld(
-        {"@type": "Article", "author": "LD Name"}
+        {"@type": "Article", "author": ["LD Name", "Other Name"]}
     )
-    assert metadata(page(head)).author == "Meta Name"
+    assert metadata(page(head)).author == "LD Name; Other Name"
+
+
+def test_author_urls_and_handles_are_not_names() -> None:
+    # article:author is often a profile URL (Facebook, the site's author page).
+    head = '<meta property="article:author" content="https://www.facebook.com/profile.php?id=x">'
+    assert metadata(page(head)).author is None
+    head += '<meta name="twitter:creator" content="@handle"><meta name="byl" content="By Jane Roe">'
+    assert metadata(page(head)).author == "Jane Roe"
+    url_only = json_ld({"@type": "Article", "author": {"name": "https://example.com/authors/x"}})
+    assert metadata(page(url_only + '<meta name="dc.creator" content="Doe, Jane">')).author == "Doe, Jane"
 
 
 def test_broken_json_ld_is_ignored() -> None:
@@ -161,9 +174,65 @@ def test_published_from_meta() -> None:
 def test_published_from_json_ld_then_time_element() -> None:
     head = json_ld({"@type": "NewsArticle", "datePublished": "2022-12-24T10:00:00Z"})
     body = '<body><time datetime="2001-01-01">long ago</time><p>text</p></body>'
-    assert metadata(page(head, body=body)).published == "2022-12-24T10:00:00Z"
+    assert metadata(page(head, body=body)).published == "2022-12-24T10:00:00+00:00"
     assert metadata(page(body=body)).published == "2001-01-01"
     assert metadata(page()).published is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-11-02", "2023-11-02"),
+        ("20231102", "2023-11-02"),
+        ("2009-05-02 00:01:21Z", "2009-05-02T00:01:21+00:00"),
+        ("2010-02-20T13:34:06+0000", "2010-02-20T13:34:06+00:00"),
+        ("2024-03-01T08:00:00.123", "2024-03-01T08:00:00"),
+        ("Thu, 02 Jan 2020 10:21:00 +0100", "2020-01-02T10:21:00+01:00"),
+        ("2019/02/22 at noon", "2019-02-22"),
+        (" 2017-12-01 ", "2017-12-01"),
+        ("yesterday", None),
+        ("2023-02-30", None),
+        ("0001-01-01", None),
+        ("", None),
+    ],
+)
+def test_dates_are_normalised_to_iso_8601(value: str, expected: str | None) -> None:
+    assert normalise_date(value) == expected
+
+
+def test_published_skips_unreadable_dates_and_falls_back_to_the_url() -> None:
+    head = '<meta name="date" content="soon"><meta name="dc.date" content="20200226">'
+    assert metadata(page(head)).published == "2020-02-26"
+    assert metadata(page(), "https://news.example/2019/02/22/story.html").published == "2019-02-22"
+    assert metadata(page(), "https://news.example/2019/13/45/story.html").published is None
+    assert metadata(page(), "https://shop.example/item/2019").published is None
+
+
+# ----------------------------------------------------------------------------- title without the site's name
+
+
+@pytest.mark.parametrize(
+    ("title", "site_name", "url", "expected"),
+    [
+        ("Big news today | The Daily Example", "The Daily Example", None, "Big news today"),
+        ("The Daily Example - Big news today", "The Daily Example", None, "Big news today"),
+        ("Ergonomic arms | Ergotron", None, "https://www.ergotron.com/en-us/x", "Ergonomic arms"),
+        ("九州大の計画 - INTERNET Watch", None, "https://internet.watch.impress.co.jp/docs", "九州大の計画"),
+        ("Part one - Part two | Site", "Site", None, "Part one - Part two"),
+        ("Cats - Dogs", "Site", "https://site.example", "Cats - Dogs"),
+        ("Ergotron", "Ergotron", None, "Ergotron"),
+        (None, "Site", None, None),
+    ],
+)
+def test_display_title_drops_the_site_name(title, site_name, url, expected) -> None:  # noqa: ANN001
+    assert display_title(title, site_name, url) == expected
+
+
+def test_document_title_has_no_site_suffix_but_features_keep_the_page_title() -> None:
+    html = page('<title>Storm breaks records | Weather Desk</title><meta property="og:site_name" content="Weather Desk">')
+    document = extract(html)
+    assert document.title == "Storm breaks records"
+    assert document.analysis.title == "Storm breaks records | Weather Desk"
 
 
 # ----------------------------------------------------------------------------- site name, description
