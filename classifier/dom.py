@@ -157,7 +157,6 @@ _ASSISTIVE_ONLY = frozenset(
 _CAMEL_TOKEN = re.compile(r"[A-Z]*[a-z]+|[A-Z]+")
 _NON_LETTERS_OR_SPACE = re.compile(r"[^a-zA-Z\s]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_SELF_CLOSING_IFRAME = re.compile(r"<iframe\b([^>]*?)/\s*>", re.IGNORECASE)
 _WHITESPACE = re.compile(r"\s+")
 # Characters that are never seen: soft hyphen, zero-width space, word joiner, zero-width
 # no-break space. Left in, they split words for search ("Geschlechts\xadeintrag"). Zero-width
@@ -166,15 +165,19 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
 MAX_TAG_CHARS = 32_768
 MAX_UNCLOSED_TAGS = 20_000
 _TAG_NAME = re.compile(r"[a-zA-Z][a-zA-Z0-9:-]{0,40}")
-_SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_ANY_TAG = re.compile(r"<[^>]*>")
-# A tag runs to its ">" without crossing a "<": otherwise every unclosed tag of a page would be
-# scanned to the end of the page (quadratic). The rare "<" inside an attribute value costs
-# only this estimate of the nesting depth a miscount.
+# The patterns over raw HTML never scan across a "<" for a tag's ">", and an unclosed script
+# runs to the end of the page (as in HTML): each match attempt is then bounded, so a page of
+# unclosed tags costs linear time, not quadratic (30,000 of them took minutes).
+_SCRIPT_OR_STYLE = re.compile(
+    r"<(script|style)\b[^<>]*>.*?(?:</\1\s*>|\Z)", re.IGNORECASE | re.DOTALL
+)
+_ANY_TAG = re.compile(r"<[^<>]*>")
+_SELF_CLOSING_IFRAME = re.compile(r"<iframe\b([^<>]*?)/\s*>", re.IGNORECASE)
+# The rare "<" inside an attribute value costs this estimate of the nesting depth a miscount.
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|li|ul|ol|h[1-6]|br|tr|td|th|table|section|article|header|footer|nav|aside|"
-    r"blockquote|pre|main|form|dd|dt|dl)\b[^>]*>",
+    r"blockquote|pre|main|form|dd|dt|dl)\b[^<>]*>",
     re.IGNORECASE,
 )
 MAX_DEPTH = 2_000

@@ -555,6 +555,18 @@ BAD_INPUTS = [
         id="30k-unclosed-tags",
     ),
     pytest.param(
+        lambda: "<p>before</p><iframe>x</iframe>" + "<iframe src='x' " * 30_000,
+        LIMIT,
+        "before",
+        id="30k-unclosed-iframes",
+    ),
+    pytest.param(
+        lambda: "<div>" * 3_000 + "<p>before</p>" + "<script>x" * 30_000,
+        LIMIT,
+        "before",
+        id="deep-then-30k-unclosed-scripts",
+    ),
+    pytest.param(
         lambda: '<script type="application/ld+json">' + "[" * 50_000 + "</script><p>after json</p>",
         LIMIT,
         "after json",
