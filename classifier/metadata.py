@@ -187,7 +187,15 @@ def read_metadata(page: PageInfo, objects: list[dict[str, Any]], url: str | None
     site_name = meta.get("og:site_name") or meta.get("application-name")
     if not site_name:
         site_name = next(names_of(_first(objects, "publisher")), None)
-    language = page.language or meta.get("og:locale") or meta.get("http-equiv:content-language")
+    in_language = _first(objects, "inLanguage")
+    language = (
+        page.language
+        or meta.get("og:locale")
+        or meta.get("http-equiv:content-language")
+        or meta.get("language")
+        or meta.get("dc.language")
+        or (in_language if isinstance(in_language, str) else None)
+    )
     description = meta.get("description") or meta.get("og:description")
     return Metadata(
         url=url,

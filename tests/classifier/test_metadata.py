@@ -97,6 +97,9 @@ def test_language_fallbacks() -> None:
     assert (
         metadata(page('<meta property="og:locale" content="fr_FR">', ' lang="en"')).language == "en"
     )
+    assert metadata(page('<meta name="language" content="de">')).language == "de"
+    assert metadata(page('<meta name="DC.language" content="it">')).language == "it"
+    assert metadata(page(json_ld({"@type": "NewsArticle", "inLanguage": "pt-BR"}))).language == "pt-BR"
     assert metadata(page()).language is None
 
 
