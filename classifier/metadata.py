@@ -101,7 +101,8 @@ _AUTHOR_META_KEYS = (
     "author", "article:author", "byl", "dc.creator", "citation_author", "parsely-author",
     "sailthru.author",
 )  # fmt: skip
-_BYLINE_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)  # "By Jane Doe" (other languages' "by" are also surnames)
+# "By Jane Doe". Other languages' "by" are also surnames (von, di, van): left alone.
+_BYLINE_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
 _PUBLISHED_META_KEYS = (
     "article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date",
     "dc.date.issued", "citation_publication_date", "parsely-pub-date", "sailthru.date",

@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
 from classifier import Metadata, extract
@@ -201,6 +203,13 @@ def test_published_from_json_ld_then_time_element() -> None:
 )
 def test_dates_are_normalised_to_iso_8601(value: str, expected: str | None) -> None:
     assert normalise_date(value) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60) | st.from_regex(r"[0-9 ,:+TZ/.-]{1,40}|\w{3}, \d{1,3} \w{3} \d{1,12}( \d\d:\d\d(:\d\d)?)?( [+-]\d{4})?", fullmatch=True))
+def test_normalise_date_never_raises_and_returns_iso_or_none(value: str) -> None:
+    found = normalise_date(value)
+    assert found is None or normalise_date(found) == found  # ISO 8601 reads back as itself
 
 
 def test_published_skips_unreadable_dates_and_falls_back_to_the_url() -> None:
