@@ -152,7 +152,7 @@ def normalise_date(value: str) -> str | None:
     except ValueError:
         try:
             parsed = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             match = _DATE_IN_TEXT.match(value)
             if match:
                 try:

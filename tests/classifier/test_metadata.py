@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
@@ -207,6 +207,8 @@ def test_dates_are_normalised_to_iso_8601(value: str, expected: str | None) -> N
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60) | st.from_regex(r"[0-9 ,:+TZ/.-]{1,40}|\w{3}, \d{1,3} \w{3} \d{1,12}( \d\d:\d\d(:\d\d)?)?( [+-]\d{4})?", fullmatch=True))
+@example("Mon, 1 Jan 99999999999 10:00")  # a year that overflows C's int
+@example("Thu, 31 Dec 9999 23:59:59 -2359")
 def test_normalise_date_never_raises_and_returns_iso_or_none(value: str) -> None:
     found = normalise_date(value)
     assert found is None or normalise_date(found) == found  # ISO 8601 reads back as itself
