@@ -173,8 +173,10 @@ _SCRIPT_OR_STYLE = re.compile(
 )
 _ANY_TAG = re.compile(r"<[^<>]*>")
 _SELF_CLOSING_IFRAME = re.compile(r"<iframe\b([^<>]*?)/\s*>", re.IGNORECASE)
-# The rare "<" inside an attribute value costs this estimate of the nesting depth a miscount.
-_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*)([^<>]*)>")
+# The name is possessive (`*+`): the attributes' `[^<>]*` could otherwise take any share of a
+# long unclosed name, and every split would be tried. The rare "<" inside an attribute value
+# costs this estimate of the nesting depth a miscount.
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9:-]*+)([^<>]*)>")
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|li|ul|ol|h[1-6]|br|tr|td|th|table|section|article|header|footer|nav|aside|"
     r"blockquote|pre|main|form|dd|dt|dl)\b[^<>]*>",
@@ -356,24 +358,22 @@ class _Walker:
     def flush(self, flags: int, keywords: int, row: int, depth: int) -> None:
         if not self.pieces and not self.lines:
             return
+        last_line = "".join(self.pieces)
+        lines = self.lines
+        if _INVISIBLE.search(last_line) or (lines and _INVISIBLE.search("".join(lines))):
+            last_line = _INVISIBLE.sub("", last_line)
+            lines = [_INVISIBLE.sub("", line) for line in lines]
         if flags & IN_PRE:
-            self.lines.append("".join(self.pieces))
-            text = "\n".join(line.rstrip() for line in self.lines).strip("\n")
+            lines.append(last_line)
+            text = "\n".join(line.rstrip() for line in lines).strip("\n")
             if not text.strip():
                 text = ""
-        elif self.lines:
+        elif lines:
             # str.split() and re's \s agree on what whitespace is (Py_UNICODE_ISSPACE).
-            self.lines.append("".join(self.pieces))
-            text = "\n".join(
-                collapsed for line in self.lines if (collapsed := " ".join(line.split()))
-            )
+            lines.append(last_line)
+            text = "\n".join(collapsed for line in lines if (collapsed := " ".join(line.split())))
         else:
-            text = " ".join("".join(self.pieces).split())
-        if _INVISIBLE.search(text):
-            text = _INVISIBLE.sub("", text)
-            if not flags & IN_PRE:
-                lines = (" ".join(line.split()) for line in text.split("\n"))
-                text = "\n".join(line for line in lines if line)
+            text = " ".join(last_line.split())
         self.lines = []
         self.pieces = []
         self.pending_space = False

@@ -2,8 +2,9 @@
 
 `analyse()` runs the stages that do not need a model (decode, parse and walk, metadata, block
 features); the model labels the blocks; `assemble()` joins the kept blocks into text with the
-layout users expect: paragraphs separated by a blank line, a blank line before each heading (also
-inside a list of cards), headings and list items on their own lines, the cells of a table row on one line, code blocks with their line breaks.
+layout users expect: paragraphs separated by a blank line, also before a heading that follows
+text (inside a list of cards too), headings and list items on their own lines, the cells of a
+table row on one line, code blocks with their line breaks.
 """
 
 from __future__ import annotations

@@ -43,3 +43,13 @@ def registered_domain(url_or_host: str | None) -> str:
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
     return host
+
+
+def host_labels(url_or_host: str | None) -> list[str]:
+    """The labels of a host name before its public suffix (``https://news.bbc.co.uk/x`` ->
+    ``["news", "bbc"]``)."""
+    host = host_of(url_or_host)
+    if not host:
+        return []
+    suffix = _extractor()(host).suffix
+    return [label for label in host.removesuffix(suffix).split(".") if label]

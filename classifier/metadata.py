@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .dom import PageInfo
+from .hosts import host_labels
 from .types import Metadata
 
 _MAX_OBJECTS = 200
@@ -101,16 +102,22 @@ _AUTHOR_META_KEYS = (
     "author", "article:author", "byl", "dc.creator", "citation_author", "parsely-author",
     "sailthru.author",
 )  # fmt: skip
-# "By Jane Doe". Other languages' "by" are also surnames (von, di, van): left alone.
-_BYLINE_PREFIX = re.compile(r"^by\s+", re.IGNORECASE)
+# "By Jane Doe", "By: Jane Doe". Other languages' "by" are also surnames (von, di, van): left.
+_BYLINE_PREFIX = re.compile(r"^by\b:?\s*", re.IGNORECASE)
+_ORGANISATION_TYPES = frozenset(
+    "organization newsmediaorganization corporation organisation brand".split()
+)
 _PUBLISHED_META_KEYS = (
     "article:published_time", "datepublished", "pubdate", "publishdate", "date", "dc.date",
     "dc.date.issued", "citation_publication_date", "parsely-pub-date", "sailthru.date",
 )  # fmt: skip
 _DATE_IN_TEXT = re.compile(r"((?:19|20)\d\d)[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _DATE_IN_URL = re.compile(r"/((?:19|20)\d\d)[/-](\d{1,2})[/-](\d{1,2})(?:[/_-]|$)")
-_TITLE_SEPARATOR = re.compile(r"\s+(?:[|\-\u2013\u2014\u00b7\u00bb:]|::)\s+")
+# Between a headline and the site's name. Not " : ", which French puts before every colon.
+_TITLE_SEPARATOR = re.compile(r" (?:[|\-\u2013\u2014\u00b7\u00bb]|::) ")
 _NOT_LETTERS = re.compile(r"[\W_]+")
+_MAX_TITLE_CHARS = 1_000
+_GENERIC_HOST_LABELS = frozenset("www m mobile amp en de fr es it".split())
 
 
 def _is_name(value: str) -> bool:
@@ -120,19 +127,42 @@ def _is_name(value: str) -> bool:
     )
 
 
-def _authors(page: PageInfo, objects: list[dict[str, Any]]) -> str | None:
+def _is_article(obj: dict[str, Any]) -> bool:
+    return any("article" in kind.lower() or "posting" in kind.lower() for kind in types_of(obj))
+
+
+def _author_names(value: Any) -> tuple[list[str], bool]:
+    """The names in a JSON-LD `author` value, and whether any of them is a person (a plain
+    string counts as one)."""
+    items = value if isinstance(value, list) else [value]
     names: list[str] = []
-    for name in names_of(_first(objects, "author")):
-        name = _BYLINE_PREFIX.sub("", name).strip()
-        if _is_name(name) and name not in names:
-            names.append(name)
-    if names:
+    person = False
+    for item in items[:20]:
+        is_organisation = isinstance(item, dict) and bool(
+            {kind.lower() for kind in types_of(item)} & _ORGANISATION_TYPES
+        )
+        for name in names_of(item):
+            name = _BYLINE_PREFIX.sub("", name).strip()
+            if _is_name(name) and name not in names:
+                names.append(name)
+                person = person or not is_organisation
+    return names, person
+
+
+def _authors(page: PageInfo, objects: list[dict[str, Any]]) -> str | None:
+    """Every author the article's JSON-LD names, joined by "; "; a person named in `<meta>`
+    wins over JSON-LD that names only organisations (often the publisher again)."""
+    with_author = [obj for obj in objects if obj.get("author")]
+    # The article's own object first: a WebPage or WebSite object may name the site as author.
+    with_author.sort(key=lambda obj: not _is_article(obj))
+    names, person = _author_names(with_author[0]["author"]) if with_author else ([], False)
+    if names and person:
         return "; ".join(names)
     for key in _AUTHOR_META_KEYS:
         value = _BYLINE_PREFIX.sub("", page.meta.get(key, "")).strip()
         if _is_name(value):
             return value
-    return None
+    return "; ".join(names) or None
 
 
 def normalise_date(value: str) -> str | None:
@@ -258,21 +288,25 @@ def page_title(page: PageInfo) -> str | None:
 
 
 def display_title(title: str | None, site_name: str | None, url: str | None) -> str | None:
-    """The title without the site's name beside it ("Headline | Site", "Site - Headline"):
-    a part is dropped when it is the site's name or its host name ("INTERNET Watch" on
-    internet.watch.impress.co.jp), never when it is all there is."""
+    """The title with its whitespace collapsed and without the site's name beside it
+    ("Headline | Site", "Site - Headline"): a part is dropped when it is the site's name or
+    names the host ("INTERNET Watch" on internet.watch.impress.co.jp, "Ergotron" on
+    www.ergotron.com), never when it is all there is."""
     if not title:
         return title
-    parts = _TITLE_SEPARATOR.split(title)
-    if len(parts) < 2:
+    title = " ".join(title.split())
+    separators = list(_TITLE_SEPARATOR.finditer(title)) if len(title) <= _MAX_TITLE_CHARS else []
+    if not separators:
         return title
     names = {_NOT_LETTERS.sub("", site_name or "").lower()}
-    labels = (urlsplit(url).hostname or "").split(".") if url else []
-    names.update(labels)
-    names.update(first + second for first, second in pairwise(labels))
+    if url:
+        labels = [label for label in host_labels(url) if label not in _GENERIC_HOST_LABELS]
+        names.update(labels)
+        names.update(first + second for first, second in pairwise(labels))
     names.discard("")
-    if _NOT_LETTERS.sub("", parts[-1]).lower() in names:
-        return title[: title.rfind(parts[-1])].rstrip(" |-\u2013\u2014\u00b7\u00bb:").strip() or title
-    if _NOT_LETTERS.sub("", parts[0]).lower() in names:
-        return title[len(parts[0]) :].lstrip(" |-\u2013\u2014\u00b7\u00bb:").strip() or title
+    last, first = separators[-1], separators[0]
+    if _NOT_LETTERS.sub("", title[last.end() :]).lower() in names:
+        return title[: last.start()]
+    if _NOT_LETTERS.sub("", title[: first.start()]).lower() in names:
+        return title[first.end() :]
     return title

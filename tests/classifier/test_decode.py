@@ -89,6 +89,8 @@ def test_valid_utf8_wins_over_a_declared_legacy_charset() -> None:
     # A Cyrillic page in its declared encoding is left alone, as is an all-ASCII page.
     assert decode_html(RUSSIAN.replace("<head>", '<head><meta charset="windows-1251">').encode("cp1251")).count("Москва") == 5
     assert sniff_encoding(b'<meta charset="windows-1251"><p>plain</p>') == "cp1251"
+    # A legacy page whose one non-ASCII byte is its last is not UTF-8 cut short.
+    assert sniff_encoding(b'<meta charset="iso-8859-1"><p>Bienvenue au caf\xe9') == "cp1252"
 
 
 def test_unknown_http_charset_falls_back_to_the_page() -> None:

@@ -121,6 +121,8 @@ def test_invisible_characters_are_removed_and_joiners_kept() -> None:
     # Whitespace around a removed character collapses; a block of them alone is no block.
     assert texts("<p>a \u00ad b</p><p>&#8203;</p><ul><li>\u200b<br>c</li></ul>") == ["a b", "c"]
     assert texts("<pre>x\u00ad\n  y</pre>") == ["x\n  y"]
+    # Inside <pre>, removed before the line rules: no blank, whitespace-only or edge lines left.
+    assert texts("<pre>\u200b\n\u200b</pre><pre>  \u200b</pre><pre>\u200b\ncode \u00ad\n</pre>") == ["code"]
     # Zero-width (non-)joiners change how Persian, Indic and emoji text renders: kept.
     assert texts("<p>\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645</p>") == ["\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"]
 

@@ -555,6 +555,12 @@ BAD_INPUTS = [
         id="30k-unclosed-tags",
     ),
     pytest.param(
+        lambda: "<p>before</p>" + "<br>" * 20_001 + "<" + "a" * 1_000_000,
+        LIMIT,
+        "before",
+        id="1M-letter-unclosed-tag-name",
+    ),
+    pytest.param(
         lambda: "<p>before</p><iframe>x</iframe>" + "<iframe src='x' " * 30_000,
         LIMIT,
         "before",

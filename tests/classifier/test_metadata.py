@@ -151,12 +151,23 @@ def test_json_ld_authors_win_over_meta() -> None:
     assert metadata(page(head)).author == "LD Name; Other Name"
 
 
+def test_a_person_in_meta_wins_over_organisations_in_json_ld() -> None:
+    organisation = {"@type": "NewsMediaOrganization", "name": "Example News"}
+    head = '<meta name="author" content="Jane Doe">' + json_ld({"@type": "NewsArticle", "author": organisation})
+    assert metadata(page(head)).author == "Jane Doe"
+    assert metadata(page(json_ld({"@type": "NewsArticle", "author": [organisation, {"@type": "Organization", "name": "Wire"}]}))).author == "Example News; Wire"
+    # The article's own object, not the WebPage's, names the authors.
+    graph = json_ld({"@graph": [{"@type": "WebPage", "author": {"@type": "Organization", "name": "Site"}}, {"@type": "NewsArticle", "author": {"@type": "Person", "name": "Jane"}}]})
+    assert metadata(page(graph)).author == "Jane"
+
+
 def test_author_urls_and_handles_are_not_names() -> None:
     # article:author is often a profile URL (Facebook, the site's author page).
     head = '<meta property="article:author" content="https://www.facebook.com/profile.php?id=x">'
     assert metadata(page(head)).author is None
-    head += '<meta name="twitter:creator" content="@handle"><meta name="byl" content="By Jane Roe">'
+    head += '<meta name="author" content="@handle"><meta name="byl" content="By: Jane Roe">'
     assert metadata(page(head)).author == "Jane Roe"
+    assert metadata(page('<meta name="author" content="by"><meta name="byl" content="BY ANN LEE">')).author == "ANN LEE"
     url_only = json_ld({"@type": "Article", "author": {"name": "https://example.com/authors/x"}})
     assert metadata(page(url_only + '<meta name="dc.creator" content="Doe, Jane">')).author == "Doe, Jane"
 
@@ -234,6 +245,11 @@ def test_published_skips_unreadable_dates_and_falls_back_to_the_url() -> None:
         ("九州大の計画 - INTERNET Watch", None, "https://internet.watch.impress.co.jp/docs", "九州大の計画"),
         ("Part one - Part two | Site", "Site", None, "Part one - Part two"),
         ("Cats - Dogs", "Site", "https://site.example", "Cats - Dogs"),
+        ("Storm warning - UK", None, "https://www.bbc.co.uk/news/x", "Storm warning - UK"),
+        ("Paris : la mairie ferme les quais", None, "https://www.paris.fr/x", "Paris : la mairie ferme les quais"),
+        ("Headline |\xa0Site", "Site", None, "Headline"),
+        ("  Spaced\n  headline |  Site ", "Site", None, "Spaced headline"),
+        ("a" + " " * 20_000 + "b | Site", "Site", None, "a b"),  # linear in the whitespace
         ("Ergotron", "Ergotron", None, "Ergotron"),
         (None, "Site", None, None),
     ],

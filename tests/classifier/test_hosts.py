@@ -1,0 +1,19 @@
+"""`classifier.hosts`: host names, registered domains and host labels, offline."""
+
+from __future__ import annotations
+
+from classifier.hosts import host_labels, host_of, registered_domain
+
+
+def test_host_and_registered_domain() -> None:
+    assert host_of("https://News.BBC.co.uk/x?y=1") == "news.bbc.co.uk"
+    assert registered_domain("https://news.bbc.co.uk/x") == "bbc.co.uk"
+    assert registered_domain("localhost") == "localhost"
+    assert host_of("") == registered_domain(None) == ""
+
+
+def test_host_labels_stop_at_the_public_suffix() -> None:
+    assert host_labels("https://internet.watch.impress.co.jp/docs") == ["internet", "watch", "impress"]
+    assert host_labels("https://www.bbc.co.uk/news/x") == ["www", "bbc"]
+    assert host_labels("ergotron.com") == ["ergotron"]
+    assert host_labels(None) == host_labels("http://") == []
