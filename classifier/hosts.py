@@ -53,3 +53,11 @@ def host_labels(url_or_host: str | None) -> list[str]:
         return []
     suffix = _extractor()(host).suffix
     return [label for label in host.removesuffix(suffix).split(".") if label]
+
+
+def url_path(url: str | None) -> str:
+    """The path of a URL ("" if there is none or the URL cannot be parsed, e.g. "http://[::1")."""
+    try:
+        return urlsplit(url).path if url else ""
+    except ValueError:
+        return ""

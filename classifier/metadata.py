@@ -14,10 +14,9 @@ from datetime import date, datetime
 from email.utils import parsedate_to_datetime
 from itertools import pairwise
 from typing import Any
-from urllib.parse import urlsplit
 
 from .dom import PageInfo
-from .hosts import host_labels
+from .hosts import host_labels, url_path
 from .types import Metadata
 
 _MAX_OBJECTS = 200
@@ -203,7 +202,7 @@ def _published(page: PageInfo, objects: list[dict[str, Any]], url: str | None) -
         if isinstance(candidate, str) and (found := normalise_date(candidate)):
             return found
     for address in (url, page.canonical):
-        match = _DATE_IN_URL.search(urlsplit(address).path) if address else None
+        match = _DATE_IN_URL.search(url_path(address))
         if match:
             try:
                 return date(*map(int, match.groups())).isoformat()
@@ -273,7 +272,7 @@ def page_kind_cues(page: PageInfo, objects: list[dict[str, Any]], url: str | Non
         declared.add("og:" + og_type)
     cues = [float(bool(declared & types)) for types in _KIND_TYPES.values()]
     address = url or page.canonical or page.meta.get("og:url") or ""
-    path = urlsplit(address).path.lower() if address else ""
+    path = url_path(address).lower()
     words = set(_URL_WORD.findall(path))
     cues.extend(float(bool(words & kinds)) for kinds in _URL_KINDS.values())
     cues.append(float(len([part for part in path.split("/") if part])))

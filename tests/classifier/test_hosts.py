@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from classifier.hosts import host_labels, host_of, registered_domain
+from classifier.hosts import host_labels, host_of, registered_domain, url_path
 
 
 def test_host_and_registered_domain() -> None:
@@ -17,3 +17,8 @@ def test_host_labels_stop_at_the_public_suffix() -> None:
     assert host_labels("https://www.bbc.co.uk/news/x") == ["www", "bbc"]
     assert host_labels("ergotron.com") == ["ergotron"]
     assert host_labels(None) == host_labels("http://") == []
+
+
+def test_url_path_of_bad_urls_is_empty() -> None:
+    assert url_path("https://x.example/2020/01/02/a?b") == "/2020/01/02/a"
+    assert url_path("http://[::1") == url_path(None) == url_path("") == ""

@@ -4,6 +4,7 @@ date, site name, description; from `<meta>`, `<link>`, `<html lang>`, `<time>` a
 from __future__ import annotations
 
 import gzip
+import html
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -225,6 +226,12 @@ def test_normalise_date_never_raises_and_returns_iso_or_none(value: str) -> None
     assert found is None or normalise_date(found) == found  # ISO 8601 reads back as itself
 
 
+def test_an_unparsable_url_or_canonical_link_is_no_error() -> None:
+    bad = "http://[::1"
+    assert metadata(page(f'<link rel="canonical" href="{bad}">')).canonical_url == bad
+    assert metadata(page(), bad).published is None
+
+
 def test_published_skips_unreadable_dates_and_falls_back_to_the_url() -> None:
     head = '<meta name="date" content="soon"><meta name="dc.date" content="20200226">'
     assert metadata(page(head)).published == "2020-02-26"
@@ -256,6 +263,37 @@ def test_published_skips_unreadable_dates_and_falls_back_to_the_url() -> None:
 )
 def test_display_title_drops_the_site_name(title, site_name, url, expected) -> None:  # noqa: ANN001
     assert display_title(title, site_name, url) == expected
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    | st.sampled_from(["Person", "Organization", "NewsArticle", "WebPage", "2023-11-02", "https://x.example/a"]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(["@type", "@graph", "author", "name", "datePublished", "inLanguage", "publisher", "headline"]),
+        children,
+        max_size=5,
+    ),
+    max_leaves=20,
+)
+_META_NAMES = st.sampled_from(["author", "article:author", "byl", "date", "dc.date", "language", "og:title", "og:site_name"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _JSON,
+    st.lists(st.tuples(_META_NAMES, st.text(max_size=40)), max_size=4),
+    st.text(max_size=80),
+    st.sampled_from([None, "https://www.example.co.uk/2020/01/02/x", "not a url", "http://[::1"]),
+)
+@example(None, [], "", "http://[::1")  # urlsplit raises ValueError on it
+def test_any_json_ld_meta_and_title_give_metadata(value, metas, title: str, url) -> None:  # noqa: ANN001
+    head = json_ld(value) + "".join(f'<meta name="{name}" content="{html.escape(content)}">' for name, content in metas)
+    head += f"<title>{html.escape(title)}</title>"
+    found = extract(page(head), url)
+    assert found.metadata.author is None or isinstance(found.metadata.author, str)
+    assert found.metadata.published is None or normalise_date(found.metadata.published) == found.metadata.published
+    assert found.title is None or found.title == " ".join(found.title.split())
 
 
 def test_document_title_has_no_site_suffix_but_features_keep_the_page_title() -> None:
