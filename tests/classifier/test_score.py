@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import html
+import json
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from classifier import ModelError, extract, load_scorer, score
 from classifier.score import ScorerModel, rescore_with_dup_domains
@@ -87,3 +91,33 @@ def test_shipped_scorer_flags_the_bundled_example() -> None:
     assert 0.0 <= result.probability <= 1.0
     assert result.flagged
     assert "agency_dateline" in result.codes
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+    | st.sampled_from(["AP", "Reuters", "https://apnews.com/x", "http://[::1", "Organization"]),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(
+        st.sampled_from(["@type", "@graph", "author", "name", "url", "isBasedOn", "sourceOrganization", "isBasedOnUrl"]),
+        children,
+        max_size=5,
+    ),
+    max_leaves=20,
+)
+_HEAD_VALUES = st.sampled_from(["AP", "By Reuters", "https://apnews.com/a", "http://[::1", "//x", ""]) | st.text(max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _JSON,
+    st.lists(st.tuples(st.sampled_from(["author", "article:author", "syndication-source", "original-source"]), _HEAD_VALUES), max_size=4),
+    _HEAD_VALUES,
+    st.sampled_from([None, "https://www.example.com/2020/01/02/x", "http://[::1", "not a url"]),
+)
+def test_any_head_evidence_gives_a_probability(value, metas, canonical: str, url) -> None:  # noqa: ANN001
+    head = f'<script type="application/ld+json">{json.dumps(value)}</script>'
+    head += "".join(f'<meta name="{name}" content="{html.escape(content)}">' for name, content in metas)
+    head += f'<link rel="canonical" href="{html.escape(canonical)}">'
+    result = score(f"<html><head>{head}</head><body>{STORY}</body></html>", url)
+    assert 0.0 <= result.probability <= 1.0
+    assert all(math.isfinite(reason.weight) for reason in result.reasons)
