@@ -56,6 +56,8 @@ class Row:
     * `reasons`: ``[{"code", "evidence", "weight"}]``, the scorer's evidence.
     * `content_chars`: characters of main text; `boilerplate_share`: the share of the page's
       block text that is not main content (0..1).
+    * `title`, `published`, `author`, `language`, `canonical_url`: what the page says about
+      itself (`Document.title` and `Document.metadata`; None where it does not say).
     * `error`: None, or what went wrong (exception, timeout, memory, damaged input).
     * `dup_domains`: None unless ``--syndication``: how many registered domains carry
       near-identical main text (1 = only this one; None when the text is too short to compare).
@@ -75,6 +77,11 @@ class Row:
     reasons: list[dict[str, Any]] = field(default_factory=list)
     content_chars: int | None = None
     boilerplate_share: float | None = None
+    title: str | None = None
+    published: str | None = None
+    author: str | None = None
+    language: str | None = None
+    canonical_url: str | None = None
     error: str | None = None
     dup_domains: int | None = None
     text: str | None = None
@@ -103,6 +110,11 @@ OUTPUT_FIELDS = (
     "reasons",
     "content_chars",
     "boilerplate_share",
+    "title",
+    "published",
+    "author",
+    "language",
+    "canonical_url",
     "error",
     "dup_domains",
 )
@@ -160,6 +172,11 @@ def row_from_document(record: Record, doc: Any, page_score: Any, options: PageOp
         reasons=reasons,
         content_chars=len(doc.text),
         boilerplate_share=round(max(0.0, min(1.0, share)), 6),
+        title=doc.title,
+        published=doc.metadata.published,
+        author=doc.metadata.author,
+        language=doc.metadata.language,
+        canonical_url=doc.metadata.canonical_url,
         text=doc.text if options.with_text else None,
         threshold=float(page_score.threshold),
         signature=signature,

@@ -309,6 +309,11 @@ def score_dataframe(inputs: Sequence[str], **kwargs: Any) -> Any:
         "reasons": "object",
         "content_chars": "float64",
         "boilerplate_share": "float64",
+        "title": "object",
+        "published": "object",
+        "author": "object",
+        "language": "object",
+        "canonical_url": "object",
         "error": "object",
         "dup_domains": "object",
     }

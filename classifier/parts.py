@@ -37,7 +37,8 @@ from .io import JsonlWriter, ParquetWriter, Record, Source, atomic_path, open_st
 if TYPE_CHECKING:  # pragma: no cover
     from .bulk import BulkOptions, Row, Summary
 
-PART_FORMAT = 2
+# Bumped whenever rows change shape (3: page metadata columns), so old parts are not resumed.
+PART_FORMAT = 3
 
 
 def options_fingerprint(options: BulkOptions) -> str:

@@ -85,7 +85,7 @@ def test_local_run_accounts_for_every_record_and_is_identical_across_workers(cor
     assert keys == sorted(keys, key=lambda k: (order.get(k[0], 3), k[0], k[1]))  # input order, then offset
     damage = [r for r in rows if r["source"] == corpus[1] and r["error"]]
     assert len(damage) == 1 and "shorter than its Content-Length" in damage[0]["error"]
-    assert set(rows[0]) == {"source", "offset", "url", "host", "farm_probability", "flagged", "reasons", "content_chars", "boilerplate_share", "error", "dup_domains"}
+    assert set(rows[0]) == {"source", "offset", "url", "host", "farm_probability", "flagged", "reasons", "content_chars", "boilerplate_share", "title", "published", "author", "language", "canonical_url", "error", "dup_domains"}
     assert rows[0]["host"] == "a0.example"
 
 
@@ -310,6 +310,22 @@ def test_real_core_scores_a_warc(tmp_path: Path) -> None:
     assert all(r["error"] is None for r in rows), rows
     assert all(0.0 <= r["farm_probability"] <= 1.0 and r["content_chars"] > 0 for r in rows)
     assert any("café" in r["text"] for r in rows)  # decoded with the HTTP charset
+
+
+@pytest.mark.skipif(not _core_available(), reason="the extraction core (classifier.extract, decode, a trained model) is not there yet")
+def test_rows_carry_the_page_metadata(tmp_path: Path) -> None:
+    head = (
+        '<title>Storm breaks records | Weather Desk</title><meta property="og:site_name" content="Weather Desk">'
+        '<meta name="author" content="Jane Roe"><meta name="dc.date" content="20231102">'
+        '<link rel="canonical" href="https://weather.example/storm">'
+    )
+    page = f'<html lang="en-GB"><head>{head}</head><body><p>{"The storm broke every record. " * 20}</p></body></html>'
+    (tmp_path / "in.jsonl").write_text(json.dumps({"url": "https://weather.example/storm?x=1", "html": page}) + "\n")
+    run([str(tmp_path / "in.jsonl")], str(tmp_path / "o.jsonl"), _options(workers=1, timeout=60.0))
+    (row,) = read_rows(tmp_path / "o.jsonl")
+    assert (row["title"], row["published"], row["author"], row["language"], row["canonical_url"]) == (
+        "Storm breaks records", "2023-11-02", "Jane Roe", "en-GB", "https://weather.example/storm"
+    )
 
 
 def test_page_options_refuse_a_bad_favor_at_once() -> None:

@@ -237,9 +237,11 @@ def test_jsonl_and_parquet_writers_round_trip(tmp_path: Path) -> None:
     rows = [
         {"source": "s", "offset": 1, "url": "u", "host": "h", "farm_probability": 0.5, "flagged": True,
          "reasons": [{"code": "c", "evidence": "é", "weight": 1.5}], "content_chars": 3,
-         "boilerplate_share": 0.1, "error": None, "dup_domains": None},
+         "boilerplate_share": 0.1, "title": "T", "published": "2023-11-02", "author": "A; B",
+         "language": "de", "canonical_url": "https://x.example/a", "error": None, "dup_domains": None},
         {"source": "s", "offset": 2, "url": None, "host": None, "farm_probability": None, "flagged": None,
-         "reasons": [], "content_chars": None, "boilerplate_share": None, "error": "boom", "dup_domains": 2},
+         "reasons": [], "content_chars": None, "boilerplate_share": None, "title": None, "published": None,
+         "author": None, "language": None, "canonical_url": None, "error": "boom", "dup_domains": 2},
     ]
     stream = io.BytesIO()
     writer = JsonlWriter(stream)
