@@ -87,8 +87,14 @@ def sniff_encoding(data: bytes, http_charset: str | None = None) -> str:
     if match:
         codec = codec_for_label(match.group(1).decode("ascii", "replace"))
         if codec:
-            # Non-ASCII before the last 4 bytes: a complete character, not one cut short.
-            if codec != "utf-8" and not data[:-4].isascii() and _is_utf8(data):
+            # Non-ASCII before the last 4 bytes: a complete character, not one cut short (the
+            # whole-page test first: it needs no copy).
+            if (
+                codec != "utf-8"
+                and not data.isascii()
+                and not data[:-4].isascii()
+                and _is_utf8(data)
+            ):
                 return "utf-8"
             return codec
     if _is_utf8(data):

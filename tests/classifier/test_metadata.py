@@ -14,6 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
+from tests.classifier.strategies import json_values
 from classifier import Metadata, extract
 from classifier.dom import blocks_from_html
 from classifier.metadata import (
@@ -265,16 +266,9 @@ def test_display_title_drops_the_site_name(title, site_name, url, expected) -> N
     assert display_title(title, site_name, url) == expected
 
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
-    | st.sampled_from(["Person", "Organization", "NewsArticle", "WebPage", "2023-11-02", "https://x.example/a"]),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["@type", "@graph", "author", "name", "datePublished", "inLanguage", "publisher", "headline"]),
-        children,
-        max_size=5,
-    ),
-    max_leaves=20,
+_JSON = json_values(
+    ["Person", "Organization", "NewsArticle", "WebPage", "2023-11-02", "https://x.example/a"],
+    ["@type", "@graph", "author", "name", "datePublished", "inLanguage", "publisher", "headline"],
 )
 _META_NAMES = st.sampled_from(["author", "article:author", "byl", "date", "dc.date", "language", "og:title", "og:site_name"])
 

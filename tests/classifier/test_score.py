@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.classifier.strategies import json_values
 from classifier import ModelError, extract, load_scorer, score
 from classifier.score import ScorerModel, rescore_with_dup_domains
 from classifier.signals import SIGNAL_NAMES
@@ -93,16 +94,9 @@ def test_shipped_scorer_flags_the_bundled_example() -> None:
     assert "agency_dateline" in result.codes
 
 
-_JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20)
-    | st.sampled_from(["AP", "Reuters", "https://apnews.com/x", "http://[::1", "Organization"]),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(
-        st.sampled_from(["@type", "@graph", "author", "name", "url", "isBasedOn", "sourceOrganization", "isBasedOnUrl"]),
-        children,
-        max_size=5,
-    ),
-    max_leaves=20,
+_JSON = json_values(
+    ["AP", "Reuters", "https://apnews.com/x", "http://[::1", "Organization"],
+    ["@type", "@graph", "author", "name", "url", "isBasedOn", "sourceOrganization", "isBasedOnUrl"],
 )
 _HEAD_VALUES = st.sampled_from(["AP", "By Reuters", "https://apnews.com/a", "http://[::1", "//x", ""]) | st.text(max_size=30)
 
