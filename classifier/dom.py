@@ -540,8 +540,11 @@ class _Walker:
                     self.block_stack.append((tag, sequence, own_keywords))
                     self.segments.append(_path_segment(tag, id_value, class_value) if attributes else tag)
                 elif self.pending_space:
-                    # One inline element ends and the next begins with no text between.
-                    self.pieces.append(" ")
+                    # One inline element ends and the next begins with no text between: a
+                    # space, as cards lay such spans out apart. Not in code, where syntax
+                    # highlighting puts "f", "(" and "x" in spans that read "f(x)".
+                    if not flags & (IN_PRE | IN_CODE):
+                        self.pieces.append(" ")
                     self.pending_space = False
                 child = node.child
                 if child is not None:

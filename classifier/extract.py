@@ -3,8 +3,9 @@
 `analyse()` runs the stages that do not need a model (decode, parse and walk, metadata, block
 features); the model labels the blocks; `assemble()` joins the kept blocks into text with the
 layout users expect: paragraphs separated by a blank line, also before a heading that follows
-text (inside a list of cards too), headings and list items on their own lines, the cells of a
-table row on one line, code blocks with their line breaks.
+text (inside a list of cards too), headings and list items on their own lines (a list item's
+paragraphs under its bullet), the cells of a table row on one line, code blocks with their line
+breaks (also when each line is an element of its own).
 """
 
 from __future__ import annotations
@@ -165,21 +166,47 @@ def _label(
     return probabilities, decide(analysis.blocks, probabilities, cut), cut
 
 
+def _in_list_item(block: RawBlock) -> bool:
+    """A paragraph (not a heading) directly inside a list item: `<li><p>`, as documentation
+    generators write every item."""
+    if block.tag == "li" or block.tag in HEADING_TAGS or not block.flags & IN_LIST:
+        return False
+    container = block.path.rsplit(">", 2)[-2] if ">" in block.path else ""
+    return container == "li" or container.startswith(("li.", "li#"))
+
+
 def assemble(blocks: list[RawBlock], keep: np.ndarray) -> str:
     """Join the kept blocks into plain text (see the module docstring for the layout)."""
     parts: list[str] = []
     previous: RawBlock | None = None
-    for block, kept in zip(blocks, keep):
+    bulleted_item = -1  # the list item whose first paragraph took the bullet
+    for index, (block, kept) in enumerate(zip(blocks, keep)):
         if not kept:
             continue
         text = block.text
-        if block.tag == "li" or (block.flags & IN_LIST and block.tag in ("dd", "dt")):
+        bullet = block.tag == "li" or bool(block.flags & IN_LIST and block.tag in ("dd", "dt"))
+        if block.tag == "li":
+            bulleted_item = block.own_element
+        elif not bullet and _in_list_item(block):
+            item = block.parent_element
+            before = blocks[index - 1] if index else None
+            if item == bulleted_item:
+                text = "  " + text.replace("\n", "\n  ")  # the item's next paragraph
+            elif before is None or item not in (before.own_element, before.parent_element):
+                bullet, bulleted_item = True, item  # the item's first paragraph
+        if bullet:
             text = "- " + text.replace("\n", "\n  ")
         if previous is not None:
             if block.row >= 0 and block.row == previous.row:
                 separator = " | "
             elif block.flags & IN_PRE and previous.flags & IN_PRE and block.tag == previous.tag == "pre":
                 separator = "\n\n"
+            elif (
+                block.flags & IN_PRE
+                and previous.flags & IN_PRE
+                and block.parent_element == previous.parent_element
+            ):
+                separator = "\n"  # code whose lines are elements (<div class="line">): one block of code
             elif block.tag in HEADING_TAGS and previous.tag not in HEADING_TAGS:
                 separator = "\n\n"  # a heading opens a section, also inside a list (cards)
             elif (

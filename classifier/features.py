@@ -28,7 +28,7 @@ from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .metadata import PAGE_KIND_NAMES
 from .textstats import block_tokens, blocks_matching, text_statistics, token_hashes
 
-FEATURE_VERSION = "2026.11.5"
+FEATURE_VERSION = "2026.11.6"
 
 # r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b", written to open with a digit (the
 # boundary checked behind it) so that `re` skips straight to digits: three times faster.
@@ -360,15 +360,18 @@ def _without_last_segment(path: str) -> str:
     return path[:cut] if cut >= 0 else path
 
 
+def path_ids(blocks: Sequence[RawBlock]) -> np.ndarray:
+    """A number per distinct DOM path of one page, in order of first appearance."""
+    lookup: dict[str, int] = {}
+    return np.fromiter((lookup.setdefault(block.path, len(lookup)) for block in blocks), np.int64, len(blocks))
+
+
 def structural_keys(blocks: Sequence[RawBlock]) -> np.ndarray:
     """Per block: ids of its DOM path, parent element and grandparent element (`KEY_NAMES`)."""
-    n = len(blocks)
-    lookup: dict[str, int] = {}
-    keys = np.empty((n, len(KEY_NAMES)), dtype=np.float32)
-    for i, block in enumerate(blocks):
-        keys[i, 0] = lookup.setdefault(block.path, len(lookup))
-        keys[i, 1] = block.parent_element
-        keys[i, 2] = block.grandparent_element
+    keys = np.empty((len(blocks), len(KEY_NAMES)), dtype=np.float32)
+    keys[:, 0] = path_ids(blocks)
+    keys[:, 1] = [block.parent_element for block in blocks]
+    keys[:, 2] = [block.grandparent_element for block in blocks]
     return keys
 
 

@@ -8,7 +8,11 @@ the second stage can look at a block's neighbours and containers on the same pag
 1. stage one classifies each block from its own features;
 2. (optional, `second_pass=True`) stage two sees the stage-one probabilities of the block's neighbours, path siblings,
    containers and page, and revises the verdict. It is trained on out-of-fold stage-one
-   probabilities (grouped folds), so it learns from verdicts as they look on unseen sites.
+   probabilities (grouped folds), so it learns from verdicts as they look on unseen sites;
+3. (`path_smoothing`) each probability is blended with the mean probability of the blocks on
+   the same DOM path of the same page (the items of one list, the paragraphs of one body): such
+   blocks are nearly always all content or all boilerplate, and the blend keeps one doubtful
+   item from going the other way of its siblings.
 
 A saved model is a joblib file plus a JSON card (library versions, `FEATURE_VERSION`, the
 training data hash, cross-validated scores, the default threshold). Loading reads the card
@@ -43,6 +47,7 @@ from .features import (
     STAGE_ONE_NAMES,
     STAGE_TWO_NAMES,
     context_features,
+    path_ids,
     structural_keys,
 )
 
@@ -115,6 +120,10 @@ class BlockModel(ClassifierMixin, BaseEstimator):
         Grouped folds for the out-of-fold stage-one probabilities that train stage two.
     threshold : float, default 0.5
         Probability at or above which `predict` calls a block content.
+    path_smoothing : float, default 0.0
+        Share of each block's probability taken from the mean probability of the blocks on
+        the same DOM path of the same page (0: none, 1: the path's mean alone). Needs the key
+        columns in `predict_proba`'s input.
     """
 
     def __init__(
@@ -124,12 +133,19 @@ class BlockModel(ClassifierMixin, BaseEstimator):
         second_estimator: Any = None,
         inner_folds: int = 4,
         threshold: float = 0.5,
+        path_smoothing: float = 0.0,
     ) -> None:
         self.estimator = estimator
         self.second_pass = second_pass
         self.second_estimator = second_estimator
         self.inner_folds = inner_folds
         self.threshold = threshold
+        self.path_smoothing = path_smoothing
+
+    @property
+    def needs_keys(self) -> bool:
+        """Whether `predict_proba` reads the page and structural key columns."""
+        return self.stage_two_ is not None or self.path_smoothing > 0
 
     @staticmethod
     def _make(estimator: Any) -> Any:
@@ -177,12 +193,24 @@ class BlockModel(ClassifierMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float32)
         if len(X) == 0:
             return np.zeros((0, 2))
-        if X.shape[1] != N_STAGE_ONE + N_KEYS and (self.stage_two_ is not None or X.shape[1] != N_STAGE_ONE):
+        if X.shape[1] != N_STAGE_ONE + N_KEYS and (self.needs_keys or X.shape[1] != N_STAGE_ONE):
             raise ValueError(f"expected {N_STAGE_ONE + N_KEYS} columns (features and keys), got {X.shape}")
         probability = self.stage_one_.predict_proba(X[:, :N_STAGE_ONE])[:, 1]
         if self.stage_two_ is not None:
             probability = self.stage_two_.predict_proba(_stage_two_input(X, probability))[:, 1]
+        if self.path_smoothing > 0:
+            page, path = X[:, N_STAGE_ONE].astype(np.int64), X[:, N_STAGE_ONE + 1].astype(np.int64)
+            _, groups = np.unique(page * (int(path.max()) + 1) + path, return_inverse=True)
+            probability = self.smooth(probability, groups)
         return np.column_stack([1.0 - probability, probability])
+
+    def smooth(self, probability: np.ndarray, groups: np.ndarray) -> np.ndarray:
+        """Blend each probability with the mean over its group (numbered from 0: the blocks of
+        one page and DOM path) by `path_smoothing`."""
+        if self.path_smoothing <= 0 or len(probability) == 0:
+            return probability
+        group_mean = (np.bincount(groups, weights=probability) / np.bincount(groups))[groups]
+        return (1.0 - self.path_smoothing) * probability + self.path_smoothing * group_mean
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return (self.predict_proba(X)[:, 1] >= self.threshold).astype(np.int64)
@@ -209,10 +237,13 @@ class LoadedModel:
         """
         if len(blocks) == 0:
             return np.zeros(0)
-        # Only the second pass reads the structural keys.
-        X = attach_keys(features, blocks) if self.estimator.stage_two_ is not None else features
+        estimator = self.estimator
         with _openmp_controller().limit(limits=1, user_api="openmp"):
-            return self.estimator.predict_proba(X)[:, 1]
+            if estimator.stage_two_ is not None:  # it reads every structural key
+                return estimator.predict_proba(attach_keys(features, blocks))[:, 1]
+            probability = estimator.stage_one_.predict_proba(features)[:, 1]
+        # As predict_proba does: on one page the groups are its DOM paths.
+        return estimator.smooth(probability, path_ids(blocks))
 
 
 def library_versions() -> dict[str, str]:

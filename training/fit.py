@@ -34,9 +34,12 @@ DEFAULT_CORPUS = ROOT / "data" / "wcxb-dev"
 CV_OUTPUT = ROOT / "build" / "block-cv.npz"
 
 
-def make_model(max_iter: int = 100) -> BlockModel:
+PATH_SMOOTHING = 0.5
+
+
+def make_model(max_iter: int = 100, path_smoothing: float = PATH_SMOOTHING) -> BlockModel:
     """The shipped configuration (chosen by grouped CV on WCXB; see README, 'Model choice')."""
-    return BlockModel(estimator=default_estimator(max_iter=max_iter))
+    return BlockModel(estimator=default_estimator(max_iter=max_iter), path_smoothing=path_smoothing)
 
 
 def _rounded(scores: dict[str, float]) -> dict[str, float]:
@@ -49,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=SHIPPED_MODEL, help="model file to write")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-iter", type=int, default=100, help="boosting iterations")
+    parser.add_argument(
+        "--path-smoothing", type=float, default=PATH_SMOOTHING, help="share of the DOM path's mean probability"
+    )
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages")
     parser.add_argument("--skip-cv", action="store_true", help="fit without cross-validation")
     parser.add_argument("--threshold", type=float, default=None, help="default threshold (else chosen by CV)")
@@ -73,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
 
     card: dict = {
         "model": "BlockModel (HistGradientBoostingClassifier over block features)",
-        "params": {k: repr(v) for k, v in make_model(args.max_iter).get_params(deep=False).items()},
+        "params": {k: repr(v) for k, v in make_model(args.max_iter, args.path_smoothing).get_params(deep=False).items()},
         "data": {
             "corpora": [str(Path(c).resolve().relative_to(ROOT)) if Path(c).resolve().is_relative_to(ROOT) else str(c) for c in corpora],
             "pages": len(dataset.pages),
@@ -86,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold: float | None = args.threshold if args.threshold is not None else 0.5
     if not args.skip_cv and len(np.unique(dataset.page_groups)) >= args.folds:
         print(f"grouped {args.folds}-fold cross-validation by site")
-        cv = cross_validate(dataset, lambda: make_model(args.max_iter), folds=args.folds)
+        cv = cross_validate(dataset, lambda: make_model(args.max_iter, args.path_smoothing), folds=args.folds)
         curve = threshold_curve(dataset, cv.probabilities, THRESHOLDS)
         if args.threshold is None:
             # The default decision: the best fixed threshold, or a cut per page (None), by CV F1.
@@ -121,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
 
     print("fitting the final model on every page")
     fit_start = time.perf_counter()
-    model = make_model(args.max_iter)
+    model = make_model(args.max_iter, args.path_smoothing)
     model.threshold = 0.5 if threshold is None else threshold
     model.fit(dataset.X, dataset.y, sample_weight=dataset.weights, groups=dataset.groups)
     card["fit_seconds"] = round(time.perf_counter() - fit_start)

@@ -357,6 +357,29 @@ def test_empty_page() -> None:
     assert info.title == "" and info.json_ld == [] and info.n_links == 0
 
 
+_CODE_PIECES = st.lists(
+    st.tuples(st.sampled_from(["", "span", "b", "a"]), st.text(alphabet="fx().=, \t", min_size=1, max_size=4)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_CODE_PIECES, st.sampled_from(["pre", "p>code"]))
+def test_syntax_highlighted_code_reads_as_written(pieces, container: str) -> None:
+    """Highlighters wrap each token of code in a span ("f", "(", "x", ")"): the block reads
+    exactly the code, with no space between spans that the source does not have."""
+    inner = "".join(f"<{tag}>{text}</{tag}>" if tag else text for tag, text in pieces)
+    written = "".join(text for _, text in pieces)
+    if container == "pre":
+        found = texts(f"<pre>{inner}</pre>")
+        expected = written.rstrip()
+    else:
+        found = texts(f"<p><code>{inner}</code></p>")
+        expected = " ".join(written.split())
+    assert found == ([expected] if expected.strip() else [])
+
+
 # ----------------------------------------------------------------------------- serialisation
 
 

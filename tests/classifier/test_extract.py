@@ -158,6 +158,15 @@ def test_layout_of_every_block_kept() -> None:
     # Cards of a listing: each item's heading opens a section of its own.
     cards = "<ul><li><h3>Card one</h3><p>About one.</p></li><li><h3>Card two</h3><p>About two.</p></li></ul>"
     assert clean(cards, threshold=0) == "Card one\nAbout one.\n\nCard two\nAbout two."
+    # Items written as paragraphs (<li><p>, as documentation generators do) keep their bullets.
+    items = "<ul><li><p>one</p><p>more on one</p></li><li>two <p>more on two</p></li><li><p>three</p></li></ul>"
+    assert clean(items, threshold=0) == "- one\n  more on one\n- two\n  more on two\n- three"
+    # Code whose lines are elements (highlighters' <div class="line">) stays one block of code;
+    # two code blocks stay apart.
+    code = '<pre><code><div class="line">def {0}(x):</div><div class="line">    return {0}</div></code></pre>'
+    assert clean(code.format("f") + code.format("g"), threshold=0) == (
+        "def f(x):\n    return f\n\ndef g(x):\n    return g"
+    )
 
 
 # ----------------------------------------------------------------------------- thresholds

@@ -10,7 +10,7 @@ import pytest
 
 from classifier import ModelError, clean, load_model
 from classifier.features import FEATURE_VERSION, STAGE_ONE_NAMES
-from classifier.model import N_KEYS, BlockModel, default_estimator
+from classifier.model import N_KEYS, BlockModel, LoadedModel, default_estimator
 from training import fit
 from training.corpus import load_wcxb
 from training.dataset import block_weights, build_dataset
@@ -47,6 +47,28 @@ def test_block_model_is_deterministic_and_learns(small_dataset, second_pass: boo
     again = make().fit(ds.X, ds.y, sample_weight=ds.weights, groups=ds.groups).predict_proba(ds.X)[:, 1]
     assert np.array_equal(first, again)
     assert first[ds.y == 1].mean() > first[ds.y == 0].mean() + 0.3
+
+
+def test_path_smoothing_blends_each_block_with_its_path_siblings(small_dataset) -> None:
+    ds = small_dataset
+    raw = BlockModel(estimator=default_estimator(max_iter=20)).fit(ds.X, ds.y, sample_weight=ds.weights)
+    smoothed = BlockModel(estimator=default_estimator(max_iter=20), path_smoothing=0.5)
+    smoothed.fit(ds.X, ds.y, sample_weight=ds.weights)
+    p = raw.predict_proba(ds.X)[:, 1]
+    q = smoothed.predict_proba(ds.X)[:, 1]
+    page, path = ds.X[:, len(STAGE_ONE_NAMES)], ds.X[:, len(STAGE_ONE_NAMES) + 1]
+    for row in (0, len(p) // 2, len(p) - 1):
+        siblings = (page == page[row]) & (path == path[row])
+        assert q[row] == pytest.approx(0.5 * p[row] + 0.5 * p[siblings].mean())
+    # One page at a time gives what all pages at once give: the keys keep pages apart.
+    first_page = page == page[0]
+    assert np.allclose(smoothed.predict_proba(ds.X[first_page])[:, 1], q[first_page])
+    with pytest.raises(ValueError, match="keys"):
+        smoothed.predict_proba(ds.X[:, : len(STAGE_ONE_NAMES)])
+    # extract()'s path, one page from its features and blocks, agrees.
+    first = ds.pages[0]
+    loaded = LoadedModel(estimator=smoothed)
+    assert np.allclose(loaded.page_probabilities(first.features, first.blocks), q[ds.page_index == 0])
 
 
 def test_fit_command_writes_a_model_that_loads_and_cleans(tmp_path: Path) -> None:
