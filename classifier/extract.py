@@ -10,6 +10,7 @@ breaks (also when each line is an element of its own).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -84,6 +85,7 @@ def analyse(html: str | bytes, url: str | None = None) -> Analysis:
 
 
 MIN_DUPLICATE_CHARS = 10
+_LINE_NUMBERS = re.compile(r"[\d\s]+")
 
 
 def page_threshold(probabilities: np.ndarray, weights: np.ndarray, *, beta: float = 1.0) -> float:
@@ -116,16 +118,22 @@ def page_threshold(probabilities: np.ndarray, weights: np.ndarray, *, beta: floa
 
 
 def decide(blocks: list[RawBlock], probabilities: np.ndarray, threshold: float) -> np.ndarray:
-    """Which blocks are kept: probability at or above `threshold`, each text once.
+    """Which blocks are kept: probability at or above `threshold`, each text once, no line
+    numbers.
 
     A page often carries the same text twice (desktop and mobile copies, carousels); the
-    second copy of a kept block of `MIN_DUPLICATE_CHARS` or more is dropped.
+    second copy of a kept block of `MIN_DUPLICATE_CHARS` or more is dropped. So is the gutter
+    of a code listing laid out as a table (a cell of code holding only line numbers, beside the
+    cell of code): kept, it would run into the code's first line.
     """
     keep = np.asarray(probabilities) >= threshold
     seen: set[str] = set()
     for i in np.flatnonzero(keep):
-        text = blocks[i].text
-        if len(text) >= MIN_DUPLICATE_CHARS:
+        block = blocks[i]
+        text = block.text
+        if block.row >= 0 and block.flags & IN_PRE and _LINE_NUMBERS.fullmatch(text):
+            keep[i] = False
+        elif len(text) >= MIN_DUPLICATE_CHARS:
             if text in seen:
                 keep[i] = False
             seen.add(text)
@@ -197,7 +205,7 @@ def assemble(blocks: list[RawBlock], keep: np.ndarray) -> str:
         if bullet:
             text = "- " + text.replace("\n", "\n  ")
         if previous is not None:
-            if block.row >= 0 and block.row == previous.row:
+            if block.row >= 0 and block.row == previous.row and not (block.flags | previous.flags) & IN_PRE:
                 separator = " | "
             elif block.flags & IN_PRE and previous.flags & IN_PRE and block.tag == previous.tag == "pre":
                 separator = "\n\n"

@@ -158,6 +158,16 @@ def test_layout_of_every_block_kept() -> None:
     # Cards of a listing: each item's heading opens a section of its own.
     cards = "<ul><li><h3>Card one</h3><p>About one.</p></li><li><h3>Card two</h3><p>About two.</p></li></ul>"
     assert clean(cards, threshold=0) == "Card one\nAbout one.\n\nCard two\nAbout two."
+    # A code listing laid out as a table: the gutter of line numbers is dropped, the code stays
+    # whole; a table of numbers (not code) is kept.
+    listing = (
+        '<table class="highlighttable"><tr><td class="linenos"><pre><span>1</span>\n<span>2</span></pre></td>'
+        '<td class="code"><pre><span>x</span> = <span>1</span>\n<span>y</span> = <span>2</span></pre></td></tr></table>'
+    )
+    numbers = "<table><tr><td>2019</td><td>42</td></tr></table>"
+    document = extract(listing + numbers, threshold=0)
+    assert document.text == "x = 1\ny = 2\n2019 | 42"
+    assert [block.is_content for block in document.blocks] == [False, True, True, True]
     # Items written as paragraphs (<li><p>, as documentation generators do) keep their bullets.
     items = "<ul><li><p>one</p><p>more on one</p></li><li>two <p>more on two</p></li><li><p>three</p></li></ul>"
     assert clean(items, threshold=0) == "- one\n  more on one\n- two\n  more on two\n- three"
