@@ -186,7 +186,7 @@ def stages(pages: list[str], rounds: int) -> None:
     and `assemble` run; the rare second parse of a page with self-closed iframes is left out)."""
     from classifier.dom import parse, walk
     from classifier.extract import assemble, choose_cut, decide
-    from classifier.features import block_features
+    from classifier.features import block_features, path_ids
     from classifier.metadata import (
         page_kind_cues,
         page_title,
@@ -212,9 +212,11 @@ def stages(pages: list[str], rounds: int) -> None:
             spent["metadata"] += (now := time.perf_counter()) - clock
             features = block_features(blocks, page, title=title, structured=structured, page_kinds=cues)
             spent["features"] += (clock := time.perf_counter()) - now
-            probabilities = model.page_probabilities(features, blocks)
+            paths = path_ids(blocks)
+            probabilities = model.page_probabilities(features, blocks, paths)
             spent["model"] += (now := time.perf_counter()) - clock
-            assemble(blocks, decide(blocks, probabilities, choose_cut(probabilities, features, model.threshold)))
+            cut = choose_cut(probabilities, features, paths, model.threshold)
+            assemble(blocks, decide(blocks, probabilities, cut))
             spent["decision and text"] += time.perf_counter() - now
         for name, seconds in spent.items():
             best[name] = min(best.get(name, seconds), seconds)

@@ -18,7 +18,7 @@ import numpy as np
 
 from .decode import decode_html
 from .dom import HEADING_TAGS, IN_LIST, IN_PRE, IN_TABLE, PageInfo, RawBlock, blocks_from_html
-from .features import STAGE_ONE_NAMES, block_features
+from .features import STAGE_ONE_NAMES, block_features, path_ids
 from .metadata import (
     display_title,
     page_kind_cues,
@@ -85,33 +85,65 @@ def analyse(html: str | bytes, url: str | None = None) -> Analysis:
 
 
 MIN_DUPLICATE_CHARS = 10
+# Draws of the per-page cut's expectation with correlated labels (`page_threshold`): a prime.
+CORRELATED_DRAWS = 31
 _LINE_NUMBERS = re.compile(r"[\d\s]+")
 
 
-def page_threshold(probabilities: np.ndarray, weights: np.ndarray, *, beta: float = 1.0) -> float:
+def page_threshold(
+    probabilities: np.ndarray, weights: np.ndarray, groups: np.ndarray | None = None, *, beta: float = 1.0
+) -> float:
     """The cut that maximises the page's expected F1 (F-beta) under the model's probabilities.
 
-    Blocks are taken in order of probability; keeping the top k has expected precision
-    sum(p w) / sum(w) over the kept blocks and expected recall sum(p w) over them divided by
-    sum(p w) over the page (w: a block's tokens). The k with the best expected F1 sets the
-    cut, so a page whose blocks are all doubtful (a product grid) keeps its likeliest ones and
-    a clear article keeps just its body. `beta` below 1 favours precision, above 1 recall.
+    Blocks are taken in order of probability and the top k are kept; the k with the best
+    expected F1 sets the cut, so a page whose blocks are all doubtful (a product grid) keeps
+    its likeliest ones and a clear article keeps just its body. `beta` below 1 favours
+    precision, above 1 recall. `weights` are the blocks' tokens.
+
+    `groups` numbers (from 0) the blocks whose labels go together: the blocks of one DOM path
+    (a list's items, a body's paragraphs) are nearly always all content or all boilerplate.
+    Within a group the labels are drawn together (one uniform draw u per group: block i is
+    content when u < p_i, which keeps every block's own probability), between groups
+    independently, and the expectation is taken over a fixed lattice of
+    `CORRELATED_DRAWS` draws (deterministic, no random numbers). This matters on a short
+    article beside a long, doubtful list of teasers: with independent labels, keeping the list
+    looks safe (about a third of it would be content, give or take little), while in truth it
+    is all or nothing. With `groups` None every label is independent, and the expectation is
+    the closed form: expected precision sum(p w) / sum(w) over the kept blocks, expected recall
+    sum(p w) over them divided by sum(p w) over the page.
 
     Keeping nothing is the other choice: it is right (F1 1) exactly when no block is content,
-    which the model gives probability prod(1 - p). When that beats every k, as on an error or
-    sold-out page where nothing looks like content, the cut lies above every block.
+    which the model gives probability prod(1 - p) (with groups, the product over groups of 1
+    minus the group's highest p). When that beats every k, as on an error or sold-out page
+    where nothing looks like content, the cut lies above every block.
     """
     if len(probabilities) == 0:
         return 1.0
     p = np.asarray(probabilities, dtype=np.float64)
     w = np.maximum(np.asarray(weights, dtype=np.float64), 1.0)
     order = np.argsort(-p, kind="stable")
-    expected_true = np.cumsum(p[order] * w[order])
     kept = np.cumsum(w[order])
     squared = beta * beta
-    expected_score = (1 + squared) * expected_true / (kept + squared * (p * w).sum())
+    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))  # log P(block is not content)
+    if groups is None:
+        expected_true = np.cumsum(p[order] * w[order])
+        expected_score = (1 + squared) * expected_true / (kept + squared * (p * w).sum())
+        nothing_is_content = float(np.exp(never.sum()))
+    else:
+        groups = np.asarray(groups, dtype=np.int64)
+        n_groups = int(groups.max()) + 1
+        draws = np.arange(CORRELATED_DRAWS)
+        # A rank-1 lattice: each group's draws are the CORRELATED_DRAWS strata of (0, 1), in
+        # an order of its own (multiplier 1 + g mod (draws - 1), the draw count being prime).
+        multipliers = 1 + np.arange(n_groups) % (CORRELATED_DRAWS - 1)
+        uniform = ((draws[:, None] * multipliers[None, :]) % CORRELATED_DRAWS + 0.5) / CORRELATED_DRAWS
+        content = (uniform[:, groups[order]] < p[order]) * w[order]  # draws x blocks, kept order
+        true = np.cumsum(content, axis=1)
+        expected_score = ((1 + squared) * true / (kept + squared * true[:, -1:])).mean(axis=0)
+        group_never = np.zeros(n_groups)
+        np.minimum.at(group_never, groups, never)  # log(1 - the group's highest p)
+        nothing_is_content = float(np.exp(group_never.sum()))
     best = int(np.argmax(expected_score))
-    nothing_is_content = float(np.exp(np.log1p(-np.minimum(p, 1.0 - 1e-12)).sum()))
     if nothing_is_content > expected_score[best]:
         return float(np.nextafter(p[order[0]], np.inf))
     return float(p[order[best]])
@@ -146,11 +178,16 @@ def token_counts(features: np.ndarray) -> np.ndarray:
 
 
 def choose_cut(
-    probabilities: np.ndarray, features: np.ndarray, threshold: float | None, favor: Favor = "balanced"
+    probabilities: np.ndarray,
+    features: np.ndarray,
+    paths: np.ndarray,
+    threshold: float | None,
+    favor: Favor = "balanced",
 ) -> float:
-    """The cut for one page: `threshold` when given, else the page's expected F-beta cut."""
+    """The cut for one page: `threshold` when given, else the page's expected F-beta cut
+    (`paths`: the blocks' DOM path numbers, `classifier.features.path_ids`)."""
     if threshold is None:
-        return page_threshold(probabilities, token_counts(features), beta=FAVOR_BETAS[favor])
+        return page_threshold(probabilities, token_counts(features), paths, beta=FAVOR_BETAS[favor])
     return float(threshold)
 
 
@@ -167,10 +204,11 @@ def _label(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Probabilities, kept blocks and the cut used (given, the card's, or per page)."""
     block_model = get_model(model)
-    probabilities = block_model.page_probabilities(analysis.features, analysis.blocks)
+    paths = path_ids(analysis.blocks)
+    probabilities = block_model.page_probabilities(analysis.features, analysis.blocks, paths)
     if threshold is None and favor == "balanced":
         threshold = block_model.threshold
-    cut = choose_cut(probabilities, analysis.features, threshold, favor)
+    cut = choose_cut(probabilities, analysis.features, paths, threshold, favor)
     return probabilities, decide(analysis.blocks, probabilities, cut), cut
 
 

@@ -229,7 +229,9 @@ class LoadedModel:
         value = self.card.get("threshold", self.estimator.threshold)
         return None if value is None else float(value)
 
-    def page_probabilities(self, features: np.ndarray, blocks: Sequence[RawBlock]) -> np.ndarray:
+    def page_probabilities(
+        self, features: np.ndarray, blocks: Sequence[RawBlock], paths: np.ndarray | None = None
+    ) -> np.ndarray:
         """Content probability of every block of one page.
 
         One page is a few hundred rows: OpenMP threads cost more than they bring, and on a busy
@@ -242,8 +244,9 @@ class LoadedModel:
             if estimator.stage_two_ is not None:  # it reads every structural key
                 return estimator.predict_proba(attach_keys(features, blocks))[:, 1]
             probability = estimator.stage_one_.predict_proba(features)[:, 1]
-        # As predict_proba does: on one page the groups are its DOM paths.
-        return estimator.smooth(probability, path_ids(blocks))
+        # As predict_proba does: on one page the groups are its DOM paths (`paths`, when the
+        # caller has them already: `features.path_ids(blocks)`).
+        return estimator.smooth(probability, path_ids(blocks) if paths is None else paths)
 
 
 def library_versions() -> dict[str, str]:

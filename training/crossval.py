@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from classifier.extract import Favor, assemble, choose_cut, decide
+from classifier.features import path_ids
 from classifier.model import BlockModel
 
 from .dataset import Dataset
@@ -82,7 +83,7 @@ def page_texts(
     texts = []
     for number, page in enumerate(dataset.pages):
         rows = dataset.page_index == number
-        cut = choose_cut(probabilities[rows], page.features, threshold, favor)
+        cut = choose_cut(probabilities[rows], page.features, path_ids(page.blocks), threshold, favor)
         texts.append(assemble(page.blocks, decide(page.blocks, probabilities[rows], cut)))
     return texts
 

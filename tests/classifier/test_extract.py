@@ -22,6 +22,7 @@ import classifier
 from classifier import Document, ModelError, clean, extract, load_model
 from classifier.dom import parse
 from classifier.extract import page_threshold, token_counts
+from classifier.features import path_ids
 from classifier.model import MODEL_ENV, SHIPPED_MODEL, card_path
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -213,7 +214,8 @@ def expected_default_cut(document) -> float:  # noqa: ANN001
     if fixed is not None:
         return fixed
     probabilities = np.array([block.probability for block in document.blocks])
-    return page_threshold(probabilities, token_counts(document.analysis.features))
+    paths = path_ids(document.analysis.blocks)
+    return page_threshold(probabilities, token_counts(document.analysis.features), paths)
 
 
 def test_per_page_cut_maximises_expected_f1() -> None:
@@ -229,6 +231,21 @@ def test_per_page_cut_maximises_expected_f1() -> None:
     assert page_threshold(np.zeros(0), np.zeros(0)) == 1.0
 
 
+def test_labels_of_one_path_go_together_in_the_per_page_cut() -> None:
+    """A short article beside a long list of doubtful teasers: with independent labels about a
+    third of the list looks like content, so keeping it looks safe; drawn together, the list is
+    all content or none, and dropping it has the better expected F1."""
+    probabilities = np.array([0.95] * 3 + [0.35] * 40)
+    tokens = np.array([60] * 3 + [12] * 40)
+    paths = np.array([0] * 3 + [1] * 40)
+    assert page_threshold(probabilities, tokens) == 0.35  # independent: the list is kept
+    assert page_threshold(probabilities, tokens, paths) == 0.95  # together: dropped
+    # Every block of its own path: as good as independent (the same cut here).
+    assert page_threshold(probabilities, tokens, np.arange(43)) == 0.35
+    # Deterministic: no random draws.
+    assert len({page_threshold(probabilities, tokens, paths) for _ in range(3)}) == 1
+
+
 def test_a_page_where_nothing_looks_like_content_keeps_nothing() -> None:
     tokens = np.array([5, 40, 12])
     doubtful = np.array([0.02, 0.01, 0.05])  # P(no block is content) 0.92 beats any k
@@ -237,20 +254,29 @@ def test_a_page_where_nothing_looks_like_content_keeps_nothing() -> None:
     assert page_threshold(one_likely, tokens) == 0.6
     certain = np.array([1.0, 0.0])  # no log(0) trouble at the edges
     assert page_threshold(certain, np.array([3, 3])) == 1.0
+    assert page_threshold(certain, np.array([3, 3]), np.array([0, 1])) == 1.0
+    # With labels drawn per path, nothing is content with probability prod(1 - the path's
+    # highest p): 0.8 for one path of doubtful blocks, which beats keeping them (0.2); with
+    # independent labels it is 0.8 ** 30, and keeping them all wins.
+    many = np.full(30, 0.2)
+    assert page_threshold(many, np.full(30, 10), np.zeros(30, dtype=int)) > 0.2
+    assert page_threshold(many, np.full(30, 10)) == 0.2
 
 
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
-        st.tuples(st.floats(0.0, 1.0), st.integers(0, 500)), min_size=1, max_size=30
+        st.tuples(st.floats(0.0, 1.0), st.integers(0, 500), st.integers(0, 4)), min_size=1, max_size=30
     )
 )
-def test_favor_moves_the_per_page_cut_one_way(blocks: list[tuple[float, int]]) -> None:
-    probabilities = np.array([p for p, _ in blocks])
-    tokens = np.array([w for _, w in blocks], dtype=float)
-    cuts = [page_threshold(probabilities, tokens, beta=beta) for beta in (0.5, 1.0, 2.0)]
-    if all(cut <= probabilities.max() for cut in cuts):  # no cut keeps nothing
-        assert cuts[0] >= cuts[1] >= cuts[2]
+def test_favor_moves_the_per_page_cut_one_way(blocks: list[tuple[float, int, int]]) -> None:
+    probabilities = np.array([p for p, _, _ in blocks])
+    tokens = np.array([w for _, w, _ in blocks], dtype=float)
+    paths = np.unique([g for _, _, g in blocks], return_inverse=True)[1]
+    for groups in (None, paths):
+        cuts = [page_threshold(probabilities, tokens, groups, beta=beta) for beta in (0.5, 1.0, 2.0)]
+        if all(cut <= probabilities.max() for cut in cuts):  # no cut keeps nothing
+            assert cuts[0] >= cuts[1] >= cuts[2]
 
 
 def test_favor_keeps_less_for_precision_and_more_for_recall() -> None:
