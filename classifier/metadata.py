@@ -127,6 +127,9 @@ def _is_name(value: str) -> bool:
 
 
 def _is_article(obj: dict[str, Any]) -> bool:
+    """Whether a JSON-LD object is a piece of writing whose author is the page's author: any
+    Article or Posting type, TechArticle and DiscussionForumPosting included. Wider on purpose
+    than the "article" page-kind cue (`_KIND_TYPES`), which tells news from docs and forums."""
     return any("article" in kind.lower() or "posting" in kind.lower() for kind in types_of(obj))
 
 

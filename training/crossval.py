@@ -16,7 +16,6 @@ import numpy as np
 from sklearn.model_selection import GroupKFold
 
 from classifier.extract import Favor, assemble, choose_cut, decide
-from classifier.features import path_ids
 from classifier.model import BlockModel
 
 from .dataset import Dataset
@@ -81,9 +80,8 @@ def page_texts(
     threshold (None: each page's expected-F1 cut, `classifier.extract.page_threshold`, leaning
     as `favor` says)."""
     texts = []
-    for number, page in enumerate(dataset.pages):
-        rows = dataset.page_index == number
-        cut = choose_cut(probabilities[rows], page.features, path_ids(page.blocks), threshold, favor)
+    for page, rows in zip(dataset.pages, dataset.page_rows()):
+        cut = choose_cut(probabilities[rows], page.features, page.paths, threshold, favor)
         texts.append(assemble(page.blocks, decide(page.blocks, probabilities[rows], cut)))
     return texts
 

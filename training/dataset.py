@@ -18,6 +18,7 @@ from joblib import Parallel, delayed
 
 from classifier.dom import RawBlock
 from classifier.extract import analyse
+from classifier.features import path_ids
 from classifier.model import attach_keys
 
 from .corpus import LabelledPage, registered_domain
@@ -39,11 +40,12 @@ class PageData:
     features: np.ndarray
     labels: np.ndarray
     token_counts: np.ndarray
+    paths: np.ndarray  # each block's DOM path id (`classifier.features.path_ids`), for the cut
 
 
 @dataclass(frozen=True)
 class Dataset:
-    """All blocks of a corpus, stacked; `page_index` maps every row to its page."""
+    """All blocks of a corpus, stacked page after page; `page_index` maps every row to its page."""
 
     pages: list[PageData]
     X: np.ndarray  # stage-one features and structural keys (see classifier.model.attach_keys)
@@ -55,6 +57,11 @@ class Dataset:
 
     def rows_of(self, page_numbers: np.ndarray) -> np.ndarray:
         return np.flatnonzero(np.isin(self.page_index, page_numbers))
+
+    def page_rows(self) -> list[slice]:
+        """The rows of each page, in page order (a page's rows are contiguous)."""
+        ends = np.cumsum([len(page.blocks) for page in self.pages])
+        return [slice(int(end) - len(page.blocks), int(end)) for page, end in zip(self.pages, ends)]
 
     @property
     def page_groups(self) -> np.ndarray:
@@ -74,6 +81,7 @@ def analyse_page(page: LabelledPage) -> PageData:
         features=analysis.features,
         labels=labels,
         token_counts=counts,
+        paths=path_ids(analysis.blocks),
     )
 
 

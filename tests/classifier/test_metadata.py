@@ -145,6 +145,17 @@ def test_author_from_json_ld_graph() -> None:
     assert found.published == "2023-02-03"
 
 
+@pytest.mark.parametrize("kind", ["NewsArticle", "TechArticle", "DiscussionForumPosting", "BlogPosting"])
+def test_the_writing_names_the_author_not_the_web_page(kind: str) -> None:
+    # A WebPage object listed first may name the site as its author; any Article or Posting
+    # type is the writing itself, docs and forum posts included.
+    objects = [
+        {"@type": "WebPage", "author": {"@type": "Organization", "name": "Site Team"}},
+        {"@type": kind, "author": {"@type": "Person", "name": "Real Writer"}},
+    ]
+    assert metadata(page(json_ld(objects))).author == "Real Writer"
+
+
 def test_json_ld_authors_win_over_meta() -> None:
     # JSON-LD lists every author; a <meta> author is often the first one or the site.
     head = '<meta name="author" content="Meta Name">' + json_ld(

@@ -29,8 +29,11 @@ def test_dataset_rows_labels_and_weights(small_dataset) -> None:
     ds = small_dataset
     assert ds.X.shape == (len(ds.y), len(STAGE_ONE_NAMES) + N_KEYS)
     assert 0 < ds.y.mean() < 1
-    for number in range(len(ds.pages)):
-        assert ds.weights[ds.page_index == number].sum() == pytest.approx(1.0)
+    for number, rows in enumerate(ds.page_rows()):
+        assert np.array_equal(np.flatnonzero(ds.page_index == number), np.arange(len(ds.y))[rows])
+        assert ds.weights[rows].sum() == pytest.approx(1.0)
+        # The path ids kept for the cut are the ones in the key columns.
+        assert np.array_equal(ds.pages[number].paths, ds.X[rows, len(STAGE_ONE_NAMES) + 1])
 
 
 def test_block_weights_floor_short_blocks() -> None:
