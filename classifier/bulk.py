@@ -203,7 +203,8 @@ def score_page(record: Record, *, model: Any = None, options: PageOptions = Page
 
 
 def load_default_model(path: str | None = None) -> Any:
-    """Load the shipped (or given) model; the default `model_loader` of every engine."""
+    """Load the given model, else `$CLASSIFIER_MODEL`'s, else the shipped one; the default
+    `model_loader` of every engine."""
     from .model import load_model
 
     return load_model(path)

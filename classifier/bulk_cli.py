@@ -35,6 +35,40 @@ def parse_size(text: str) -> int:
     return int(float(number) * 1024 ** "bkmgt".index((unit or "b").lower()))
 
 
+def probability(text: str) -> float:
+    """A number from 0 to 1 (``--threshold``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"not a probability from 0 to 1: {text!r}")
+    return value
+
+
+def _count(minimum: int) -> Any:
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"not a whole number of at least {minimum}: {text!r}")
+        return value
+
+    return parse
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0.0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {text!r}")
+    return value
+
+
 def _page_fn(spec: str) -> Any:
     module, _, name = spec.partition(":")
     if not module or not name:
@@ -56,12 +90,12 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     )
     parser.add_argument("-o", "--output", default=None, help="output file (default: - for stdout)")
     parser.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="output format (default jsonl; parquet needs pagesieve[parquet])")
-    parser.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores; 0: score in this process, no timeout)")
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per page before it becomes an error row (default 30; 0: none)")
+    parser.add_argument("--workers", type=_count(0), default=None, help="worker processes (default: all cores; 0: score in this process, no timeout)")
+    parser.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per page before it becomes an error row (default 30; 0: none)")
     parser.add_argument("--max-memory", type=parse_size, default=None, metavar="SIZE", help="resident memory per worker, e.g. 2G (default: no limit)")
-    parser.add_argument("--limit", type=int, default=None, metavar="N", help="stop after N pages")
+    parser.add_argument("--limit", type=_count(1), default=None, metavar="N", help="stop after N pages")
     parser.add_argument("--text", action="store_true", help="add the main text to each row")
-    parser.add_argument("--threshold", type=float, default=None, help="block threshold for extraction (default: the model's)")
+    parser.add_argument("--threshold", type=probability, default=None, help="block threshold for extraction (default: the model's)")
     parser.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced", help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
     parser.add_argument("--syndication", action="store_true", help="count registered domains with near-identical text (MinHash) and feed it to the score")
     parser.add_argument("--hosts", metavar="FILE", default=None, help="write per-host counts, share flagged and mean probability (CSV)")

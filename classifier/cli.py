@@ -10,32 +10,24 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import gzip
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bulk_cli import add_score_arguments, run_score
+from .bulk_cli import add_score_arguments, probability, run_score
 from .explain import add_explain_arguments, run_explain
+from .io import read_page_file
 from .model import ModelError
 
 _SINGLE_PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
-
-
-def read_page(path: str) -> bytes:
-    """The bytes of a page file (`.gz` is decompressed) or of stdin for `-`."""
-    if path == "-":
-        return sys.stdin.buffer.read()
-    data = Path(path).read_bytes()
-    return gzip.decompress(data) if path.endswith(".gz") else data
 
 
 def run_clean(args: argparse.Namespace) -> int:
     from . import extract, load_model
 
     model = load_model(args.model) if args.model else None
-    document = extract(read_page(args.page), args.url, threshold=args.threshold, favor=args.favor, model=model)
+    document = extract(read_page_file(args.page), args.url, threshold=args.threshold, favor=args.favor, model=model)
     if args.json:
         payload = {
             "text": document.text,
@@ -66,7 +58,7 @@ def run_score_command(args: argparse.Namespace) -> int:
     from . import extract, load_model
 
     model = load_model(args.model) if args.model else None
-    document = extract(read_page(args.inputs[0]), args.url, threshold=args.threshold, favor=args.favor, model=model)
+    document = extract(read_page_file(args.inputs[0]), args.url, threshold=args.threshold, favor=args.favor, model=model)
     page_score = document.score()
     if args.json:
         json.dump(dataclasses.asdict(page_score), sys.stdout, ensure_ascii=False, indent=1)
@@ -90,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean = commands.add_parser("clean", help="print the main text of a page")
     clean.add_argument("page", help="an .html or .html.gz file, or - for stdin")
     clean.add_argument("--url", default=None, help="the page's URL")
-    clean.add_argument("--threshold", type=float, default=None, help="block threshold (default: the model's)")
+    clean.add_argument("--threshold", type=probability, default=None, help="block threshold (default: the model's)")
     clean.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced", help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
     clean.add_argument("--model", default=None, help="a model file you trust (default: the shipped one)")
     clean.add_argument("--json", action="store_true", help="every block, its probability and the metadata")

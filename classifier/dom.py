@@ -195,7 +195,8 @@ class RawBlock:
     index: int
     text: str
     tag: str
-    path: str
+    path: str  # the tags, ids and first two classes of its last 8 block-level ancestors
+    path_key: str  # the path without the digits of ids and classes: what repeated items share
     depth: int
     link_chars: int
     n_links: int
@@ -325,14 +326,22 @@ def _attribute_facts(value: str) -> tuple[int, bool]:
     return bits, not _ASSISTIVE_ONLY.isdisjoint(squashed)
 
 
-def _path_segment(tag: str, element_id: str | None, classes: str | None) -> str:
+_DIGITS = str.maketrans("", "", "0123456789")
+
+
+@lru_cache(maxsize=65_536)  # a pure function of the element's tag, id and class: bounded
+def _path_segment(tag: str, element_id: str | None, classes: str | None) -> tuple[str, str]:
+    """The element's path segment ("li#post-123.item") and its key: the same without the
+    digits of the id and class tokens ("li#post-.item"). A list's items are often numbered
+    one by one ("post-123", "post-124"); with the digits their paths all differ, without them
+    the items share one path, as they share one structure."""
     segment = tag
     if element_id:
         segment += "#" + element_id.strip().split(" ", 1)[0][:40]
     if classes:
         for token in classes.split()[:2]:
             segment += "." + token[:40]
-    return segment
+    return segment, tag + segment[len(tag) :].translate(_DIGITS)
 
 
 class _Walker:
@@ -349,10 +358,12 @@ class _Walker:
         self.total_chars = 0
         self.total_link_chars = 0
         # Open block-level elements: (tag, sequence number, keyword bits), and their path
-        # segments ("div#main.content") in a list of their own, joined for each block's path.
+        # segments ("div#main.content") and segment keys in lists of their own, joined for
+        # each block's path and path key.
         self.block_stack: list[tuple[str, int, int]] = []
         self.iframe_with_content = False  # raw text in an iframe: maybe a self-closed one
         self.segments: list[str] = []
+        self.segment_keys: list[str] = []
         self.element_starts: list[tuple[int, int, int]] = []
 
     def flush(self, flags: int, keywords: int, row: int, depth: int) -> None:
@@ -399,6 +410,7 @@ class _Walker:
                 text,
                 stack[-1][0] if stack else "body",  # tag
                 ">".join(self.segments[-_MAX_PATH_SEGMENTS:]),  # path
+                ">".join(self.segment_keys[-_MAX_PATH_SEGMENTS:]),  # path_key
                 depth,
                 link_chars,
                 n_links,
@@ -538,7 +550,9 @@ class _Walker:
                         (self.total_chars, self.total_link_chars, len(self.blocks))
                     )
                     self.block_stack.append((tag, sequence, own_keywords))
-                    self.segments.append(_path_segment(tag, id_value, class_value) if attributes else tag)
+                    segment, key = _path_segment(tag, id_value, class_value) if attributes else (tag, tag)
+                    self.segments.append(segment)
+                    self.segment_keys.append(key)
                 elif self.pending_space:
                     # One inline element ends and the next begins with no text between: a
                     # space, as cards lay such spans out apart. Not in code, where syntax
@@ -593,6 +607,7 @@ class _Walker:
         self.n_links = 0
         sequence = self.block_stack.pop()[1]
         self.segments.pop()
+        self.segment_keys.pop()
         start_chars, start_links, start_blocks = self.element_starts.pop()
         totals = self.page.elements
         totals.chars[sequence] = self.total_chars - start_chars

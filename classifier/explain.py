@@ -26,7 +26,6 @@ HTML is never injected. On load, the view's script writes a JSON summary of what
 from __future__ import annotations
 
 import argparse
-import gzip
 import html
 import math
 import re
@@ -39,8 +38,10 @@ from pathlib import Path
 import numpy as np
 
 from .align import align_labels
+from .bulk_cli import probability
 from .extract import extract
 from .features import STAGE_ONE_NAMES
+from .io import NotAPageError, read_page_file
 from .model import ModelError
 from .score import score
 from .types import Block, Document, PageScore, Reason
@@ -593,16 +594,6 @@ def render_explanation(
 # ---------------------------------------------------------------------------------------------
 
 
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from exc
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"a threshold is between 0 and 1, got {value}")
-    return value
-
-
 def add_explain_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Declare the ``explain`` flags on `parser` (returned for chaining)."""
     parser.add_argument("page", metavar="PAGE", help="the page: .html, .html.gz, or - for stdin")
@@ -612,7 +603,7 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
     parser.add_argument("--url", default=None, help="the page's URL (used by metadata and score)")
     parser.add_argument(
         "--threshold",
-        type=_probability,
+        type=probability,
         default=None,
         help="block threshold (default: the model's, from its card)",
     )
@@ -631,22 +622,14 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
     return parser
 
 
-def read_page(name: str) -> bytes:
-    """The raw bytes of PAGE: a file (gunzipped when gzip), or stdin for ``-``."""
-    raw = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    return raw
-
-
 def run_explain(args: argparse.Namespace) -> int:
     """Run ``explain``: 0 on success, 1 when the page, gold or model cannot be read or the
     view cannot be written. Prints the time it took to stderr."""
     started = time.perf_counter()
     try:
-        raw = read_page(args.page)
+        raw = read_page_file(args.page)
         gold = Path(args.gold).read_text(encoding="utf-8") if args.gold else None
-    except (OSError, EOFError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, UnicodeDecodeError, NotAPageError) as exc:
         print(f"explain: cannot read input: {exc}", file=sys.stderr)
         return 1
     read = time.perf_counter()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, Literal
 
 import numpy as np
@@ -50,18 +51,19 @@ class Analysis:
     features: np.ndarray
 
 
-def to_text(html: str | bytes) -> str:
-    """Check the input type and decode bytes; the one door every public function uses."""
+def to_text(html: str | bytes, http_charset: str | None = None) -> str:
+    """Check the input type and decode bytes (with the HTTP header's charset, when known);
+    the one door every public function uses."""
     if isinstance(html, str):
         return html
     if isinstance(html, (bytes, bytearray, memoryview)):
-        return decode_html(bytes(html))
+        return decode_html(bytes(html), http_charset)
     raise TypeError(f"expected HTML as str or bytes, got {type(html).__name__}")
 
 
-def analyse(html: str | bytes, url: str | None = None) -> Analysis:
+def analyse(html: str | bytes, url: str | None = None, *, http_charset: str | None = None) -> Analysis:
     """Decode, parse, walk and compute the stage-one features of one page."""
-    text = to_text(html)
+    text = to_text(html, http_charset)
     if url is not None and not isinstance(url, str):
         raise TypeError(f"url must be a str or None, got {type(url).__name__}")
     blocks, page = blocks_from_html(text)
@@ -192,7 +194,10 @@ def choose_cut(
 
 
 def check_decision(threshold: float | None, favor: str) -> None:
-    """Refuse a `favor` that is not one of `FAVOR_BETAS`, or given with a `threshold`."""
+    """Refuse a `threshold` that is not a probability (0 to 1), a `favor` that is not one of
+    `FAVOR_BETAS`, or both given."""
+    if threshold is not None and not (isinstance(threshold, Real) and 0.0 <= threshold <= 1.0):
+        raise ValueError(f"threshold must be a probability from 0 to 1 (or None), got {threshold!r}")
     if favor not in FAVOR_BETAS:
         raise ValueError(f"favor must be one of {', '.join(FAVOR_BETAS)}, got {favor!r}")
     if threshold is not None and favor != "balanced":
@@ -276,6 +281,7 @@ def extract(
     threshold: float | None = None,
     favor: Favor = "balanced",
     model: LoadedModel | str | None = None,
+    http_charset: str | None = None,
 ) -> Document:
     """Every block of the page with its content probability, the main text and metadata.
 
@@ -287,9 +293,14 @@ def extract(
     instead; it cannot be combined with `threshold` (ValueError). `Document.threshold` is the
     cut used. `model` is a `LoadedModel` (from `load_model`), a path to a model file you trust,
     or None for the `CLASSIFIER_MODEL` environment variable or else the shipped model.
+
+    `html` is a `str`, or bytes (any bytes-like object) decoded by `decode_html`: a byte-order
+    mark, else `http_charset` (the HTTP response's charset or whole Content-Type value, when
+    you have it), else the page's `<meta>` charset, UTF-8 or a detector. Anything else raises
+    `TypeError`.
     """
     check_decision(threshold, favor)
-    analysis = analyse(html, url)
+    analysis = analyse(html, url, http_charset=http_charset)
     probabilities, keep, cut = _label(analysis, model, threshold, favor)
     blocks = tuple(
         Block(
@@ -323,6 +334,7 @@ def clean(
     threshold: float | None = None,
     favor: Favor = "balanced",
     model: LoadedModel | str | None = None,
+    http_charset: str | None = None,
 ) -> str:
     """The main content of a page as plain text ("" when it has none).
 
@@ -330,6 +342,6 @@ def clean(
     their own lines; code blocks keep their line breaks. Options as in `extract()`.
     """
     check_decision(threshold, favor)
-    analysis = analyse(html, url)
+    analysis = analyse(html, url, http_charset=http_charset)
     _, keep, _ = _label(analysis, model, threshold, favor)
     return assemble(analysis.blocks, keep)

@@ -28,7 +28,7 @@ from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .metadata import PAGE_KIND_NAMES
 from .textstats import block_tokens, blocks_matching, text_statistics, token_hashes
 
-FEATURE_VERSION = "2026.11.6"
+FEATURE_VERSION = "2026.11.7"
 
 # r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b", written to open with a digit (the
 # boundary checked behind it) so that `re` skips straight to digits: three times faster.
@@ -54,8 +54,8 @@ _NUMBER_FIELDS = (
     "n_links", "link_chars", "depth", "flags", "keywords_all", "keywords_near", "own_element",
     "parent_element", "grandparent_element", "row",
 )  # fmt: skip
-_NUMBERS_OF, _TAG_OF, _PATH_OF, _TEXT_OF = (
-    attrgetter(*_NUMBER_FIELDS), attrgetter("tag"), attrgetter("path"), attrgetter("text")
+_NUMBERS_OF, _TAG_OF, _PATH_KEY_OF, _TEXT_OF = (
+    attrgetter(*_NUMBER_FIELDS), attrgetter("tag"), attrgetter("path_key"), attrgetter("text")
 )
 
 _TEXT_COLUMNS = (
@@ -189,7 +189,7 @@ def block_features(
     tags = list(map(_TAG_OF, blocks))
     tag_index = np.fromiter(map(_TAG_INDEX.get, tags, repeat(-1, n)), np.int64, n)
     heading = np.fromiter(map(HEADING_TAGS.__contains__, tags), np.float64, n)
-    path_ids, paths = _first_occurrence_ids(list(map(_PATH_OF, blocks)))
+    path_ids, paths = _first_occurrence_ids(list(map(_PATH_KEY_OF, blocks)))
     text_ids, _ = _first_occurrence_ids(texts)
     # The same for paths without their last one and two segments, computed once per path.
     parent_paths = [_without_last_segment(path) for path in paths]
@@ -361,9 +361,10 @@ def _without_last_segment(path: str) -> str:
 
 
 def path_ids(blocks: Sequence[RawBlock]) -> np.ndarray:
-    """A number per distinct DOM path of one page, in order of first appearance."""
+    """A number per distinct DOM path of one page (its `path_key`: numbered items share one),
+    in order of first appearance."""
     lookup: dict[str, int] = {}
-    return np.fromiter((lookup.setdefault(block.path, len(lookup)) for block in blocks), np.int64, len(blocks))
+    return np.fromiter((lookup.setdefault(block.path_key, len(lookup)) for block in blocks), np.int64, len(blocks))
 
 
 def structural_keys(blocks: Sequence[RawBlock]) -> np.ndarray:

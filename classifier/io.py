@@ -9,6 +9,7 @@ This module owns the edges of `classifier.bulk`:
   single HTML files (``.html``, ``.htm``, ``.html.gz``). Records that are not HTML pages carry a
   `skip` reason; damaged input becomes a record with an `error` that names the offset, after
   everything readable before it;
+* `read_page_file()` reads the one page of the single-page commands (`clean`, `explain`);
 * `JsonlWriter` / `ParquetWriter` write row dicts, and `atomic_path()` makes a file appear only
   once it is complete.
 
@@ -38,6 +39,26 @@ HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 #: MIME types taken as HTML pages; a response without a Content-Type is sniffed instead.
 HTML_MIME_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml+html"})
 STDIN = "-"
+
+
+class NotAPageError(ValueError):
+    """A single-page command was given a crawl file (WARC or JSONL) instead of one page."""
+
+
+def read_page_file(name: str) -> bytes:
+    """The bytes of one page: a file (gunzipped when it is gzip, whatever its name) or stdin
+    for ``-``. A WARC or JSONL file is refused (`NotAPageError`): its first record is not
+    "the page", and `score INPUT -o OUT --text` reads them all."""
+    raw = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        raw = gzip.decompress(raw)
+    head = raw[:64].lstrip()
+    if head.startswith((b"WARC/", b"filedesc://")) or name.lower().endswith(JSONL_SUFFIXES):
+        raise NotAPageError(
+            f"{name} is a crawl file, not one page: `python -m classifier score {name} -o OUT "
+            "--text` extracts every page in it"
+        )
+    return raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,9 +265,10 @@ def read_jsonl_stream(
             yield Record(source, line_no, error="JSON line is not an object")
             continue
         url = obj.get(url_field)
-        url = url if isinstance(url, str) else None
         html = obj.get(html_field)
-        if html is None and html_field in obj:
+        if url is not None and not isinstance(url, str):
+            yield Record(source, line_no, error=f"field {url_field!r} is not a string")
+        elif html is None and html_field in obj:  # null: no page was fetched, like a non-HTML record
             yield Record(source, line_no, url=url, skip="no_html")
         elif not isinstance(html, str):
             yield Record(source, line_no, url=url, error=f"line has no string field {html_field!r}")

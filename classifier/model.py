@@ -316,8 +316,9 @@ def check_card(card: dict[str, Any], path: Path) -> None:
 
 
 def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
-    """Load a model file you trust (None: the shipped model) after checking its card."""
-    path = Path(path) if path is not None else SHIPPED_MODEL
+    """Load a model file you trust after checking its card. None: the file `$CLASSIFIER_MODEL`
+    names when it is set (as everywhere else), else the shipped model."""
+    path = Path(path if path is not None else os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
     card_file = card_path(path)
     if not path.exists() or not card_file.exists():
         raise ModelError(f"no model at {path} (with its card {card_file.name}): {RETRAIN_HINT}.")

@@ -140,14 +140,15 @@ def score(
     dup_domains: int = 0,
     scorer: ScorerModel | str | None = None,
     model: Any = None,
+    http_charset: str | None = None,
 ) -> PageScore:
     """Score a page (HTML, or a `Document` from `extract()` so it is not parsed again).
 
     `threshold` (default: the scorer's high-precision choice, in its card) decides `flagged`.
     `dup_domains` is how many registered domains of a crawl carry the same text (bulk runs
-    with `--syndication` fill it in). `model` is the block model, as in `extract()`.
+    with `--syndication` fill it in). `model` and `http_charset` are as in `extract()`.
     """
-    document = page if isinstance(page, Document) else extract(page, url, model=model)
+    document = page if isinstance(page, Document) else extract(page, url, model=model, http_charset=http_charset)
     page_scorer = get_scorer(scorer)
     signals, content_share = page_signals(document)
     if dup_domains >= 2:

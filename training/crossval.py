@@ -19,6 +19,7 @@ from classifier.extract import Favor, assemble, choose_cut, decide
 from classifier.model import BlockModel
 
 from .dataset import Dataset
+from .fragments import Fragments
 from .metrics import macro_by_type, word_f1
 
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.1, 0.91, 0.05))
@@ -32,6 +33,7 @@ class CrossValidation:
     page_folds: np.ndarray
     seconds: float
     other_probabilities: tuple[np.ndarray, ...] = ()
+    fragment_probabilities: np.ndarray | None = None  # out-of-fold, when fragments trained too
 
 
 def cross_validate(
@@ -41,15 +43,19 @@ def cross_validate(
     folds: int = 5,
     log: Callable[[str], None] = print,
     also_predict: Sequence[Dataset] = (),
+    fragments: Fragments | None = None,
 ) -> CrossValidation:
     """Fit on all folds but one, predict the one left out, for each of `folds` folds.
 
     `also_predict`: datasets of the same pages in the same order (another form of them): each
     fold's model also predicts their held-out pages (`CrossValidation.other_probabilities`).
+    `fragments` (`training.fragments`): each fold also trains on the fragments of its training
+    pages, and predicts those of its held-out pages (`CrossValidation.fragment_probabilities`).
     """
     start = time.perf_counter()
     probabilities = np.zeros(len(dataset.y))
     others = tuple(np.zeros(len(other.y)) for other in also_predict)
+    fragment_probabilities = None if fragments is None else np.zeros(len(fragments.dataset.y))
     page_folds = np.full(len(dataset.pages), -1)
     splitter = GroupKFold(n_splits=folds)
     page_numbers = np.arange(len(dataset.pages))
@@ -58,19 +64,22 @@ def cross_validate(
     ):
         train = dataset.rows_of(train_pages)
         test = dataset.rows_of(test_pages)
-        model = make_model().fit(
-            dataset.X[train],
-            dataset.y[train],
-            sample_weight=dataset.weights[train],
-            groups=dataset.groups[train],
-        )
+        if fragments is None:
+            X, y, weights, groups = dataset.X[train], dataset.y[train], dataset.weights[train], dataset.groups[train]
+        else:
+            X, y, weights, groups = fragments.with_pages(dataset, train, train_pages)
+        model = make_model().fit(X, y, sample_weight=weights, groups=groups)
         probabilities[test] = model.predict_proba(dataset.X[test])[:, 1]
+        if fragments is not None and fragment_probabilities is not None:
+            rows = fragments.rows_of(test_pages)
+            if len(rows):
+                fragment_probabilities[rows] = model.predict_proba(fragments.dataset.X[rows])[:, 1]
         for other, predicted in zip(also_predict, others):
             rows = other.rows_of(test_pages)
             predicted[rows] = model.predict_proba(other.X[rows])[:, 1]
         page_folds[test_pages] = fold
         log(f"  fold {fold + 1}/{folds}: {len(test_pages)} pages, {time.perf_counter() - start:.0f}s")
-    return CrossValidation(probabilities, page_folds, time.perf_counter() - start, others)
+    return CrossValidation(probabilities, page_folds, time.perf_counter() - start, others, fragment_probabilities)
 
 
 def page_texts(

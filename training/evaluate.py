@@ -31,6 +31,7 @@ from .corpus import load_aeb, load_wcxb
 from .crossval import cross_validate, threshold_curve, wcxb_scores
 from .dataset import build_dataset
 from .fit import CV_OUTPUT, DEFAULT_CORPUS, make_model
+from .fragments import FRAGMENT_WEIGHT, build_fragments
 from .metrics import aeb_score
 from .peers import available_peers, markdown_table, peer_version, run_peer, score_aeb, score_wcxb
 
@@ -40,14 +41,24 @@ PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "pro
 CURVE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
-def _cv_probabilities(dataset: Any, path: Path) -> np.ndarray:
+def _cv_probabilities(pages: list[Any], dataset: Any, path: Path) -> np.ndarray:
+    """The out-of-fold probabilities `training.fit` saved for this corpus (with fragments of
+    the shipped weight), or computed here as it computes them."""
     if path.exists():
         saved = np.load(path)
-        if str(saved["data_hash"]) == dataset.data_hash and len(saved["probabilities"]) == len(dataset.y):
+        if (
+            str(saved["data_hash"]) == dataset.data_hash
+            and len(saved["probabilities"]) == len(dataset.y)
+            and "fragment_weight" in saved
+            and float(saved["fragment_weight"]) == FRAGMENT_WEIGHT
+        ):
             print(f"using the cross-validation predictions in {path}", file=sys.stderr)
             return saved["probabilities"]
     print("no matching cross-validation predictions: running 5-fold CV (a few minutes)", file=sys.stderr)
-    return cross_validate(dataset, make_model, log=lambda line: print(line, file=sys.stderr)).probabilities
+    fragments = build_fragments(pages, dataset)
+    return cross_validate(
+        dataset, make_model, log=lambda line: print(line, file=sys.stderr), fragments=fragments
+    ).probabilities
 
 
 def _wcxb_entry(
@@ -93,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
 
     wcxb_pages = list(load_wcxb(args.wcxb))
     dataset = build_dataset(wcxb_pages)
-    probabilities = _cv_probabilities(dataset, args.cv)
+    probabilities = _cv_probabilities(wcxb_pages, dataset, args.cv)
     version = "(CV, per-page cut)" if threshold is None else f"(CV, threshold {threshold})"
     ours = _wcxb_entry(version, dataset, probabilities, threshold)
     # The per-page cut leaning toward precision or recall (`favor`), on the same predictions.

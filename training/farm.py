@@ -127,7 +127,8 @@ def _insert_after_content(page: FarmPage, text: str, *, as_content: bool) -> tup
     at = (content[-1] + 1) if content else len(page.blocks)
     template = page.blocks[at - 1] if at else None
     block = RawBlock(
-        index=at, text=text, tag="p", path=template.path if template else "html>body>p", depth=template.depth if template else 2,
+        index=at, text=text, tag="p", path=template.path if template else "html>body>p",
+        path_key=template.path_key if template else "html>body>p", depth=template.depth if template else 2,
         link_chars=0, n_links=0, flags=template.flags if template else 0,
         keywords_all=template.keywords_all if template else 0, keywords_near=0,
         own_element=-1, parent_element=template.parent_element if template else -1,

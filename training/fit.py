@@ -2,7 +2,8 @@
 
 Steps: load the corpus (WCXB-format folders and/or JSONL files, default `data/wcxb-dev`),
 analyse and label every page (`training.dataset`), report the label oracle (the ceiling of any
-classifier over these blocks), run grouped 5-fold cross-validation by site, choose the default
+classifier over these blocks), make the fragment pages that train beside them
+(`training.fragments`), run grouped 5-fold cross-validation by site, choose the default
 decision (the fixed threshold with the best cross-validated F1, or a cut per page that
 maximises its expected F1, whichever is better), fit on everything, and write the model
 with its card (versions, FEATURE_VERSION, data hash, oracle, CV scores overall and per page
@@ -27,6 +28,7 @@ from classifier.model import SHIPPED_MODEL, BlockModel, default_estimator, save_
 from .corpus import load_corpus
 from .crossval import THRESHOLDS, cross_validate, threshold_curve, wcxb_scores
 from .dataset import build_dataset, oracle_scores
+from .fragments import FRAGMENT_WEIGHT, build_fragments
 from .metrics import macro_by_type
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cv-output", type=Path, default=CV_OUTPUT, help="out-of-fold predictions file")
     parser.add_argument("--skip-scorer", action="store_true", help="do not train the page scorer")
     parser.add_argument("--n-jobs", type=int, default=-1, help="processes for page analysis")
+    parser.add_argument(
+        "--fragment-weight", type=float, default=FRAGMENT_WEIGHT,
+        help="weight of a fragment page against a page (training.fragments; 0: no fragments)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     started = time.perf_counter()
 
@@ -76,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {len(dataset.y)} blocks, {dataset.y.mean():.1%} content, {time.perf_counter() - started:.0f}s")
     oracle = _rounded(macro_by_type((p.page_type, f) for p, f in zip(dataset.pages, oracle_scores(dataset))))
     print(f"label oracle (perfect block classifier): {oracle}")
+    fragments = None
+    if args.fragment_weight > 0:
+        fragments = build_fragments(pages, dataset, weight=args.fragment_weight, n_jobs=args.n_jobs)
+        print(f"  {len(fragments.dataset.pages)} fragment pages, weight {args.fragment_weight}")
 
     card: dict = {
         "model": "BlockModel (HistGradientBoostingClassifier over block features)",
@@ -88,11 +98,17 @@ def main(argv: list[str] | None = None) -> int:
             "sha256": dataset.data_hash,
         },
         "labels": {"alignment": "seq50", "oracle_wcxb_f1": oracle},
+        "fragments": {
+            "pages": 0 if fragments is None else len(fragments.dataset.pages),
+            "weight": args.fragment_weight,
+        },
     }
     threshold: float | None = args.threshold if args.threshold is not None else 0.5
     if not args.skip_cv and len(np.unique(dataset.page_groups)) >= args.folds:
         print(f"grouped {args.folds}-fold cross-validation by site")
-        cv = cross_validate(dataset, lambda: make_model(args.max_iter, args.path_smoothing), folds=args.folds)
+        cv = cross_validate(
+            dataset, lambda: make_model(args.max_iter, args.path_smoothing), folds=args.folds, fragments=fragments
+        )
         curve = threshold_curve(dataset, cv.probabilities, THRESHOLDS)
         if args.threshold is None:
             # The default decision: the best fixed threshold, or a cut per page (None), by CV F1.
@@ -110,6 +126,10 @@ def main(argv: list[str] | None = None) -> int:
             "curve": [{k: round(v, 4) for k, v in point.items()} for point in curve],
             "seconds": round(cv.seconds),
         }
+        if fragments is not None and cv.fragment_probabilities is not None and len(fragments.dataset.pages):
+            fragment_scores, _ = wcxb_scores(fragments.dataset, cv.fragment_probabilities, threshold)
+            card["fragments"]["cv_wcxb_f1"] = round(fragment_scores["overall"], 4)
+            print(f"  CV WCXB F1 of the fragments of held-out sites: {fragment_scores['overall']:.4f}")
         args.cv_output.parent.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(
             args.cv_output,
@@ -117,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
             page_folds=cv.page_folds,
             page_ids=np.asarray([p.page_id for p in dataset.pages]),
             data_hash=np.asarray(dataset.data_hash),
+            fragment_weight=np.asarray(args.fragment_weight if fragments is not None else 0.0),
         )
     card["threshold"] = threshold
     card["decision"] = (
@@ -129,7 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     fit_start = time.perf_counter()
     model = make_model(args.max_iter, args.path_smoothing)
     model.threshold = 0.5 if threshold is None else threshold
-    model.fit(dataset.X, dataset.y, sample_weight=dataset.weights, groups=dataset.groups)
+    if fragments is None:
+        model.fit(dataset.X, dataset.y, sample_weight=dataset.weights, groups=dataset.groups)
+    else:
+        X, y, weights, groups = fragments.with_pages(dataset, np.arange(len(dataset.y)), np.arange(len(dataset.pages)))
+        model.fit(X, y, sample_weight=weights, groups=groups)
     card["fit_seconds"] = round(time.perf_counter() - fit_start)
     card["total_seconds"] = round(time.perf_counter() - started)
     path = save_model(model, args.out, card)

@@ -10,13 +10,16 @@ trained on raw pages only; this measures what each form costs:
 - The peers asked for (default trafilatura) on the same transformed pages, in the same run.
 
 The gold text stays the page's whole main content, so a truncated page scores lower for every
-tool: compare the tools within a row, and each row with `raw`.
+tool: compare the tools within a row, and each row with `raw`. One more form is the main
+content alone (`content_only`: the gold text as a bare fragment of paragraphs, as an RSS item or
+a sanitiser gives it), where a tool should return everything.
 """
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
+import html as html_escaping
 import json
 import re
 import sys
@@ -33,6 +36,7 @@ from .crossval import cross_validate, wcxb_scores
 from .dataset import build_dataset
 from .evaluate import DEFAULT_AEB, ROOT
 from .fit import DEFAULT_CORPUS, make_model
+from .fragments import build_fragments
 from .peers import available_peers, run_peer, score_aeb, score_wcxb
 
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -66,6 +70,15 @@ def body_only(html: str) -> str:
     return html[match.end() :] if match else html
 
 
+def content_only(page: LabelledPage) -> LabelledPage:
+    """The page as its main content alone: each line of the gold text a paragraph, no
+    `<html>` or `<body>` (an RSS item's HTML, a sanitiser's output, a snippet)."""
+    lines = (line.strip() for line in page.main_text.splitlines())
+    fragment = "\n".join(f"<p>{html_escaping.escape(line)}</p>" for line in lines if line)
+    return dataclasses.replace(page, html=UTF8_BOM + fragment.encode("utf-8"))
+
+
+CONTENT_ONLY = "main content only (a fragment)"
 FORMS: dict[str, Callable[[str], str] | None] = {
     "raw": None,
     "no scripts or styles": without_scripts,
@@ -96,7 +109,7 @@ def wcxb_out_of_fold(
     others = {name: build_dataset(pages) for name, pages in forms.items() if pages is not raw_pages}
     cv = cross_validate(
         raw, make_model, folds=folds, log=lambda line: print(line, file=sys.stderr),
-        also_predict=list(others.values()),
+        also_predict=list(others.values()), fragments=build_fragments(raw_pages, raw),
     )  # fmt: skip
     predicted = dict(zip(others, cv.other_probabilities))
     return {
@@ -123,10 +136,13 @@ def main(argv: list[str] | None = None) -> int:
 
     wcxb = list(load_wcxb(args.wcxb))
     wcxb_forms = {name: transform(wcxb, form) for name, form in forms.items()}
+    wcxb_forms[CONTENT_ONLY] = [content_only(page) for page in wcxb]
     aeb = list(load_aeb(args.aeb)) if (args.aeb / "ground-truth.json").exists() else []
     aeb_forms = {name: transform(aeb, form) for name, form in forms.items()}
+    aeb_forms[CONTENT_ONLY] = [content_only(page) for page in aeb]
+    names = [*forms, CONTENT_ONLY]
 
-    results: dict[str, dict[str, Any]] = {name: {} for name in forms}
+    results: dict[str, dict[str, Any]] = {name: {} for name in names}
     print("pagesieve on WCXB (out-of-fold)", file=sys.stderr)
     for name, scores in wcxb_out_of_fold(wcxb, wcxb_forms).items():
         results[name]["pagesieve wcxb"] = scores["overall"]
@@ -137,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             results[name]["pagesieve aeb"] = score_aeb(pages, texts)["f1"]
     for peer in peers:
         print(f"running {peer}", file=sys.stderr)
-        for name in forms:
+        for name in names:
             results[name][f"{peer} wcxb"] = score_wcxb(wcxb_forms[name], run_peer(peer, wcxb_forms[name]))["f1"]["overall"]
             if aeb_forms[name]:
                 results[name][f"{peer} aeb"] = score_aeb(aeb_forms[name], run_peer(peer, aeb_forms[name]))["f1"]
@@ -155,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-__all__ = ["FORMS", "body_only", "main", "reserialised", "transform", "truncated", "without_scripts"]
+__all__ = ["CONTENT_ONLY", "FORMS", "body_only", "content_only", "main", "reserialised", "transform", "truncated", "without_scripts"]
 
 if __name__ == "__main__":
     raise SystemExit(main())

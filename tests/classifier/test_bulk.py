@@ -127,6 +127,15 @@ def test_model_is_loaded_once_per_worker(tmp_path: Path, corpus: list[str]) -> N
     assert len(list(loads.iterdir())) == 2
 
 
+def test_the_default_loader_follows_the_model_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from classifier.bulk import load_default_model
+    from classifier.model import MODEL_ENV, ModelError
+
+    monkeypatch.setenv(MODEL_ENV, str(tmp_path / "missing.joblib"))
+    with pytest.raises(ModelError, match="missing.joblib"):
+        load_default_model()
+
+
 def test_limit_stops_early_and_marks_the_input_partial(corpus: list[str], tmp_path: Path) -> None:
     summary = run(corpus, str(tmp_path / "o.jsonl"), _options(workers=1, limit=35), page_fn=fake_page, model_loader=None)
     rows = read_rows(tmp_path / "o.jsonl")

@@ -24,6 +24,36 @@ def test_clean_refuses_a_threshold_with_a_leaning(capsys: pytest.CaptureFixture[
     assert "not both" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["clean", str(FIXTURE), "--threshold", "5"],
+        ["clean", str(FIXTURE), "--threshold", "nan"],
+        ["score", str(FIXTURE), "--threshold", "-0.1"],
+        ["score", str(FIXTURE), "--limit", "0"],
+        ["score", str(FIXTURE), "--limit", "-1"],
+        ["score", str(FIXTURE), "--workers", "-1"],
+        ["score", str(FIXTURE), "--timeout", "-5"],
+        ["score", str(FIXTURE), "--timeout", "inf"],
+    ],
+)
+def test_numbers_out_of_range_are_refused(flags: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(flags)
+    assert exit_info.value.code == 2
+    assert "not a" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["crawl.warc.gz", "crawl.bin", "pages.jsonl"])
+def test_clean_refuses_a_crawl_file(name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    record = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 0\r\n\r\n\r\n\r\n"
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(record) if name.endswith(".gz") else record if name != "pages.jsonl" else b'{"html": "<p>x</p>"}\n')
+    assert main(["clean", str(path)]) == 1
+    assert "crawl file, not one page" in capsys.readouterr().err
+    assert main(["explain", str(path), "-o", str(tmp_path / "view.html")]) == 1
+
+
 def test_score_one_page_takes_the_leaning_too(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["score", str(FIXTURE), "--favor", "precision"]) == 0
     assert capsys.readouterr().out.startswith("probability ")

@@ -76,6 +76,18 @@ def test_paths_carry_tags_ids_and_classes() -> None:
     assert block.depth >= 3
 
 
+def test_numbered_items_share_a_path_key() -> None:
+    first, second, heading, subheading = blocks(
+        '<ul class="list-2"><li id="post-1204" class="item item-1">A</li>'
+        '<li id="post-1209" class="item item-2">B</li></ul><h2 class="t">C</h2><h3 class="t">D</h3>'
+    )
+    assert first.path.endswith("ul.list-2>li#post-1204.item.item-1")
+    assert first.path != second.path
+    assert first.path_key == second.path_key and first.path_key.endswith("ul.list->li#post-.item.item-")
+    # Tag names keep their digits: headings of two levels are two structures.
+    assert heading.path_key.endswith("h2.t") and subheading.path_key.endswith("h3.t")
+
+
 # ----------------------------------------------------------------------------- what is read
 
 

@@ -183,23 +183,29 @@ def test_layout_of_every_block_kept() -> None:
 # ----------------------------------------------------------------------------- thresholds
 
 
-def test_threshold_zero_keeps_every_block_and_above_one_none() -> None:
+def test_threshold_zero_keeps_every_block_and_one_none() -> None:
     everything = extract(ARTICLE, threshold=0)
     assert everything.threshold == 0
     assert everything.blocks and all(block.is_content for block in everything.blocks)
     assert "Home" in everything.text.split("\n") or "- Home" in everything.text.split("\n")
     assert "All rights reserved" in everything.text
-    nothing = extract(ARTICLE, threshold=1.01)
+    nothing = extract(ARTICLE, threshold=1)
     assert nothing.text == ""
     assert not nothing.content_blocks
     assert len(nothing.blocks) == len(everything.blocks)
-    assert clean(ARTICLE, threshold=1.01) == ""
+    assert clean(ARTICLE, threshold=1.0) == ""
+
+
+@pytest.mark.parametrize("threshold", [1.01, -0.2, float("nan"), float("inf"), "0.5"])
+def test_a_threshold_that_is_not_a_probability_is_refused(threshold: object) -> None:
+    with pytest.raises(ValueError, match="probability from 0 to 1"):
+        clean(ARTICLE, threshold=threshold)  # type: ignore[arg-type]
 
 
 def test_threshold_orders_what_is_kept() -> None:
     probabilities = [block.probability for block in extract(ARTICLE).blocks]
     assert all(0.0 <= p <= 1.0 for p in probabilities)
-    kept = [len(extract(ARTICLE, threshold=t).content_blocks) for t in (0.0, 0.2, 0.5, 0.8, 1.01)]
+    kept = [len(extract(ARTICLE, threshold=t).content_blocks) for t in (0.0, 0.2, 0.5, 0.8, 1.0)]
     assert kept == sorted(kept, reverse=True)
     default = extract(ARTICLE)
     assert default.threshold == expected_default_cut(default)
@@ -210,7 +216,7 @@ def test_threshold_orders_what_is_kept() -> None:
 
 def expected_default_cut(document) -> float:  # noqa: ANN001
     """The card's fixed threshold, or (None) the page's expected-F1 cut."""
-    fixed = load_model().threshold
+    fixed = load_model(SHIPPED_MODEL).threshold
     if fixed is not None:
         return fixed
     probabilities = np.array([block.probability for block in document.blocks])
@@ -332,6 +338,47 @@ def test_bytes_in_a_legacy_encoding() -> None:
     assert clean(html.encode("cp1252")) == clean(html)
 
 
+NOTICE = (
+    "Our office will be closed on Monday, 4 March, for the public holiday. Orders placed over "
+    "the weekend will be shipped on Tuesday. Thank you for your patience."
+)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        f"<p>{NOTICE}</p>",
+        NOTICE,
+        f"<html><head><title>Notice</title></head><body><h1>Office closed</h1><p>{NOTICE}</p></body></html>",
+        f"<html><body><pre>README\n\n{NOTICE}</pre></body></html>",
+        f'<div class="entry"><h2>Office closed</h2><p>{NOTICE}</p><ul><li>Monday: closed</li><li>Tuesday: open</li></ul></div>',
+    ],
+    ids=["one-paragraph", "plain-text", "heading-and-paragraph", "pre-only", "rss-item"],
+)
+def test_a_page_that_is_all_content_comes_back_whole(page: str) -> None:
+    # Snippets, RSS items and sanitised fragments: everything is content (the model learns
+    # them from training.fragments; without it, a lone paragraph came back empty).
+    document = extract(page)
+    assert document.blocks and all(block.is_content for block in document.blocks)
+    assert NOTICE in document.text
+
+
+def test_a_page_of_navigation_alone_gives_nothing() -> None:
+    nav = '<html><body><nav><a href="/">Home</a> <a href="/about">About</a> <a href="/contact">Contact</a></nav></body></html>'
+    assert clean(nav) == ""
+
+
+def test_the_http_charset_is_used_for_bytes() -> None:
+    # A page that declares no charset, in KOI8-R: only the HTTP header says what it is.
+    html = ARTICLE.replace('<meta charset="utf-8">', "").replace("Tomatoes are", "Помидоры — это")
+    body = html.encode("koi8-r", errors="xmlcharrefreplace")
+    assert "Помидоры" in clean(body, http_charset="KOI8-R")
+    assert clean(body, http_charset="text/html; charset=koi8-r") == clean(html)
+    assert extract(body, http_charset="koi8-r").text == extract(html).text
+    # The header wins over guessing: a wrong one gives other letters.
+    assert "Помидоры" not in clean(body, http_charset="windows-1251")
+
+
 @pytest.mark.parametrize("value", [None, 42, ["<p>x</p>"], 3.5, {"html": "<p>"}])
 def test_type_error_for_anything_but_str_or_bytes(value: object) -> None:
     with pytest.raises(TypeError):
@@ -391,8 +438,10 @@ def test_model_from_the_environment_variable(
     path = copy_model(tmp_path / "env-model", threshold=0.123)
     monkeypatch.setenv(MODEL_ENV, str(path))
     assert extract(ARTICLE).threshold == 0.123
+    # load_model() follows it too (the bulk engines and the README's Spark example load so).
+    assert load_model().card["threshold"] == 0.123
     # An explicit model wins over the variable.
-    shipped = extract(ARTICLE, model=load_model())
+    shipped = extract(ARTICLE, model=load_model(SHIPPED_MODEL))
     assert shipped.threshold == expected_default_cut(shipped)
     monkeypatch.delenv(MODEL_ENV)
     assert extract(ARTICLE).threshold == shipped.threshold

@@ -147,15 +147,18 @@ def test_jsonl_good_bad_and_custom_fields(tmp_path: Path) -> None:
             {"content": None, "link": "http://c.example/"},
             {"content": 5},
             {"content": "<p>b</p>"},
+            {"content": "<p>c</p>", "link": 123},
+            {"content": "<p>d</p>", "link": None},
         ],
         gz=True,
     )
     records = list(iter_records(Source(str(path), "jsonl"), html_field="content", url_field="link"))
-    assert [r.offset for r in records] == list(range(1, 9))
+    assert [r.offset for r in records] == list(range(1, 11))
     kinds = [("page" if r.is_page else r.skip or "error") for r in records]
-    assert kinds == ["page", "error", "blank_line", "error", "error", "no_html", "error", "page"]
+    assert kinds == ["page", "error", "blank_line", "error", "error", "no_html", "error", "page", "error", "page"]
     assert records[0].url == "http://a.example/" and records[0].body == "<p>a</p>"
     assert "invalid JSON" in records[1].error
+    assert "'link' is not a string" in records[8].error and records[9].url is None
 
 
 def test_truncated_jsonl_gz_ends_with_error_after_readable_lines(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from classifier.dom import blocks_from_html
 from training.corpus import LabelledPage, load_wcxb
 from training.forms import (
     body_only,
+    content_only,
     reserialised,
     transform,
     truncated,
@@ -68,6 +69,14 @@ def test_transform_re_encodes_so_a_stale_charset_cannot_misdecode() -> None:
     (moved,) = transform([page], without_scripts)
     assert "Grüße aus Köln" in decode_html(moved.html)
     assert transform([page], None) == [page]
+
+
+def test_content_only_is_the_gold_text_as_paragraphs() -> None:
+    page = LabelledPage(page_id="1", url="", domain="", page_type="article", html=b"<p>ignored</p>",
+                        main_text="Fish & chips\n\nFirst line.\nSecond line.\n")  # fmt: skip
+    html = decode_html(content_only(page).html)
+    assert html == "<p>Fish &amp; chips</p>\n<p>First line.</p>\n<p>Second line.</p>"
+    assert block_texts(html) == ["Fish & chips", "First line.", "Second line."]
 
 
 def test_out_of_fold_scores_for_every_form() -> None:
