@@ -103,7 +103,7 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--html-field", default="html", help="JSONL field with the HTML (default html)")
     parser.add_argument("--url-field", default="url", help="JSONL field with the URL (default url)")
     parser.add_argument("--warc-reader", choices=("auto", "fastwarc", "warcio"), default="auto", help="WARC library (default auto: fastwarc, warcio where fastwarc fails)")
-    parser.add_argument("--model", default=None, metavar="PATH", help="model file (default: the shipped model)")
+    parser.add_argument("--model", default=None, metavar="PATH", help="model file (default: $CLASSIFIER_MODEL, else the shipped model)")
     parser.add_argument("--page-fn", type=_page_fn, default=None, metavar="MODULE:FUNCTION", help="score pages with another function (advanced; no model is loaded unless --model is given)")
     parser.add_argument("--no-resume", action="store_true", help="rescore inputs already completed in OUTPUT.parts")
     parser.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler, or 'local' for a LocalCluster")

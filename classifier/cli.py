@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--url", default=None, help="the page's URL")
     clean.add_argument("--threshold", type=probability, default=None, help="block threshold (default: the model's)")
     clean.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced", help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
-    clean.add_argument("--model", default=None, help="a model file you trust (default: the shipped one)")
+    clean.add_argument("--model", default=None, help="a model file you trust (default: $CLASSIFIER_MODEL, else the shipped one)")
     clean.add_argument("--json", action="store_true", help="every block, its probability and the metadata")
     clean.set_defaults(func=run_clean)
 

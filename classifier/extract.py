@@ -196,7 +196,9 @@ def choose_cut(
 def check_decision(threshold: float | None, favor: str) -> None:
     """Refuse a `threshold` that is not a probability (0 to 1), a `favor` that is not one of
     `FAVOR_BETAS`, or both given."""
-    if threshold is not None and not (isinstance(threshold, Real) and 0.0 <= threshold <= 1.0):
+    if threshold is not None and (
+        isinstance(threshold, bool) or not (isinstance(threshold, Real) and 0.0 <= threshold <= 1.0)
+    ):
         raise ValueError(f"threshold must be a probability from 0 to 1 (or None), got {threshold!r}")
     if favor not in FAVOR_BETAS:
         raise ValueError(f"favor must be one of {', '.join(FAVOR_BETAS)}, got {favor!r}")

@@ -49,15 +49,17 @@ def read_page_file(name: str) -> bytes:
     """The bytes of one page: a file (gunzipped when it is gzip, whatever its name) or stdin
     for ``-``. A WARC or JSONL file is refused (`NotAPageError`): its first record is not
     "the page", and `score INPUT -o OUT --text` reads them all."""
+    refusal = NotAPageError(
+        f"{name} is a crawl file, not one page: `python -m classifier score {name} -o OUT --text` "
+        "extracts every page in it"
+    )
+    if name.lower().endswith(WARC_SUFFIXES + JSONL_SUFFIXES):  # before reading a crawl's gigabytes
+        raise refusal
     raw = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
-    head = raw[:64].lstrip()
-    if head.startswith((b"WARC/", b"filedesc://")) or name.lower().endswith(JSONL_SUFFIXES):
-        raise NotAPageError(
-            f"{name} is a crawl file, not one page: `python -m classifier score {name} -o OUT "
-            "--text` extracts every page in it"
-        )
+    if raw[:64].lstrip().startswith((b"WARC/", b"filedesc://")):
+        raise refusal
     return raw
 
 

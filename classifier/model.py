@@ -248,7 +248,7 @@ class LoadedModel:
         if len(blocks) == 0:
             return np.zeros(0)
         estimator = self.estimator
-        if estimator.stage_two_ is None and self.trees is not None:
+        if estimator.stage_two_ is None and self.trees is not None and self.trees.is_of(estimator.stage_one_):
             probability = self.trees.probability(features)  # equal to predict_proba, one thread
         else:
             with _openmp_controller().limit(limits=1, user_api="openmp"):
@@ -315,10 +315,14 @@ def check_card(card: dict[str, Any], path: Path) -> None:
         )
 
 
+def default_model_path() -> Path:
+    """The file `$CLASSIFIER_MODEL` names when it is set, else the shipped model."""
+    return Path(os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
+
+
 def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
-    """Load a model file you trust after checking its card. None: the file `$CLASSIFIER_MODEL`
-    names when it is set (as everywhere else), else the shipped model."""
-    path = Path(path if path is not None else os.environ.get(MODEL_ENV) or SHIPPED_MODEL)
+    """Load a model file you trust after checking its card (None: `default_model_path()`)."""
+    path = Path(path) if path is not None else default_model_path()
     card_file = card_path(path)
     if not path.exists() or not card_file.exists():
         raise ModelError(f"no model at {path} (with its card {card_file.name}): {RETRAIN_HINT}.")
@@ -352,4 +356,4 @@ def get_model(model: LoadedModel | str | os.PathLike[str] | None = None) -> Load
         return model
     if model is not None:
         return load_model(model)
-    return _load_named(os.environ.get(MODEL_ENV) or str(SHIPPED_MODEL))
+    return _load_named(str(default_model_path()))

@@ -70,10 +70,10 @@ def cross_validate(
             X, y, weights, groups = fragments.with_pages(dataset, train, train_pages)
         model = make_model().fit(X, y, sample_weight=weights, groups=groups)
         probabilities[test] = model.predict_proba(dataset.X[test])[:, 1]
-        if fragments is not None and fragment_probabilities is not None:
+        if fragment_probabilities is not None:
             rows = fragments.rows_of(test_pages)
             if len(rows):
-                fragment_probabilities[rows] = model.predict_proba(fragments.dataset.X[rows])[:, 1]
+                fragment_probabilities[rows] = model.predict_proba(fragments.dataset.X[rows])[:, 1]  # type: ignore[union-attr]
         for other, predicted in zip(also_predict, others):
             rows = other.rows_of(test_pages)
             predicted[rows] = model.predict_proba(other.X[rows])[:, 1]

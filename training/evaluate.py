@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from classifier import Document, extract, load_model
+from classifier.model import SHIPPED_MODEL
 from classifier.extract import Favor, assemble, choose_cut, decide
 from classifier.features import path_ids
 
@@ -31,7 +32,7 @@ from .corpus import load_aeb, load_wcxb
 from .crossval import cross_validate, threshold_curve, wcxb_scores
 from .dataset import build_dataset
 from .fit import CV_OUTPUT, DEFAULT_CORPUS, make_model
-from .fragments import FRAGMENT_WEIGHT, build_fragments
+from .fragments import build_fragments
 from .metrics import aeb_score
 from .peers import available_peers, markdown_table, peer_version, run_peer, score_aeb, score_wcxb
 
@@ -41,21 +42,21 @@ PAGE_TYPES = ("article", "collection", "documentation", "forum", "listing", "pro
 CURVE_THRESHOLDS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 
-def _cv_probabilities(pages: list[Any], dataset: Any, path: Path) -> np.ndarray:
-    """The out-of-fold probabilities `training.fit` saved for this corpus (with fragments of
-    the shipped weight), or computed here as it computes them."""
+def _cv_probabilities(pages: list[Any], dataset: Any, path: Path, fragment_weight: float) -> np.ndarray:
+    """The out-of-fold probabilities `training.fit` saved for this corpus and fragment weight
+    (the model card's), or computed here as it computes them."""
     if path.exists():
         saved = np.load(path)
         if (
             str(saved["data_hash"]) == dataset.data_hash
             and len(saved["probabilities"]) == len(dataset.y)
             and "fragment_weight" in saved
-            and float(saved["fragment_weight"]) == FRAGMENT_WEIGHT
+            and float(saved["fragment_weight"]) == fragment_weight
         ):
             print(f"using the cross-validation predictions in {path}", file=sys.stderr)
             return saved["probabilities"]
     print("no matching cross-validation predictions: running 5-fold CV (a few minutes)", file=sys.stderr)
-    fragments = build_fragments(pages, dataset)
+    fragments = build_fragments(pages, dataset, weight=fragment_weight) if fragment_weight > 0 else None
     return cross_validate(
         dataset, make_model, log=lambda line: print(line, file=sys.stderr), fragments=fragments
     ).probabilities
@@ -96,15 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers", default="trafilatura,resiliparse", help="comma-separated peers ('' for none)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "evaluation.json")
     parser.add_argument("--markdown", type=Path, default=ROOT / "build" / "evaluation.md")
+    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL, help="the model evaluated on AEB (default: the shipped one)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    model = load_model()
+    model = load_model(args.model)
     threshold = model.threshold
     results: dict[str, Any] = {}
 
     wcxb_pages = list(load_wcxb(args.wcxb))
     dataset = build_dataset(wcxb_pages)
-    probabilities = _cv_probabilities(wcxb_pages, dataset, args.cv)
+    fragment_weight = float(model.card.get("fragments", {}).get("weight", 0.0))
+    probabilities = _cv_probabilities(wcxb_pages, dataset, args.cv, fragment_weight)
     version = "(CV, per-page cut)" if threshold is None else f"(CV, threshold {threshold})"
     ours = _wcxb_entry(version, dataset, probabilities, threshold)
     # The per-page cut leaning toward precision or recall (`favor`), on the same predictions.

@@ -39,6 +39,13 @@ CV_OUTPUT = ROOT / "build" / "block-cv.npz"
 PATH_SMOOTHING = 0.5
 
 
+def _weight(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value < float("inf"):  # NaN fails too
+        raise argparse.ArgumentTypeError(f"not a weight (0 or more): {text!r}")
+    return value
+
+
 def make_model(max_iter: int = 100, path_smoothing: float = PATH_SMOOTHING) -> BlockModel:
     """The shipped configuration (chosen by grouped CV on WCXB; see README, 'Model choice')."""
     return BlockModel(estimator=default_estimator(max_iter=max_iter), path_smoothing=path_smoothing)
@@ -64,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-scorer", action="store_true", help="do not train the page scorer")
     parser.add_argument("--n-jobs", type=int, default=-1, help="processes for page analysis")
     parser.add_argument(
-        "--fragment-weight", type=float, default=FRAGMENT_WEIGHT,
+        "--fragment-weight", type=_weight, default=FRAGMENT_WEIGHT,
         help="weight of a fragment page against a page (training.fragments; 0: no fragments)",
     )  # fmt: skip
     args = parser.parse_args(argv)
@@ -164,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_scorer:
         from . import fit_scorer
 
-        return fit_scorer.main([])
+        return fit_scorer.main(["--model", str(args.out)])
     return 0
 
 

@@ -28,7 +28,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
-from classifier.model import load_model
+from classifier.model import SHIPPED_MODEL, load_model
 from classifier.score import SHIPPED_SCORER, ScorerModel
 from classifier.signals import SIGNAL_NAMES
 
@@ -216,9 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", type=float, default=0.95, help="CV precision the flag threshold must reach")
     parser.add_argument("--no-synthetic", action="store_true", help="train on real pages only")
     parser.add_argument("--report", type=Path, default=Path("build/scorer-cv.json"))
+    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL, help="the block model the page signals come from (default: the shipped one)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    block_model = load_model()
+    block_model = load_model(args.model)
     real = load_farm(args.farm, model=block_model)
     synthetic = [] if args.no_synthetic else semi_synthetic(real)
     print(f"{len(real)} labelled pages ({sum(p.label for p in real)} positive), {len(synthetic)} semi-synthetic for training")

@@ -2,10 +2,12 @@
 
 Crawled pages reach users raw, with scripts stripped by an archive or a sanitiser, re-serialised
 by another parser, cut short by a crawler's size cap, or as the body alone. The block model is
-trained on raw pages only; this measures what each form costs:
+trained on raw pages (and fragments of their main content, `training.fragments`), in none of
+these forms; this measures what each form costs:
 
-- WCXB (out-of-fold): each fold's model is fit on the raw pages of the other folds' sites and
-  predicts its own sites' pages in every form; word F1, macro over pages.
+- WCXB (out-of-fold): each fold's model is fit on the raw pages of the other folds' sites (and
+  their fragments, as `training.fit` does) and predicts its own sites' pages in every form;
+  word F1, macro over pages.
 - AEB (evaluation only): the shipped model on every form of the pages; shingle F1.
 - The peers asked for (default trafilatura) on the same transformed pages, in the same run.
 
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from classifier import clean, load_model
+from classifier.model import SHIPPED_MODEL
 from classifier.decode import decode_html
 
 from .corpus import LabelledPage, load_aeb, load_wcxb
@@ -124,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aeb", type=Path, default=DEFAULT_AEB, help="AEB folder (evaluation only)")
     parser.add_argument("--peers", default="trafilatura", help="comma-separated peers ('' for none)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "forms.json")
+    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL, help="the model run on AEB (default: the shipped one)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     forms = dict(FORMS)
@@ -146,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     print("pagesieve on WCXB (out-of-fold)", file=sys.stderr)
     for name, scores in wcxb_out_of_fold(wcxb, wcxb_forms).items():
         results[name]["pagesieve wcxb"] = scores["overall"]
-    model = load_model()
+    model = load_model(args.model)
     for name, pages in aeb_forms.items():
         if pages:
             texts = [clean(page.html, page.url, model=model) for page in pages]

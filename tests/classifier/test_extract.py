@@ -196,7 +196,7 @@ def test_threshold_zero_keeps_every_block_and_one_none() -> None:
     assert clean(ARTICLE, threshold=1.0) == ""
 
 
-@pytest.mark.parametrize("threshold", [1.01, -0.2, float("nan"), float("inf"), "0.5"])
+@pytest.mark.parametrize("threshold", [1.01, -0.2, float("nan"), float("inf"), "0.5", True])
 def test_a_threshold_that_is_not_a_probability_is_refused(threshold: object) -> None:
     with pytest.raises(ValueError, match="probability from 0 to 1"):
         clean(ARTICLE, threshold=threshold)  # type: ignore[arg-type]

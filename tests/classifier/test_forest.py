@@ -76,3 +76,28 @@ def test_wrong_column_count_is_a_clear_error(fitted) -> None:
     trees = BoostedTrees.of(fitted)
     with pytest.raises(ValueError, match="feature columns"):
         trees.probability(np.zeros((3, N_FEATURES + 1)))
+
+
+def test_trees_that_disagree_with_predict_proba_are_not_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _training_data(1)
+    model = HistGradientBoostingClassifier(max_iter=5, random_state=0).fit(X, y)
+    exact = BoostedTrees.probability
+    monkeypatch.setattr(BoostedTrees, "probability", lambda self, rows: exact(self, rows) + 1e-12)
+    assert BoostedTrees.of(model) is None  # the probe rows catch a last-bit difference
+
+
+def test_internals_that_moved_fall_back_instead_of_failing(monkeypatch: pytest.MonkeyPatch) -> None:
+    X, y = _training_data(1)
+    model = HistGradientBoostingClassifier(max_iter=5, random_state=0).fit(X, y)
+    predictor_type = type(model._predictors[0][0])
+    monkeypatch.setattr(predictor_type, "predict", lambda self, X, *, context: np.zeros(len(X)))
+    assert BoostedTrees.of(model) is None
+
+
+def test_a_refitted_estimator_is_noticed() -> None:
+    X, y = _training_data(2)
+    model = HistGradientBoostingClassifier(max_iter=5, random_state=0).fit(X, y)
+    trees = BoostedTrees.of(model)
+    assert trees is not None and trees.is_of(model)
+    model.fit(X, 1 - y)
+    assert not trees.is_of(model)

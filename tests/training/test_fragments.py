@@ -44,15 +44,18 @@ def test_fragments_are_content_and_keep_their_pages_apart(pages_and_dataset) -> 
     fragments = build_fragments(pages, dataset, weight=0.1, n_jobs=1)
     with_content = [n for n, page in enumerate(dataset.pages) if page.labels.any()]
     assert list(fragments.origin) == with_content
-    assert fragments.dataset.y.mean() > 0.95
+    assert fragments.dataset.y.all()
     # Page keys past the pages' own; site groups those of the page each was made from.
     assert fragments.dataset.X[:, N_STAGE_ONE].min() >= len(dataset.pages)
     for number, origin in enumerate(fragments.origin):
         rows = fragments.dataset.page_index == number
         assert set(fragments.dataset.groups[rows]) <= {dataset.page_groups[origin]}
-    # One page in three is cut to one block, one to two.
-    sizes = [len(page.blocks) for page in fragments.dataset.pages]
-    assert all(size <= 2 for size, origin in zip(sizes, fragments.origin) if origin % 3 == 1)
+    # One page in three whole, one cut to two blocks, one to one block.
+    for page, origin in zip(fragments.dataset.pages, fragments.origin):
+        content = [block.text for block, label in zip(dataset.pages[origin].blocks, dataset.pages[origin].labels) if label]
+        expected = content[: (None, 2, 1)[origin % 3]]
+        assert page.gold == "\n\n".join(expected)
+        assert [block.text for block in page.blocks] == expected
 
 
 def test_training_takes_only_the_fragments_of_its_pages(pages_and_dataset) -> None:
@@ -67,10 +70,34 @@ def test_training_takes_only_the_fragments_of_its_pages(pages_and_dataset) -> No
     assert weights[len(rows) :].sum() == pytest.approx(0.1 * len(set(fragments.dataset.page_index[extra])))
 
 
+class _Spy:
+    """A model that records the page keys it is fitted on."""
+
+    def __init__(self, seen: list[set[int]]) -> None:
+        self.seen = seen
+        self.model = make_model(max_iter=5)
+
+    def fit(self, X, y, sample_weight=None, groups=None):  # noqa: ANN001, ANN201
+        self.seen.append(set(X[:, N_STAGE_ONE].astype(int)))
+        self.model.fit(X, y, sample_weight=sample_weight, groups=groups)
+        return self
+
+    def predict_proba(self, X):  # noqa: ANN001, ANN201
+        return self.model.predict_proba(X)
+
+
 def test_cross_validation_scores_fragments_of_held_out_sites(pages_and_dataset) -> None:
     pages, dataset = pages_and_dataset
     fragments = build_fragments(pages, dataset, weight=0.1, n_jobs=1)
-    cv = cross_validate(dataset, lambda: make_model(max_iter=10), folds=3, log=lambda _: None, fragments=fragments)
+    seen: list[set[int]] = []
+    cv = cross_validate(dataset, lambda: _Spy(seen), folds=3, log=lambda _: None, fragments=fragments)
+    # No fold trains on a held-out page, nor on a held-out page's fragment.
+    fragment_key = {n: int(fragments.dataset.X[fragments.dataset.page_index == n][0, N_STAGE_ONE]) for n in range(len(fragments.origin))}
+    for fold, keys in enumerate(seen):
+        held_out = set(np.flatnonzero(cv.page_folds == fold))
+        assert not keys & held_out
+        assert not keys & {fragment_key[n] for n, origin in enumerate(fragments.origin) if origin in held_out}
+        assert keys & set(fragment_key.values())  # and it does train on fragments
     assert cv.fragment_probabilities is not None
     assert cv.fragment_probabilities.shape == fragments.dataset.y.shape
     assert (cv.fragment_probabilities > 0).all()  # every fragment was predicted by some fold
