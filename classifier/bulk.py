@@ -307,6 +307,7 @@ class Summary:
     rows_written: int = 0
     rows_with_error: int = 0
     pages_scored: int = 0
+    pages_scored_now: int = 0  # by this run (not in inputs resumed from an earlier one)
     skipped: dict[str, int] = field(default_factory=dict)
     damaged: list[dict[str, Any]] = field(default_factory=list)
     inputs_unread: list[dict[str, Any]] = field(default_factory=list)
@@ -350,7 +351,7 @@ class Summary:
             (
                 f"pagesieve score: {self.inputs} inputs ({self.inputs_resumed} already done, "
                 f"{self.inputs_partial} partial), {self.workers} workers, {self.elapsed_s:.1f} s, "
-                f"{self.pages_per_s:.1f} pages/s"
+                f"{self.pages_scored_now} pages scored now ({self.pages_per_s:.1f} pages/s)"
             ),
             (
                 f"records read {self.records_read} = rows written {self.rows_written} + skipped "
@@ -555,10 +556,11 @@ def finish_run(
         rescore=rescore or apply_dup_domains,
         stdout=stdout,
         written=written,
+        fresh={source for _, source in todo},
     )
     summary.inputs_resumed = len(sources) - len(todo)
     summary.elapsed_s = round(time.monotonic() - started, 3)
-    summary.pages_per_s = round(summary.pages_scored / summary.elapsed_s, 2) if summary.elapsed_s else 0.0
+    summary.pages_per_s = round(summary.pages_scored_now / summary.elapsed_s, 2) if summary.elapsed_s else 0.0
     if options.summary_path:
         from .io import atomic_path
 

@@ -247,11 +247,13 @@ def assemble(
     rescore: Callable[[dict[str, Any], int, list[str]], dict[str, Any]],
     stdout: IO[bytes] | None = None,
     written: set[Source] | None = None,
+    fresh: set[Source] | None = None,
 ) -> None:
     """Write the final output from the parts, in input order, and fill `summary`.
 
     A part enters the output if it is complete, or partial (``--limit``) and `written` by this
-    run; a partial part left by an earlier run is not mixed in.
+    run; a partial part left by an earlier run is not mixed in. The pages of the `fresh`
+    sources (those this run read, not resumed) are also counted in `pages_scored_now`.
     """
     present = []
     for source in sources:
@@ -297,6 +299,8 @@ def assemble(
                     summary.rows_with_error += 1
                 else:
                     summary.pages_scored += 1
+                    if fresh is not None and source in fresh:
+                        summary.pages_scored_now += 1
                 if options.hosts_path:
                     stats = hosts.setdefault(row.get("host") or "", _HostStats())
                     if row.get("error") is not None:

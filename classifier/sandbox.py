@@ -167,15 +167,17 @@ class PagePool(Generic[T]):
         self._pool = [self._spawn() for _ in range(self.workers)]
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # Leaving on an error or an interrupt, the pages in flight are dropped anyway: stop
+        # the workers at once instead of waiting for them to finish their pages.
+        self.close(wait=0.0 if exc_type is not None else 5.0)
 
-    def close(self) -> None:
-        """Stop every worker (politely, then by force)."""
+    def close(self, wait: float = 5.0) -> None:
+        """Stop every worker: politely (up to `wait` seconds for all), then by force."""
         for worker in self._pool:
             with contextlib.suppress(Exception):
                 worker.conn.send(None)
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + wait
         for worker in self._pool:
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():

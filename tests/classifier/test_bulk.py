@@ -153,6 +153,10 @@ def test_resume_skips_completed_inputs_and_output_is_unchanged(corpus: list[str]
     second = run(corpus, str(out), _options(workers=1, resume=True), page_fn=fake_page, model_loader=None)
     assert first.inputs_resumed == 0 and second.inputs_resumed == 8  # 2 WARC, 1 JSONL, 5 files
     assert out.read_bytes() == before
+    # Speed is over this run's own pages: a rerun with everything done scored none.
+    assert first.pages_scored_now == first.pages_scored > 0
+    assert second.pages_scored_now == 0 and second.pages_per_s == 0.0 and second.pages_scored == first.pages_scored
+    assert "0 pages scored now" in second.text()
     assert second.records_read == first.records_read and second.reconciles
     # a changed option changes the key: everything is scored again
     third = run(corpus, str(out), _options(workers=1, resume=True, page=PageOptions(with_text=True)), page_fn=fake_page, model_loader=None)
@@ -187,6 +191,26 @@ def test_killed_run_resumes_without_loss_or_duplicates(tmp_path: Path) -> None:
     assert rows == read_rows(clean)
     assert len({(r["source"], r["offset"]) for r in rows}) == len(rows) == 48
     assert not list(parts.glob(".*tmp*"))
+
+
+def test_an_interrupt_stops_at_once_even_with_a_page_in_flight(tmp_path: Path) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_text(json.dumps({"html": "<p>SLEEP</p>", "url": "http://s.example/"}) + "\n")
+    out = tmp_path / "out.jsonl"
+    cmd = [sys.executable, "-m", "classifier.bulk_cli", str(path), "-o", str(out), "--workers", "1",
+           "--page-fn", "tests.classifier.bulk_helpers:fake_page", "--quiet", "--timeout", "0"]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=subprocess_env(), stderr=subprocess.PIPE)
+    parts = Path(str(out) + ".parts")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not parts.exists():
+        time.sleep(0.05)
+    time.sleep(1.0)  # the worker is asleep in its 60-second page
+    proc.send_signal(signal.SIGINT)
+    # Not a timing test: before, the pool waited its polite 5 s for the busy worker; a hang
+    # would be the page's 60 s.
+    assert proc.wait(timeout=20) == 130
+    assert b"interrupted" in proc.stderr.read()
+    assert not out.exists()
 
 
 def test_syndication_counts_registered_domains_and_adds_the_reason(tmp_path: Path) -> None:
