@@ -76,6 +76,27 @@ def test_paths_carry_tags_ids_and_classes() -> None:
     assert block.depth >= 3
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    tag=st.sampled_from(["div", "li", "h2", "h3", "section", "td"]),
+    element_id=st.none() | st.text(alphabet="ab-_019 ", max_size=12),
+    classes=st.none() | st.text(alphabet="xy-_27 ", max_size=20),
+)
+def test_a_path_key_is_the_segment_without_the_digits_of_id_and_classes(tag: str, element_id, classes) -> None:  # noqa: ANN001
+    from classifier.dom import _path_segment
+
+    segment, key = _path_segment(tag, element_id, classes)
+    assert segment.startswith(tag) and key.startswith(tag)
+    assert key == tag + re.sub(r"\d", "", segment[len(tag) :])
+    # Ids and classes that differ only in their digits give one key.
+    renumbered = _path_segment(
+        tag,
+        None if element_id is None else element_id.replace("1", "7"),
+        None if classes is None else classes.replace("2", "5"),
+    )
+    assert renumbered[1] == key
+
+
 def test_numbered_items_share_a_path_key() -> None:
     first, second, heading, subheading = blocks(
         '<ul class="list-2"><li id="post-1204" class="item item-1">A</li>'
