@@ -19,7 +19,7 @@ from classifier.extract import Favor, assemble, choose_cut, decide
 from classifier.model import BlockModel
 
 from .dataset import Dataset
-from .fragments import Fragments
+from .fragments import Fragments, training_input
 from .metrics import macro_by_type, word_f1
 
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.1, 0.91, 0.05))
@@ -64,16 +64,13 @@ def cross_validate(
     ):
         train = dataset.rows_of(train_pages)
         test = dataset.rows_of(test_pages)
-        if fragments is None:
-            X, y, weights, groups = dataset.X[train], dataset.y[train], dataset.weights[train], dataset.groups[train]
-        else:
-            X, y, weights, groups = fragments.with_pages(dataset, train, train_pages)
+        X, y, weights, groups = training_input(dataset, train, train_pages, fragments)
         model = make_model().fit(X, y, sample_weight=weights, groups=groups)
         probabilities[test] = model.predict_proba(dataset.X[test])[:, 1]
-        if fragment_probabilities is not None:
+        if fragments is not None and fragment_probabilities is not None:
             rows = fragments.rows_of(test_pages)
             if len(rows):
-                fragment_probabilities[rows] = model.predict_proba(fragments.dataset.X[rows])[:, 1]  # type: ignore[union-attr]
+                fragment_probabilities[rows] = model.predict_proba(fragments.dataset.X[rows])[:, 1]
         for other, predicted in zip(also_predict, others):
             rows = other.rows_of(test_pages)
             predicted[rows] = model.predict_proba(other.X[rows])[:, 1]

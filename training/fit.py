@@ -28,7 +28,7 @@ from classifier.model import SHIPPED_MODEL, BlockModel, default_estimator, save_
 from .corpus import load_corpus
 from .crossval import THRESHOLDS, cross_validate, threshold_curve, wcxb_scores
 from .dataset import build_dataset, oracle_scores
-from .fragments import FRAGMENT_WEIGHT, build_fragments
+from .fragments import FRAGMENT_WEIGHT, build_fragments, training_input
 from .metrics import macro_by_type
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,11 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     fit_start = time.perf_counter()
     model = make_model(args.max_iter, args.path_smoothing)
     model.threshold = 0.5 if threshold is None else threshold
-    if fragments is None:
-        model.fit(dataset.X, dataset.y, sample_weight=dataset.weights, groups=dataset.groups)
-    else:
-        X, y, weights, groups = fragments.with_pages(dataset, np.arange(len(dataset.y)), np.arange(len(dataset.pages)))
-        model.fit(X, y, sample_weight=weights, groups=groups)
+    X, y, weights, groups = training_input(dataset, np.arange(len(dataset.y)), np.arange(len(dataset.pages)), fragments)
+    model.fit(X, y, sample_weight=weights, groups=groups)
     card["fit_seconds"] = round(time.perf_counter() - fit_start)
     card["total_seconds"] = round(time.perf_counter() - started)
     path = save_model(model, args.out, card)

@@ -86,6 +86,16 @@ class Fragments:
         )
 
 
+def training_input(
+    dataset: Dataset, rows: np.ndarray, page_numbers: np.ndarray, fragments: Fragments | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """X, y, sample weights and site groups to fit on: `dataset`'s `rows` (those of pages
+    `page_numbers`), followed by their fragments' rows when there are `fragments`."""
+    if fragments is None:
+        return dataset.X[rows], dataset.y[rows], dataset.weights[rows], dataset.groups[rows]
+    return fragments.with_pages(dataset, rows, page_numbers)
+
+
 def fragment_pages(pages: Sequence[LabelledPage], dataset: Dataset) -> tuple[list[LabelledPage], list[int]]:
     """One fragment page per page with content (`dataset` holds `pages`, analysed), and the
     number of the page each comes from."""
