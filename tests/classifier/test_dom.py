@@ -299,13 +299,23 @@ def _facts_word_by_word(value: str) -> tuple[int, bool]:
     st.lists(
         st.sampled_from(["nav", "Bar", "main", "Content", "entry", "sr", "only", "visually", "hidden", "x", "A", "é"]),
         max_size=6,
-    ).flatmap(lambda parts: st.tuples(st.just(parts), st.lists(st.sampled_from(["", "-", "_", " ", "1", "\t"]), min_size=len(parts), max_size=len(parts))))
+    ).flatmap(lambda parts: st.tuples(st.just(parts), st.lists(st.sampled_from(["", "-", "_", " ", "1", "\t", "\x1c", "\x0b", "."]), min_size=len(parts), max_size=len(parts))))
 )
 def test_class_facts_equal_the_word_by_word_definition(parts_and_joints) -> None:
     from classifier.dom import _attribute_facts
 
     parts, joints = parts_and_joints
     value = "".join(part + joint for part, joint in zip(parts, joints))
+    assert _attribute_facts(value) == _facts_word_by_word(value)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("navbrmcontesrlyhid-_ 1.\t\x1c\x1f\x0b\x85é")), max_size=40))
+def test_lower_case_ascii_values_take_the_bytes_path_to_the_same_facts(value: str) -> None:
+    # Lower-case ASCII values go through bytes tables, the rest through regular expressions:
+    # both must give what the definition gives (whitespace as str.split() knows it included).
+    from classifier.dom import _attribute_facts
+
     assert _attribute_facts(value) == _facts_word_by_word(value)
 
 
@@ -466,3 +476,27 @@ def test_indenting_between_block_tags_changes_no_block(tree, indent: str) -> Non
         ]
 
     assert summary(indented) == summary(compact)
+
+
+def test_clearing_the_caches_changes_no_block() -> None:
+    from classifier.dom import _class_facts, _path_segment, clear_caches
+
+    html = (
+        '<div class="entry-content post-12"><p class="Lead sr-only">hidden</p>'
+        '<ul class="nav"><li id="item-1">One</li><li id="item-2">Two</li></ul>'
+        '<p class="mainContent">Body text.</p></div>'
+    )
+    warm = blocks(html)
+    assert _class_facts.cache_info().currsize and _path_segment.cache_info().currsize
+    clear_caches()
+    assert _class_facts.cache_info().currsize == 0 and _path_segment.cache_info().currsize == 0
+    assert blocks(html) == warm
+
+
+def test_parse_reads_text_of_any_script_and_drops_lone_surrogates() -> None:
+    # parse() encodes the page to UTF-8 itself (and counts the guards' '=' and '<' in those
+    # bytes): text in other scripts comes through whole, lone surrogates are dropped as
+    # selectolax drops them.
+    html = "<p>" + "Привет 😀 " * 5_000 + "</p>" + '<b class="x">=</b>' * 100
+    assert texts(html)[0].startswith("Привет 😀 Привет")
+    assert parse("<p>lone \ud800 surrogate</p>").body.text() == "lone  surrogate"
