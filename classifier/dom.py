@@ -162,8 +162,8 @@ _NON_LETTERS_OR_SPACE = re.compile(r"[^a-zA-Z\s]+")
 # str.split() knows and bytes.split() does not (\x1c-\x1f), and one turning non-letters into
 # spaces.
 _ASCII_NON_LETTERS_OR_SPACE = bytes(c for c in range(128) if not (chr(c).isalpha() or chr(c).isspace()))
-_ASCII_SEPARATORS_TO_SPACE = bytes(32 if chr(c).isspace() else c for c in range(256))
-_ASCII_NON_LETTERS_TO_SPACE = bytes(c if chr(c).isascii() and chr(c).isalpha() else 32 for c in range(256))
+_ASCII_SEPARATORS_TO_SPACE = bytes(32 if c < 128 and chr(c).isspace() else c for c in range(256))
+_ASCII_NON_LETTERS_TO_SPACE = bytes(c if c < 128 and chr(c).isalpha() else 32 for c in range(256))
 _KEYWORD_WORDS_ASCII = frozenset(word.encode() for word in _KEYWORD_WORDS)
 _KEYWORD_BITS_ASCII = {word.encode(): bits for word, bits in _KEYWORD_BITS.items()}
 _ASSISTIVE_ONLY_ASCII = frozenset(word.encode() for word in _ASSISTIVE_ONLY)
@@ -343,7 +343,8 @@ def _attribute_facts(value: str) -> tuple[int, bool]:
     if value.isascii() and value.islower():
         raw = value.encode()
         squashed_bytes = raw.translate(_ASCII_SEPARATORS_TO_SPACE, _ASCII_NON_LETTERS_OR_SPACE).split()
-        found = _KEYWORD_WORDS_ASCII.intersection(raw.translate(_ASCII_NON_LETTERS_TO_SPACE).split() + squashed_bytes)
+        word_bytes = raw.translate(_ASCII_NON_LETTERS_TO_SPACE).split()
+        found = _KEYWORD_WORDS_ASCII.intersection(word_bytes + squashed_bytes)
         bits = 0
         for word in found:
             bits |= _KEYWORD_BITS_ASCII[word]
@@ -416,7 +417,9 @@ class _Walker:
         last_line = "".join(self.pieces)
         lines = self.lines
         # (Invisible characters are not ASCII: str.isascii() is a flag check.)
-        if (not last_line.isascii() and _INVISIBLE.search(last_line)) or (lines and _INVISIBLE.search("".join(lines))):
+        if (not last_line.isascii() and _INVISIBLE.search(last_line)) or (
+            lines and _INVISIBLE.search("".join(lines))
+        ):
             last_line = _INVISIBLE.sub("", last_line)
             lines = [_INVISIBLE.sub("", line) for line in lines]
         if flags & IN_PRE:
