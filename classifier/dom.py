@@ -402,14 +402,14 @@ class _Walker:
         self.pending_space = False
         self.total_chars = 0
         self.total_link_chars = 0
-        # Open block-level elements: (tag, sequence number, keyword bits), and their path
-        # segments ("div#main.content") and segment keys in lists of their own, joined for
-        # each block's path and path key.
-        self.block_stack: list[tuple[str, int, int]] = []
+        # Open block-level elements: (tag, sequence number, keyword bits, and the text
+        # characters, link characters and blocks before it, for its subtree totals), and
+        # their path segments ("div#main.content") and segment keys in lists of their own,
+        # joined for each block's path and path key.
+        self.block_stack: list[tuple[str, int, int, int, int, int]] = []
         self.iframe_with_content = False  # raw text in an iframe: maybe a self-closed one
         self.segments: list[str] = []
         self.segment_keys: list[str] = []
-        self.element_starts: list[tuple[int, int, int]] = []
 
     def flush(self, flags: int, keywords: int, row: int, depth: int) -> None:
         if not self.pieces and not self.lines:
@@ -511,6 +511,7 @@ class _Walker:
             return self.blocks
         page = self.page
         totals = page.elements
+        block_stack = self.block_stack
         # Open elements: (tag, flags, keyword bits, is_block, is_link, row).
         frames: list[tuple[str, int, int, bool, bool, int]] = []
         flags = 0
@@ -588,16 +589,18 @@ class _Walker:
                 if is_block:
                     if self.pieces or self.lines:
                         self.flush(flags, keywords, row, len(frames))
-                    self._boundary()
+                    # A block boundary ends the run of inline elements, and a link opened
+                    # before it belongs to no block's count.
+                    self.pending_space = False
+                    self.n_links = 0
                     sequence = len(totals.chars)
                     totals.chars.append(0)
                     totals.link_chars.append(0)
                     totals.blocks.append(0)
-                    totals.parent.append(self.block_stack[-1][1] if self.block_stack else -1)
-                    self.element_starts.append(
-                        (self.total_chars, self.total_link_chars, len(self.blocks))
+                    totals.parent.append(block_stack[-1][1] if block_stack else -1)
+                    block_stack.append(
+                        (tag, sequence, own_keywords, self.total_chars, self.total_link_chars, len(self.blocks))
                     )
-                    self.block_stack.append((tag, sequence, own_keywords))
                     segment, key = _path_segment(tag, id_value, class_value) if attributes else (tag, tag)
                     self.segments.append(segment)
                     self.segment_keys.append(key)
@@ -644,19 +647,12 @@ class _Walker:
         self.flush(flags, keywords, row, 0)
         return self.blocks
 
-    def _boundary(self) -> None:
-        """A block boundary (after any flush) ends the run of inline elements, and a link
-        opened before it belongs to no block's count, whatever whitespace stands around it."""
-        self.pending_space = False
-        self.n_links = 0
-
     def _close_block(self) -> None:
-        self.pending_space = False  # as in _boundary(), inlined: this runs for every block element
+        self.pending_space = False  # a block boundary, as where a block element opens
         self.n_links = 0
-        sequence = self.block_stack.pop()[1]
+        _, sequence, _, start_chars, start_links, start_blocks = self.block_stack.pop()
         self.segments.pop()
         self.segment_keys.pop()
-        start_chars, start_links, start_blocks = self.element_starts.pop()
         totals = self.page.elements
         totals.chars[sequence] = self.total_chars - start_chars
         totals.link_chars[sequence] = self.total_link_chars - start_links
