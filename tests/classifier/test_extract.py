@@ -602,6 +602,9 @@ BAD_INPUTS = [
         lambda: "<span>" * 100_000 + "deep inline", LIMIT, "deep inline", id="deep-100k-span"
     ),
     pytest.param(lambda: "<div>" * 100_000 + "deep text", LIMIT, "deep text", id="deep-100k-div"),
+    pytest.param(
+        lambda: "<div>" * 100_000 + "глубокий текст 😀", LIMIT, "глубокий текст 😀", id="deep-100k-div-cyrillic"
+    ),
     pytest.param(lambda: "<ul><li>" * 50_000 + "deep item", LIMIT, "deep item", id="deep-50k-list"),
     pytest.param(
         lambda: "<p>before</p>" + "<div>" * 100_000 + "<p>deep <b>bold</b> text</p>",
@@ -629,6 +632,12 @@ BAD_INPUTS = [
         LIMIT,
         "content",
         id="50k-attributes",
+    ),
+    pytest.param(
+        lambda: "<div " + " ".join(f'a{i}="значение"' for i in range(50_000)) + ">содержимое</div>",
+        LIMIT,
+        "содержимое",
+        id="50k-attributes-cyrillic",
     ),
     pytest.param(
         lambda: '<div class="' + " ".join(f"c{i}" for i in range(50_000)) + '">content</div>',
