@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
@@ -142,7 +143,7 @@ KEYWORD_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
         "socialicons sociallinks shareicons authorbox aboutauthor commentlist".split())),
 )  # fmt: skip
 KEYWORD_NAMES = tuple(name for name, _ in KEYWORD_GROUPS)
-_KEYWORD_BITS = {}
+_KEYWORD_BITS: dict[str, int] = {}
 for _bit, (_name, _words) in enumerate(KEYWORD_GROUPS):
     for _word in _words:
         _KEYWORD_BITS[_word] = _KEYWORD_BITS.get(_word, 0) | (1 << _bit)
@@ -344,10 +345,10 @@ def _attribute_facts(value: str) -> tuple[int, bool]:
         raw = value.encode()
         squashed_bytes = raw.translate(_ASCII_SEPARATORS_TO_SPACE, _ASCII_NON_LETTERS_OR_SPACE).split()
         word_bytes = raw.translate(_ASCII_NON_LETTERS_TO_SPACE).split()
-        found = _KEYWORD_WORDS_ASCII.intersection(word_bytes + squashed_bytes)
+        found_bytes = _KEYWORD_WORDS_ASCII.intersection(word_bytes + squashed_bytes)
         bits = 0
-        for word in found:
-            bits |= _KEYWORD_BITS_ASCII[word]
+        for keyword in found_bytes:
+            bits |= _KEYWORD_BITS_ASCII[keyword]
         return bits, not _ASSISTIVE_ONLY_ASCII.isdisjoint(squashed_bytes)
     words = _CAMEL_TOKEN.findall(value)
     squashed = _NON_LETTERS_OR_SPACE.sub("", value).lower().split()
@@ -520,7 +521,7 @@ class _Walker:
         link_depth = 0
         language = root.attributes.get("lang") if root.tag == "html" else None
         page.language = (language or "").strip()
-        node = root
+        node: Any = root  # a LexborNode, None once the walk is over
         while node is not None:
             tag = node.tag
             if tag == "-text":
