@@ -217,9 +217,11 @@ def stages(pages: list[str], rounds: int) -> None:
             cues = page_kind_cues(page, objects, None)
             read_metadata(page, objects, None)
             spent["metadata"] += (now := time.perf_counter()) - clock
-            features = block_features(blocks, page, title=title, structured=structured, page_kinds=cues)
-            spent["features"] += (clock := time.perf_counter()) - now
             paths = path_ids(blocks)
+            features = block_features(
+                blocks, page, title=title, structured=structured, page_kinds=cues, paths=paths
+            )
+            spent["features"] += (clock := time.perf_counter()) - now
             probabilities = model.page_probabilities(features, blocks, paths)
             spent["model"] += (now := time.perf_counter()) - clock
             cut = choose_cut(probabilities, features, paths, model.threshold)

@@ -49,6 +49,7 @@ class Analysis:
     metadata: Metadata
     title: str | None
     features: np.ndarray
+    paths: np.ndarray  # the blocks' DOM path numbers (`classifier.features.path_ids`)
 
 
 def to_text(html: str | bytes, http_charset: str | None = None) -> str:
@@ -69,12 +70,14 @@ def analyse(html: str | bytes, url: str | None = None, *, http_charset: str | No
     blocks, page = blocks_from_html(text)
     objects = parse_json_ld(page.json_ld)
     title = page_title(page)
+    paths = path_ids(blocks)
     features = block_features(
         blocks,
         page,
         title=title or "",
         structured=structured_text(page, objects),
         page_kinds=page_kind_cues(page, objects, url),
+        paths=paths,
     )
     return Analysis(
         blocks=blocks,
@@ -83,6 +86,7 @@ def analyse(html: str | bytes, url: str | None = None, *, http_charset: str | No
         metadata=read_metadata(page, objects, url),
         title=title,
         features=features,
+        paths=paths,
     )
 
 
@@ -211,7 +215,7 @@ def _label(
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Probabilities, kept blocks and the cut used (given, the card's, or per page)."""
     block_model = get_model(model)
-    paths = path_ids(analysis.blocks)
+    paths = analysis.paths
     probabilities = block_model.page_probabilities(analysis.features, analysis.blocks, paths)
     if threshold is None and favor == "balanced":
         threshold = block_model.threshold

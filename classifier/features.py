@@ -157,8 +157,10 @@ def block_features(
     title: str = "",
     structured: str = "",
     page_kinds: Sequence[float] = (),
+    paths: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The stage-one feature matrix, one row per block, columns `STAGE_ONE_NAMES`."""
+    """The stage-one feature matrix, one row per block, columns `STAGE_ONE_NAMES` (`paths`:
+    the blocks' `path_ids`, when the caller has them already)."""
     n = len(blocks)
     matrix = np.zeros((n, len(STAGE_ONE_NAMES)), dtype=np.float32)
     if n == 0:
@@ -189,10 +191,14 @@ def block_features(
     tags = list(map(_TAG_OF, blocks))
     tag_index = np.fromiter(map(_TAG_INDEX.get, tags, repeat(-1, n)), np.int64, n)
     heading = np.fromiter(map(HEADING_TAGS.__contains__, tags), np.float64, n)
-    path_ids, paths = _first_occurrence_ids(list(map(_PATH_KEY_OF, blocks)))
+    path_keys = list(map(_PATH_KEY_OF, blocks))
+    if paths is None:
+        path_ids, paths_seen = _first_occurrence_ids(path_keys)
+    else:  # the same numbering: by first appearance
+        path_ids, paths_seen = paths, list(dict.fromkeys(path_keys))
     text_ids, _ = _first_occurrence_ids(texts)
     # The same for paths without their last one and two segments, computed once per path.
-    parent_paths = [_without_last_segment(path) for path in paths]
+    parent_paths = [_without_last_segment(path) for path in paths_seen]
     parent_path_ids = _first_occurrence_ids(parent_paths)[0][path_ids]
     grandparent_path_ids = _first_occurrence_ids([_without_last_segment(path) for path in parent_paths])[0][path_ids]
     text_stats = np.column_stack(

@@ -18,7 +18,6 @@ from joblib import Parallel, delayed
 
 from classifier.dom import RawBlock
 from classifier.extract import analyse
-from classifier.features import path_ids
 from classifier.model import attach_keys
 
 from .corpus import LabelledPage, registered_domain
@@ -81,7 +80,7 @@ def analyse_page(page: LabelledPage) -> PageData:
         features=analysis.features,
         labels=labels,
         token_counts=counts,
-        paths=path_ids(analysis.blocks),
+        paths=analysis.paths,
     )
 
 

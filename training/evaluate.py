@@ -26,7 +26,6 @@ import numpy as np
 from classifier import Document, extract, load_model
 from classifier.model import SHIPPED_MODEL
 from classifier.extract import Favor, assemble, choose_cut, decide
-from classifier.features import path_ids
 
 from .corpus import load_aeb, load_wcxb
 from .crossval import cross_validate, threshold_curve, wcxb_scores
@@ -84,7 +83,7 @@ def _texts(documents: list[Document], threshold: float | None, favor: Favor = "b
     for document in documents:
         blocks = document.analysis.blocks
         probabilities = np.array([block.probability for block in document.blocks])
-        cut = choose_cut(probabilities, document.analysis.features, path_ids(blocks), threshold, favor)
+        cut = choose_cut(probabilities, document.analysis.features, document.analysis.paths, threshold, favor)
         texts.append(assemble(blocks, decide(blocks, probabilities, cut)))
     return texts
 

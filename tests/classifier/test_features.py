@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from classifier.decode import decode_html
 from classifier.dom import FLAG_NAMES, KEYWORD_NAMES, blocks_from_html
-from classifier.features import _DATE_LIKE, STAGE_ONE_NAMES, block_features
+from classifier.features import _DATE_LIKE, STAGE_ONE_NAMES, block_features, path_ids
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
@@ -39,6 +39,15 @@ def test_feature_matrix_of_a_small_page() -> None:
     assert column["log_duplicates"][first] == column["log_duplicates"][second] > 0
     assert column["log_sentence_ends"][first] == np.float32(np.log1p(2))
     assert np.isfinite(matrix).all()
+
+
+def test_path_ids_given_by_the_caller_give_the_same_matrix() -> None:
+    # analyse() numbers the paths once and passes them in; alone, block_features numbers them.
+    blocks, page = blocks_from_html(decode_html(gzip.decompress(FIXTURE.read_bytes())))
+    assert len(set(path_ids(blocks))) > 1
+    alone = block_features(blocks, page, title="Defer, Panic, and Recover")
+    given_paths = block_features(blocks, page, title="Defer, Panic, and Recover", paths=path_ids(blocks))
+    assert np.array_equal(alone, given_paths)
 
 
 def test_bit_neighbour_and_window_columns_follow_their_definitions() -> None:
