@@ -37,6 +37,9 @@ with as many threads as cores. When the cores are busy with other work (another 
 bulk workers), every region waits for a descheduled thread and `clean()` slows down by an
 order of magnitude; ``--openmp-threads 1`` shows the cost of that alone. The thread count in
 use is printed in the header.
+
+The header also says which walker ran: the one compiled at install (setup.py), or plain Python
+(no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which measures the plain one).
 """
 
 from __future__ import annotations
@@ -58,6 +61,7 @@ sys.path.insert(0, str(ROOT))
 
 import classifier
 from classifier.decode import decode_html
+import classifier.dom
 from classifier.dom import clear_caches
 
 DATA = ROOT / "data" / "wcxb-dev" / "html"
@@ -293,6 +297,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"pages: {len(pages)} ({sum(map(len, pages)) / 2**20:.1f} M characters)")
     classifier.clean(pages[0])  # load the model (and OpenMP) before anything is timed
     print("OpenMP threads (scikit-learn predict): " + openmp_threads())
+    print("walker: " + ("compiled (mypyc, setup.py)" if classifier.dom.COMPILED_FROM else "plain Python"))
     speed(pages, args.rounds, min(args.warmup, len(pages)), not args.no_justext)
     stages(pages, args.rounds)
     if args.rss_pages:

@@ -9,13 +9,22 @@ A block ends at every block-level boundary. Each block carries its text, tag, DO
 class/id tokens, depth, position, link text and flags for the structures it sits in; each
 block-level element's subtree totals (characters, link characters, blocks) are recorded so the
 features can describe a block's containers without a second scan.
+
+This module is also compiled by mypyc when the package is installed (setup.py); the compiled
+copy replaces the functions and classes here at import, when it was built from this very file
+(`compiled_walker`, at the end).
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -678,3 +687,35 @@ def blocks_from_html(html: str) -> tuple[list[RawBlock], PageInfo]:
         if repaired != html:
             return walk(parse(repaired))
     return blocks, walker.page
+
+
+# The compiled walker: this module built by mypyc at install time (setup.py), as
+# `classifier._dom_compiled`. It replaces the plain Python of this file only when it was
+# built from this very file, so an edited dom.py is never shadowed by a stale build; the output
+# is the same either way. The compiled copy holds the SHA-256 of the source it was built from
+# here; in the plain module it is None until the compiled walker is taken.
+COMPILED_FROM: str | None = None
+PURE_PYTHON_VARIABLE = "PAGESIEVE_PURE_PYTHON"  # set (to anything): plain Python, even if compiled
+
+
+def compiled_walker(source: bytes) -> ModuleType | None:
+    """The compiled walker if it is installed, was built from `source` (dom.py's bytes) and
+    `PURE_PYTHON_VARIABLE` is not set; else None."""
+    if os.environ.get(PURE_PYTHON_VARIABLE):
+        return None
+    try:
+        module = importlib.import_module(f"{__package__}._dom_compiled")
+    except ImportError:
+        return None
+    if getattr(module, "COMPILED_FROM", None) != hashlib.sha256(source).hexdigest():
+        return None
+    return module
+
+
+if COMPILED_FROM is None:  # the plain module (not the compiled copy): take the compiled one
+    try:
+        _compiled = compiled_walker(Path(__file__).read_bytes())
+    except OSError:  # no source file to check the build against
+        _compiled = None
+    if _compiled is not None:
+        globals().update((name, value) for name, value in vars(_compiled).items() if not name.startswith("__"))

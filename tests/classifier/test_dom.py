@@ -22,6 +22,8 @@ from classifier.dom import (
     parse,
 )
 
+from tests.classifier.strategies import BLOCK_TREES, tree_html
+
 
 def blocks(html: str) -> list[RawBlock]:
     return blocks_from_html(html)[0]
@@ -426,48 +428,13 @@ def test_syntax_highlighted_code_reads_as_written(pieces, container: str) -> Non
 # ----------------------------------------------------------------------------- serialisation
 
 
-_INLINE = st.recursive(
-    st.text(alphabet="abc xyz", min_size=1, max_size=8).map(lambda text: ("text", text)),
-    lambda children: st.tuples(st.sampled_from(["a", "b", "span", "em"]), st.lists(children, min_size=1, max_size=3)),
-    max_leaves=6,
-)
-_BLOCK = st.recursive(
-    st.tuples(st.sampled_from(["p", "h2", "li", "td", "pre"]), st.lists(_INLINE, min_size=1, max_size=3)),
-    lambda children: st.tuples(
-        st.sampled_from(["div", "section", "article", "nav", "ul", "aside", "a"]),
-        st.lists(children, min_size=1, max_size=4),
-    ),
-    max_leaves=8,
-)
-
-
-def _inline_html(node) -> str:  # noqa: ANN001
-    kind, content = node
-    if kind == "text":
-        return content
-    attributes = ' href="/x"' if kind == "a" else ""
-    return f"<{kind}{attributes}>" + "".join(map(_inline_html, content)) + f"</{kind}>"
-
-
-def _block_html(node, indent: str | None, depth: int = 0) -> str:  # noqa: ANN001
-    tag, children = node
-    pad = "" if indent is None else "\n" + indent * depth
-    if tag in ("p", "h2", "li", "td", "pre"):
-        inner = "".join(map(_inline_html, children))
-        return pad + (f"<table><tr><td>{inner}</td></tr></table>" if tag == "td" else f"<{tag}>{inner}</{tag}>")
-    inner = "".join(_block_html(child, indent, depth + 1) for child in children)
-    if tag == "a":  # a link around blocks, as in a grid of cards
-        return f'{pad}<a href="/card">{pad}<div class="card">{inner}{pad}</div>{pad}</a>'
-    return f'{pad}<{tag} class="c{depth}">{inner}{pad}</{tag}>'
-
-
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_BLOCK, min_size=1, max_size=3), st.sampled_from(["  ", "\t", " \n "]))
+@given(st.lists(BLOCK_TREES, min_size=1, max_size=3), st.sampled_from(["  ", "\t", " \n "]))
 def test_indenting_between_block_tags_changes_no_block(tree, indent: str) -> None:
     """What an archive or a sanitiser does to a page, re-serialising it with indentation
     between block tags, changes neither the blocks nor what the features read from them."""
-    compact = "<html><body>" + "".join(_block_html(node, None) for node in tree) + "</body></html>"
-    indented = "<html>\n<body>" + "".join(_block_html(node, indent) for node in tree) + "\n</body>\n</html>"
+    compact = "<html><body>" + "".join(tree_html(node, None) for node in tree) + "</body></html>"
+    indented = "<html>\n<body>" + "".join(tree_html(node, indent) for node in tree) + "\n</body>\n</html>"
 
     def summary(html: str) -> list[tuple]:
         return [

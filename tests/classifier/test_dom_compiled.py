@@ -1,0 +1,128 @@
+"""`classifier.dom`'s compiled walker (built by mypyc at install, `setup.py`): used only when
+built from the installed `dom.py`, and the same output as the plain Python, page for page."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import classifier.dom as dom
+from tests.classifier.strategies import BLOCK_TREES, tree_html
+
+SOURCE = Path(dom.__file__)
+PAGES = sorted((Path(__file__).resolve().parents[2] / "data" / "wcxb-dev" / "html").glob("*.html.gz"))
+# .ci/run sets this: there, a missing compiled walker is a failed build, not a skip.
+REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"
+
+
+@pytest.fixture(scope="module")
+def compiled() -> ModuleType:
+    """The compiled walker, built from this dom.py (else the test skips, or fails in CI)."""
+    try:
+        import classifier._dom_compiled as module
+    except ImportError as error:
+        message = f"the compiled walker is not built here ({error})"
+    else:
+        if module.COMPILED_FROM == hashlib.sha256(SOURCE.read_bytes()).hexdigest():
+            return module
+        message = "the compiled walker was built from another dom.py (stale)"
+    message += "; pip install -e . builds it"
+    if os.environ.get(REQUIRE_VARIABLE) == "1":
+        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def plain() -> Iterator[ModuleType]:
+    """dom.py loaded again as plain Python (its own module, which does not take the compiled
+    walker)."""
+    name = "classifier._dom_plain_for_tests"
+    spec = importlib.util.spec_from_file_location(name, SOURCE)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses look their module up while the class is made
+    before = os.environ.get(dom.PURE_PYTHON_VARIABLE)
+    os.environ[dom.PURE_PYTHON_VARIABLE] = "1"
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        if before is None:
+            del os.environ[dom.PURE_PYTHON_VARIABLE]
+        else:
+            os.environ[dom.PURE_PYTHON_VARIABLE] = before
+    assert module.COMPILED_FROM is None and hasattr(module.blocks_from_html, "__code__")  # Python, not C
+    yield module
+    del sys.modules[name]
+
+
+def walked(module: ModuleType, html: str) -> str:
+    """Everything the walk gives, blocks and page evidence, as text (both walkers' classes
+    print their fields the same way)."""
+    module.clear_caches()
+    return repr(module.blocks_from_html(html))
+
+
+def test_the_compiled_walker_is_the_one_in_use(compiled: ModuleType) -> None:
+    if os.environ.get(dom.PURE_PYTHON_VARIABLE):  # the suite run on the plain walker
+        assert dom.COMPILED_FROM is None and dom.blocks_from_html is not compiled.blocks_from_html
+        return
+    assert dom.COMPILED_FROM == compiled.COMPILED_FROM
+    assert dom.blocks_from_html is compiled.blocks_from_html and dom.RawBlock is compiled.RawBlock
+
+
+def test_a_build_from_other_source_is_not_used(compiled: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(dom.PURE_PYTHON_VARIABLE, raising=False)
+    source = SOURCE.read_bytes()
+    assert dom.compiled_walker(source) is compiled
+    assert dom.compiled_walker(source + b"\n# edited after the build\n") is None
+
+
+def test_the_variable_turns_the_compiled_walker_off(compiled: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(dom.PURE_PYTHON_VARIABLE, "1")
+    assert dom.compiled_walker(SOURCE.read_bytes()) is None
+
+
+@pytest.mark.skipif(not PAGES, reason="no WCXB pages in data/")
+def test_both_walkers_give_the_same_blocks_on_real_pages(compiled: ModuleType, plain: ModuleType) -> None:
+    from classifier.decode import decode_html
+
+    for path in PAGES[:: max(1, len(PAGES) // 60)]:  # 60 pages across the corpus
+        html = decode_html(gzip.decompress(path.read_bytes()))
+        assert walked(compiled, html) == walked(plain, html), path.name
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(BLOCK_TREES, min_size=1, max_size=3),
+    st.sampled_from([None, " ", "\n\t"]),
+    st.sampled_from(["", "<noscript>", '<div class="sr-only">', '<table><tr><td class="mainContent">']),
+)
+def test_both_walkers_give_the_same_blocks_on_any_tree(compiled: ModuleType, plain: ModuleType, tree, indent, opener) -> None:  # noqa: ANN001
+    html = "<html><body>" + opener + "".join(tree_html(node, indent) for node in tree) + "</body></html>"
+    assert walked(compiled, html) == walked(plain, html)
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "plain text, no tags",
+        "<div>" * 20_000 + "deep" + "</div>" * 20_000,
+        "<p " + " ".join(f"a{i}=x" for i in range(20_000)) + ">many attributes</p>",
+        "<p>\x00 NUL \ud800 surrogate</p><iframe src=x /><p>after a self-closed iframe</p>",
+        "<pre>line 1\n  line 2</pre><table><tr><td>1</td><td>x</td></tr></table>",
+    ],
+    ids=["empty", "text", "deep", "attributes", "nul-surrogate-iframe", "pre-table"],
+)
+def test_both_walkers_agree_on_bad_input(compiled: ModuleType, plain: ModuleType, html: str) -> None:
+    assert walked(compiled, html) == walked(plain, html)
