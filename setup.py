@@ -46,7 +46,14 @@ def compiled_walker() -> list:
     (package / "__init__.py").write_text("")
     copy = package / "_dom_compiled.py"
     copy.write_text(text.replace(STAMP_LINE, f'COMPILED_FROM: str | None = "{stamp}"'), encoding="utf-8")
-    extensions = mypycify([str(copy)], opt_level="3", debug_level="0", strict_dunder_typing=False)
+    # The build environment has none of the runtime dependencies, so mypy is told not to look
+    # for them: numpy and selectolax are typed Any, on every machine alike.
+    arguments = ["--no-site-packages", "--ignore-missing-imports", str(copy)]
+    try:
+        extensions = mypycify(arguments, opt_level="3", debug_level="0", strict_dunder_typing=False)
+    except (Exception, SystemExit) as error:  # noqa: BLE001 - a failed compile leaves plain Python
+        print(f"pagesieve: mypyc could not compile the walker ({error}); it stays plain Python", file=sys.stderr)
+        return []
     for extension in extensions:
         extension.optional = True  # no compiler: a warning and the plain-Python walker
     return extensions

@@ -16,58 +16,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import re
 import signal
 import sys
 import threading
 from collections.abc import Sequence
 from typing import Any
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
-
-
-def parse_size(text: str) -> int:
-    """``512M``, ``2G``, ``1.5GiB`` or plain bytes -> bytes."""
-    match = _SIZE.match(text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (use e.g. 512M or 2G)")
-    number, unit = match.groups()
-    return int(float(number) * 1024 ** "bkmgt".index((unit or "b").lower()))
-
-
-def probability(text: str) -> float:
-    """A number from 0 to 1 (``--threshold``)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0.0 <= value <= 1.0:  # NaN fails too
-        raise argparse.ArgumentTypeError(f"not a probability from 0 to 1: {text!r}")
-    return value
-
-
-def _count(minimum: int) -> Any:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = minimum - 1
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"not a whole number of at least {minimum}: {text!r}")
-        return value
-
-    return parse
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0.0 <= value < float("inf"):
-        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {text!r}")
-    return value
-
+from .cliargs import parse_size, probability, seconds, whole_number
 
 def _page_fn(spec: str) -> Any:
     module, _, name = spec.partition(":")
@@ -90,10 +45,10 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     )
     parser.add_argument("-o", "--output", default=None, help="output file (default: - for stdout)")
     parser.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl", help="output format (default jsonl; parquet needs pagesieve[parquet])")
-    parser.add_argument("--workers", type=_count(0), default=None, help="worker processes (default: all cores; 0: score in this process, no timeout)")
-    parser.add_argument("--timeout", type=_seconds, default=30.0, help="seconds per page before it becomes an error row (default 30; 0: none)")
+    parser.add_argument("--workers", type=whole_number(0), default=None, help="worker processes (default: all cores; 0: score in this process, no timeout)")
+    parser.add_argument("--timeout", type=seconds, default=30.0, help="seconds per page before it becomes an error row (default 30; 0: none)")
     parser.add_argument("--max-memory", type=parse_size, default=None, metavar="SIZE", help="resident memory per worker, e.g. 2G (default: no limit)")
-    parser.add_argument("--limit", type=_count(1), default=None, metavar="N", help="stop after N pages")
+    parser.add_argument("--limit", type=whole_number(1), default=None, metavar="N", help="stop after N pages")
     parser.add_argument("--text", action="store_true", help="add the main text to each row")
     parser.add_argument("--threshold", type=probability, default=None, help="block threshold for extraction (default: the model's)")
     parser.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced", help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")

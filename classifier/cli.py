@@ -15,7 +15,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bulk_cli import add_score_arguments, probability, run_score
+from .bulk_cli import add_score_arguments, run_score
+from .cliargs import probability
 from .explain import add_explain_arguments, run_explain
 from .io import read_page_file
 from .model import ModelError

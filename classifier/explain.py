@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from .align import align_labels
-from .bulk_cli import probability
+from .cliargs import probability
 from .extract import extract
 from .features import STAGE_ONE_NAMES
 from .io import NotAPageError, read_page_file

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from classifier.cliargs import weight
 from classifier.model import SHIPPED_MODEL, BlockModel, default_estimator, save_model
 
 from .corpus import load_corpus
@@ -37,13 +38,6 @@ CV_OUTPUT = ROOT / "build" / "block-cv.npz"
 
 
 PATH_SMOOTHING = 0.5
-
-
-def _weight(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value < float("inf"):  # NaN fails too
-        raise argparse.ArgumentTypeError(f"not a weight (0 or more): {text!r}")
-    return value
 
 
 def make_model(max_iter: int = 100, path_smoothing: float = PATH_SMOOTHING) -> BlockModel:
@@ -71,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-scorer", action="store_true", help="do not train the page scorer")
     parser.add_argument("--n-jobs", type=int, default=-1, help="processes for page analysis")
     parser.add_argument(
-        "--fragment-weight", type=_weight, default=FRAGMENT_WEIGHT,
+        "--fragment-weight", type=weight, default=FRAGMENT_WEIGHT,
         help="weight of a fragment page against a page (training.fragments; 0: no fragments)",
     )  # fmt: skip
     args = parser.parse_args(argv)

@@ -30,7 +30,7 @@ from tests.classifier.bulk_helpers import (
 
 from classifier.bulk import BulkOptions, PageOptions, Row, apply_dup_domains, error_row, run, score_file, score_records
 from classifier.bulk_cli import main as cli_main
-from classifier.bulk_cli import parse_size
+from classifier.cliargs import parse_size
 from classifier.io import Record
 
 FAST = BulkOptions(progress=False, resume=False, timeout=None)
