@@ -21,7 +21,7 @@ import hashlib
 import importlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
 from types import ModuleType
@@ -210,8 +210,19 @@ _VOID_TAGS = frozenset(
 )
 
 
+class _PickledByFields:
+    """Pickled as a call of its class with its fields, so that what one walker pickled loads
+    into the other: the compiled walker's classes keep their fields in their own layout, and
+    `classifier.dom.RawBlock` names whichever class is in use (see `compiled_walker`)."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return type(self), tuple(getattr(self, each.name) for each in fields(self))  # type: ignore[arg-type]
+
+
 @dataclass(slots=True)
-class RawBlock:
+class RawBlock(_PickledByFields):
     """A block as the walker emits it: text and where it sits; no model verdict yet."""
 
     index: int
@@ -232,7 +243,7 @@ class RawBlock:
 
 
 @dataclass(slots=True)
-class ElementTotals:
+class ElementTotals(_PickledByFields):
     """Subtree totals of every block-level element, indexed by its sequence number."""
 
     chars: list[int] = field(default_factory=list)
@@ -242,7 +253,7 @@ class ElementTotals:
 
 
 @dataclass(slots=True)
-class PageInfo:
+class PageInfo(_PickledByFields):
     """Page-level evidence gathered during the walk (for metadata, features and the scorer)."""
 
     title: str = ""

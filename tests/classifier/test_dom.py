@@ -402,6 +402,17 @@ def test_empty_page() -> None:
     assert info.title == "" and info.json_ld == [] and info.n_links == 0
 
 
+def test_blocks_and_page_evidence_pickle_whole() -> None:
+    import pickle
+
+    walked = blocks_from_html(
+        '<html lang="en"><head><title>T</title><meta name="author" content="A"></head>'
+        '<body><nav><a href="/">Home</a></nav><p class="lead">Body text.</p></body></html>'
+    )
+    again = pickle.loads(pickle.dumps(walked))
+    assert again == walked and again[1].elements == walked[1].elements and again[1].meta == {"author": "A"}
+
+
 _CODE_PIECES = st.lists(
     st.tuples(st.sampled_from(["", "span", "b", "a"]), st.text(alphabet="fx().=, \t", min_size=1, max_size=4)),
     min_size=1,

@@ -7,6 +7,8 @@ import gzip
 import hashlib
 import importlib.util
 import os
+import pickle
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -126,3 +128,25 @@ def test_both_walkers_give_the_same_blocks_on_any_tree(compiled: ModuleType, pla
 )
 def test_both_walkers_agree_on_bad_input(compiled: ModuleType, plain: ModuleType, html: str) -> None:
     assert walked(compiled, html) == walked(plain, html)
+
+
+def test_what_the_plain_walker_pickled_loads_into_the_compiled_one(compiled: ModuleType) -> None:
+    """A page pickled where the walker is plain Python (no compiler there, or
+    PAGESIEVE_PURE_PYTHON set) loads whole where it is compiled: the classes are pickled as
+    constructor calls, not as their memory layout."""
+    if os.environ.get(dom.PURE_PYTHON_VARIABLE):
+        pytest.skip("this suite runs on the plain walker: nothing loads into the compiled one")
+    html = '<html lang="de"><head><title>T</title></head><body><div class="a"><p>Hi <a href="x">there</a></p><table><tr><td>1</td></tr></table></div></body></html>'
+    script = (
+        "import pickle, sys\n"
+        "import classifier.dom as dom\n"
+        "assert dom.COMPILED_FROM is None\n"
+        "sys.stdout.buffer.write(pickle.dumps(dom.blocks_from_html(sys.stdin.read())))\n"
+    )
+    environment = {**os.environ, dom.PURE_PYTHON_VARIABLE: "1"}
+    pickled = subprocess.run(
+        [sys.executable, "-c", script], input=html.encode(), capture_output=True, check=True, env=environment, timeout=60
+    ).stdout
+    loaded = pickle.loads(pickled)
+    assert type(loaded[0][0]) is compiled.RawBlock and type(loaded[1]) is compiled.PageInfo
+    assert repr(loaded) == walked(compiled, html)
