@@ -4,6 +4,8 @@
 - `score PAGE.html` prints the page score and its reasons; `score INPUT... [-o OUT]` scores
   crawl outputs in bulk (WARC, JSONL, folders; see `classifier.bulk_cli`).
 - `explain PAGE -o view.html` writes the explain view (see `classifier.explain`).
+- `--version` prints the release, the walker in use (compiled or plain Python) and the
+  feature version.
 """
 
 from __future__ import annotations
@@ -74,10 +76,26 @@ def run_score_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def version_text() -> str:
+    """The release, the walker in use and the feature version, for bug reports."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import dom
+    from .features import FEATURE_VERSION
+
+    try:
+        release = version("pagesieve")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        release = "(not installed)"
+    walker = "compiled (mypyc)" if dom.COMPILED_FROM else "plain Python"
+    return f"pagesieve {release}; walker {walker}; features {FEATURE_VERSION}; Python {sys.version.split()[0]}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="pagesieve", description="Main-content extraction and auto-published page scoring."
     )
+    parser.add_argument("--version", action="version", version=version_text())
     commands = parser.add_subparsers(dest="command", required=True)
 
     clean = commands.add_parser("clean", help="print the main text of a page")

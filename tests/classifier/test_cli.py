@@ -57,3 +57,15 @@ def test_clean_refuses_a_crawl_file(name: str, tmp_path: Path, capsys: pytest.Ca
 def test_score_one_page_takes_the_leaning_too(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["score", str(FIXTURE), "--favor", "precision"]) == 0
     assert capsys.readouterr().out.startswith("probability ")
+
+
+def test_version_names_the_walker_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    from classifier import dom
+    from classifier.features import FEATURE_VERSION
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("pagesieve ") and f"features {FEATURE_VERSION}" in printed
+    assert ("walker compiled" in printed) == (dom.COMPILED_FROM is not None)
