@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from setuptools import setup
 
@@ -26,7 +27,8 @@ STAMP_LINE = 'COMPILED_FROM: str | None = None'
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
 
 
-def compiled_walker() -> list:
+def compiled_walker() -> list[Any]:
+    """The mypyc extension modules of the walker's stamped copy, or none (plain Python)."""
     if os.environ.get("PAGESIEVE_PURE_PYTHON"):
         return []
     try:
