@@ -60,8 +60,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import classifier
-from classifier.decode import decode_html
 import classifier.dom
+from classifier.decode import decode_html
 from classifier.dom import clear_caches
 
 DATA = ROOT / "data" / "wcxb-dev" / "html"

@@ -24,6 +24,7 @@ from typing import Any
 
 from .cliargs import parse_size, probability, seconds, whole_number
 
+
 def _page_fn(spec: str) -> Any:
     module, _, name = spec.partition(":")
     if not module or not name:
