@@ -114,6 +114,40 @@ def test_both_walkers_give_the_same_blocks_on_any_tree(compiled: ModuleType, pla
     assert walked(compiled, html) == walked(plain, html)
 
 
+# Elements of every kind the walker treats apart, with attributes that may have no value: the
+# compiled walker checks the types of what selectolax returns, and must meet None as the plain
+# one does.
+_TAGS = st.sampled_from(
+    "p div span a li ul td tr table h1 h2 pre code br img time meta link title script noscript "
+    "iframe svg template form input button nav footer aside article main header html body".split()
+)
+_ATTRIBUTES = st.lists(
+    st.tuples(
+        st.sampled_from("class id href lang name property content rel datetime type hidden style aria-hidden role itemprop".split()),
+        st.none() | st.sampled_from(["", " ", "nav", "sr-only", "canonical", "main-content post-12", "application/ld+json", "x"]),
+    ),
+    max_size=3,
+)
+_ELEMENTS = st.recursive(
+    st.text(alphabet="ab é{}<>&;\n", max_size=6),
+    lambda children: st.tuples(_TAGS, _ATTRIBUTES, st.lists(children, max_size=3)).map(
+        lambda element: "<{0}{1}>{2}</{0}>".format(
+            element[0],
+            "".join(f" {name}" if value is None else f' {name}="{value}"' for name, value in element[1]),
+            "".join(element[2]),
+        )
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ELEMENTS, min_size=1, max_size=4))
+def test_both_walkers_agree_on_any_tags_and_attributes(compiled: ModuleType, plain: ModuleType, elements: list[str]) -> None:
+    html = "".join(elements)
+    assert walked(compiled, html) == walked(plain, html)
+
+
 @pytest.mark.parametrize(
     "html",
     [
