@@ -13,6 +13,8 @@ from training.corpus import LabelledPage, load_wcxb
 from training.forms import (
     body_only,
     content_only,
+    html_in_cyrillic,
+    in_cyrillic,
     reserialised,
     transform,
     truncated,
@@ -61,6 +63,31 @@ def test_a_real_page_keeps_its_blocks_without_scripts_or_head(page_html: str) ->
 def test_a_real_page_keeps_its_blocks_when_another_parser_rewrites_it(page_html: str) -> None:
     pytest.importorskip("lxml.html")
     assert block_texts(reserialised(page_html)) == block_texts(page_html)
+
+
+def test_in_cyrillic_maps_the_text_and_nothing_else(page_html: str) -> None:
+    pytest.importorskip("lxml.html")
+    latin = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    # The same blocks as the page re-serialised by lxml, in the same paths, with no Latin
+    # letter left in their text.
+    before = blocks_from_html(reserialised(page_html))[0]
+    after = blocks_from_html(html_in_cyrillic(page_html))[0]
+    assert [(b.tag, b.path) for b in after] == [(b.tag, b.path) for b in before]
+    assert all(b.text == b.text.translate(latin) for b in after)
+    assert sum(len(b.text) for b in after) == sum(len(b.text) for b in before)
+    page = LabelledPage(page_id="1", url="", domain="", page_type="article", html=b"<p>Main text</p>", main_text="Main text")
+    moved = in_cyrillic(page)
+    assert moved.main_text == "Маин удчу" and "Маин удчу" in decode_html(moved.html)
+
+
+def test_in_cyrillic_maps_json_ld_values_not_keys_or_addresses() -> None:
+    pytest.importorskip("lxml.html")
+    html = html_in_cyrillic(
+        '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Big news",'
+        ' "url": "https://example.org/a"}</script><script>var text = "code";</script></head><body></body></html>'
+    )
+    assert '"@type": "NewsArticle"' in html and '"headline": "Биж ндцт"' in html
+    assert '"url": "https://example.org/a"' in html and 'var text = "code"' in html
 
 
 def test_transform_re_encodes_so_a_stale_charset_cannot_misdecode() -> None:
