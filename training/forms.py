@@ -14,10 +14,11 @@ these forms; this measures what each form costs:
 The gold text stays the page's whole main content, so a truncated page scores lower for every
 tool: compare the tools within a row, and each row with `raw`. One more form is the main
 content alone (`content_only`: the gold text as a bare fragment of paragraphs, as an RSS item or
-a sanitiser gives it), where a tool should return everything. Another is the page in another
-script (`in_cyrillic`): WCXB's pages are nearly all English, so every Latin letter of the text
-(and of the gold) is mapped to a Cyrillic one, which tells whether the model leans on the
-Latin alphabet; the page goes through lxml for that, so compare it with the re-serialised row.
+a sanitiser gives it), where a tool should return everything. Two more are the page in another
+script (`in_script`): WCXB's pages are nearly all English, so every Latin letter of the text
+(and of the gold) is mapped to a Cyrillic one (case kept), or to an Arabic one (which has no
+case), which tells whether the model leans on the Latin alphabet or on capital letters; the
+page goes through lxml for that, so compare them with the re-serialised row.
 """
 
 from __future__ import annotations
@@ -84,68 +85,77 @@ def content_only(page: LabelledPage) -> LabelledPage:
     return dataclasses.replace(page, html=UTF8_BOM + fragment.encode("utf-8"))
 
 
-# Latin letters to Cyrillic ones, one to one (case kept): the words stay words, in another script.
+# Latin letters to the letters of another script, one to one: the words stay words. Cyrillic
+# keeps the case; Arabic has none, so upper and lower case map to the same letter.
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
-_TO_CYRILLIC = str.maketrans(_LATIN + _LATIN.upper(), "абвгдежзийклмнопрстуфхцчшщ" + "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩ")
+_ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنه"
+SCRIPTS: dict[str, dict[int, int]] = {
+    "Cyrillic": str.maketrans(_LATIN + _LATIN.upper(), "абвгдежзийклмнопрстуфхцчшщ" + "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩ"),
+    "Arabic": str.maketrans(_LATIN + _LATIN.upper(), _ARABIC + _ARABIC),
+}
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # lxml refuses them in a tree
 _TEXT_ATTRIBUTES = ("content", "alt", "title", "aria-label")
 _JSON_LD_ADDRESSES = frozenset({"url", "image", "logo", "sameAs", "mainEntityOfPage"})
 
 
-def _json_in_cyrillic(value: Any) -> Any:
+def _json_in_script(value: Any, table: dict[int, int]) -> Any:
     """JSON-LD with its text values mapped (not its keys, `@` values or addresses)."""
     if isinstance(value, str):
-        return value.translate(_TO_CYRILLIC)
+        return value.translate(table)
     if isinstance(value, list):
-        return [_json_in_cyrillic(item) for item in value]
+        return [_json_in_script(item, table) for item in value]
     if isinstance(value, dict):
         return {
-            key: item if key.startswith("@") or key in _JSON_LD_ADDRESSES else _json_in_cyrillic(item)
+            key: item if key.startswith("@") or key in _JSON_LD_ADDRESSES else _json_in_script(item, table)
             for key, item in value.items()
         }
     return value
 
 
-def html_in_cyrillic(html: str) -> str:
-    """The page with the Latin letters of its text mapped to Cyrillic: text nodes, the text
-    attributes (`content`, `alt`, `title`, `aria-label`) and JSON-LD values; not tags, classes,
-    ids, addresses, scripts or styles. Parsed and written back by lxml."""
+def html_in_script(html: str, script: str = "Cyrillic") -> str:
+    """The page with the Latin letters of its text mapped to another script (`SCRIPTS`): text
+    nodes, the text attributes (`content`, `alt`, `title`, `aria-label`) and JSON-LD values;
+    not tags, classes, ids, addresses, scripts or styles. Parsed and written back by lxml."""
     import lxml.html  # a dependency of trafilatura: the `peers` extra (and of the tests)
 
+    table = SCRIPTS[script]
     root = lxml.html.document_fromstring(_CONTROL_CHARACTERS.sub("", html))
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""  # comments have no str tag
         if tag == "script" and (element.get("type") or "").lower() == "application/ld+json" and element.text:
             try:
-                element.text = json.dumps(_json_in_cyrillic(json.loads(element.text)), ensure_ascii=False)
+                element.text = json.dumps(_json_in_script(json.loads(element.text), table), ensure_ascii=False)
             except ValueError:
                 pass  # not JSON: left as the page has it
         elif tag and tag not in ("script", "style") and element.text:
-            element.text = element.text.translate(_TO_CYRILLIC)
+            element.text = element.text.translate(table)
         if tag:
             for name in _TEXT_ATTRIBUTES:
                 value = element.get(name)
                 if value and not (name == "content" and element.get("http-equiv")):
-                    element.set(name, value.translate(_TO_CYRILLIC))
+                    element.set(name, value.translate(table))
         if element.tail:
-            element.tail = element.tail.translate(_TO_CYRILLIC)
+            element.tail = element.tail.translate(table)
     return lxml.html.tostring(root, encoding="unicode")
 
 
-def in_cyrillic(page: LabelledPage) -> LabelledPage:
-    """The page and its gold text in Cyrillic letters (`html_in_cyrillic`); a page lxml
-    cannot read stays as it is, gold included."""
+def in_script(page: LabelledPage, script: str = "Cyrillic") -> LabelledPage:
+    """The page and its gold text in another script (`html_in_script`); a page lxml cannot
+    read stays as it is, gold included."""
     try:
-        html = html_in_cyrillic(decode_html(page.html))
+        html = html_in_script(decode_html(page.html), script)
     except Exception:  # noqa: BLE001  (lxml refuses some documents, such as empty ones)
         return page
     return dataclasses.replace(
-        page, html=UTF8_BOM + html.encode("utf-8", "replace"), main_text=page.main_text.translate(_TO_CYRILLIC)
+        page, html=UTF8_BOM + html.encode("utf-8", "replace"), main_text=page.main_text.translate(SCRIPTS[script])
     )
 
 
 CONTENT_ONLY = "main content only (a fragment)"
-IN_CYRILLIC = "text in Cyrillic letters (via lxml)"
+IN_SCRIPT = {
+    "Cyrillic": "text in Cyrillic letters (via lxml)",
+    "Arabic": "text in Arabic letters, no case (via lxml)",
+}
 FORMS: dict[str, Callable[[str], str] | None] = {
     "raw": None,
     "no scripts or styles": without_scripts,
@@ -210,9 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     aeb_forms[CONTENT_ONLY] = [content_only(page) for page in aeb]
     names = [*forms, CONTENT_ONLY]
     if "re-serialised (lxml)" in forms:  # lxml is there
-        wcxb_forms[IN_CYRILLIC] = [in_cyrillic(page) for page in wcxb]
-        aeb_forms[IN_CYRILLIC] = [in_cyrillic(page) for page in aeb]
-        names.append(IN_CYRILLIC)
+        for script, name in IN_SCRIPT.items():
+            wcxb_forms[name] = [in_script(page, script) for page in wcxb]
+            aeb_forms[name] = [in_script(page, script) for page in aeb]
+            names.append(name)
 
     results: dict[str, dict[str, Any]] = {name: {} for name in names}
     print("pagesieve on WCXB (out-of-fold)", file=sys.stderr)
@@ -244,8 +255,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
-    "CONTENT_ONLY", "FORMS", "IN_CYRILLIC", "body_only", "content_only", "html_in_cyrillic", "in_cyrillic", "main",
-    "reserialised", "transform", "truncated", "without_scripts",
+    "CONTENT_ONLY", "FORMS", "IN_SCRIPT", "SCRIPTS", "body_only", "content_only", "html_in_script", "in_script",
+    "main", "reserialised", "transform", "truncated", "without_scripts",
 ]  # fmt: skip
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 from pathlib import Path
 
@@ -13,8 +14,8 @@ from training.corpus import LabelledPage, load_wcxb
 from training.forms import (
     body_only,
     content_only,
-    html_in_cyrillic,
-    in_cyrillic,
+    html_in_script,
+    in_script,
     reserialised,
     transform,
     truncated,
@@ -65,24 +66,30 @@ def test_a_real_page_keeps_its_blocks_when_another_parser_rewrites_it(page_html:
     assert block_texts(reserialised(page_html)) == block_texts(page_html)
 
 
-def test_in_cyrillic_maps_the_text_and_nothing_else(page_html: str) -> None:
+@pytest.mark.parametrize("script", ["Cyrillic", "Arabic"])
+def test_in_script_maps_the_text_and_nothing_else(page_html: str, script: str) -> None:
     pytest.importorskip("lxml.html")
     latin = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
     # The same blocks as the page re-serialised by lxml, in the same paths, with no Latin
     # letter left in their text.
     before = blocks_from_html(reserialised(page_html))[0]
-    after = blocks_from_html(html_in_cyrillic(page_html))[0]
+    after = blocks_from_html(html_in_script(page_html, script))[0]
     assert [(b.tag, b.path) for b in after] == [(b.tag, b.path) for b in before]
     assert all(b.text == b.text.translate(latin) for b in after)
     assert sum(len(b.text) for b in after) == sum(len(b.text) for b in before)
-    page = LabelledPage(page_id="1", url="", domain="", page_type="article", html=b"<p>Main text</p>", main_text="Main text")
-    moved = in_cyrillic(page)
-    assert moved.main_text == "Маин удчу" and "Маин удчу" in decode_html(moved.html)
 
 
-def test_in_cyrillic_maps_json_ld_values_not_keys_or_addresses() -> None:
+def test_in_script_maps_the_gold_too_and_arabic_has_no_case() -> None:
     pytest.importorskip("lxml.html")
-    html = html_in_cyrillic(
+    page = LabelledPage(page_id="1", url="", domain="", page_type="article", html=b"<p>Main text</p>", main_text="Main text")
+    moved = in_script(page, "Cyrillic")
+    assert moved.main_text == "Маин удчу" and "Маин удчу" in decode_html(moved.html)
+    assert in_script(page, "Arabic").main_text == in_script(dataclasses.replace(page, main_text="MAIN TEXT"), "Arabic").main_text
+
+
+def test_in_script_maps_json_ld_values_not_keys_or_addresses() -> None:
+    pytest.importorskip("lxml.html")
+    html = html_in_script(
         '<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": "Big news",'
         ' "url": "https://example.org/a"}</script><script>var text = "code";</script></head><body></body></html>'
     )
