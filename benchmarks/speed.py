@@ -62,7 +62,6 @@ sys.path.insert(0, str(ROOT))
 import classifier
 import classifier.dom
 from classifier.decode import decode_html
-from classifier.dom import clear_caches
 
 DATA = ROOT / "data" / "wcxb-dev" / "html"
 
@@ -158,7 +157,7 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
         line = []
         for name in order:
             if name == "clean()":
-                clear_caches()
+                classifier.dom.clear_caches()
             elapsed, failed = run_once(tools[name], pages)
             seconds[name].append(elapsed)
             failures[name] += failed
@@ -208,7 +207,7 @@ def stages(pages: list[str], rounds: int) -> None:
     model = classifier.load_model()
     best: dict[str, float] = {}
     for _ in range(rounds):
-        clear_caches()
+        classifier.dom.clear_caches()
         spent = dict.fromkeys(("parse", "walk", "metadata", "features", "model", "decision and text"), 0.0)
         for html in pages:
             clock = time.perf_counter()

@@ -207,9 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     forms = dict(FORMS)
     try:
         import lxml.html  # noqa: F401
+
+        with_lxml = True
     except ImportError:
-        print("lxml is not installed (pip install 'pagesieve[peers]'): no re-serialised form", file=sys.stderr)
+        print("lxml is not installed (pip install 'pagesieve[peers]'): no re-serialised or other-script form", file=sys.stderr)
         forms.pop("re-serialised (lxml)")
+        with_lxml = False
     peers = available_peers([name for name in args.peers.split(",") if name])
 
     wcxb = list(load_wcxb(args.wcxb))
@@ -219,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     aeb_forms = {name: transform(aeb, form) for name, form in forms.items()}
     aeb_forms[CONTENT_ONLY] = [content_only(page) for page in aeb]
     names = [*forms, CONTENT_ONLY]
-    if "re-serialised (lxml)" in forms:  # lxml is there
+    if with_lxml:
         for script, name in IN_SCRIPT.items():
             wcxb_forms[name] = [in_script(page, script) for page in wcxb]
             aeb_forms[name] = [in_script(page, script) for page in aeb]
