@@ -14,11 +14,15 @@ these forms; this measures what each form costs:
 The gold text stays the page's whole main content, so a truncated page scores lower for every
 tool: compare the tools within a row, and each row with `raw`. One more form is the main
 content alone (`content_only`: the gold text as a bare fragment of paragraphs, as an RSS item or
-a sanitiser gives it), where a tool should return everything. Two more are the page in another
+a sanitiser gives it), where a tool should return everything. Three more are the page in another
 script (`in_script`): WCXB's pages are nearly all English, so every Latin letter of the text
-(and of the gold) is mapped to a Cyrillic one (case kept), or to an Arabic one (which has no
-case), which tells whether the model leans on the Latin alphabet or on capital letters; the
-page goes through lxml for that, so compare them with the re-serialised row.
+(and of the gold) is mapped to a Cyrillic one (case kept), to an Arabic one (which has no
+case), or to a Chinese character with the spaces between words taken out and full-width
+punctuation (as Chinese and Japanese are written), which tells whether the model leans on the
+Latin alphabet, on capital letters or on spaces between words; the page goes through lxml for
+that, so compare them with the re-serialised row. Words are not delimited in the last form, so
+it is scored in character F1 (`training.metrics.character_f1`, macro over pages, on both
+corpora), as is a second re-serialised row to compare it with.
 """
 
 from __future__ import annotations
@@ -34,16 +38,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from classifier import clean, load_model
 from classifier.model import SHIPPED_MODEL
 from classifier.decode import decode_html
 
 from .corpus import LabelledPage, load_aeb, load_wcxb
-from .crossval import cross_validate, wcxb_scores
+from .crossval import cross_validate, page_texts
 from .dataset import build_dataset
 from .evaluate import DEFAULT_AEB, ROOT
 from .fit import DEFAULT_CORPUS, make_model
 from .fragments import build_fragments
+from .metrics import character_f1
 from .peers import available_peers, run_peer, score_aeb, score_wcxb
 
 _SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
@@ -86,27 +93,45 @@ def content_only(page: LabelledPage) -> LabelledPage:
 
 
 # Latin letters to the letters of another script, one to one: the words stay words. Cyrillic
-# keeps the case; Arabic has none, so upper and lower case map to the same letter.
+# keeps the case; Arabic and Chinese have none, so upper and lower case map to the same letter.
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
-_ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنه"
-SCRIPTS: dict[str, dict[int, int]] = {
-    "Cyrillic": str.maketrans(_LATIN + _LATIN.upper(), "абвгдежзийклмнопрстуфхцчшщ" + "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩ"),
-    "Arabic": str.maketrans(_LATIN + _LATIN.upper(), _ARABIC + _ARABIC),
+_CYRILLIC_TABLE = str.maketrans(
+    _LATIN + _LATIN.upper(), "абвгдежзийклмнопрстуфхцчшщ" + "АБВГДЕЖЗИЙКЛМНОПРСТУФХЦЧШЩ"
+)
+_ARABIC_TABLE = str.maketrans(_LATIN + _LATIN.upper(), "ابتثجحخدذرزسشصضطظعغفقكلمنه" * 2)
+_HAN_TABLE = str.maketrans(_LATIN + _LATIN.upper(), "的一是不了人我在有他这中大来上国个到说们为子和你地出" * 2)
+_HAN = "\u4e00-\u9fff"
+_FULL_WIDTH = str.maketrans(".,!?;:", "。，！？；：")
+_PUNCTUATION_AFTER_HAN = re.compile(rf"(?<=[{_HAN}])[.,!?;:](?=\s|$)")
+_SPACE_BETWEEN_HAN = re.compile(rf"(?<=[{_HAN}。，！？；：])[ \t]+(?=[{_HAN}])")
+
+
+def _in_han(text: str) -> str:
+    """Latin letters to Chinese characters, then as Chinese is written: full-width punctuation
+    after them and no space between words (numbers and other text keep their spaces)."""
+    text = _PUNCTUATION_AFTER_HAN.sub(lambda match: match.group().translate(_FULL_WIDTH), text.translate(_HAN_TABLE))
+    return _SPACE_BETWEEN_HAN.sub("", text)
+
+
+SCRIPTS: dict[str, Callable[[str], str]] = {
+    "Cyrillic": lambda text: text.translate(_CYRILLIC_TABLE),
+    "Arabic": lambda text: text.translate(_ARABIC_TABLE),
+    "Chinese": _in_han,
 }
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # lxml refuses them in a tree
 _TEXT_ATTRIBUTES = ("content", "alt", "title", "aria-label")
 _JSON_LD_ADDRESSES = frozenset({"url", "image", "logo", "sameAs", "mainEntityOfPage"})
 
 
-def _json_in_script(value: Any, table: dict[int, int]) -> Any:
+def _json_in_script(value: Any, mapping: Callable[[str], str]) -> Any:
     """JSON-LD with its text values mapped (not its keys, `@` values or addresses)."""
     if isinstance(value, str):
-        return value.translate(table)
+        return mapping(value)
     if isinstance(value, list):
-        return [_json_in_script(item, table) for item in value]
+        return [_json_in_script(item, mapping) for item in value]
     if isinstance(value, dict):
         return {
-            key: item if key.startswith("@") or key in _JSON_LD_ADDRESSES else _json_in_script(item, table)
+            key: item if key.startswith("@") or key in _JSON_LD_ADDRESSES else _json_in_script(item, mapping)
             for key, item in value.items()
         }
     return value
@@ -118,24 +143,24 @@ def html_in_script(html: str, script: str = "Cyrillic") -> str:
     not tags, classes, ids, addresses, scripts or styles. Parsed and written back by lxml."""
     import lxml.html  # a dependency of trafilatura: the `peers` extra (and of the tests)
 
-    table = SCRIPTS[script]
+    mapping = SCRIPTS[script]
     root = lxml.html.document_fromstring(_CONTROL_CHARACTERS.sub("", html))
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""  # comments have no str tag
         if tag == "script" and (element.get("type") or "").lower() == "application/ld+json" and element.text:
             try:
-                element.text = json.dumps(_json_in_script(json.loads(element.text), table), ensure_ascii=False)
+                element.text = json.dumps(_json_in_script(json.loads(element.text), mapping), ensure_ascii=False)
             except ValueError:
                 pass  # not JSON: left as the page has it
         elif tag and tag not in ("script", "style") and element.text:
-            element.text = element.text.translate(table)
+            element.text = mapping(element.text)
         if tag:
             for name in _TEXT_ATTRIBUTES:
                 value = element.get(name)
                 if value and not (name == "content" and element.get("http-equiv")):
-                    element.set(name, value.translate(table))
+                    element.set(name, mapping(value))
         if element.tail:
-            element.tail = element.tail.translate(table)
+            element.tail = mapping(element.tail)
     return lxml.html.tostring(root, encoding="unicode")
 
 
@@ -147,7 +172,7 @@ def in_script(page: LabelledPage, script: str = "Cyrillic") -> LabelledPage:
     except Exception:  # noqa: BLE001  (lxml refuses some documents, such as empty ones)
         return page
     return dataclasses.replace(
-        page, html=UTF8_BOM + html.encode("utf-8", "replace"), main_text=page.main_text.translate(SCRIPTS[script])
+        page, html=UTF8_BOM + html.encode("utf-8", "replace"), main_text=SCRIPTS[script](page.main_text)
     )
 
 
@@ -155,11 +180,15 @@ CONTENT_ONLY = "main content only (a fragment)"
 IN_SCRIPT = {
     "Cyrillic": "text in Cyrillic letters (via lxml)",
     "Arabic": "text in Arabic letters, no case (via lxml)",
+    "Chinese": "text in Chinese characters, no spaces (via lxml; character F1)",
 }
+RESERIALISED = "re-serialised (lxml)"
+RESERIALISED_BY_CHARACTERS = "re-serialised (lxml; character F1)"
+CHARACTER_F1_FORMS = frozenset({IN_SCRIPT["Chinese"], RESERIALISED_BY_CHARACTERS})
 FORMS: dict[str, Callable[[str], str] | None] = {
     "raw": None,
     "no scripts or styles": without_scripts,
-    "re-serialised (lxml)": reserialised,
+    RESERIALISED: reserialised,
     "body only": body_only,
     "first half": truncated,
 }
@@ -178,21 +207,36 @@ def transform(pages: list[LabelledPage], form: Callable[[str], str] | None) -> l
     ]
 
 
-def wcxb_out_of_fold(
+def out_of_fold_texts(
     raw_pages: list[LabelledPage], forms: dict[str, list[LabelledPage]], folds: int = 5
-) -> dict[str, dict[str, float]]:
-    """WCXB F1 per form of models fit on the raw pages of the other folds."""
+) -> dict[str, list[str]]:
+    """What `clean()` gives for every page of every form, from models fit on the raw pages of
+    the other folds (forms that share one list of pages are analysed once)."""
     raw = build_dataset(raw_pages)
-    others = {name: build_dataset(pages) for name, pages in forms.items() if pages is not raw_pages}
+    datasets = {id(raw_pages): raw}
+    for pages in forms.values():
+        if id(pages) not in datasets:
+            datasets[id(pages)] = build_dataset(pages)
+    others = [dataset for dataset in datasets.values() if dataset is not raw]
     cv = cross_validate(
         raw, make_model, folds=folds, log=lambda line: print(line, file=sys.stderr),
-        also_predict=list(others.values()), fragments=build_fragments(raw_pages, raw),
+        also_predict=others, fragments=build_fragments(raw_pages, raw),
     )  # fmt: skip
-    predicted = dict(zip(others, cv.other_probabilities))
+    probabilities = {id(raw): cv.probabilities} | {id(d): p for d, p in zip(others, cv.other_probabilities)}
     return {
-        name: wcxb_scores(others.get(name, raw), predicted.get(name, cv.probabilities), None)[0]
-        for name in forms
-    }
+        name: page_texts(datasets[id(pages)], probabilities[id(datasets[id(pages)])], None)
+        for name, pages in forms.items()
+    }  # build_dataset keeps every page, in order: one text per page
+
+
+def form_score(pages: list[LabelledPage], texts: list[str], corpus: str, by_characters: bool = False) -> float:
+    """A corpus's score of the texts: WCXB word F1 or AEB shingle F1, or for text without
+    spaces between words, character F1 (macro over pages) on either."""
+    if by_characters:
+        return float(np.mean([character_f1(text, page.main_text).f1 for page, text in zip(pages, texts)]))
+    if corpus == "wcxb":
+        return float(score_wcxb(pages, texts)["f1"]["overall"])
+    return float(score_aeb(pages, texts)["f1"])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,38 +255,46 @@ def main(argv: list[str] | None = None) -> int:
         with_lxml = True
     except ImportError:
         print("lxml is not installed (pip install 'pagesieve[peers]'): no re-serialised or other-script form", file=sys.stderr)
-        forms.pop("re-serialised (lxml)")
+        forms.pop(RESERIALISED)
         with_lxml = False
     peers = available_peers([name for name in args.peers.split(",") if name])
 
     wcxb = list(load_wcxb(args.wcxb))
-    wcxb_forms = {name: transform(wcxb, form) for name, form in forms.items()}
-    wcxb_forms[CONTENT_ONLY] = [content_only(page) for page in wcxb]
     aeb = list(load_aeb(args.aeb)) if (args.aeb / "ground-truth.json").exists() else []
-    aeb_forms = {name: transform(aeb, form) for name, form in forms.items()}
-    aeb_forms[CONTENT_ONLY] = [content_only(page) for page in aeb]
-    names = [*forms, CONTENT_ONLY]
-    if with_lxml:
-        for script, name in IN_SCRIPT.items():
-            wcxb_forms[name] = [in_script(page, script) for page in wcxb]
-            aeb_forms[name] = [in_script(page, script) for page in aeb]
-            names.append(name)
+    corpora: dict[str, dict[str, list[LabelledPage]]] = {"wcxb": {}, "aeb": {}}
+    for corpus, pages in (("wcxb", wcxb), ("aeb", aeb)):
+        by_form = corpora[corpus]
+        by_form.update({name: transform(pages, form) for name, form in forms.items()})
+        by_form[CONTENT_ONLY] = [content_only(page) for page in pages]
+        if with_lxml:
+            for script, name in IN_SCRIPT.items():
+                if name in CHARACTER_F1_FORMS:  # with the row it compares with, by characters too
+                    by_form[RESERIALISED_BY_CHARACTERS] = by_form[RESERIALISED]
+                by_form[name] = [in_script(page, script) for page in pages]
+    names = list(corpora["wcxb"])
 
     results: dict[str, dict[str, Any]] = {name: {} for name in names}
     print("pagesieve on WCXB (out-of-fold)", file=sys.stderr)
-    for name, scores in wcxb_out_of_fold(wcxb, wcxb_forms).items():
-        results[name]["pagesieve wcxb"] = scores["overall"]
+    for name, texts in out_of_fold_texts(wcxb, corpora["wcxb"]).items():
+        results[name]["pagesieve wcxb"] = form_score(corpora["wcxb"][name], texts, "wcxb", name in CHARACTER_F1_FORMS)
     model = load_model(args.model)
-    for name, pages in aeb_forms.items():
-        if pages:
-            texts = [clean(page.html, page.url, model=model) for page in pages]
-            results[name]["pagesieve aeb"] = score_aeb(pages, texts)["f1"]
-    for peer in peers:
-        print(f"running {peer}", file=sys.stderr)
-        for name in names:
-            results[name][f"{peer} wcxb"] = score_wcxb(wcxb_forms[name], run_peer(peer, wcxb_forms[name]))["f1"]["overall"]
-            if aeb_forms[name]:
-                results[name][f"{peer} aeb"] = score_aeb(aeb_forms[name], run_peer(peer, aeb_forms[name]))["f1"]
+    for tool in ("pagesieve", *peers):
+        if tool != "pagesieve":
+            print(f"running {tool}", file=sys.stderr)
+        for corpus, by_form in corpora.items():
+            if tool == "pagesieve" and corpus == "wcxb":
+                continue  # out of fold, above
+            outputs: dict[int, list[str]] = {}  # forms that share their pages are run once
+            for name, pages in by_form.items():
+                if not pages:
+                    continue
+                if id(pages) not in outputs:
+                    outputs[id(pages)] = (
+                        [clean(page.html, page.url, model=model) for page in pages]
+                        if tool == "pagesieve"
+                        else run_peer(tool, pages)
+                    )
+                results[name][f"{tool} {corpus}"] = form_score(pages, outputs[id(pages)], corpus, name in CHARACTER_F1_FORMS)
 
     columns = [f"{tool} {corpus}" for tool in ("pagesieve", *peers) for corpus in ("wcxb", "aeb")]
     columns = [column for column in columns if any(column in row for row in results.values())]
@@ -258,8 +310,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
-    "CONTENT_ONLY", "FORMS", "IN_SCRIPT", "SCRIPTS", "body_only", "content_only", "html_in_script", "in_script",
-    "main", "reserialised", "transform", "truncated", "without_scripts",
+    "CHARACTER_F1_FORMS", "CONTENT_ONLY", "FORMS", "IN_SCRIPT", "RESERIALISED", "RESERIALISED_BY_CHARACTERS",
+    "SCRIPTS", "body_only", "content_only", "form_score", "html_in_script", "in_script", "main",
+    "out_of_fold_texts", "reserialised", "transform", "truncated", "without_scripts",
 ]  # fmt: skip
 
 if __name__ == "__main__":

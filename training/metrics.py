@@ -47,6 +47,12 @@ our model and the peer extractors are always scored by the same code:
   - ``accuracy``: share of pages whose token list equals the gold token list
     exactly (reported by ``evaluate.py`` alongside P/R/F1).
 
+* **Character F1** (:func:`character_f1`): the same multiset overlap as the
+  WCXB word F1, over the non-whitespace characters instead of ``\\w+``
+  tokens, for text written without spaces between words (Chinese, Japanese),
+  where a ``\\w+`` token is a whole run of characters. Ours, used by
+  ``training.forms``; compare it only with itself.
+
 Nothing here keeps global mutable state; regexes are module-level constants.
 """
 
@@ -69,6 +75,7 @@ __all__ = [
     "aeb_score",
     "aeb_shingles",
     "aeb_tokens",
+    "character_f1",
     "macro_by_type",
     "wcxb_tokens",
     "word_f1",
@@ -142,6 +149,21 @@ def word_f1(predicted: str | None, gold: str | None) -> PRF:
         return PRF(0.0, 0.0, 0.0)
     precision = common / n_pred
     recall = common / n_ref
+    return PRF(precision, recall, _f1(precision, recall))
+
+
+def character_f1(predicted: str | None, gold: str | None) -> PRF:
+    """Precision/recall/F1 of the multisets of non-whitespace characters, with the edge cases
+    of :func:`word_f1`."""
+    pred = Counter("".join((predicted or "").split()))
+    ref = Counter("".join((gold or "").split()))
+    n_pred, n_ref = sum(pred.values()), sum(ref.values())
+    if n_pred == 0 and n_ref == 0:
+        return PRF(1.0, 1.0, 1.0)
+    common = sum((pred & ref).values())
+    if common == 0:
+        return PRF(0.0, 0.0, 0.0)
+    precision, recall = common / n_pred, common / n_ref
     return PRF(precision, recall, _f1(precision, recall))
 
 

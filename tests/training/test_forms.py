@@ -12,14 +12,16 @@ from classifier.decode import decode_html
 from classifier.dom import blocks_from_html
 from training.corpus import LabelledPage, load_wcxb
 from training.forms import (
+    SCRIPTS,
     body_only,
     content_only,
+    form_score,
     html_in_script,
     in_script,
+    out_of_fold_texts,
     reserialised,
     transform,
     truncated,
-    wcxb_out_of_fold,
     without_scripts,
 )
 
@@ -79,6 +81,26 @@ def test_in_script_maps_the_text_and_nothing_else(page_html: str, script: str) -
     assert sum(len(b.text) for b in after) == sum(len(b.text) for b in before)
 
 
+def test_in_chinese_the_words_lose_their_spaces_and_the_blocks_stay(page_html: str) -> None:
+    pytest.importorskip("lxml.html")
+    before = blocks_from_html(reserialised(page_html))[0]
+    after = blocks_from_html(html_in_script(page_html, "Chinese"))[0]
+    assert [(b.tag, b.path) for b in after] == [(b.tag, b.path) for b in before]
+    assert all(not any("a" <= c.lower() <= "z" for c in b.text) for b in after)
+    assert sum(len(b.text.split()) for b in after) < sum(len(b.text.split()) for b in before) / 2
+    # Only letters, spaces and punctuation change: the non-space characters still correspond.
+    assert sum(len("".join(b.text.split())) for b in after) == sum(len("".join(b.text.split())) for b in before)
+
+
+def test_chinese_is_written_without_spaces_between_words_and_full_width_punctuation() -> None:
+    to_chinese = SCRIPTS["Chinese"]
+    # m a i n -> 大 的 有 来, t e x t -> 们 了 你 们 (one character a letter, upper or lower case)
+    assert to_chinese("Main text, all of it.") == "大的有来们了你们，的中中上人有们。"
+    assert to_chinese("MAIN TEXT") == to_chinese("main text") == "大的有来们了你们"
+    assert to_chinese("Sold 3 items: 4.5 stars") == "说上中不 3 有们了大说： 4.5 说们的到说"  # numbers keep spaces
+    assert to_chinese("e.g. x") == "了.我。你"  # a full stop inside an abbreviation stays
+
+
 def test_in_script_maps_the_gold_too_and_arabic_has_no_case() -> None:
     pytest.importorskip("lxml.html")
     page = LabelledPage(page_id="1", url="", domain="", page_type="article", html=b"<p>Main text</p>", main_text="Main text")
@@ -113,9 +135,16 @@ def test_content_only_is_the_gold_text_as_paragraphs() -> None:
     assert block_texts(html) == ["Fish & chips", "First line.", "Second line."]
 
 
-def test_out_of_fold_scores_for_every_form() -> None:
+def test_out_of_fold_texts_and_scores_for_every_form() -> None:
     pages = [page for _, page in zip(range(15), load_wcxb(WCXB))]
-    scores = wcxb_out_of_fold(pages, {"raw": pages, "body only": transform(pages, body_only)}, folds=3)
-    assert set(scores) == {"raw", "body only"}
-    for by_type in scores.values():
-        assert 0.0 < by_type["overall"] <= 1.0
+    forms = {"raw": pages, "body only": transform(pages, body_only)}
+    forms["body only, by characters"] = forms["body only"]
+    texts = out_of_fold_texts(pages, forms, folds=3)
+    assert set(texts) == set(forms) and all(len(texts[name]) == len(pages) for name in forms)
+    assert texts["body only"] == texts["body only, by characters"]  # analysed once, predicted once
+    for name in forms:
+        assert 0.0 < form_score(forms[name], texts[name], "wcxb") <= 1.0
+        assert 0.0 < form_score(forms[name], texts[name], "wcxb", by_characters=True) <= 1.0
+    gold = [page.main_text for page in pages]
+    assert form_score(pages, gold, "wcxb") == form_score(pages, gold, "wcxb", by_characters=True) == 1.0
+    assert form_score(pages, [""] * len(pages), "aeb") == 0.0

@@ -14,6 +14,7 @@ from training.metrics import (
     aeb_score,
     aeb_shingles,
     aeb_tokens,
+    character_f1,
     macro_by_type,
     wcxb_tokens,
     word_f1,
@@ -31,6 +32,16 @@ def test_wcxb_tokens_lowercases_and_drops_punctuation() -> None:
     assert wcxb_tokens("Hello, World! It's 2025_v2.") == ["hello", "world", "it", "s", "2025_v2"]
     assert wcxb_tokens("CAFÉ naïve") == ["café", "naïve"]
     assert wcxb_tokens(None) == []
+
+
+def test_character_f1_counts_characters_not_spaces() -> None:
+    # pred: 中 文 本 x2 (4, the spaces do not count); gold: 中 文 字 本 (4); overlap 3
+    prf = character_f1("中文 本本", "中文字本")
+    assert (prf.precision, prf.recall) == (pytest.approx(0.75), pytest.approx(0.75))
+    assert character_f1("", " \n") == PRF(1.0, 1.0, 1.0)
+    assert character_f1("abc", None) == PRF(0.0, 0.0, 0.0) == character_f1("abc", "xyz")
+    # Unlike word F1, text without spaces between words is not one long token.
+    assert word_f1("中文字本", "中文 字本").f1 == 0.0 and character_f1("中文字本", "中文 字本").f1 == 1.0
 
 
 def test_word_f1_hand_computed() -> None:
