@@ -36,13 +36,13 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from classifier import clean, load_model
-from classifier.model import SHIPPED_MODEL
 from classifier.decode import decode_html
+from classifier.model import SHIPPED_MODEL
 
 from .corpus import LabelledPage, load_aeb, load_wcxb
 from .crossval import cross_validate, page_texts
@@ -229,7 +229,9 @@ def out_of_fold_texts(
     }  # build_dataset keeps every page, in order: one text per page
 
 
-def form_score(pages: list[LabelledPage], texts: list[str], corpus: str, by_characters: bool = False) -> float:
+def form_score(
+    pages: list[LabelledPage], texts: list[str], corpus: Literal["wcxb", "aeb"], by_characters: bool = False
+) -> float:
     """A corpus's score of the texts: WCXB word F1 or AEB shingle F1, or for text without
     spaces between words, character F1 (macro over pages) on either."""
     if by_characters:
@@ -261,9 +263,8 @@ def main(argv: list[str] | None = None) -> int:
 
     wcxb = list(load_wcxb(args.wcxb))
     aeb = list(load_aeb(args.aeb)) if (args.aeb / "ground-truth.json").exists() else []
-    corpora: dict[str, dict[str, list[LabelledPage]]] = {"wcxb": {}, "aeb": {}}
-    for corpus, pages in (("wcxb", wcxb), ("aeb", aeb)):
-        by_form = corpora[corpus]
+    corpora: dict[Literal["wcxb", "aeb"], dict[str, list[LabelledPage]]] = {"wcxb": {}, "aeb": {}}
+    for by_form, pages in ((corpora["wcxb"], wcxb), (corpora["aeb"], aeb)):
         by_form.update({name: transform(pages, form) for name, form in forms.items()})
         by_form[CONTENT_ONLY] = [content_only(page) for page in pages]
         if with_lxml:

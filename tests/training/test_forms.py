@@ -142,9 +142,9 @@ def test_out_of_fold_texts_and_scores_for_every_form() -> None:
     texts = out_of_fold_texts(pages, forms, folds=3)
     assert set(texts) == set(forms) and all(len(texts[name]) == len(pages) for name in forms)
     assert texts["body only"] == texts["body only, by characters"]  # analysed once, predicted once
-    for name in forms:
-        assert 0.0 < form_score(forms[name], texts[name], "wcxb") <= 1.0
-        assert 0.0 < form_score(forms[name], texts[name], "wcxb", by_characters=True) <= 1.0
+    for name, form_pages in forms.items():
+        assert 0.0 < form_score(form_pages, texts[name], "wcxb") <= 1.0
+        assert 0.0 < form_score(form_pages, texts[name], "wcxb", by_characters=True) <= 1.0
     gold = [page.main_text for page in pages]
     assert form_score(pages, gold, "wcxb") == form_score(pages, gold, "wcxb", by_characters=True) == 1.0
     assert form_score(pages, [""] * len(pages), "aeb") == 0.0
