@@ -7,6 +7,12 @@ over the start and end of the page. Every label goes through the WHATWG Encoding
 label table (`webencodings`), so `iso-8859-1` and `ascii` decode as windows-1252 and `gb2312`
 as GB18030, exactly like a browser. Decoding never raises: undecodable bytes become U+FFFD.
 
+Before that, a gzip stream (a body stored with its `Content-Encoding` undone by nobody) is
+uncompressed, up to `MAX_GUNZIPPED_BYTES`; and UTF-16 without a byte-order mark is recognised by
+its zero bytes, as ASCII markup in UTF-16 is every other byte zero. After decoding,
+`looks_binary` tells text from what is not a page at all (a PDF, an image, an archive, random
+bytes), which the extractor turns into an empty result instead of garbage.
+
 One departure from browsers: a page whose `<meta>` declares a legacy encoding but whose bytes
 are valid UTF-8 with non-ASCII characters in them is read as UTF-8. Browsers get the charset of
 such pages from the HTTP header, which a crawl often does not keep; text in a legacy encoding is
@@ -18,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zlib
 
 import charset_normalizer
 import webencodings
@@ -36,6 +43,15 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]{1,40})"
 _CODEC_OVERRIDES = {"gbk": "gb18030"}
 _DETECTOR_SAMPLE = 32_768
 _META_SCAN_BYTES = 4_096
+_GZIP_MAGIC = b"\x1f\x8b"
+MAX_GUNZIPPED_BYTES = 64 * 2**20  # past this, the rest of a compressed page is dropped
+_UTF16_SNIFF_BYTES = 1_024
+# What text documents do not hold: C0 control characters (not tab, line feed, form feed or
+# carriage return) and U+FFFD (bytes no decoder could read).
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+BINARY_SAMPLE_CHARS = 8_192
+BINARY_SHARE = 0.05  # real pages: at most 0.03% (the 1,861 pages of WCXB, AEB and the farm set)
+BINARY_MIN_CHARS = 32  # a short page with a few stray NULs is still a page
 
 
 def codec_for_label(label: str | None) -> str | None:
@@ -75,11 +91,49 @@ def _is_utf8(data: bytes) -> bool:
     return True
 
 
+def gunzip_bounded(data: bytes, limit: int = MAX_GUNZIPPED_BYTES) -> bytes | None:
+    """The first `limit` uncompressed bytes of gzip data (a zip bomb stops there; a truncated
+    stream gives what it holds), or None when `data` is not gzip."""
+    try:
+        return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(data, limit)
+    except zlib.error:
+        return None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le' or 'utf-16-be' when the zero bytes of the page's start say so, else None."""
+    head = data[:_UTF16_SNIFF_BYTES]
+    if len(head) < 16 or head.count(0) * 10 < len(head):
+        return None
+    # ASCII characters (the markup, at least) have a zero high byte: on one side of each pair,
+    # and never on the other, where zeros would be NUL characters.
+    even, odd = head[0::2].count(0) / len(head[0::2]), head[1::2].count(0) / len(head[1::2])
+    if odd >= 0.2 and even == 0:
+        return "utf-16-le"
+    if even >= 0.2 and odd == 0:
+        return "utf-16-be"
+    return None
+
+
+def looks_binary(text: str) -> bool:
+    """Whether decoded `text` is something other than a text document: a PDF, or a start of
+    more than `BINARY_SHARE` control characters and U+FFFD (images, archives, compressed or
+    random bytes)."""
+    sample = text[:BINARY_SAMPLE_CHARS]
+    if sample.lstrip()[:5] == "%PDF-":
+        return True
+    bad = len(_NOT_TEXT.findall(sample))
+    return bad >= BINARY_MIN_CHARS and bad > BINARY_SHARE * len(sample)
+
+
 def sniff_encoding(data: bytes, http_charset: str | None = None) -> str:
     """The Python codec to decode `data` with (see the module docstring for the order)."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return codec
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return utf16
     codec = codec_for_label(http_charset)
     if codec:
         return codec
@@ -118,6 +172,8 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"decode_html() takes bytes, not {type(data).__name__}")
     data = bytes(data)
+    if data.startswith(_GZIP_MAGIC):
+        data = gunzip_bounded(data) or data
     if http_charset and "=" in http_charset:
         http_charset = charset_from_content_type(http_charset)
     codec = sniff_encoding(data, http_charset)

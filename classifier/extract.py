@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .decode import decode_html
+from .decode import decode_html, looks_binary
 from .dom import HEADING_TAGS, IN_LIST, IN_PRE, IN_TABLE, PageInfo, RawBlock, blocks_from_html
 from .features import STAGE_ONE_NAMES, block_features, path_ids
 from .metadata import (
@@ -54,12 +54,15 @@ class Analysis:
 
 def to_text(html: str | bytes, http_charset: str | None = None) -> str:
     """Check the input type and decode bytes (with the HTTP header's charset, when known);
-    the one door every public function uses."""
+    the one door every public function uses. What is not a text document (a PDF, an image,
+    random bytes: `classifier.decode.looks_binary`) becomes "", a page with nothing in it."""
     if isinstance(html, str):
-        return html
-    if isinstance(html, (bytes, bytearray, memoryview)):
-        return decode_html(bytes(html), http_charset)
-    raise TypeError(f"expected HTML as str or bytes, got {type(html).__name__}")
+        text = html
+    elif isinstance(html, (bytes, bytearray, memoryview)):
+        text = decode_html(bytes(html), http_charset)
+    else:
+        raise TypeError(f"expected HTML as str or bytes, got {type(html).__name__}")
+    return "" if looks_binary(text) else text
 
 
 def analyse(html: str | bytes, url: str | None = None, *, http_charset: str | None = None) -> Analysis:

@@ -178,3 +178,76 @@ def test_accepts_bytearray_and_memoryview() -> None:
 def test_type_error_on_non_bytes(value: object) -> None:
     with pytest.raises(TypeError):
         decode_html(value)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------- compressed, BOM-less UTF-16, not text
+
+
+def test_a_gzip_compressed_page_is_uncompressed_first() -> None:
+    import gzip
+
+    page = RUSSIAN.encode("utf-8")
+    assert decode_html(gzip.compress(page)) == RUSSIAN
+    cut = gzip.compress(page)[:-40]  # a stream cut short gives what it holds
+    assert RUSSIAN.startswith(decode_html(cut)) and len(decode_html(cut)) > 100
+
+
+def test_a_gzip_bomb_stops_at_the_cap() -> None:
+    import gzip
+
+    from classifier.decode import MAX_GUNZIPPED_BYTES, gunzip_bounded
+
+    bomb = gzip.compress(b"<p>" + b"a" * (4 * MAX_GUNZIPPED_BYTES), compresslevel=9)
+    assert len(bomb) < MAX_GUNZIPPED_BYTES // 100
+    assert len(gunzip_bounded(bomb) or b"") == MAX_GUNZIPPED_BYTES
+    assert gunzip_bounded(b"\x1f\x8b not gzip at all") is None
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+@pytest.mark.parametrize("page", [RUSSIAN, JAPANESE], ids=["russian", "japanese"])
+def test_utf16_without_a_bom_is_recognised_by_its_zero_bytes(codec: str, page: str) -> None:
+    assert sniff_encoding(page.encode(codec)) == codec
+    assert decode_html(page.encode(codec)) == page
+
+
+def test_zero_bytes_that_are_not_utf16_are_not_taken_for_it() -> None:
+    assert sniff_encoding(b"\x00" * 2_000 + b"<p>after NULs</p>") != "utf-16-le"
+    assert sniff_encoding(b"<p>" + b"\x00\x01" * 10 + b"</p>" * 100) == "utf-8"
+
+
+def test_pdfs_images_and_random_bytes_look_binary() -> None:
+    import gzip
+    import random
+
+    from classifier.decode import looks_binary
+
+    rng = random.Random(0)
+    noise = bytes(rng.randrange(256) for _ in range(3_000))
+    for data in (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4,
+        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + noise,
+        b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + noise,
+        noise,
+        gzip.compress(noise),
+    ):
+        assert looks_binary(decode_html(data)), data[:12]
+
+
+def test_real_pages_do_not_look_binary() -> None:
+    import gzip
+    from pathlib import Path
+
+    from classifier.decode import looks_binary
+
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
+    for text in (decode_html(gzip.decompress(fixture.read_bytes())), RUSSIAN, JAPANESE, "<p>NUL\x00inside</p>\x00"):
+        assert not looks_binary(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffd"), max_size=3_000))
+def test_text_without_control_characters_never_looks_binary(text: str) -> None:
+    from classifier.decode import looks_binary
+
+    assert not looks_binary(text) or text.lstrip().startswith("%PDF-")

@@ -801,3 +801,25 @@ def test_tag_soup_gives_text_and_ordered_blocks(pieces: list[str]) -> None:
 @given(st.binary(max_size=3_000))
 def test_random_bytes_give_text(data: bytes) -> None:
     assert isinstance(clean(data), str)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj <</Type /Catalog>> endobj\n" + bytes(range(256)) * 40,
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40,
+        bytes(range(256)) * 40,
+        "%PDF-1.4 as a str: 1 0 obj << /Type /Catalog >> endobj",
+    ],
+    ids=["pdf", "png", "bytes", "pdf-str"],
+)
+def test_what_is_not_a_page_gives_nothing_not_garbage(data: bytes | str) -> None:
+    document = extract(data)
+    assert clean(data) == "" and document.text == "" and not document.blocks
+
+
+def test_a_gzip_compressed_page_gives_the_page_text() -> None:
+    import gzip
+
+    html = "<html><body><article><h1>Title here</h1><p>" + "A sentence of the story. " * 30 + "</p></article></body></html>"
+    assert clean(gzip.compress(html.encode())) == clean(html) != ""
