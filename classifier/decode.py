@@ -106,11 +106,11 @@ def _utf16_without_bom(data: bytes) -> str | None:
     if len(head) < 16 or head.count(0) * 10 < len(head):
         return None
     # ASCII characters (the markup, at least) have a zero high byte: on one side of each pair,
-    # and never on the other, where zeros would be NUL characters.
+    # and hardly ever on the other (only characters such as U+4E00 have a zero low byte).
     even, odd = head[0::2].count(0) / len(head[0::2]), head[1::2].count(0) / len(head[1::2])
-    if odd >= 0.2 and even == 0:
+    if odd >= 0.2 and even <= 0.05:
         return "utf-16-le"
-    if even >= 0.2 and odd == 0:
+    if even >= 0.2 and odd <= 0.05:
         return "utf-16-be"
     return None
 

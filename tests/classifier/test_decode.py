@@ -210,6 +210,13 @@ def test_utf16_without_a_bom_is_recognised_by_its_zero_bytes(codec: str, page: s
     assert decode_html(page.encode(codec)) == page
 
 
+def test_utf16_with_characters_whose_low_byte_is_zero() -> None:
+    # 一 (U+4E00) is one of the commonest Chinese characters, and its low byte is zero.
+    page = '<html><body><div class="story">' + "<p>这是一个测试页面，用来检查中文文本是否被保留下来。</p>" * 40 + "</div></body></html>"
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert sniff_encoding(page.encode(codec)) == codec and decode_html(page.encode(codec)) == page
+
+
 def test_zero_bytes_that_are_not_utf16_are_not_taken_for_it() -> None:
     assert sniff_encoding(b"\x00" * 2_000 + b"<p>after NULs</p>") != "utf-16-le"
     assert sniff_encoding(b"<p>" + b"\x00\x01" * 10 + b"</p>" * 100) == "utf-8"
