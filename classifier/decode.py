@@ -92,12 +92,25 @@ def _is_utf8(data: bytes) -> bool:
 
 
 def gunzip_bounded(data: bytes, limit: int = MAX_GUNZIPPED_BYTES) -> bytes | None:
-    """The first `limit` uncompressed bytes of gzip data (a zip bomb stops there; a truncated
-    stream gives what it holds), or None when `data` is not gzip."""
-    try:
-        return zlib.decompressobj(wbits=16 + zlib.MAX_WBITS).decompress(data, limit)
-    except zlib.error:
-        return None
+    """The first `limit` uncompressed bytes of gzip data, member after member (a zip bomb stops
+    at the limit; a truncated stream gives what it holds; bytes after the last member are
+    ignored), or None when `data` does not start as gzip."""
+    pieces: list[bytes] = []
+    size, rest = 0, data
+    while rest and size < limit:
+        decompressor = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            piece = decompressor.decompress(rest, limit - size)
+        except zlib.error:
+            if not pieces:
+                return None
+            break  # not another member: trailing bytes
+        pieces.append(piece)
+        size += len(piece)
+        if not decompressor.eof:
+            break  # cut short, or the limit reached
+        rest = decompressor.unused_data
+    return b"".join(pieces)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from .decode import gunzip_bounded
+
 SourceKind = Literal["warc", "jsonl", "html", "stdin", "missing", "unknown"]
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -481,10 +483,8 @@ def decode_content_encoding(body: bytes, encoding: str | None) -> bytes:
     """Undo an HTTP Content-Encoding (gzip, deflate) left on a WARC payload; else unchanged."""
     enc = (encoding or "").strip().lower()
     if enc in ("gzip", "x-gzip"):
-        try:
-            return gzip.decompress(body)
-        except (OSError, EOFError, zlib.error):
-            return body  # already decoded by the crawler despite the header
+        unpacked = gunzip_bounded(body)  # at most MAX_GUNZIPPED_BYTES: a zip bomb stops there
+        return body if unpacked is None else unpacked  # None: already decoded despite the header
     if enc == "deflate":
         for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
             with contextlib.suppress(zlib.error):

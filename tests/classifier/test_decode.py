@@ -201,6 +201,7 @@ def test_a_gzip_bomb_stops_at_the_cap() -> None:
     assert len(bomb) < MAX_GUNZIPPED_BYTES // 100
     assert len(gunzip_bounded(bomb) or b"") == MAX_GUNZIPPED_BYTES
     assert gunzip_bounded(b"\x1f\x8b not gzip at all") is None
+    assert gunzip_bounded(gzip.compress(b"one ") + gzip.compress(b"two") + b"\x00junk") == b"one two"
 
 
 @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
