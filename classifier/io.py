@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .decode import gunzip_bounded
+from .decode import MAX_GUNZIPPED_BYTES, gunzip_bounded
 
 SourceKind = Literal["warc", "jsonl", "html", "stdin", "missing", "unknown"]
 
@@ -486,9 +486,14 @@ def decode_content_encoding(body: bytes, encoding: str | None) -> bytes:
         unpacked = gunzip_bounded(body)  # at most MAX_GUNZIPPED_BYTES: a zip bomb stops there
         return body if unpacked is None else unpacked  # None: already decoded despite the header
     if enc == "deflate":
-        for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):
+        for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):  # zlib-wrapped, as the RFC says, or raw
+            decompressor = zlib.decompressobj(wbits)
             with contextlib.suppress(zlib.error):
-                return zlib.decompress(body, wbits)
+                unpacked = decompressor.decompress(body, MAX_GUNZIPPED_BYTES)
+                # Only a whole stream (or one past the cap) counts: raw deflate reads the start
+                # of almost any bytes without an error, so an already-decoded body stays as is.
+                if decompressor.eof or len(unpacked) == MAX_GUNZIPPED_BYTES:
+                    return unpacked
     return body
 
 
