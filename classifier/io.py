@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .decode import MAX_GUNZIPPED_BYTES, gunzip_bounded
+from .decode import MAX_UNCOMPRESSED_BYTES, gunzip_bounded, inflate_bounded
 
 SourceKind = Literal["warc", "jsonl", "html", "stdin", "missing", "unknown"]
 
@@ -483,17 +483,15 @@ def decode_content_encoding(body: bytes, encoding: str | None) -> bytes:
     """Undo an HTTP Content-Encoding (gzip, deflate) left on a WARC payload; else unchanged."""
     enc = (encoding or "").strip().lower()
     if enc in ("gzip", "x-gzip"):
-        unpacked = gunzip_bounded(body)  # at most MAX_GUNZIPPED_BYTES: a zip bomb stops there
+        unpacked = gunzip_bounded(body)  # at most MAX_UNCOMPRESSED_BYTES: a zip bomb stops there
         return body if unpacked is None else unpacked  # None: already decoded despite the header
     if enc == "deflate":
         for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):  # zlib-wrapped, as the RFC says, or raw
-            decompressor = zlib.decompressobj(wbits)
-            with contextlib.suppress(zlib.error):
-                unpacked = decompressor.decompress(body, MAX_GUNZIPPED_BYTES)
-                # Only a whole stream (or one past the cap) counts: raw deflate reads the start
-                # of almost any bytes without an error, so an already-decoded body stays as is.
-                if decompressor.eof or len(unpacked) == MAX_GUNZIPPED_BYTES:
-                    return unpacked
+            stream = inflate_bounded(body, wbits)
+            # Only a whole stream (or one past the cap) counts: raw deflate reads the start of
+            # almost any bytes without an error, so an already-decoded body stays as it is.
+            if stream is not None and (stream[1] or len(stream[0]) == MAX_UNCOMPRESSED_BYTES):
+                return stream[0]
     return body
 
 

@@ -213,20 +213,18 @@ def out_of_fold_texts(
     """What `clean()` gives for every page of every form, from models fit on the raw pages of
     the other folds (forms that share one list of pages are analysed once)."""
     raw = build_dataset(raw_pages)
-    datasets = {id(raw_pages): raw}
+    datasets = {id(raw_pages): raw}  # by the identity of their list of pages
     for pages in forms.values():
         if id(pages) not in datasets:
             datasets[id(pages)] = build_dataset(pages)
-    others = [dataset for dataset in datasets.values() if dataset is not raw]
+    others = [key for key in datasets if key != id(raw_pages)]
     cv = cross_validate(
         raw, make_model, folds=folds, log=lambda line: print(line, file=sys.stderr),
-        also_predict=others, fragments=build_fragments(raw_pages, raw),
+        also_predict=[datasets[key] for key in others], fragments=build_fragments(raw_pages, raw),
     )  # fmt: skip
-    probabilities = {id(raw): cv.probabilities} | {id(d): p for d, p in zip(others, cv.other_probabilities)}
-    return {
-        name: page_texts(datasets[id(pages)], probabilities[id(datasets[id(pages)])], None)
-        for name, pages in forms.items()
-    }  # build_dataset keeps every page, in order: one text per page
+    probabilities = {id(raw_pages): cv.probabilities, **dict(zip(others, cv.other_probabilities))}
+    # build_dataset keeps every page, in order: one text per page
+    return {name: page_texts(datasets[id(pages)], probabilities[id(pages)], None) for name, pages in forms.items()}
 
 
 def form_score(

@@ -136,16 +136,17 @@ def word_f1(predicted: str | None, gold: str | None) -> PRF:
     Both texts without tokens -> ``PRF(1, 1, 1)``; exactly one without
     tokens -> ``PRF(0, 0, 0)``.
     """
-    pred = Counter(wcxb_tokens(predicted))
-    ref = Counter(wcxb_tokens(gold))
+    return _multiset_prf(Counter(wcxb_tokens(predicted)), Counter(wcxb_tokens(gold)))
+
+
+def _multiset_prf(pred: Counter[str], ref: Counter[str]) -> PRF:
+    """Precision/recall/F1 of the multiset overlap; both empty -> 1.0, one empty -> 0.0."""
     n_pred = sum(pred.values())
     n_ref = sum(ref.values())
     if n_pred == 0 and n_ref == 0:
         return PRF(1.0, 1.0, 1.0)
-    if n_pred == 0 or n_ref == 0:
-        return PRF(0.0, 0.0, 0.0)
     common = sum((pred & ref).values())
-    if common == 0:
+    if common == 0:  # one of them empty, or nothing shared
         return PRF(0.0, 0.0, 0.0)
     precision = common / n_pred
     recall = common / n_ref
@@ -155,16 +156,7 @@ def word_f1(predicted: str | None, gold: str | None) -> PRF:
 def character_f1(predicted: str | None, gold: str | None) -> PRF:
     """Precision/recall/F1 of the multisets of non-whitespace characters, with the edge cases
     of :func:`word_f1`."""
-    pred = Counter("".join((predicted or "").split()))
-    ref = Counter("".join((gold or "").split()))
-    n_pred, n_ref = sum(pred.values()), sum(ref.values())
-    if n_pred == 0 and n_ref == 0:
-        return PRF(1.0, 1.0, 1.0)
-    common = sum((pred & ref).values())
-    if common == 0:
-        return PRF(0.0, 0.0, 0.0)
-    precision, recall = common / n_pred, common / n_ref
-    return PRF(precision, recall, _f1(precision, recall))
+    return _multiset_prf(Counter("".join((predicted or "").split())), Counter("".join((gold or "").split())))
 
 
 def macro_by_type(scores: Iterable[tuple[str, float]]) -> dict[str, float]:

@@ -195,11 +195,11 @@ def test_a_gzip_compressed_page_is_uncompressed_first() -> None:
 def test_a_gzip_bomb_stops_at_the_cap() -> None:
     import gzip
 
-    from classifier.decode import MAX_GUNZIPPED_BYTES, gunzip_bounded
+    from classifier.decode import MAX_UNCOMPRESSED_BYTES, gunzip_bounded
 
-    bomb = gzip.compress(b"<p>" + b"a" * (4 * MAX_GUNZIPPED_BYTES), compresslevel=9)
-    assert len(bomb) < MAX_GUNZIPPED_BYTES // 100
-    assert len(gunzip_bounded(bomb) or b"") == MAX_GUNZIPPED_BYTES
+    bomb = gzip.compress(b"<p>" + b"a" * (4 * MAX_UNCOMPRESSED_BYTES), compresslevel=9)
+    assert len(bomb) < MAX_UNCOMPRESSED_BYTES // 100
+    assert len(gunzip_bounded(bomb) or b"") == MAX_UNCOMPRESSED_BYTES
     assert gunzip_bounded(b"\x1f\x8b not gzip at all") is None
     assert gunzip_bounded(gzip.compress(b"one ") + gzip.compress(b"two") + b"\x00junk") == b"one two"
 
@@ -251,6 +251,25 @@ def test_real_pages_do_not_look_binary() -> None:
     fixture = Path(__file__).resolve().parents[1] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
     for text in (decode_html(gzip.decompress(fixture.read_bytes())), RUSSIAN, JAPANESE, "<p>NUL\x00inside</p>\x00"):
         assert not looks_binary(text)
+
+
+def test_no_page_of_the_bundled_corpora_comes_near_looking_binary() -> None:
+    import gzip
+    import re
+    from pathlib import Path
+
+    from classifier.decode import BINARY_SAMPLE_CHARS, BINARY_SHARE, looks_binary
+
+    data = Path(__file__).resolve().parents[2] / "data"
+    files = sorted((data / "wcxb-dev" / "html").glob("*.html.gz")) + sorted((data / "farm" / "pages").glob("*.htm*"))
+    assert len(files) > 1_600
+    not_text = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # control characters and U+FFFD
+    for path in files:
+        raw = path.read_bytes()
+        text = decode_html(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+        sample = text[:BINARY_SAMPLE_CHARS]
+        assert not looks_binary(text), path.name
+        assert len(not_text.findall(sample)) <= BINARY_SHARE / 50 * len(sample), path.name  # 0.1%
 
 
 @settings(max_examples=200, deadline=None)

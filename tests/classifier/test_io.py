@@ -134,15 +134,15 @@ def test_gzip_content_encoding_is_undone() -> None:
 def test_content_encoding_is_bounded_and_gzip_reads_every_member() -> None:
     import zlib
 
-    from classifier.decode import MAX_GUNZIPPED_BYTES
+    from classifier.decode import MAX_UNCOMPRESSED_BYTES
 
-    bomb = gzip.compress(b"a" * (2 * MAX_GUNZIPPED_BYTES), compresslevel=9)
-    assert len(decode_content_encoding(bomb, "gzip")) == MAX_GUNZIPPED_BYTES
+    bomb = gzip.compress(b"a" * (2 * MAX_UNCOMPRESSED_BYTES), compresslevel=9)
+    assert len(decode_content_encoding(bomb, "gzip")) == MAX_UNCOMPRESSED_BYTES
     members = gzip.compress(b"<html><p>one</p>") + gzip.compress(b"<p>two</p></html>")
     assert decode_content_encoding(members, "gzip") == b"<html><p>one</p><p>two</p></html>"
-    deflate_bomb = zlib.compress(b"a" * (2 * MAX_GUNZIPPED_BYTES), 9)
-    assert len(decode_content_encoding(deflate_bomb, "deflate")) == MAX_GUNZIPPED_BYTES
-    assert len(decode_content_encoding(deflate_bomb[2:], "deflate")) == MAX_GUNZIPPED_BYTES  # raw
+    deflate_bomb = zlib.compress(b"a" * (2 * MAX_UNCOMPRESSED_BYTES), 9)
+    assert len(decode_content_encoding(deflate_bomb, "deflate")) == MAX_UNCOMPRESSED_BYTES
+    assert len(decode_content_encoding(deflate_bomb[2:], "deflate")) == MAX_UNCOMPRESSED_BYTES  # raw
     story = b"<p>" + b" ".join(b"line %d of the story" % i for i in range(2_000))
     cut = gzip.compress(story)[:-100]  # a body cut short by the crawler
     assert 1_000 < len(decode_content_encoding(cut, "gzip")) < len(story)
