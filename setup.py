@@ -1,13 +1,14 @@
-"""Build hook: the optional compiled walker. Everything else is in pyproject.toml.
+"""Build hook: the optional compiled parts. Everything else is in pyproject.toml.
 
-The walker (`classifier/dom.py`) is a third of `clean()`'s time, and plain Python. At install
-time mypyc compiles a copy of it, `classifier._dom_compiled`, stamped with the SHA-256 of the
-`dom.py` it came from; `classifier.dom` uses the compiled copy only while the stamp matches its
-own source, so an edited `dom.py` in an editable install is never shadowed by a stale build.
-The output is the same either way (tests compare them).
+- The walker (`classifier/extraction/dom.py`) compiled by mypyc into
+  `classifier.extraction._dom_compiled`, stamped with the SHA-256 of the `dom.py` it came from;
+  `classifier.extraction.walk` uses it only while the stamp matches its own source, so an edited
+  `dom.py` in an editable install is never shadowed by a stale build.
+- The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol.
 
-The extension is optional: without a C compiler or mypyc the build warns and installs plain
-Python. PAGESIEVE_PURE_PYTHON=1 skips the compilation (and, at run time, its use).
+Both are optional: without a C compiler (or mypyc) the build warns and installs plain Python,
+which gives the same output (tests compare them). PAGESIEVE_PURE_PYTHON=1 skips the compilation
+(and, at run time, the use of anything compiled).
 """
 
 from __future__ import annotations
@@ -19,12 +20,36 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from setuptools import setup
+from setuptools import Extension, setup
+from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
-SOURCE = ROOT / "classifier" / "dom.py"
-STAMP_LINE = 'COMPILED_FROM: str | None = None'
+SOURCE = ROOT / "classifier" / "extraction" / "dom.py"
+STAMP_LINE = "COMPILED_FROM: str | None = None"
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
+
+
+class OptionalBuildExt(build_ext):
+    """Build every extension it can; one that fails to compile leaves its plain Python."""
+
+    def run(self) -> None:
+        try:
+            super().run()
+        except Exception as error:  # noqa: BLE001 - no compiler at all: plain Python
+            print(f"pagesieve: no compiled parts ({error}); plain Python is used", file=sys.stderr)
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except Exception as error:  # noqa: BLE001 - this one part stays plain Python
+            print(f"pagesieve: could not compile {ext.name} ({error}); plain Python is used", file=sys.stderr)
+
+
+def tree_kernel() -> list[Extension]:
+    """The C kernel of the tree ensemble."""
+    if os.environ.get("PAGESIEVE_PURE_PYTHON"):
+        return []
+    return [Extension("classifier.extraction._trees", ["classifier/extraction/_trees.c"], extra_compile_args=["-O3"])]
 
 
 def compiled_walker() -> list[Any]:
@@ -42,9 +67,10 @@ def compiled_walker() -> list[Any]:
         raise SystemExit(f"setup.py: {SOURCE} must hold the line {STAMP_LINE!r} exactly once")
     stamp = hashlib.sha256(source).hexdigest()
     os.chdir(ROOT)
-    package = COPY_ROOT / "classifier"
+    package = COPY_ROOT / "classifier" / "extraction"
     shutil.rmtree(COPY_ROOT, ignore_errors=True)
     package.mkdir(parents=True)
+    (package.parent / "__init__.py").write_text("")
     (package / "__init__.py").write_text("")
     copy = package / "_dom_compiled.py"
     copy.write_text(text.replace(STAMP_LINE, f'COMPILED_FROM: str | None = "{stamp}"'), encoding="utf-8")
@@ -61,4 +87,4 @@ def compiled_walker() -> list[Any]:
     return extensions
 
 
-setup(ext_modules=compiled_walker())
+setup(ext_modules=compiled_walker() + tree_kernel(), cmdclass={"build_ext": OptionalBuildExt})

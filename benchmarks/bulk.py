@@ -7,10 +7,10 @@
 It builds a gzip WARC from ``data/wcxb-dev/html/*.html.gz`` (pages repeated to reach
 ``--pages``, each with its real URL and an HTTP charset), then measures:
 
-* reading: one pass of `classifier.io.read_warc` over the file (records and payloads);
+* reading: one pass of `classifier.bulk.warc.read_warc` over the file (records and payloads);
 * scoring in one process (``workers=0``), so the share of time spent reading is
   read / (read + score) of the same work;
-* `classifier.bulk.run` with ``--workers`` 1 and 2 (the engine as users run it: sandboxed
+* `classifier.bulk.engine.run` with ``--workers`` 1 and 2 (the engine as users run it: sandboxed
   workers, ordered output, parts, assembly), pages/s and the 2-vs-1 ratio;
 * resident memory of the whole process tree of each run (the engine and its workers, in a
   fresh process), sampled every 0.2 s, reported at 10/50/90/100 % of the run and at its peak;
@@ -20,7 +20,7 @@ Other work on the machine understates the 2-worker figure: the script warns when
 average is above 0.5 before it starts, and records the load before each run.
 
 When the trained model is not there yet, pages go through a stand-in that runs everything but
-the model (`classifier.extract.analyse`: decode, parse, blocks, features) and says so.
+the model (`classifier.extraction.extract.analyse`: decode, parse, blocks, features) and says so.
 This is a script, not a test.
 """
 
@@ -43,16 +43,18 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from classifier.bulk import BulkOptions, PageOptions, Row, run, score_page
-from classifier.hosts import host_of
-from classifier.io import Record, read_warc
+from classifier.bulk.engine import run  # noqa: E402 - after the path insert
+from classifier.bulk.pages import load_extractor, score_page  # noqa: E402
+from classifier.bulk.rows import BulkOptions, PageOptions, Record, Row  # noqa: E402
+from classifier.bulk.warc import read_warc  # noqa: E402
+from classifier.extraction.decode import decode_html  # noqa: E402
+from classifier.extraction.extract import analyse  # noqa: E402
+from classifier.extraction.model import load_model  # noqa: E402
+from classifier.hosts import host_of  # noqa: E402
 
 
 def stand_in_page(record: Record, *, model: Any, options: PageOptions) -> Row:
     """Everything `score_page` does except the model: decode, parse, blocks, features."""
-    from classifier.decode import decode_html
-    from classifier.extract import analyse
-
     body = record.body
     html = decode_html(body, record.http_charset) if isinstance(body, bytes) else body
     analysis = analyse(html, record.url)
@@ -181,8 +183,6 @@ def main(argv: list[str] | None = None) -> int:
     scorer = "score_page (real model)"
     if not args.stand_in:
         try:
-            from classifier.model import load_model
-
             load_model()
         except Exception as exc:  # noqa: BLE001
             print(f"model not available ({type(exc).__name__}); using the stand-in page function", file=sys.stderr)
@@ -203,9 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = len(records)
     model = None
     if model_loader == "default":
-        from classifier.model import load_model
-
-        model = load_model()
+        model = load_extractor()
     t = time.perf_counter()
     for record in records:
         page_fn(record, model=model, options=PageOptions())

@@ -4,8 +4,8 @@
 
 Pages: the labelled news pages of data/farm (where the scorer has the most to read) and
 WCXB pages, decoded once in memory. Each round times `extract()` alone, then `extract()`
-followed by `document.score()` (the page is parsed once), in alternating order. The scorer's
-pattern tables are compiled before timing (once per process).
+followed by `score(document)` (the page is parsed once), in alternating order. The extractor and
+the scorer (its pattern tables compiled) are made before timing.
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ import sys
 import time
 from pathlib import Path
 
-from classifier import extract, load_model
-from classifier.decode import decode_html
-from classifier.score import get_scorer
-from classifier.signals import load_patterns
+from classifier import Extractor, PageScorer, score
+from classifier.extraction.decode import decode_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,19 +35,18 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     pages = load_pages(args.pages)
-    model, scorer = load_model(), get_scorer()
-    load_patterns()
+    extractor, scorer = Extractor(), PageScorer()
     for page in pages[:20]:  # warm up
-        extract(page, model=model).score(scorer=scorer)
+        score(extractor.extract(page), scorer=scorer)
     times = {"extract": 0.0, "extract+score": 0.0}
     for round_number in range(args.rounds):
         order = ("extract", "extract+score") if round_number % 2 == 0 else ("extract+score", "extract")
         for name in order:
             start = time.perf_counter()
             for page in pages:
-                document = extract(page, model=model)
+                document = extractor.extract(page)
                 if name == "extract+score":
-                    document.score(scorer=scorer)
+                    score(document, scorer=scorer)
             times[name] += time.perf_counter() - start
     n = len(pages) * args.rounds
     print(f"python {platform.python_version()}, {len(pages)} pages x {args.rounds} rounds: {' '.join(sys.argv)}")

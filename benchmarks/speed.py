@@ -3,13 +3,13 @@
     python benchmarks/speed.py                      # 400 pages, 3 rounds, 10,000-page RSS run
     python benchmarks/speed.py --pages 300 --rounds 5
     python benchmarks/speed.py --no-justext --rss-pages 0   # quick: skip jusText and RSS
-    python benchmarks/speed.py --openmp-threads 1   # scikit-learn's predict on one thread
 
 Every tool runs in this one process on the same in-memory pages: the first ``--pages`` files of
 ``data/wcxb-dev/html/*.html.gz`` in name order, decoded once to ``str`` with
-`classifier.decode.decode_html` (so no tool pays for decoding). Tools:
+`classifier.extraction.decode.decode_html` (so no tool pays for decoding). Tools:
 
-* ``clean()``: `classifier.clean(html)`, the shipped model, default threshold;
+* ``clean()``: `Extractor.clean(html)` (what `classifier.clean` runs), the shipped model,
+  default threshold;
 * ``trafilatura``: `trafilatura.extract(html)` with its defaults (plain text);
 * ``resiliparse``: `extract_plain_text(html, main_content=True)`;
 * ``jusText``: `justext.justext(html, English stoplist)` joined to text (optional);
@@ -20,26 +20,22 @@ Each tool is warmed up first (model loaded, imports done) outside the timing. Th
 from round to round so that slow drift of the machine's load is spread over the tools. The
 table gives each tool's median pages/s over the rounds and its ratios to trafilatura and to
 ``clean()`` (the ratios of medians; the per-round ratios' range is printed too). Other work on
-the machine moves absolute numbers: compare the ratios. Before each of its rounds, ``clean()``'s
-caches of class/id facts and path segments are emptied (`classifier.dom.clear_caches`): a crawl
-meets each page once, and a round that found every class of its pages already cached would
-time a second pass as if it were the first (about 1 ms a page faster).
+the machine moves absolute numbers: compare the ratios. Each of ``clean()``'s rounds uses a new
+`classifier.Extractor`, whose table of class/id facts starts empty: a crawl meets each page once,
+and a round that found every class of its pages already known would time a second pass as if it
+were the first.
 
 Then `clean()`'s time by stage (parse, walk, metadata, features, model, decision and text),
 each stage timed on its own over the same pages.
 
 Then the RSS check: `clean()` over ``--rss-pages`` pages (the set repeated), the process's
 resident memory sampled every 1,000 pages; it is flat when the last sample is within 5 % of
-the one at 2,000 pages (the first thousand pages fill caches). This is a script, not a test.
+the one at 2,000 pages (the first thousand pages fill the table of class/id facts). This is a
+script, not a test.
 
-OpenMP: scikit-learn's HistGradientBoosting predict runs an OpenMP parallel region per tree,
-with as many threads as cores. When the cores are busy with other work (another process, or
-bulk workers), every region waits for a descheduled thread and `clean()` slows down by an
-order of magnitude; ``--openmp-threads 1`` shows the cost of that alone. The thread count in
-use is printed in the header.
-
-The header also says which walker ran: the one compiled at install (setup.py), or plain Python
-(no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which measures the plain one).
+The header also says which compiled parts ran (the walker and the trees, built at install by
+setup.py), or plain Python (no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which
+measures the plain path).
 """
 
 from __future__ import annotations
@@ -59,9 +55,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import classifier
-import classifier.dom
-from classifier.decode import decode_html
+import classifier  # noqa: E402 - after the path insert
+from classifier.extraction import trees, walk  # noqa: E402
+from classifier.extraction.decode import decode_html  # noqa: E402
 
 DATA = ROOT / "data" / "wcxb-dev" / "html"
 
@@ -86,7 +82,7 @@ def make_tools(with_justext: bool) -> dict[str, Callable[[str], object]]:
     from selectolax.lexbor import LexborHTMLParser
 
     tools: dict[str, Callable[[str], object]] = {
-        "clean()": classifier.clean,
+        "clean()": classifier.Extractor().clean,
         "trafilatura": trafilatura.extract,
         "resiliparse": lambda html: extract_plain_text(html, main_content=True),
     }
@@ -117,15 +113,6 @@ def run_once(function: Callable[[str], object], pages: list[str]) -> tuple[float
     return time.perf_counter() - start, failures
 
 
-def openmp_threads() -> str:
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:
-        return "unknown (no threadpoolctl)"
-    found = [str(info["num_threads"]) for info in threadpool_info() if info["user_api"] == "openmp"]
-    return ", ".join(found) or "none loaded"
-
-
 def versions() -> dict[str, str]:
     out = {"python": platform.python_version(), "pagesieve": classifier.__version__}
     for name in (
@@ -145,6 +132,7 @@ def versions() -> dict[str, str]:
 
 
 def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> None:
+    model = classifier.load_model()
     tools = make_tools(with_justext)
     names = list(tools)
     for name in names:  # warm-up: model load, imports; not timed
@@ -157,7 +145,7 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
         line = []
         for name in order:
             if name == "clean()":
-                classifier.dom.clear_caches()
+                tools[name] = classifier.Extractor(model).clean  # an empty table of class/id facts
             elapsed, failed = run_once(tools[name], pages)
             seconds[name].append(elapsed)
             failures[name] += failed
@@ -183,37 +171,33 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
             f"| {median[name] / median['clean()']:.2f}x ({ratio_range(name, 'clean()')}) "
             f"| {failures[name]} |"
         )
-    target = median["clean()"] / median["trafilatura"]
-    verdict = "met" if target >= 3 else "NOT met"
     print()
-    print(f"target clean() >= 3x trafilatura: {target:.2f}x, {verdict}")
+    print(
+        f"clean() against trafilatura {median['clean()'] / median['trafilatura']:.2f}x, "
+        f"against resiliparse {median['clean()'] / median['resiliparse']:.2f}x"
+    )
 
 
 def stages(pages: list[str], rounds: int) -> None:
     """Where `clean()`'s time goes: its stages run one after another on every page, each
-    timed on its own, best of `rounds` (the stages are the ones `extract.analyse`, `_label`
-    and `assemble` run; the rare second parse of a page with self-closed iframes is left out)."""
-    from classifier.dom import parse, walk
-    from classifier.extract import assemble, choose_cut, decide
-    from classifier.features import block_features, path_ids
-    from classifier.metadata import (
-        page_kind_cues,
-        page_title,
-        parse_json_ld,
-        read_metadata,
-        structured_text,
-    )
+    timed on its own, best of `rounds` (the stages `Extractor.analyse`, `label` and
+    `assemble` run; the rare second parse of a page with self-closed iframes is left out)."""
+    from classifier.extraction.decision import choose_cut, decide
+    from classifier.extraction.features import block_features, path_ids
+    from classifier.extraction.layout import assemble
+    from classifier.extraction.metadata import page_title, parse_json_ld, read_metadata, structured_text
+    from classifier.extraction.page_kinds import page_kind_cues
 
     model = classifier.load_model()
     best: dict[str, float] = {}
     for _ in range(rounds):
-        classifier.dom.clear_caches()
+        facts = walk.AttributeFacts()
         spent = dict.fromkeys(("parse", "walk", "metadata", "features", "model", "decision and text"), 0.0)
         for html in pages:
             clock = time.perf_counter()
-            tree = parse(html)
+            tree = walk.parse(html)
             spent["parse"] += (now := time.perf_counter()) - clock
-            blocks, page = walk(tree)
+            blocks, page = walk.IMPLEMENTATION.walk(tree, facts)
             spent["walk"] += (clock := time.perf_counter()) - now
             objects = parse_json_ld(page.json_ld)
             title, structured = page_title(page) or "", structured_text(page, objects)
@@ -221,13 +205,11 @@ def stages(pages: list[str], rounds: int) -> None:
             read_metadata(page, objects, None)
             spent["metadata"] += (now := time.perf_counter()) - clock
             paths = path_ids(blocks)
-            features = block_features(
-                blocks, page, title=title, structured=structured, page_kinds=cues, paths=paths
-            )
+            features = block_features(blocks, page, title=title, structured=structured, page_kinds=cues, paths=paths)
             spent["features"] += (clock := time.perf_counter()) - now
-            probabilities = model.page_probabilities(features, blocks, paths)
+            probabilities = model.page_probabilities(features.matrix, paths)
             spent["model"] += (now := time.perf_counter()) - clock
-            cut = choose_cut(probabilities, features, paths, model.threshold)
+            cut = choose_cut(probabilities, features.tokens, paths, model.threshold)
             assemble(blocks, decide(blocks, probabilities, cut))
             spent["decision and text"] += time.perf_counter() - now
         for name, seconds in spent.items():
@@ -243,8 +225,9 @@ def rss_check(pages: list[str], total: int, every: int = 1_000) -> None:
     print(f"RSS check: clean() over {total:,} pages ({len(pages)} pages repeated)")
     samples: list[tuple[int, int]] = [(0, rss_bytes())]
     start = time.perf_counter()
+    extractor = classifier.Extractor()
     for done in range(1, total + 1):
-        classifier.clean(pages[(done - 1) % len(pages)])
+        extractor.clean(pages[(done - 1) % len(pages)])
         if done % every == 0:
             samples.append((done, rss_bytes()))
             print(
@@ -272,12 +255,6 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=20, help="warm-up pages per tool")
     parser.add_argument("--no-justext", action="store_true", help="leave jusText out")
     parser.add_argument(
-        "--openmp-threads",
-        type=int,
-        default=0,
-        help="cap OpenMP threads (scikit-learn's predict) with threadpoolctl; 0: leave as is",
-    )
-    parser.add_argument(
         "--rss-pages", type=int, default=10_000, help="pages for the RSS check (0: skip)"
     )
     args = parser.parse_args(argv)
@@ -288,15 +265,10 @@ def main(argv: list[str] | None = None) -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, load average "
         + " ".join(f"{x:.2f}" for x in os.getloadavg())
     )
-    if args.openmp_threads:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(args.openmp_threads, user_api="openmp")
     pages = load_pages(args.pages)
     print(f"pages: {len(pages)} ({sum(map(len, pages)) / 2**20:.1f} M characters)")
-    classifier.clean(pages[0])  # load the model (and OpenMP) before anything is timed
-    print("OpenMP threads (scikit-learn predict): " + openmp_threads())
-    print("walker: " + ("compiled (mypyc, setup.py)" if classifier.dom.COMPILED_FROM else "plain Python"))
+    print("walker: " + ("compiled (mypyc, setup.py)" if walk.COMPILED else "plain Python"))
+    print("trees: " + ("compiled (C, setup.py)" if trees.KERNEL is not None else "plain Python (numpy)"))
     speed(pages, args.rounds, min(args.warmup, len(pages)), not args.no_justext)
     stages(pages, args.rounds)
     if args.rss_pages:

@@ -4,21 +4,29 @@ unreviewed auto-published copy (agency, wire and press-release feeds, machine-wr
     >>> from classifier import clean, extract, score
     >>> text = clean(html)                 # the main content as plain text
     >>> document = extract(html, url)      # every block, its probability, the metadata
-    >>> document.score().reasons           # why the page looks auto-published (or not)
+    >>> score(document).reasons            # why the page looks auto-published (or not)
+
+The package follows the data: `extraction` (decode -> parse and walk -> features -> model ->
+decision -> text), `scoring` (pattern tables -> signals -> scorer), `bulk` (records -> pages
+-> rows, on local workers or Dask) and `explain` (the HTML view).
 """
 
-from .extract import clean, extract
-from .model import LoadedModel, ModelError, load_model
-from .score import ScorerModel, load_scorer, score
-from .types import Block, Document, Metadata, PageScore, Reason
+from .extraction.document import Block, Document, Metadata
+from .extraction.extract import Extractor, clean, extract
+from .extraction.model import LoadedModel, ModelError, load_model
+from .scoring.page_score import PageScore, Reason
+from .scoring.score import score
+from .scoring.scorer import PageScorer, ScorerModel, load_scorer
 
 __all__ = [
     "Block",
     "Document",
+    "Extractor",
     "LoadedModel",
     "Metadata",
     "ModelError",
     "PageScore",
+    "PageScorer",
     "Reason",
     "ScorerModel",
     "clean",

@@ -2,10 +2,13 @@
 
 - `clean PAGE` prints the main text of one page (`--json` for every block and the metadata).
 - `score PAGE.html` prints the page score and its reasons; `score INPUT... [-o OUT]` scores
-  crawl outputs in bulk (WARC, JSONL, folders; see `classifier.bulk_cli`).
+  crawl outputs in bulk (WARC, JSONL, folders; see `classifier.bulk.cli`).
 - `explain PAGE -o view.html` writes the explain view (see `classifier.explain`).
-- `--version` prints the release, the walker in use (compiled or plain Python) and the
-  feature version.
+- `--version` prints the release, the compiled parts in use (or plain Python) and the feature
+  version.
+
+The single-page commands read their page with `read_page_file` (a file, gunzipped when it is
+gzip, or stdin), which refuses crawl files.
 """
 
 from __future__ import annotations
@@ -14,21 +17,54 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .bulk_cli import add_score_arguments, run_score
+from .bulk.cli import add_score_arguments, run_score
+from .bulk.records import JSONL_SUFFIXES
+from .bulk.warc import WARC_SUFFIXES
 from .cliargs import probability
-from .explain import add_explain_arguments, run_explain
-from .io import read_page_file
-from .model import ModelError
+from .explain import render_explanation
+from .extraction import trees, walk
+from .extraction.decode import gunzip_bounded
+from .extraction.extract import extract
+from .extraction.features import FEATURE_VERSION
+from .extraction.model import ModelError, load_model
+from .scoring.page_score import PageScore
+from .scoring.score import score
 
 _SINGLE_PAGE_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+STDIN = "-"
+
+
+class NotAPageError(ValueError):
+    """A single-page command was given a crawl file (WARC or JSONL) instead of one page."""
+
+
+def read_page_file(name: str) -> bytes:
+    """The bytes of one page: a file (gunzipped when it is gzip, whatever its name, bounded as
+    every decompression is) or stdin for ``-``. A WARC or JSONL file is refused
+    (`NotAPageError`): its first record is not "the page", and `score INPUT -o OUT --text`
+    reads them all."""
+    refusal = NotAPageError(
+        f"{name} is a crawl file, not one page: `python -m classifier score {name} -o OUT --text` "
+        "extracts every page in it"
+    )
+    if name.lower().endswith(WARC_SUFFIXES + JSONL_SUFFIXES):  # before reading a crawl's gigabytes
+        raise refusal
+    raw = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
+    if raw[:2] == b"\x1f\x8b":
+        unpacked = gunzip_bounded(raw)
+        if unpacked is None:
+            raise NotAPageError(f"{name} starts as gzip but is not gzip data")
+        raw = unpacked
+    if raw[:64].lstrip().startswith((b"WARC/", b"filedesc://")):
+        raise refusal
+    return raw
 
 
 def run_clean(args: argparse.Namespace) -> int:
-    from . import extract, load_model
-
     model = load_model(args.model) if args.model else None
     document = extract(read_page_file(args.page), args.url, threshold=args.threshold, favor=args.favor, model=model)
     if args.json:
@@ -58,11 +94,9 @@ def _single_page(args: argparse.Namespace) -> bool:
 def run_score_command(args: argparse.Namespace) -> int:
     if not _single_page(args):
         return run_score(args)
-    from . import extract, load_model
-
     model = load_model(args.model) if args.model else None
     document = extract(read_page_file(args.inputs[0]), args.url, threshold=args.threshold, favor=args.favor, model=model)
-    page_score = document.score()
+    page_score = score(document)
     if args.json:
         json.dump(dataclasses.asdict(page_score), sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -77,23 +111,103 @@ def run_score_command(args: argparse.Namespace) -> int:
 
 
 def version_text() -> str:
-    """The release, the walker in use and the feature version, for bug reports."""
+    """The release, the compiled parts in use and the feature version, for bug reports."""
     from importlib.metadata import PackageNotFoundError, version
-
-    from . import dom
-    from .features import FEATURE_VERSION
 
     try:
         release = version("pagesieve")
     except PackageNotFoundError:  # run from a source tree that was never installed
         release = "(not installed)"
-    walker = "compiled (mypyc)" if dom.COMPILED_FROM else "plain Python"
-    return f"pagesieve {release}; walker {walker}; features {FEATURE_VERSION}; Python {sys.version.split()[0]}"
+    walker = "compiled (mypyc)" if walk.COMPILED else "plain Python"
+    kernel = "compiled (C)" if trees.KERNEL is not None else "plain Python (numpy)"
+    return (
+        f"pagesieve {release}; walker {walker}; trees {kernel}; features {FEATURE_VERSION}; "
+        f"Python {sys.version.split()[0]}"
+    )
+
+
+def add_explain_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Declare the ``explain`` flags on `parser` (returned for chaining)."""
+    parser.add_argument("page", metavar="PAGE", help="the page: .html, .html.gz, or - for stdin")
+    parser.add_argument(
+        "-o", "--output", default="-", help="the view to write (default: - for stdout)"
+    )
+    parser.add_argument("--url", default=None, help="the page's URL (used by metadata and score)")
+    parser.add_argument(
+        "--threshold",
+        type=probability,
+        default=None,
+        help="block threshold (default: the model's, from its card)",
+    )
+    parser.add_argument(
+        "--favor",
+        choices=("precision", "balanced", "recall"),
+        default="balanced",
+        help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)",
+    )
+    parser.add_argument(
+        "--gold",
+        metavar="FILE",
+        default=None,
+        help="the page's true main text (UTF-8): marks blocks wrongly kept or dropped",
+    )
+    return parser
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """Run ``explain``: 0 on success, 1 when the page, gold or model cannot be read or the
+    view cannot be written. Prints the time it took to stderr."""
+    started = time.perf_counter()
+    try:
+        raw = read_page_file(args.page)
+        gold = Path(args.gold).read_text(encoding="utf-8") if args.gold else None
+    except (OSError, EOFError, UnicodeDecodeError, NotAPageError) as exc:
+        print(f"explain: cannot read input: {exc}", file=sys.stderr)
+        return 1
+    read = time.perf_counter()
+    try:
+        document = extract(raw, args.url, threshold=args.threshold, favor=args.favor)
+    except (ModelError, ValueError) as exc:
+        print(f"explain: {exc}", file=sys.stderr)
+        return 1
+    extracted = time.perf_counter()
+    page_score: PageScore | None
+    score_error: str | None = None
+    try:
+        page_score = score(document)
+    except ModelError as exc:
+        page_score, score_error = None, str(exc)
+    scored = time.perf_counter()
+    view = render_explanation(document, page_score, gold_text=gold, score_error=score_error)
+    rendered = time.perf_counter()
+    try:
+        if args.output == "-":
+            sys.stdout.write(view)
+            sys.stdout.flush()
+        else:
+            Path(args.output).write_text(view, encoding="utf-8")
+    except OSError as exc:
+        print(f"explain: cannot write {args.output}: {exc}", file=sys.stderr)
+        return 1
+    done = time.perf_counter()
+    kept = sum(1 for block in document.blocks if block.is_content)
+    where = "stdout" if args.output == "-" else args.output
+    note = "" if page_score is not None else " (page score unavailable)"
+    print(
+        f"explain: {len(document.blocks)} blocks, {kept} kept{note} -> {where} "
+        f"({len(view.encode('utf-8')) / 1024:.0f} KiB) in {done - started:.3f} s "
+        f"(read {read - started:.3f}, extract {extracted - read:.3f}, score {scored - extracted:.3f}, "
+        f"render {rendered - scored:.3f}, write {done - rendered:.3f})",
+        file=sys.stderr,
+    )
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="pagesieve", description="Main-content extraction and auto-published page scoring."
+        prog="pagesieve",
+        description="Main-content extraction and auto-published page scoring.",
+        formatter_class=argparse.RawTextHelpFormatter,  # the version line is not wrapped
     )
     parser.add_argument("--version", action="version", version=version_text())
     commands = parser.add_subparsers(dest="command", required=True)
@@ -102,7 +216,12 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("page", help="an .html or .html.gz file, or - for stdin")
     clean.add_argument("--url", default=None, help="the page's URL")
     clean.add_argument("--threshold", type=probability, default=None, help="block threshold (default: the model's)")
-    clean.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced", help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
+    clean.add_argument(
+        "--favor",
+        choices=("precision", "balanced", "recall"),
+        default="balanced",
+        help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)",
+    )
     clean.add_argument("--model", default=None, help="a model file you trust (default: $CLASSIFIER_MODEL, else the shipped one)")
     clean.add_argument("--json", action="store_true", help="every block, its probability and the metadata")
     clean.set_defaults(func=run_clean)

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.model_selection import GroupKFold
 
-from classifier.extract import Favor, assemble, choose_cut, decide
-from classifier.model import BlockModel
+from classifier.extraction.decision import Favor, choose_cut, decide
+from classifier.extraction.layout import assemble
 
 from .dataset import Dataset
+from .estimator import BlockModel
 from .fragments import Fragments, training_input
 from .metrics import macro_by_type, word_f1
 
@@ -64,8 +65,8 @@ def cross_validate(
     ):
         train = dataset.rows_of(train_pages)
         test = dataset.rows_of(test_pages)
-        X, y, weights, groups = training_input(dataset, train, train_pages, fragments)
-        model = make_model().fit(X, y, sample_weight=weights, groups=groups)
+        X, y, weights, _ = training_input(dataset, train, train_pages, fragments)
+        model = make_model().fit(X, y, sample_weight=weights)
         probabilities[test] = model.predict_proba(dataset.X[test])[:, 1]
         if fragments is not None and fragment_probabilities is not None:
             rows = fragments.rows_of(test_pages)
@@ -83,11 +84,11 @@ def page_texts(
     dataset: Dataset, probabilities: np.ndarray, threshold: float | None, favor: Favor = "balanced"
 ) -> list[str]:
     """The text `clean()` would return for every page, given block probabilities and a
-    threshold (None: each page's expected-F1 cut, `classifier.extract.page_threshold`, leaning
+    threshold (None: each page's expected-F1 cut, `classifier.extraction.decision.page_threshold`, leaning
     as `favor` says)."""
     texts = []
     for page, rows in zip(dataset.pages, dataset.page_rows()):
-        cut = choose_cut(probabilities[rows], page.features, page.paths, threshold, favor)
+        cut = choose_cut(probabilities[rows], page.token_counts, page.paths, threshold, favor)
         texts.append(assemble(page.blocks, decide(page.blocks, probabilities[rows], cut)))
     return texts
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 from joblib import Parallel, delayed
 
-from classifier.dom import RawBlock
-from classifier.extract import analyse
-from classifier.model import attach_keys
+from classifier.extraction.dom import RawBlock
+from classifier.extraction.extract import analyse
+from classifier.extraction.layout import assemble
 
 from .corpus import LabelledPage, registered_domain
+from .estimator import attach_keys
 from .labels import align_labels
 from .metrics import word_f1
 
@@ -39,7 +40,7 @@ class PageData:
     features: np.ndarray
     labels: np.ndarray
     token_counts: np.ndarray
-    paths: np.ndarray  # each block's DOM path id (`classifier.features.path_ids`), for the cut
+    paths: np.ndarray  # each block's DOM path id (`classifier.extraction.features.path_ids`), for the cut
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Dataset:
     """All blocks of a corpus, stacked page after page; `page_index` maps every row to its page."""
 
     pages: list[PageData]
-    X: np.ndarray  # stage-one features and structural keys (see classifier.model.attach_keys)
+    X: np.ndarray  # the features and the page and path keys (`training.estimator.attach_keys`)
     y: np.ndarray
     weights: np.ndarray
     groups: np.ndarray  # registered domain index per row
@@ -125,8 +126,6 @@ def build_dataset(pages: list[LabelledPage], *, n_jobs: int = -1) -> Dataset:
 
 def oracle_scores(dataset: Dataset) -> list[float]:
     """Per page, the WCXB F1 of the blocks the labels select (the model's ceiling)."""
-    from classifier.extract import assemble
-
     return [
         word_f1(assemble(page.blocks, page.labels.astype(bool)), page.gold).f1
         for page in dataset.pages

@@ -24,8 +24,9 @@ from typing import Any
 import numpy as np
 
 from classifier import Document, extract, load_model
-from classifier.model import SHIPPED_MODEL
-from classifier.extract import Favor, assemble, choose_cut, decide
+from classifier.extraction.decision import Favor, choose_cut, decide
+from classifier.extraction.layout import assemble
+from classifier.extraction.model import SHIPPED_MODEL
 
 from .corpus import load_aeb, load_wcxb
 from .crossval import cross_validate, threshold_curve, wcxb_scores
@@ -81,9 +82,11 @@ def _texts(documents: list[Document], threshold: float | None, favor: Favor = "b
     from the probabilities they already hold: no page is extracted again."""
     texts = []
     for document in documents:
-        blocks = document.analysis.blocks
+        analysis = document.analysis
+        assert analysis is not None
+        blocks = analysis.blocks
         probabilities = np.array([block.probability for block in document.blocks])
-        cut = choose_cut(probabilities, document.analysis.features, document.analysis.paths, threshold, favor)
+        cut = choose_cut(probabilities, analysis.tokens, analysis.paths, threshold, favor)
         texts.append(assemble(blocks, decide(blocks, probabilities, cut)))
     return texts
 

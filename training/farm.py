@@ -3,7 +3,7 @@
 `load_farm()` reads `data/farm/labels.jsonl` (pages in `data/farm/pages/`) and
 `data/farm/extra-labels.jsonl` (pages named by their `source` path inside `data/`). Every page
 is extracted with the shipped block model and turned into the scorer's feature row
-(`classifier.signals.signal_vector`).
+(`classifier.scoring.signals.signal_vector`).
 
 `semi_synthetic()` makes training-only positives: a real notice (from the pattern table's
 examples and the shared agency-feed example) or a real chatbot string placed into a real
@@ -18,12 +18,16 @@ import json
 import random
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from classifier import extract
-from classifier.dom import RawBlock
+from classifier.extraction.dom import RawBlock
+from classifier.extraction.walk import RawBlock as WalkerBlock
 from classifier.hosts import registered_domain
-from classifier.score import page_signals
-from classifier.signals import Signal, find_signals, load_patterns, patterns_folder, signal_vector
+from classifier.scoring.patterns import provenance_rows
+from classifier.scoring.score import page_signals, scorer_for
+from classifier.scoring.scorer import PageScorer
+from classifier.scoring.signals import PageEvidence, Signal, find_signals, signal_vector
 
 ROOT = Path(__file__).resolve().parent.parent
 FARM = ROOT / "data" / "farm"
@@ -66,8 +70,8 @@ def _page_html(record: dict) -> bytes:
     return gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
 
 
-def _records(folder: Path) -> list[dict]:
-    records = []
+def _records(folder: Path) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
     for name in ("labels.jsonl", "extra-labels.jsonl"):
         path = folder / name
         if path.exists():
@@ -75,11 +79,12 @@ def _records(folder: Path) -> list[dict]:
     return records
 
 
-def analyse_farm_page(record: dict, *, model=None) -> FarmPage:  # noqa: ANN001
+def analyse_farm_page(record: dict, *, model=None, scorer: PageScorer | None = None) -> FarmPage:
     url = record.get("url") or None
     document = extract(_page_html(record), url, model=model)
-    signals, share = page_signals(document)
+    signals, share = page_signals(document, scorer or scorer_for())
     analysis = document.analysis
+    assert analysis is not None  # extract() always keeps it
     return FarmPage(
         page_id=record["id"],
         label=int(record["label"] == "positive"),
@@ -97,15 +102,15 @@ def analyse_farm_page(record: dict, *, model=None) -> FarmPage:  # noqa: ANN001
     )
 
 
-def load_farm(folder: Path = FARM, *, model=None) -> list[FarmPage]:  # noqa: ANN001
+def load_farm(folder: Path = FARM, *, model=None) -> list[FarmPage]:
     """Every labelled page of the folder, analysed (in file order)."""
-    return [analyse_farm_page(record, model=model) for record in _records(folder)]
+    scorer = scorer_for()
+    return [analyse_farm_page(record, model=model, scorer=scorer) for record in _records(folder)]
 
 
 def _resignal(page: FarmPage, blocks: list[RawBlock], is_content: list[bool], what: str) -> FarmPage:
-    signals = find_signals(
-        blocks, is_content, meta=page.meta, canonical=page.canonical, json_ld=page.json_ld, url=page.url or None
-    )
+    evidence = PageEvidence(blocks, is_content, page.meta, page.canonical, page.json_ld, page.url or None)
+    signals = find_signals(evidence, scorer_for().patterns)
     total = sum(len(b.text) for b in blocks) or 1
     share = sum(len(b.text) for b, keep in zip(blocks, is_content) if keep) / total
     return replace(
@@ -126,7 +131,7 @@ def _insert_after_content(page: FarmPage, text: str, *, as_content: bool) -> tup
     content = [i for i, keep in enumerate(page.is_content) if keep]
     at = (content[-1] + 1) if content else len(page.blocks)
     template = page.blocks[at - 1] if at else None
-    block = RawBlock(
+    block = WalkerBlock(
         index=at, text=text, tag="p", path=template.path if template else "html>body>p",
         path_key=template.path_key if template else "html>body>p", depth=template.depth if template else 2,
         link_chars=0, n_links=0, flags=template.flags if template else 0,
@@ -141,7 +146,7 @@ def _insert_after_content(page: FarmPage, text: str, *, as_content: bool) -> tup
 
 def without_disclaimers(page: FarmPage) -> FarmPage:
     """The page with every block that holds a disclaimer sentence removed (and re-signalled)."""
-    patterns = [phrase.pattern for phrase in load_patterns().provenance if phrase.code == "disclaimer"]
+    patterns = [phrase.pattern for phrase in scorer_for().patterns.phrases("disclaimer")]
     keep = [not any(p.search(b.text) for p in patterns) for b in page.blocks]
     blocks = [b for b, k in zip(page.blocks, keep) if k]
     is_content = [c for c, k in zip(page.is_content, keep) if k]
@@ -152,13 +157,12 @@ def without_disclaimers(page: FarmPage) -> FarmPage:
 def semi_synthetic(pages: list[FarmPage], *, seed: int = 0, per_kind: int = 30) -> list[FarmPage]:
     """Training-only positives: real notices / chatbot strings placed into real negatives."""
     rng = random.Random(seed)
-    notices, machine = [EXAMPLE_NOTICE], []
-    with (patterns_folder() / "provenance.tsv").open(encoding="utf-8") as handle:
-        for line in handle:
-            cells = line.rstrip("\n").split("\t")
-            if len(cells) == 4 and cells[0] in ("disclaimer", "machine_text"):
-                example = cells[3].replace("\\n", "\n").replace("\\\\", "\\")
-                (notices if cells[0] == "disclaimer" else machine).append(example)
+    notices: list[str] = [EXAMPLE_NOTICE]
+    machine: list[str] = []
+    for row in provenance_rows():
+        if row["code"] in ("disclaimer", "machine_text"):
+            example = row["example"].replace("\\n", "\n").replace("\\\\", "\\")
+            (notices if row["code"] == "disclaimer" else machine).append(example)
     templates = [p for p in pages if p.label == 0 and not p.hard_negative and p.is_content and any(p.is_content)]
     out: list[FarmPage] = []
     for template in rng.sample(templates, min(per_kind, len(templates))):

@@ -28,9 +28,9 @@ from sklearn.metrics import average_precision_score, precision_recall_curve
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
-from classifier.model import SHIPPED_MODEL, load_model
-from classifier.score import SHIPPED_SCORER, ScorerModel
-from classifier.signals import SIGNAL_NAMES
+from classifier.extraction.model import SHIPPED_MODEL, load_model
+from classifier.scoring.scorer import SHIPPED_SCORER, ScorerModel
+from classifier.scoring.signals import SIGNAL_NAMES
 
 from .farm import FARM, FarmPage, load_farm, semi_synthetic, without_disclaimers
 
@@ -42,8 +42,8 @@ FOLDS = 5
 DUP_DOMAINS_PRIOR = 1.0
 # Evidence may only raise the score, counter-evidence only lower it; content_share is free.
 SIGNAL_SIGNS = {
-    **{name: 1 for name in SIGNAL_NAMES},
-    **{name: -1 for name in ("agency_own_site", "with_agency_inputs", "agency_in_credit_only", "staff_byline", "datelined_teasers")},
+    **dict.fromkeys(SIGNAL_NAMES, 1),
+    **dict.fromkeys(("agency_own_site", "with_agency_inputs", "agency_in_credit_only", "staff_byline", "datelined_teasers"), -1),
     "content_share": 0,
 }
 
@@ -216,7 +216,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", type=float, default=0.95, help="CV precision the flag threshold must reach")
     parser.add_argument("--no-synthetic", action="store_true", help="train on real pages only")
     parser.add_argument("--report", type=Path, default=Path("build/scorer-cv.json"))
-    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL, help="the block model the page signals come from (default: the shipped one)")
+    parser.add_argument(
+        "--model", type=Path, default=SHIPPED_MODEL, help="the block model the page signals come from (default: the shipped one)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     block_model = load_model(args.model)

@@ -28,6 +28,7 @@ corpora), as is a second re-serialised row to compare it with.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import html as html_escaping
 import json
@@ -41,8 +42,8 @@ from typing import Any, Literal
 import numpy as np
 
 from classifier import clean, load_model
-from classifier.decode import decode_html
-from classifier.model import SHIPPED_MODEL
+from classifier.extraction.decode import decode_html
+from classifier.extraction.model import SHIPPED_MODEL
 
 from .corpus import LabelledPage, load_aeb, load_wcxb
 from .crossval import cross_validate, page_texts
@@ -69,7 +70,7 @@ def reserialised(html: str) -> str:
 
     try:
         return lxml.html.tostring(lxml.html.document_fromstring(html), encoding="unicode")
-    except Exception:  # noqa: BLE001  (lxml refuses some documents: the page stays as it was)
+    except Exception:
         return html
 
 
@@ -148,10 +149,8 @@ def html_in_script(html: str, script: str = "Cyrillic") -> str:
     for element in root.iter():
         tag = element.tag if isinstance(element.tag, str) else ""  # comments have no str tag
         if tag == "script" and (element.get("type") or "").lower() == "application/ld+json" and element.text:
-            try:
+            with contextlib.suppress(ValueError):  # not JSON: left as the page has it
                 element.text = json.dumps(_json_in_script(json.loads(element.text), mapping), ensure_ascii=False)
-            except ValueError:
-                pass  # not JSON: left as the page has it
         elif tag and tag not in ("script", "style") and element.text:
             element.text = mapping(element.text)
         if tag:
@@ -169,7 +168,7 @@ def in_script(page: LabelledPage, script: str = "Cyrillic") -> LabelledPage:
     read stays as it is, gold included."""
     try:
         html = html_in_script(decode_html(page.html), script)
-    except Exception:  # noqa: BLE001  (lxml refuses some documents, such as empty ones)
+    except Exception:
         return page
     return dataclasses.replace(
         page, html=UTF8_BOM + html.encode("utf-8", "replace"), main_text=SCRIPTS[script](page.main_text)

@@ -22,11 +22,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from classifier.dom import HEADING_TAGS, RawBlock
-from classifier.model import N_STAGE_ONE
+from classifier.extraction.dom import HEADING_TAGS, RawBlock
 
 from .corpus import LabelledPage
 from .dataset import Dataset, build_dataset
+from .estimator import N_FEATURES
 
 FRAGMENT_WEIGHT = 0.1
 _KEPT_TAGS = HEADING_TAGS | {"pre", "blockquote"}
@@ -128,7 +128,7 @@ def build_fragments(
     origin = np.asarray(origin_list, dtype=np.int64)
     built = build_dataset(made, n_jobs=n_jobs)
     X = built.X.copy() if len(built.y) else np.zeros((0, dataset.X.shape[1]), dtype=np.float32)
-    X[:, N_STAGE_ONE] += len(dataset.pages)  # the page key column
+    X[:, N_FEATURES] += len(dataset.pages)  # the page key column
     groups = dataset.page_groups[origin][built.page_index] if len(origin) else built.groups
     return Fragments(
         dataset=Dataset(

@@ -11,8 +11,8 @@ comparison in the project runs them the same way:
   help or hurt it;
 * each tool runs with its defaults (:data:`PEERS` says exactly what is called);
 * each page runs under a per-page timeout in a worker process that is killed
-  and restarted on a time-out; a timed-out or failing page counts as an empty
-  extraction.
+  and restarted on a time-out (the bulk engine's sandbox, `classifier.bulk.sandbox`);
+  a timed-out or failing page counts as an empty extraction.
 
 Use it as a library (:func:`run_peer`, :func:`available_peers`,
 :func:`score_wcxb`, :func:`score_aeb`) or from the command line::
@@ -33,11 +33,10 @@ variant without those pages under ``nonempty_gold``.
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib.metadata
 import importlib.util
 import json
-import multiprocessing
-import multiprocessing.connection
 import re
 import sys
 import time
@@ -47,8 +46,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from training.corpus import LabelledPage, load_aeb, load_wcxb
-from training.metrics import aeb_score, macro_by_type, word_f1
+from classifier.bulk.sandbox import PagePool
+
+from .corpus import LabelledPage, load_aeb, load_wcxb
+from .metrics import aeb_score, macro_by_type, word_f1
 
 __all__ = [
     "PEERS",
@@ -70,7 +71,6 @@ DEFAULT_AEB_CANDIDATES = (
     Path("/work/shared/data/aeb"),
 )
 DEFAULT_TIMEOUT = 60.0
-_STARTUP_TIMEOUT = 300.0
 
 _HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([A-Za-z]{2,3})", re.IGNORECASE)
 
@@ -347,81 +347,38 @@ class PeerRun:
     errors: dict[int, str] = field(default_factory=dict)
 
 
-def _worker_main(conn: multiprocessing.connection.Connection, name: str) -> None:
-    """Worker loop: receive ``(html, url)``, reply ``("ok", text)`` or ``("err", msg)``."""
-    function = PEERS[name].function
-    try:  # warm up (imports, lazy tables) so the first page's time-out is fair
-        function("<html><body><p>warm up</p></body></html>", "")
-    except Exception as exc:  # noqa: BLE001 - the real pages will report it
+@dataclass(frozen=True, slots=True)
+class _Job:
+    """One page for a peer: decoded HTML and its URL."""
+
+    html: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """What a peer made of one page: "ok" and its text, "err" or "timeout" and why."""
+
+    status: str
+    text: str
+
+
+def _warm_up(name: str) -> str:
+    """Load the peer (imports, lazy tables) in a worker, so the first page's time-out is fair;
+    the worker's "model" is the peer's name."""
+    try:
+        PEERS[name].function("<html><body><p>warm up</p></body></html>", "")
+    except Exception as exc:
         print(f"[peers] {name} warm-up failed: {exc!r}", file=sys.stderr)
-    conn.send(("ready", ""))
-    while True:
-        try:
-            job = conn.recv()
-        except EOFError:
-            return
-        if job is None:
-            return
-        html, url = job
-        try:
-            conn.send(("ok", function(html, url)))
-        except Exception as exc:  # noqa: BLE001 - a peer failure is data, not a crash
-            conn.send(("err", f"{type(exc).__name__}: {exc}"))
+    return name
 
 
-class _Worker:
-    """One worker process for one peer, restartable after a time-out."""
+def _peer_page(job: _Job, *, model: str, options: object = None) -> _Outcome:
+    return _Outcome("ok", PEERS[model].function(job.html, job.url))
 
-    def __init__(self, name: str) -> None:
-        self._name = name
-        self._ctx = multiprocessing.get_context("spawn")
-        self._conn: multiprocessing.connection.Connection | None = None
-        self._proc: Any = None
 
-    def _start(self) -> None:
-        parent, child = self._ctx.Pipe()
-        proc = self._ctx.Process(target=_worker_main, args=(child, self._name), daemon=True)
-        proc.start()
-        child.close()
-        self._conn, self._proc = parent, proc
-        if not parent.poll(_STARTUP_TIMEOUT):
-            self.stop()
-            raise RuntimeError(f"worker for {self._name} did not start in {_STARTUP_TIMEOUT}s")
-        parent.recv()
-
-    def run(self, html: str, url: str, timeout: float) -> tuple[str, str]:
-        """``("ok", text)``, ``("err", message)`` or ``("timeout", "")``."""
-        if self._proc is None or not self._proc.is_alive():
-            self._start()
-        assert self._conn is not None
-        self._conn.send((html, url))
-        if self._conn.poll(timeout):
-            try:
-                status, payload = self._conn.recv()
-                return str(status), str(payload)
-            except EOFError:
-                self.stop()
-                return "err", "worker died"
-        self.stop()
-        return "timeout", ""
-
-    def stop(self) -> None:
-        if self._proc is not None:
-            if self._proc.is_alive():
-                self._proc.kill()
-            self._proc.join()
-        if self._conn is not None:
-            self._conn.close()
-        self._proc = self._conn = None
-
-    def close(self) -> None:
-        if self._proc is not None and self._proc.is_alive() and self._conn is not None:
-            try:
-                self._conn.send(None)
-                self._proc.join(5)
-            except (BrokenPipeError, OSError):
-                pass
-        self.stop()
+def _peer_failure(job: _Job, message: str) -> _Outcome:
+    return _Outcome("timeout" if message.startswith("timeout") else "err", message)
 
 
 def _as_inputs(pages: Sequence[LabelledPage | bytes | str]) -> list[tuple[bytes | str, str]]:
@@ -446,32 +403,43 @@ def run_peer_detailed(
     inputs = _as_inputs(pages)
     run = PeerRun(name=name, texts=[])
     start = time.perf_counter()
-    worker = _Worker(name) if timeout is not None else None
-    try:
-        for i, (html, url) in enumerate(inputs):
-            decoded = decode_html(html)
-            if worker is None:
-                try:
-                    status, payload = "ok", PEERS[name].function(decoded, url)
-                except Exception as exc:  # noqa: BLE001
-                    status, payload = "err", f"{type(exc).__name__}: {exc}"
-            else:
-                status, payload = worker.run(decoded, url, timeout)  # type: ignore[arg-type]
-            if status == "ok":
-                run.texts.append(payload)
-            else:
-                run.texts.append("")
-                if status == "timeout":
-                    run.timeouts.append(i)
-                else:
-                    run.errors[i] = payload
-            if progress is not None:
-                progress(name, i + 1, len(inputs))
-    finally:
-        if worker is not None:
-            worker.close()
+    jobs = (_Job(decode_html(html), url) for html, url in inputs)
+    if timeout is None:
+        outcomes: Iterable[_Outcome] = (_in_process(name, job) for job in jobs)
+        _collect(run, outcomes, len(inputs), progress)
+    else:
+        pool: PagePool[_Job] = PagePool(
+            page_fn=_peer_page,
+            error_fn=_peer_failure,
+            workers=1,
+            model_loader=functools.partial(_warm_up, name),
+            timeout=timeout,
+            start_method="spawn",
+        )
+        with pool:
+            _collect(run, (outcome for _, outcome in pool.imap(jobs, lambda job: job)), len(inputs), progress)
     run.seconds = time.perf_counter() - start
     return run
+
+
+def _in_process(name: str, job: _Job) -> _Outcome:
+    try:
+        return _peer_page(job, model=name)
+    except Exception as exc:
+        return _peer_failure(job, f"{type(exc).__name__}: {exc}")
+
+
+def _collect(
+    run: PeerRun, outcomes: Iterable[_Outcome], total: int, progress: Callable[[str, int, int], None] | None
+) -> None:
+    for i, outcome in enumerate(outcomes):
+        run.texts.append(outcome.text if outcome.status == "ok" else "")
+        if outcome.status == "timeout":
+            run.timeouts.append(i)
+        elif outcome.status != "ok":
+            run.errors[i] = outcome.text
+        if progress is not None:
+            progress(run.name, i + 1, total)
 
 
 def run_peer(

@@ -60,12 +60,13 @@ def test_score_one_page_takes_the_leaning_too(capsys: pytest.CaptureFixture[str]
 
 
 def test_version_names_the_walker_in_use(capsys: pytest.CaptureFixture[str]) -> None:
-    from classifier import dom
-    from classifier.features import FEATURE_VERSION
+    from classifier.extraction import trees, walk
+    from classifier.extraction.features import FEATURE_VERSION
 
     with pytest.raises(SystemExit) as exit_info:
         main(["--version"])
     assert exit_info.value.code == 0
     printed = capsys.readouterr().out
     assert printed.startswith("pagesieve ") and f"features {FEATURE_VERSION}" in printed
-    assert ("walker compiled" in printed) == (dom.COMPILED_FROM is not None)
+    assert ("walker compiled" in printed) == walk.COMPILED
+    assert ("trees compiled" in printed) == (trees.KERNEL is not None)

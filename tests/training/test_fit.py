@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from classifier import ModelError, clean, load_model
-from classifier.features import FEATURE_VERSION, STAGE_ONE_NAMES
-from classifier.model import N_KEYS, BlockModel, LoadedModel, default_estimator
+from classifier.extraction.features import FEATURE_VERSION, STAGE_ONE_NAMES
+from classifier.extraction.model import LoadedModel
 from training import fit
+from training.estimator import N_KEYS, BlockModel, default_estimator, export
 from training.corpus import load_wcxb
 from training.dataset import block_weights, build_dataset
 
@@ -42,12 +43,11 @@ def test_block_weights_floor_short_blocks() -> None:
     assert weights[0] > 0 and weights[2] > weights[1]
 
 
-@pytest.mark.parametrize("second_pass", [False, True])
-def test_block_model_is_deterministic_and_learns(small_dataset, second_pass: bool) -> None:
+def test_block_model_is_deterministic_and_learns(small_dataset) -> None:
     ds = small_dataset
-    make = lambda: BlockModel(estimator=default_estimator(max_iter=20), second_pass=second_pass, inner_folds=3)  # noqa: E731
-    first = make().fit(ds.X, ds.y, sample_weight=ds.weights, groups=ds.groups).predict_proba(ds.X)[:, 1]
-    again = make().fit(ds.X, ds.y, sample_weight=ds.weights, groups=ds.groups).predict_proba(ds.X)[:, 1]
+    make = lambda: BlockModel(estimator=default_estimator(max_iter=20))  # noqa: E731
+    first = make().fit(ds.X, ds.y, sample_weight=ds.weights).predict_proba(ds.X)[:, 1]
+    again = make().fit(ds.X, ds.y, sample_weight=ds.weights).predict_proba(ds.X)[:, 1]
     assert np.array_equal(first, again)
     assert first[ds.y == 1].mean() > first[ds.y == 0].mean() + 0.3
 
@@ -68,21 +68,22 @@ def test_path_smoothing_blends_each_block_with_its_path_siblings(small_dataset) 
     assert np.allclose(smoothed.predict_proba(ds.X[first_page])[:, 1], q[first_page])
     with pytest.raises(ValueError, match="keys"):
         smoothed.predict_proba(ds.X[:, : len(STAGE_ONE_NAMES)])
-    # extract()'s path, one page from its features and blocks, agrees.
+    # extract()'s path, one page from its features and paths with the exported trees, agrees.
     first = ds.pages[0]
-    loaded = LoadedModel(estimator=smoothed)
-    assert np.allclose(loaded.page_probabilities(first.features, first.blocks), q[ds.page_index == 0])
+    loaded = export(smoothed, {}, threshold=None)
+    assert isinstance(loaded, LoadedModel)
+    assert np.allclose(loaded.page_probabilities(first.features, first.paths), q[ds.page_index == 0], rtol=0, atol=1e-9)
 
 
 def test_fit_command_writes_a_model_that_loads_and_cleans(tmp_path: Path) -> None:
-    out = tmp_path / "model.joblib"
+    out = tmp_path / "model.npz"
     status = fit.main(
         ["--limit", "12", "--max-iter", "20", "--out", str(out), "--skip-scorer", "--n-jobs", "1",
          "--cv-output", str(tmp_path / "cv.npz"), "--folds", "3"]
     )
     assert status == 0
     card = json.loads((tmp_path / "model.card.json").read_text())
-    assert card["feature_version"] == FEATURE_VERSION
+    assert card["feature_version"] == FEATURE_VERSION and card["export_max_difference"] <= 1e-9
     assert set(card["cv"]["wcxb_f1"]) >= {"overall"}
     assert card["data"]["pages"] == 12 and len(card["data"]["sha256"]) == 64
     model = load_model(out)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from classifier.decode import decode_html
-from classifier.dom import blocks_from_html
+from classifier.extraction.decode import decode_html
+from classifier.extraction.dom import blocks_from_html
 from training.corpus import LabelledPage, load_wcxb
 from training.forms import (
     SCRIPTS,

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier.dom import blocks_from_html
-from classifier.model import N_STAGE_ONE
+from classifier.extraction.dom import blocks_from_html
+from training.estimator import N_FEATURES as N_STAGE_ONE
 from training.corpus import load_wcxb
 from training.crossval import cross_validate
 from training.dataset import build_dataset
@@ -77,9 +77,9 @@ class _Spy:
         self.seen = seen
         self.model = make_model(max_iter=5)
 
-    def fit(self, X, y, sample_weight=None, groups=None):  # noqa: ANN001, ANN201
+    def fit(self, X, y, sample_weight=None):  # noqa: ANN001, ANN201
         self.seen.append(set(X[:, N_STAGE_ONE].astype(int)))
-        self.model.fit(X, y, sample_weight=sample_weight, groups=groups)
+        self.model.fit(X, y, sample_weight=sample_weight)
         return self
 
     def predict_proba(self, X):  # noqa: ANN001, ANN201

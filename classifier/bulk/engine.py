@@ -1,0 +1,258 @@
+"""The bulk engine: inputs -> records -> rows -> one part per input -> the output.
+
+One engine (`run_with`) drives an *executor*, which turns the inputs still to do into a stream
+of `(Item, row)` pairs, in input order within each input: the start of an input, each of its
+records with its row (None for a record that is not a page), and its end. The engine writes
+each input's rows to an atomic part (`classifier.bulk.parts`), so a rerun resumes, and then
+assembles the output (`classifier.bulk.output`). Two executors:
+
+* `LocalExecutor`: killable worker processes on this machine (`classifier.bulk.sandbox`) with a
+  per-page deadline and memory limit, the model loaded once per worker, pages handed out one
+  at a time (so large files are split across workers too), rows in input order (so the output
+  is the same for any number of workers); ``workers=0`` scores in this process;
+* `classifier.bulk.on_dask.DaskExecutor`: one task per input on a Dask cluster.
+
+`run()` and `classifier.bulk.on_dask.run_dask()` are the two entry points; ``python -m
+classifier score`` calls them.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any, Literal, Protocol
+
+from .output import Assembly, Rescore, apply_dup_domains, assemble
+from .pages import PageFn, load_extractor, row_of, score_page
+from .parts import PartStore, PartWriter
+from .records import expand_inputs, iter_records
+from .rows import BulkOptions, PageOptions, Record, Row, Source, Summary, error_row
+from .sandbox import PagePool, PoolStats
+from .writers import atomic_path
+
+ModelLoader = Callable[[], Any] | None | Literal["default"]
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """What flows from the inputs to the parts: input `index` starts (no record, not `end`),
+    one of its records, or it ends (`complete` False when ``--limit`` cut it)."""
+
+    index: int
+    record: Record | None = None
+    end: bool = False
+    complete: bool = True
+
+
+def page_record(item: Item) -> Record | None:
+    """The page an item carries for a worker to score, or None (a marker, a skipped or
+    damaged record: it passes through without a worker)."""
+    record = item.record
+    return record if record is not None and record.is_page else None
+
+
+class Executor(Protocol):
+    """Turns the inputs to do into `(Item, row)` pairs (see the module docstring)."""
+
+    workers: int
+    stats: PoolStats
+    notes: list[str]
+
+    def results(self, todo: Sequence[tuple[int, Source]]) -> Iterator[tuple[Item, Row | None]]: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def model_loader_of(model_loader: ModelLoader, options: BulkOptions) -> Callable[[], Any] | None:
+    """The loader a run uses: `load_extractor` of `options.model_path` for "default"."""
+    if model_loader == "default":
+        return functools.partial(load_extractor, options.model_path)
+    return model_loader
+
+
+class _InlinePool:
+    """`PagePool`'s interface, scoring in this process (``workers=0``): no timeouts."""
+
+    def __init__(self, page_fn: PageFn, model: Any, options: PageOptions) -> None:
+        self.page_fn, self.model, self.options = page_fn, model, options
+        self.stats = PoolStats()
+
+    def __enter__(self) -> _InlinePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def imap(self, items: Iterable[Item], record_of: Callable[[Item], Record | None]) -> Iterator[tuple[Item, Row | None]]:
+        for item in items:
+            record = record_of(item)
+            yield item, None if record is None else row_of(record, self.page_fn, self.model, self.options)
+
+
+@dataclass
+class LocalExecutor:
+    """Worker processes on this machine (or this process, for ``workers=0``)."""
+
+    options: BulkOptions
+    page_fn: PageFn = score_page
+    model_loader: Callable[[], Any] | None = None
+    stdin: IO[bytes] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.workers = self.options.resolved_workers()
+        self._pool: Any = None
+        self.stats = PoolStats()
+
+    def __enter__(self) -> LocalExecutor:
+        if self.workers == 0:
+            model = self.model_loader() if self.model_loader is not None else None
+            self._pool = _InlinePool(self.page_fn, model, self.options.page)
+        else:
+            self._pool = PagePool(
+                page_fn=self.page_fn,
+                error_fn=error_row,
+                workers=self.workers,
+                model_loader=self.model_loader,
+                page_options=self.options.page,
+                timeout=self.options.timeout,
+                max_memory=self.options.max_memory,
+            )
+        self._pool.__enter__()
+        self.stats = self._pool.stats
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.__exit__(*exc)
+
+    def results(self, todo: Sequence[tuple[int, Source]]) -> Iterator[tuple[Item, Row | None]]:
+        yield from self._pool.imap(self._items(todo), page_record)
+
+    def _items(self, todo: Sequence[tuple[int, Source]]) -> Iterator[Item]:
+        """The inputs' items, in order, reading each input only as the workers need it; a
+        ``--limit`` cut ends the input in progress as incomplete and stops."""
+        options, pages = self.options, 0
+        for index, source in todo:
+            yield Item(index)
+            limited = False
+            records = iter_records(
+                source, html_field=options.html_field, url_field=options.url_field,
+                warc_reader=options.warc_reader, stdin=self.stdin,
+            )  # fmt: skip
+            for record in records:
+                yield Item(index, record)
+                if record.is_page:
+                    pages += 1
+                    if options.limit is not None and pages >= options.limit:
+                        limited = True
+                        break
+            yield Item(index, end=True, complete=not limited)
+            if limited:
+                return
+
+
+def _progress_bar(options: BulkOptions, stream: IO[str] | None) -> Any:
+    stream = stream or sys.stderr
+    if not options.progress or not getattr(stream, "isatty", lambda: False)():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=None, unit="page", file=stream, dynamic_ncols=True, desc="scoring")
+
+
+def _write_parts(
+    executor: Executor, store: PartStore, sources: Sequence[Source], todo: Sequence[tuple[int, Source]], progress: Any
+) -> set[Source]:
+    """Consume the executor's results into one part per input; returns the inputs written."""
+    writer: PartWriter | None = None
+    written: set[Source] = set()
+    try:
+        for item, row in executor.results(todo):
+            if item.record is None and not item.end:
+                writer = store.open_part(sources[item.index])
+                written.add(sources[item.index])
+            elif item.end:
+                assert writer is not None
+                writer.finish(complete=item.complete)
+                writer = None
+            else:
+                assert writer is not None
+                record = item.record
+                if row is None and record is not None and record.error is not None:
+                    row = error_row(record, record.error)
+                assert record is not None
+                writer.add(record, row)
+                if row is not None and progress is not None:
+                    progress.update(1)
+    except BaseException:
+        if writer is not None:
+            writer.abort()  # the input being read is redone by the next run
+        raise
+    return written
+
+
+def run_with(
+    executor: Executor,
+    inputs: Sequence[str],
+    output: str | None,
+    options: BulkOptions,
+    *,
+    rescore: Rescore | None = None,
+    stdout: IO[bytes] | None = None,
+    progress_stream: IO[str] | None = None,
+) -> Summary:
+    """Score `inputs` into `output` with `executor` (see the module docstring)."""
+    started = time.monotonic()
+    sources = expand_inputs(inputs)
+    store = PartStore.for_output(output, options)
+    todo = [(i, s) for i, s in enumerate(sources) if not (options.resume and store.is_complete(s))]
+    progress = _progress_bar(options, progress_stream)
+    try:
+        with executor:
+            written = _write_parts(executor, store, sources, todo, progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    summary = Summary(inputs=len(sources), workers=executor.workers, output=output or "-", notes=list(executor.notes))
+    stats = executor.stats
+    summary.timeouts, summary.memory_kills, summary.worker_deaths = stats.timeouts, stats.memory_kills, stats.worker_deaths
+    assembly = Assembly(store, sources, fresh={source for _, source in todo}, written=written)
+    assemble(assembly, output, options=options, summary=summary, rescore=rescore or apply_dup_domains, stdout=stdout)
+    summary.inputs_resumed = len(sources) - len(todo)
+    summary.elapsed_s = round(time.monotonic() - started, 3)
+    summary.pages_per_s = round(summary.pages_scored_now / summary.elapsed_s, 2) if summary.elapsed_s else 0.0
+    if options.summary_path:
+        with atomic_path(options.summary_path) as tmp:
+            tmp.write_text(json.dumps(summary.to_dict(), indent=2))
+    return summary
+
+
+def run(
+    inputs: Sequence[str],
+    output: str | None,
+    options: BulkOptions = BulkOptions(),
+    *,
+    page_fn: PageFn | None = None,
+    model_loader: ModelLoader = "default",
+    rescore: Rescore | None = None,
+    stdin: IO[bytes] | None = None,
+    stdout: IO[bytes] | None = None,
+    progress_stream: IO[str] | None = None,
+) -> Summary:
+    """Score `inputs` into `output` (a path, or None / ``-`` for stdout) on this machine and
+    return the summary.
+
+    `page_fn` (default `score_page`) and `model_loader` (default: `load_extractor` of
+    `options.model_path`; None: no model) must be module-level functions when workers > 0.
+    `rescore(row, dup_domains, domains)` applies the cross-crawl term (default
+    `apply_dup_domains`). Raises `classifier.bulk.sandbox.SandboxError` if the workers cannot
+    start.
+    """
+    executor = LocalExecutor(options, page_fn or score_page, model_loader_of(model_loader, options), stdin)
+    return run_with(executor, inputs, output, options, rescore=rescore, stdout=stdout, progress_stream=progress_stream)

@@ -1,0 +1,339 @@
+"""Killable worker processes with a per-page deadline and memory limit.
+
+`PagePool.imap()` sends page records to worker processes one at a time and yields the results
+in input order. Each worker loads the model once (through `model_loader`) and then calls the
+page function for every record it gets. The parent watches every busy worker:
+
+* past `timeout` seconds on one page, the worker is killed (SIGKILL: a page stuck in C code
+  cannot be interrupted any other way), the page becomes an error row, and a fresh worker takes
+  its place;
+* past `max_memory` bytes of resident memory (read from ``/proc`` on Linux, checked every
+  `poll_interval` seconds; elsewhere an ``RLIMIT_AS`` set inside the worker), likewise;
+* a worker that dies (segfault, OOM killer) turns its page into an error row and is replaced.
+
+Items that are not pages (skipped records, damaged-input records, markers) pass through the
+pool without reaching a worker, keeping their place in the order. At most `window` items are
+between reading and output at any time, so memory stays bounded whatever the input size.
+
+This follows datatrove's ``ExtractorSandbox``: the deadline lives in the library, not the CLI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+#: How long a worker may take to start and load the model before the run gives up.
+STARTUP_TIMEOUT = 600.0
+
+
+class SandboxError(RuntimeError):
+    """A worker could not start (for example the model failed to load)."""
+
+
+@dataclass(slots=True)
+class PoolStats:
+    """What the pool had to do besides scoring pages."""
+
+    timeouts: int = 0
+    memory_kills: int = 0
+    worker_deaths: int = 0
+    respawns: int = 0
+
+
+def _worker_main(
+    conn: Connection,
+    page_fn: Callable[..., Any],
+    error_fn: Callable[[Any, str], Any],
+    model_loader: Callable[[], Any] | None,
+    page_options: Any,
+    max_memory: int | None,
+) -> None:
+    """Worker loop: load the model, then answer (seq, record) with (seq, row) until None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    if max_memory and not sys.platform.startswith("linux"):
+        with contextlib.suppress(ImportError, ValueError, OSError):
+            import resource
+
+            resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
+    try:
+        model = model_loader() if model_loader is not None else None
+    except BaseException as exc:
+        conn.send(("fatal", f"model failed to load: {type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        seq, record = message
+        try:
+            row = page_fn(record, model=model, options=page_options)
+        except MemoryError:
+            row = error_fn(record, "memory limit exceeded (MemoryError)")
+        except Exception as exc:
+            row = error_fn(record, f"{type(exc).__name__}: {exc}"[:500])
+        conn.send(("row", (seq, row)))
+
+
+def _rss_bytes(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as handle:
+            resident = int(handle.read().split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    return resident * os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(slots=True)
+class _Worker:
+    process: Any
+    conn: Connection
+    ready: bool = False
+    busy: tuple[int, Any] | None = None  # (seq, record)
+    started: float = 0.0
+    pid: int | None = None
+    spawned: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class PagePool(Generic[T]):
+    """A pool of killable page workers (see the module docstring).
+
+    `page_fn(record, *, model, options) -> row` runs in the workers; `error_fn(record, message)
+    -> row` builds the error row for a page that timed out, ran out of memory or killed its
+    worker (it runs in the parent). Both, and `model_loader`, must be picklable (module-level
+    functions). `workers` >= 1; `timeout` and `max_memory` (bytes) are per page, None for none.
+    `start_method` is a multiprocessing start method (default ``forkserver`` where available:
+    fresh workers that do not inherit the parent's threads).
+    """
+
+    page_fn: Callable[..., Any]
+    error_fn: Callable[[Any, str], Any]
+    workers: int = 1
+    model_loader: Callable[[], Any] | None = None
+    page_options: Any = None
+    timeout: float | None = None
+    max_memory: int | None = None
+    window: int = 256
+    poll_interval: float = 0.2
+    start_method: str | None = None
+    stats: PoolStats = field(default_factory=PoolStats)
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ValueError("workers must be >= 1")
+        method = self.start_method
+        if method is None:
+            method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        self._ctx = multiprocessing.get_context(method)
+        self._pool: list[_Worker] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(  # type: ignore[attr-defined]
+            target=_worker_main,
+            args=(child, self.page_fn, self.error_fn, self.model_loader, self.page_options, self.max_memory),
+            daemon=True,
+            name="pagesieve-worker",
+        )
+        process.start()
+        child.close()
+        return _Worker(process=process, conn=parent)
+
+    def _kill(self, worker: _Worker) -> None:
+        with contextlib.suppress(Exception):
+            worker.process.kill()
+        worker.process.join(5)
+        with contextlib.suppress(Exception):
+            worker.conn.close()
+
+    def __enter__(self) -> PagePool[T]:
+        self._pool = [self._spawn() for _ in range(self.workers)]
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        # Leaving on an error or an interrupt, the pages in flight are dropped anyway: stop
+        # the workers at once instead of waiting for them to finish their pages.
+        self.close(wait=0.0 if exc_type is not None else 5.0)
+
+    def close(self, wait: float = 5.0) -> None:
+        """Stop every worker: politely (up to `wait` seconds for all), then by force."""
+        for worker in self._pool:
+            with contextlib.suppress(Exception):
+                worker.conn.send(None)
+        deadline = time.monotonic() + wait
+        for worker in self._pool:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+            if worker.process.is_alive():
+                self._kill(worker)
+            with contextlib.suppress(Exception):
+                worker.conn.close()
+        self._pool = []
+
+    # ------------------------------------------------------------------ the loop
+
+    def imap(self, items: Iterable[T], record_of: Callable[[T], Any | None]) -> Iterator[tuple[T, Any]]:
+        """Yield ``(item, row)`` for every item, in input order.
+
+        `record_of(item)` returns the page record to score, or None for an item that passes
+        through untouched (then ``row`` is None).
+        """
+        if not self._pool:
+            raise RuntimeError("use the pool as a context manager")
+        source = iter(items)
+        exhausted = False
+        next_seq = 0
+        next_out = 0
+        done: dict[int, tuple[T, Any]] = {}
+        waiting: dict[int, T] = {}  # dispatched items by seq
+        backlog: list[tuple[int, Any]] = []  # records taken back from a killed worker
+
+        while True:
+            # 1. hand out work to idle, ready workers (reading input only as needed)
+            for worker in self._pool:
+                if not worker.ready or worker.busy is not None:
+                    continue
+                task = None
+                if backlog:
+                    task = backlog.pop(0)
+                while task is None and not exhausted and next_seq - next_out < self.window:
+                    try:
+                        item = next(source)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    seq, next_seq = next_seq, next_seq + 1
+                    record = record_of(item)
+                    if record is None:
+                        done[seq] = (item, None)
+                    else:
+                        waiting[seq] = item
+                        task = (seq, record)
+                if task is None:
+                    break
+                self._send(worker, task, backlog)
+
+            # 2. emit what is ready, in order
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
+
+            if exhausted and not waiting and not backlog and next_out == next_seq:
+                return
+
+            # 3. wait for results, deaths or deadlines
+            now = time.monotonic()
+            busy = [w for w in self._pool if w.busy is not None]
+            starting = [w for w in self._pool if not w.ready]
+            if any(now - w.spawned > STARTUP_TIMEOUT for w in starting):
+                raise SandboxError(f"a worker did not start within {STARTUP_TIMEOUT:.0f} s")
+            wait_for = self.poll_interval if (self.max_memory or starting) else None
+            if self.timeout is not None and busy:
+                until = min(w.started for w in busy) + self.timeout - now
+                wait_for = max(0.0, until if wait_for is None else min(wait_for, until))
+            if not busy and not starting:
+                continue  # every worker is idle: step 1 hands out the next page
+            conns: dict[Any, _Worker] = {w.conn: w for w in busy + starting}
+            sentinels: dict[Any, _Worker] = {w.process.sentinel: w for w in busy + starting}
+            ready = wait(list(conns) + list(sentinels), timeout=wait_for)
+            for handle in ready:
+                found = conns.get(handle) or sentinels.get(handle)
+                if found is None or found not in self._pool:
+                    continue
+                self._receive(found, handle in sentinels, done, waiting, backlog)
+            self._enforce_limits(done, waiting, backlog)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _send(self, worker: _Worker, task: tuple[int, Any], backlog: list[tuple[int, Any]]) -> None:
+        try:
+            worker.conn.send(task)
+        except (BrokenPipeError, OSError):
+            backlog.insert(0, task)
+            self._replace(worker)
+            return
+        worker.busy = task
+        worker.started = time.monotonic()
+
+    def _receive(
+        self,
+        worker: _Worker,
+        died: bool,
+        done: dict[int, tuple[T, Any]],
+        waiting: dict[int, T],
+        backlog: list[tuple[int, Any]],
+    ) -> None:
+        message = None
+        try:
+            if worker.conn.poll():
+                message = worker.conn.recv()
+        except (EOFError, OSError):
+            message = None
+        if message is None:
+            if died or not worker.process.is_alive():
+                self._worker_died(worker, done, waiting)
+            return
+        kind, payload = message
+        if kind == "ready":
+            worker.ready = True
+            worker.pid = payload
+        elif kind == "fatal":
+            raise SandboxError(payload)
+        else:
+            seq, row = payload
+            worker.busy = None
+            done[seq] = (waiting.pop(seq), row)
+
+    def _worker_died(self, worker: _Worker, done: dict[int, tuple[T, Any]], waiting: dict[int, T]) -> None:
+        code = worker.process.exitcode
+        if not worker.ready:
+            self._kill(worker)
+            raise SandboxError(f"a worker exited while starting (exit code {code})")
+        self.stats.worker_deaths += 1
+        if worker.busy is not None:
+            seq, record = worker.busy
+            reason = f"worker died while scoring this page (exit code {code})"
+            done[seq] = (waiting.pop(seq), self.error_fn(record, reason))
+        self._replace(worker)
+
+    def _replace(self, worker: _Worker) -> None:
+        self._kill(worker)
+        index = self._pool.index(worker)
+        self._pool[index] = self._spawn()
+        self.stats.respawns += 1
+
+    def _enforce_limits(self, done: dict[int, tuple[T, Any]], waiting: dict[int, T], backlog: list[tuple[int, Any]]) -> None:
+        now = time.monotonic()
+        for worker in list(self._pool):
+            if worker.busy is None:
+                continue
+            seq, record = worker.busy
+            reason = None
+            if self.timeout is not None and now - worker.started > self.timeout:
+                reason = f"timeout: page took longer than {self.timeout:g} s"
+                self.stats.timeouts += 1
+            elif self.max_memory and sys.platform.startswith("linux"):
+                rss = _rss_bytes(worker.process.pid)
+                if rss is not None and rss > self.max_memory:
+                    reason = f"memory limit exceeded: {rss / 2**20:.0f} MiB > {self.max_memory / 2**20:.0f} MiB"
+                    self.stats.memory_kills += 1
+            if reason is not None:
+                done[seq] = (waiting.pop(seq), self.error_fn(record, reason))
+                worker.busy = None
+                self._replace(worker)

@@ -1,0 +1,191 @@
+"""Character statistics and tokens of all of a page's blocks at once, with numpy.
+
+The blocks' texts are joined and read as one array of code points; a table indexed by code
+point gives each character's classes (letter, upper case, digit, space, sentence end, ...), as
+Python's own `str` predicates define them, so per-block counts are sums over segments instead
+of Python loops over characters. Tokens (`\\w+`, as `re` defines a word character) are compared by
+64-bit polynomial hashes of their code points instead of Python strings. `classifier.extraction.features`
+turns these counts into feature columns; tests check them against their one-block definitions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+CHAR_SAMPLE = 4_000  # character-class shares are read from a block's first characters
+SENTENCE_END_CHARS = ".!?。！？…"
+PUNCT_END = frozenset(".!?。！？…:;\"'”’»)")
+SEPARATOR_CHARS = "|»›·•/>"
+COMMA_CHARS = ",，、"
+
+# Character classes, one bit each, read from a table indexed by code point.
+_ALPHA, _UPPER, _LOWER, _DIGIT, _SPACE = 1, 2, 4, 8, 16
+_SENTENCE_END_BIT, _PUNCT_END_BIT, _SEPARATOR_BIT, _COMMA_BIT, _NEWLINE_BIT = 32, 64, 128, 256, 512
+_WORD = 1024  # re's \w: isalnum() or "_"
+_TABLE_SIZE = 0x10000  # the Basic Multilingual Plane; rarer characters are classed one by one
+
+
+def _char_bits(char: str) -> int:
+    """The class bits of one character, from Python's own `str` predicates."""
+    alpha = char.isalpha()
+    return (
+        alpha * _ALPHA
+        | (alpha and char.isupper()) * _UPPER
+        | char.islower() * _LOWER
+        | (not alpha and char.isdigit()) * _DIGIT
+        | char.isspace() * _SPACE
+        | (char in SENTENCE_END_CHARS) * _SENTENCE_END_BIT
+        | (char in PUNCT_END) * _PUNCT_END_BIT
+        | (char in SEPARATOR_CHARS) * _SEPARATOR_BIT
+        | (char in COMMA_CHARS) * _COMMA_BIT
+        | (char == "\n") * _NEWLINE_BIT
+        | (char.isalnum() or char == "_") * _WORD
+    )
+
+
+# Class bits of every BMP code point: a constant built at import, like a compiled pattern.
+_CHAR_TABLE = np.fromiter((_char_bits(chr(code)) for code in range(_TABLE_SIZE)), np.uint16, _TABLE_SIZE)
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+
+
+def _class_bits(text: str, codes: np.ndarray | None = None) -> np.ndarray:
+    """The class bits of each character of `text` (`codes`: its code points, if known)."""
+    codes = _code_points(text) if codes is None else codes
+    small = codes < _TABLE_SIZE
+    if small.all():
+        return _CHAR_TABLE[codes]
+    bits = np.empty(len(codes), np.uint16)
+    bits[small] = _CHAR_TABLE[codes[small]]
+    rare, where = np.unique(codes[~small], return_inverse=True)
+    bits[~small] = np.fromiter((_char_bits(chr(code)) for code in rare), np.uint16, len(rare))[where]
+    return bits
+
+
+@dataclass(frozen=True, slots=True)
+class TextStatistics:
+    """Per-block character counts, computed for all of a page's blocks at once."""
+
+    joined: str  # the blocks' texts joined by newlines
+    starts: np.ndarray  # offset of each block in `joined`
+    chars: np.ndarray
+    words: np.ndarray  # as len(text.split())
+    sampled: np.ndarray  # characters read for the class shares: the first CHAR_SAMPLE
+    alpha: np.ndarray  # in the sample, as the next three
+    upper: np.ndarray
+    digits: np.ndarray
+    non_ascii: np.ndarray  # letters beyond ASCII
+    sentence_ends: np.ndarray  # in the whole text, as the next three
+    commas: np.ndarray
+    separators: np.ndarray
+    newlines: np.ndarray
+    ends_with_punctuation: np.ndarray
+    starts_lower: np.ndarray
+
+
+def text_statistics(texts: Sequence[str]) -> TextStatistics:
+    """Character-class counts of non-empty `texts`, from one array of the page's code points
+    (a Python loop over characters costs more than everything else in the features)."""
+    lengths = np.fromiter(map(len, texts), np.int64, len(texts))
+    joined = "\n".join(texts)  # a separator that is whitespace and in no counted class but newlines
+    codes = _code_points(joined)
+    bits = _class_bits(joined, codes)
+    starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    ends = starts + lengths
+    # Each segment runs from a block's start to the next one's, separator included; the
+    # class shares read a block's first CHAR_SAMPLE characters only.
+    in_sample = np.ones(len(codes), dtype=bool)
+    for start, end in zip(starts[lengths > CHAR_SAMPLE] + CHAR_SAMPLE, ends[lengths > CHAR_SAMPLE]):
+        in_sample[start:end] = False
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(mask, starts, dtype=np.int64)
+
+    def has(bit: int) -> np.ndarray:
+        return (bits & bit) != 0
+
+    space = has(_SPACE)
+    word_start = ~space & np.concatenate(([True], space[:-1]))
+    alpha = has(_ALPHA) & in_sample
+    return TextStatistics(
+        joined=joined,
+        starts=starts,
+        chars=lengths.astype(np.float64),
+        words=count(word_start).astype(np.float64),
+        sampled=np.minimum(lengths, CHAR_SAMPLE).astype(np.float64),
+        alpha=count(alpha),
+        upper=count(has(_UPPER) & in_sample),
+        digits=count(has(_DIGIT) & in_sample),
+        non_ascii=count(alpha & (codes > 0x7F)),
+        sentence_ends=count(has(_SENTENCE_END_BIT)),
+        commas=count(has(_COMMA_BIT)),
+        separators=count(has(_SEPARATOR_BIT)),
+        newlines=count(has(_NEWLINE_BIT)) - (np.arange(len(texts)) < len(texts) - 1),
+        ends_with_punctuation=has(_PUNCT_END_BIT)[ends - 1].astype(np.float64),
+        starts_lower=has(_LOWER)[starts].astype(np.float64),
+    )
+
+
+# Tokens are compared by a 64-bit polynomial hash of their code points (arithmetic modulo 2**64;
+# the base is odd, so it has an inverse): a page's tokens are hashed with numpy, not made into
+# Python strings one by one.
+_HASH_BASE = 0x9E3779B97F4A7C15
+_HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
+
+
+HASH_CHUNK = 1 << 20  # characters hashed at a time: bounds the buffers on huge pages
+
+
+def token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and hashes of the `\\w+` tokens of `text` (as `re.findall(r"\\w+", text)`).
+    A token starts at a word character (`\\w`: `isalnum()` or "_") that follows none."""
+    codes = _code_points(text)
+    word = (_class_bits(text, codes) & _WORD) != 0
+    edges = np.diff(np.concatenate(([0], word.view(np.int8), [0])))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    hashes = np.empty(len(starts), np.uint64)
+    first = 0
+    while first < len(starts):
+        # Whole tokens of at most HASH_CHUNK characters in all (or one longer token).
+        begin = starts[first]
+        last = max(int(np.searchsorted(ends, begin + HASH_CHUNK, side="right")), first + 1)
+        span = codes[begin : ends[last - 1]]
+        # prefix[i]: the sum of span[j] * base**j for j < i; a token's hash is its difference
+        # across the token, divided by base**(its start).
+        powers = np.empty(len(span) + 1, np.uint64)
+        powers[0], powers[1:] = 1, np.uint64(_HASH_BASE)
+        np.cumprod(powers, out=powers)  # wraps modulo 2**64, as intended
+        prefix = np.zeros(len(span) + 1, np.uint64)
+        np.multiply(span, powers[:-1], out=prefix[1:])
+        np.cumsum(prefix[1:], out=prefix[1:])
+        powers[1:] = np.uint64(_HASH_INVERSE)
+        np.cumprod(powers, out=powers)  # now the inverse powers
+        local_starts, local_ends = starts[first:last] - begin, ends[first:last] - begin
+        hashes[first:last] = (prefix[local_ends] - prefix[local_starts]) * powers[local_starts]
+        first = last
+    return starts, hashes
+
+
+def block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The tokens of the page's lower-cased blocks: each token's block, the count per block,
+    and the tokens' hashes in order."""
+    lengths = np.fromiter(map(len, lowered), np.int64, len(lowered))
+    block_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
+    token_starts, hashes = token_hashes("\n".join(lowered))
+    token_block = np.searchsorted(block_starts, token_starts, side="right") - 1
+    return token_block, np.bincount(token_block, minlength=len(lowered)).astype(np.float64), hashes
+
+
+def blocks_matching(pattern: re.Pattern[str], stats: TextStatistics) -> np.ndarray:
+    """1.0 for each block in which `pattern` (which cannot match across a newline) matches."""
+    found = np.zeros(len(stats.starts))
+    offsets = [match.start() for match in pattern.finditer(stats.joined)]
+    if offsets:
+        found[np.searchsorted(stats.starts, offsets, side="right") - 1] = 1.0
+    return found

@@ -1,0 +1,158 @@
+"""The block model's trees as plain arrays, and their prediction (no scikit-learn needed).
+
+A binary gradient-boosted ensemble (scikit-learn's `HistGradientBoostingClassifier`, exported
+by `training.export`) is held as flat node arrays: for node i, the feature it splits on, the
+threshold (go left when the value is at most it), where a missing value goes, its two children
+and, for a leaf, its value. A row's raw score is the baseline plus its leaf value in each tree,
+added tree after tree (scikit-learn's order, so the sum is the same to the last bit), and its
+probability is the logistic function of that.
+
+Prediction runs in the compiled kernel `_trees` (C, built by setup.py) when it is installed,
+else in numpy, every tree at once level by level. Both give the same numbers (a test).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from dataclasses import dataclass
+from types import ModuleType
+
+import numpy as np
+
+PURE_PYTHON_VARIABLE = "PAGESIEVE_PURE_PYTHON"
+NODE_ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "value")
+
+
+def _kernel() -> ModuleType | None:
+    if os.environ.get(PURE_PYTHON_VARIABLE):
+        return None
+    try:
+        return importlib.import_module(f"{__package__}._trees")
+    except ImportError:
+        return None
+
+
+KERNEL: ModuleType | None = _kernel()
+
+
+class TreeError(ValueError):
+    """Node arrays that do not make a valid ensemble."""
+
+
+@dataclass(frozen=True, eq=False)
+class TreeEnsemble:
+    """A binary tree ensemble: node arrays (`NODE_ARRAYS`, one entry per node, every tree's
+    nodes one after the other), the first node of each tree, and the baseline raw score."""
+
+    feature: np.ndarray  # int32: the column a split reads (unused at leaves)
+    threshold: np.ndarray  # float64: go left when the value <= threshold
+    missing_left: np.ndarray  # uint8: 1 when a missing value (NaN) goes left
+    left: np.ndarray  # int32: the left child's node index, -1 at a leaf
+    right: np.ndarray  # int32: the right child's node index, -1 at a leaf
+    value: np.ndarray  # float64: the leaf's raw score (0 at inner nodes)
+    roots: np.ndarray  # int32: each tree's first node
+    baseline: float
+    n_features: int
+
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Refuse arrays that are not an ensemble this code can walk safely: wrong types or
+        lengths, a child that does not come after its parent (so every walk ends), a split
+        on a column the input does not have."""
+        n = len(self.feature)
+        for name, dtype in (("feature", np.int32), ("threshold", np.float64), ("missing_left", np.uint8),
+                            ("left", np.int32), ("right", np.int32), ("value", np.float64), ("roots", np.int32)):  # fmt: skip
+            array = getattr(self, name)
+            if not isinstance(array, np.ndarray) or array.dtype != dtype or array.ndim != 1:
+                raise TreeError(f"{name} must be a one-dimensional {np.dtype(dtype).name} array")
+            if name != "roots" and len(array) != n:
+                raise TreeError(f"{name} has {len(array)} entries for {n} nodes")
+            if not array.flags.c_contiguous:
+                raise TreeError(f"{name} must be contiguous")
+        leaf = self.left < 0
+        inner = ~leaf
+        index = np.arange(n)
+        if np.any(leaf != (self.right < 0)):
+            raise TreeError("a node has one child")
+        if np.any(self.left[inner] <= index[inner]) or np.any(self.right[inner] <= index[inner]):
+            raise TreeError("a child comes before its parent")
+        if np.any(self.left[inner] >= n) or np.any(self.right[inner] >= n):
+            raise TreeError("a child index is out of range")
+        if np.any((self.feature[inner] < 0) | (self.feature[inner] >= self.n_features)):
+            raise TreeError("a split reads a column the input does not have")
+        if len(self.roots) and (np.any(self.roots < 0) or np.any(self.roots >= n)):
+            raise TreeError("a tree starts out of range")
+        if not np.isfinite(self.baseline) or not np.all(np.isfinite(self.value)):
+            raise TreeError("a leaf value or the baseline is not a finite number")
+
+    @property
+    def n_trees(self) -> int:
+        return len(self.roots)
+
+    def raw_scores(self, X: np.ndarray) -> np.ndarray:
+        """The raw score (log-odds) of every row of `X` (n_rows, n_features)."""
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"expected {self.n_features} feature columns, got shape {X.shape}")
+        if KERNEL is not None:
+            out = np.empty(len(X), dtype=np.float64)
+            KERNEL.raw_scores(X, self.feature, self.threshold, self.missing_left, self.left, self.right,
+                              self.value, self.roots, self.baseline, out)  # fmt: skip
+            return out
+        return self.raw_scores_numpy(X)
+
+    def raw_scores_numpy(self, X: np.ndarray) -> np.ndarray:
+        """`raw_scores` in numpy: every row through every tree at once, one level per step."""
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        raw = np.full(len(X), self.baseline, dtype=np.float64)
+        if len(X) == 0 or self.n_trees == 0:
+            return raw
+        node = np.broadcast_to(self.roots, (len(X), self.n_trees)).copy()
+        rows = np.arange(len(X))[:, None]
+        active = self.left[node] >= 0
+        while active.any():
+            at = node[active]
+            values = X[np.broadcast_to(rows, node.shape)[active], self.feature[at]].astype(np.float64)
+            go_left = np.where(np.isnan(values), self.missing_left[at] == 1, values <= self.threshold[at])
+            node[active] = np.where(go_left, self.left[at], self.right[at])
+            active[active] = self.left[node[active]] >= 0
+        leaf_values = self.value[node]
+        for tree in range(self.n_trees):  # tree after tree, as scikit-learn adds them
+            raw += leaf_values[:, tree]
+        return raw
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        """P(class 1) of every row of `X`."""
+        return _expit(self.raw_scores(X))
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The ensemble as named arrays (what a model file stores)."""
+        out = {name: getattr(self, name) for name in NODE_ARRAYS}
+        out["roots"] = self.roots
+        out["baseline"] = np.asarray(self.baseline, dtype=np.float64)
+        out["n_features"] = np.asarray(self.n_features, dtype=np.int64)
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> TreeEnsemble:
+        """The ensemble of `arrays()`; `TreeError` when they are not one."""
+        missing = [name for name in (*NODE_ARRAYS, "roots", "baseline", "n_features") if name not in arrays]
+        if missing:
+            raise TreeError(f"missing arrays: {', '.join(missing)}")
+        for name in ("baseline", "n_features"):
+            if np.shape(arrays[name]) != ():
+                raise TreeError(f"{name} must be a single number")
+        return cls(
+            **{name: np.ascontiguousarray(arrays[name]) for name in (*NODE_ARRAYS, "roots")},
+            baseline=float(arrays["baseline"]),
+            n_features=int(arrays["n_features"]),
+        )
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function, as scipy's `expit` computes it (the same numbers, bit for bit)."""
+    with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x < -709: the result is 0
+        return 1.0 / (1.0 + np.exp(-x))

@@ -1,0 +1,33 @@
+"""What the page scorer returns: `Reason` and `PageScore`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One piece of evidence that a page was published without review.
+
+    `code` is a stable identifier (see `classifier.scoring.signals.REASON_CODES`), `evidence`
+    the text or attribute it was found in, `weight` how much it moved the page score
+    (log-odds).
+    """
+
+    code: str
+    evidence: str
+    weight: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class PageScore:
+    """The probability that a page is unreviewed auto-published copy, with its reasons."""
+
+    probability: float
+    flagged: bool
+    threshold: float
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(reason.code for reason in self.reasons)

@@ -1,0 +1,73 @@
+"""`classifier.extraction.features`: the feature matrix of small pages, and the patterns it reads."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier.extraction.decode import decode_html
+from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, blocks_from_html
+from classifier.extraction.features import _DATE_LIKE, STAGE_ONE_NAMES, block_features, path_ids
+
+FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
+READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("0123456789./-a _\n١")), max_size=30))
+def test_fast_date_pattern_matches_like_the_readable_one(text: str) -> None:
+    assert [m.span() for m in _DATE_LIKE.finditer(text)] == [m.span() for m in READABLE_DATE.finditer(text)]
+
+
+def test_feature_matrix_of_a_small_page() -> None:
+    blocks, page = blocks_from_html(
+        "<html><body><nav><a href='/'>Home</a> | <a href='/n'>News</a></nav>"
+        "<article><h1>Rain at last</h1><p>The drought ended on Monday, officials said. Rivers rose.</p>"
+        "<p>The drought ended on Monday, officials said. Rivers rose.</p></article></body></html>"
+    )
+    features = block_features(blocks, page, title="Rain at last | Example News")
+    matrix = features.matrix
+    assert features.tokens.tolist() == [2, 3, 9, 9]  # \w+ tokens, as the gold alignment counts them
+    assert matrix.shape == (len(blocks), len(STAGE_ONE_NAMES)) and matrix.dtype == np.float32
+    column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
+    nav, title, first, second = range(4)
+    assert column["link_density"][nav] > 0.5 and column["link_density"][first] == 0
+    assert column["in_title"][title] == 1 and column["title_overlap"][title] == 1
+    assert column["log_duplicates"][first] == column["log_duplicates"][second] > 0
+    assert column["log_sentence_ends"][first] == np.float32(np.log1p(2))
+    assert np.isfinite(matrix).all()
+
+
+def test_path_ids_given_by_the_caller_give_the_same_matrix() -> None:
+    # analyse() numbers the paths once and passes them in; alone, block_features numbers them.
+    blocks, page = blocks_from_html(decode_html(gzip.decompress(FIXTURE.read_bytes())))
+    assert len(set(path_ids(blocks))) > 1
+    alone = block_features(blocks, page, title="Defer, Panic, and Recover")
+    given_paths = block_features(blocks, page, title="Defer, Panic, and Recover", paths=path_ids(blocks))
+    assert np.array_equal(alone.matrix, given_paths.matrix) and np.array_equal(alone.tokens, given_paths.tokens)
+
+
+def test_bit_neighbour_and_window_columns_follow_their_definitions() -> None:
+    blocks, page = blocks_from_html(decode_html(gzip.decompress(FIXTURE.read_bytes())))
+    matrix = block_features(blocks, page).matrix
+    column = {name: matrix[:, i].astype(np.float64) for i, name in enumerate(STAGE_ONE_NAMES)}
+    n = len(blocks)
+    for bit, name in enumerate(FLAG_NAMES):
+        assert [int(v) for v in column[f"in_{name}"]] == [(b.flags >> bit) & 1 for b in blocks]
+    for bit, name in enumerate(KEYWORD_NAMES):
+        assert [int(v) for v in column[f"kw_all_{name}"]] == [(b.keywords_all >> bit) & 1 for b in blocks]
+        assert [int(v) for v in column[f"kw_near_{name}"]] == [(b.keywords_near >> bit) & 1 for b in blocks]
+    for name in ("log_chars", "link_density", "ends_with_punctuation", "path_char_share"):
+        fill = 1.0 if name == "link_density" else 0.0
+        for offset in (-2, -1, 1, 2):
+            expected = [column[name][i + offset] if 0 <= i + offset < n else fill for i in range(n)]
+            assert list(column[f"{name}@{offset:+d}"]) == expected
+    for name in ("log_chars", "link_density", "ends_with_punctuation"):
+        for window in (3, 10):
+            expected = [column[name][max(i - window, 0) : i + window + 1].mean() for i in range(n)]
+            assert np.allclose(column[f"{name}~{window}"], expected, rtol=1e-5, atol=1e-6)

@@ -1,0 +1,107 @@
+"""`classifier.extraction.textstats`: the per-page character statistics and tokens against their one-block
+definitions, written the slow and obvious way."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import classifier.extraction.textstats as textstats
+from classifier.extraction.features import _DATE_LIKE
+from classifier.extraction.textstats import (
+    CHAR_SAMPLE,
+    COMMA_CHARS,
+    PUNCT_END,
+    SENTENCE_END_CHARS,
+    SEPARATOR_CHARS,
+    block_tokens,
+    blocks_matching,
+    text_statistics,
+    token_hashes,
+)
+
+# Letters of several scripts and cases, digits of several systems, punctuation the statistics
+# count, whitespace of several kinds, a character beyond the BMP and a lone surrogate.
+ALPHABET = st.sampled_from(
+    list("aZé ßİΣяЖ中あ١²_-.,!?。，、|»/>:)\"'\n\t\u00a0\u2003") + ["\U0001d400", "\U0001f600", "\ud800"]
+)
+TEXTS = st.lists(st.text(alphabet=ALPHABET, min_size=1, max_size=40), min_size=1, max_size=8)
+
+
+def _expected(text: str) -> dict[str, float]:
+    """The statistics of one block, written the slow and obvious way."""
+    sample = text[:CHAR_SAMPLE]
+    alpha = [c for c in sample if c.isalpha()]
+    return {
+        "words": len(text.split()),
+        "alpha": len(alpha),
+        "upper": sum(c.isupper() for c in alpha),
+        "digits": sum(c.isdigit() and not c.isalpha() for c in sample),
+        "non_ascii": sum(c > "\x7f" for c in alpha),
+        "sentence_ends": sum(c in SENTENCE_END_CHARS for c in text),
+        "commas": sum(c in COMMA_CHARS for c in text),
+        "separators": sum(c in SEPARATOR_CHARS for c in text),
+        "newlines": text.count("\n"),
+        "ends_with_punctuation": float(text[-1] in PUNCT_END),
+        "starts_lower": float(text[0].islower()),
+    }
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_page_statistics_equal_the_per_block_definitions(texts: list[str]) -> None:
+    stats = text_statistics(texts)
+    for i, text in enumerate(texts):
+        got = {name: float(getattr(stats, name)[i]) for name in _expected(text)}
+        assert got == _expected(text), (text, got)
+        assert stats.chars[i] == len(text)
+
+
+def test_statistics_read_only_the_sample_for_character_shares() -> None:
+    long_text = "a" * CHAR_SAMPLE + "B" * 100 + "."
+    stats = text_statistics([long_text, "Xy"])
+    assert stats.alpha[0] == CHAR_SAMPLE and stats.upper[0] == 0
+    assert stats.sampled[0] == CHAR_SAMPLE and stats.sentence_ends[0] == 1
+    assert (stats.alpha[1], stats.upper[1]) == (2, 1)
+
+
+TOKEN = re.compile(r"\w+")
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_tokens_are_those_of_findall(texts: list[str]) -> None:
+    lowered = [text.lower() for text in texts]
+    token_block, counts, hashes = block_tokens(lowered)
+    expected = [TOKEN.findall(text) for text in lowered]
+    assert counts.tolist() == [len(found) for found in expected]
+    assert token_block.tolist() == [i for i, found in enumerate(expected) for _ in found]
+    # A token's hash does not depend on where it stands: equal tokens, equal hashes.
+    alone = [int(token_hashes(token)[1][0]) for found in expected for token in found]
+    assert hashes.tolist() == alone
+
+
+def test_distinct_tokens_hash_apart() -> None:
+    words = "the a an this that rain drought officials said monday rivers rose 2024 été été_ x1 1x".split()
+    hashes = token_hashes(" ".join(words))[1]
+    assert len(set(hashes.tolist())) == len(set(words))
+
+
+def test_blocks_matching_marks_each_block_with_a_match() -> None:
+    stats = text_statistics(["© 2024 Example", "no date here", "posted 12.03.2021", "(c)"])
+    assert blocks_matching(_DATE_LIKE, stats).tolist() == [1.0, 0.0, 1.0, 0.0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=ALPHABET, max_size=80), st.integers(min_value=1, max_value=12))
+def test_token_hashes_do_not_depend_on_the_chunking(text: str, chunk: int) -> None:
+    whole = token_hashes(text)
+    saved = textstats.HASH_CHUNK
+    textstats.HASH_CHUNK = chunk
+    try:
+        chunked = token_hashes(text)
+    finally:
+        textstats.HASH_CHUNK = saved
+    assert whole[0].tolist() == chunked[0].tolist() and whole[1].tolist() == chunked[1].tolist()

@@ -1,0 +1,130 @@
+"""The page scorer: probabilities, reasons and the cross-crawl term, with a scorer built by hand
+(so the tests do not depend on the shipped weights) and with the shipped one."""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.classifier.strategies import json_values
+from classifier import ModelError, extract, load_scorer, score
+from classifier.scoring.score import ScorerModel, rescore_with_dup_domains
+from classifier.scoring.signals import SIGNAL_NAMES
+
+STORY = (
+    "<html><body><h1>Budget passes</h1><p>By Associated Press</p>"
+    "<p>INDIANAPOLIS (AP) — A messy state budget deal gained the endorsement of the governor on Friday.</p>"
+    "<p>Republican leaders scrambled for much of Thursday to add school funding to the package.</p>"
+    "<p>The revised deal finally got House and Senate votes in the early hours of the morning.</p>"
+    "</body></html>"
+)
+PLAIN = STORY.replace("By Associated Press", "By Jane Smith").replace("INDIANAPOLIS (AP) — ", "")
+
+
+def hand_scorer(threshold: float = 0.5) -> ScorerModel:
+    weights = dict.fromkeys(SIGNAL_NAMES, 0.0)
+    weights.update({"agency_dateline": 2.0, "agency_byline": 1.0, "log_dup_domains": 1.0, "agency_own_site": -3.0})
+    return ScorerModel(
+        weights=weights,
+        intercept=-2.0,
+        means=dict.fromkeys(SIGNAL_NAMES, 0.0),
+        scales=dict.fromkeys(SIGNAL_NAMES, 1.0),
+        threshold=threshold,
+    )
+
+
+def test_probability_is_the_logistic_of_the_reasons() -> None:
+    result = score(STORY, scorer=hand_scorer())
+    weights = {reason.code: reason.weight for reason in result.reasons}
+    assert weights["agency_dateline"] == pytest.approx(2.0)
+    assert weights["agency_byline"] == pytest.approx(1.0)
+    assert result.probability == pytest.approx(1 / (1 + math.exp(-(-2.0 + 3.0))))
+    assert result.flagged
+
+
+def test_page_without_evidence_is_not_flagged() -> None:
+    result = score(PLAIN, scorer=hand_scorer())
+    assert result.probability == pytest.approx(1 / (1 + math.exp(2.0)))
+    assert not result.flagged
+    assert "agency_dateline" not in result.codes
+
+
+def test_threshold_decides_the_flag() -> None:
+    assert not score(STORY, scorer=hand_scorer(), threshold=0.99).flagged
+
+
+def test_document_is_scored_without_parsing_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    document = extract(STORY)
+    expected = score(STORY, scorer=hand_scorer())
+    def no_second_parse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the page was parsed again")
+
+    monkeypatch.setattr("classifier.extraction.extract.blocks_from_html", no_second_parse)
+    assert score(document, scorer=hand_scorer()) == expected
+
+
+def test_rescore_with_dup_domains_equals_scoring_with_them() -> None:
+    scorer = hand_scorer()
+    direct = score(PLAIN, scorer=scorer, dup_domains=5)
+    later = rescore_with_dup_domains(score(PLAIN, scorer=scorer), 5, scorer=scorer)
+    assert later.probability == pytest.approx(direct.probability)
+    assert later.flagged == direct.flagged
+    assert "same_text_on_N_domains" in later.codes and "same_text_on_N_domains" in direct.codes
+    assert rescore_with_dup_domains(score(PLAIN, scorer=scorer), 1, scorer=scorer).codes == score(PLAIN, scorer=scorer).codes
+
+
+def test_scorer_json_round_trip_and_version_check(tmp_path) -> None:
+    scorer = hand_scorer()
+    data = scorer.to_json()
+    assert ScorerModel.from_json(data) == scorer
+    data["features"] = data["features"][:-1]
+    with pytest.raises(ModelError, match="other page signals: train it"):
+        ScorerModel.from_json(data)
+    with pytest.raises(ModelError, match="no page scorer"):
+        load_scorer(tmp_path / "missing.json")
+    for bad in ("[1, 2]", "{not json", '{"scorer_version": 1}'):
+        (tmp_path / "bad.json").write_text(bad)
+        with pytest.raises(ModelError):
+            load_scorer(tmp_path / "bad.json")
+    data = scorer.to_json()
+    data["weights"] = {"agency_dateline": "high"}
+    with pytest.raises(ModelError, match="not a valid page scorer"):
+        ScorerModel.from_json(data)
+
+
+def test_shipped_scorer_flags_the_bundled_example() -> None:
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[3] / "data" / "examples" / "ap-story-washingtontimes.html").read_bytes()
+    result = score(page, "https://www.washingtontimes.com/news/2023/apr/28/indiana-governor-endorses-revised-gop-state-budget/")
+    assert 0.0 <= result.probability <= 1.0
+    assert result.flagged
+    assert "agency_dateline" in result.codes
+
+
+_JSON = json_values(
+    ["AP", "Reuters", "https://apnews.com/x", "http://[::1", "Organization"],
+    ["@type", "@graph", "author", "name", "url", "isBasedOn", "sourceOrganization", "isBasedOnUrl"],
+)
+_HEAD_VALUES = st.sampled_from(["AP", "By Reuters", "https://apnews.com/a", "http://[::1", "//x", ""]) | st.text(max_size=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    _JSON,
+    st.lists(st.tuples(st.sampled_from(["author", "article:author", "syndication-source", "original-source"]), _HEAD_VALUES), max_size=4),
+    _HEAD_VALUES,
+    st.sampled_from([None, "https://www.example.com/2020/01/02/x", "http://[::1", "not a url"]),
+)
+def test_any_head_evidence_gives_a_probability(value, metas, canonical: str, url) -> None:  # noqa: ANN001
+    head = f'<script type="application/ld+json">{json.dumps(value)}</script>'
+    head += "".join(f'<meta name="{name}" content="{html.escape(content)}">' for name, content in metas)
+    head += f'<link rel="canonical" href="{html.escape(canonical)}">'
+    result = score(f"<html><head>{head}</head><body>{STORY}</body></html>", url)
+    assert 0.0 <= result.probability <= 1.0
+    assert all(math.isfinite(reason.weight) for reason in result.reasons)

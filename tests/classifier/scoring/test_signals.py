@@ -1,0 +1,224 @@
+"""Page evidence: the pattern tables and the signals found in (small, real-shaped) pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier.extraction.dom import blocks_from_html
+from classifier.scoring.patterns import (
+    _markers_pattern,
+    _trie_pattern,
+    fold,
+    load_patterns,
+    phrases_in,
+    provenance_rows,
+)
+from classifier.scoring.signals import (
+    REASON_CODES,
+    SIGNAL_NAMES,
+    PageEvidence,
+    find_dateline,
+    find_signals,
+    main_segment,
+    signal_vector,
+)
+
+PATTERNS = load_patterns()
+
+
+def _signals(html: str, *, content: set[int] | None = None, url: str | None = None, **kwargs):
+    blocks, page = blocks_from_html(html)
+    is_content = [i in content if content is not None else len(b.text) > 40 for i, b in enumerate(blocks)]
+    evidence = PageEvidence(
+        blocks,
+        is_content,
+        meta=kwargs.get("meta", page.meta),
+        canonical=kwargs.get("canonical", page.canonical),
+        json_ld=kwargs.get("json_ld", []),
+        url=url,
+    )
+    return find_signals(evidence, PATTERNS)
+
+
+def _codes(signals) -> set[str]:
+    return {signal.code for signal in signals}
+
+
+STORY = (
+    "<html><body><nav><a href='/'>Home</a></nav><h1>Budget passes</h1>"
+    "<p class='byline'>By Associated Press</p>"
+    "<p>INDIANAPOLIS (AP) — A messy state budget deal gained the endorsement of the governor on Friday.</p>"
+    "<p>Republican leaders scrambled for much of Thursday to add school funding to the package.</p>"
+    "<p>The revised deal finally got House and Senate votes in the early hours of the morning.</p>"
+    "<footer>© 2024 Example News</footer></body></html>"
+)
+
+
+def _examples() -> list[tuple[str, str]]:
+    return [(row["pattern"], row["example"].replace("\\n", "\n").replace("\\\\", "\\")) for row in provenance_rows()]
+
+
+def test_every_pattern_matches_its_own_example() -> None:
+    examples = _examples()
+    for pattern, example in examples:
+        assert re.search(pattern, example, re.IGNORECASE), (pattern, example)
+    assert len(examples) >= 50
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    row=st.sampled_from(_examples()),
+    spaces=st.lists(st.sampled_from([" ", "  ", "\n", "\t ", "\u00a0"]), min_size=1, max_size=8),
+    upper=st.booleans(),
+    padding=st.text(max_size=30),
+)
+def test_the_prefilter_never_hides_a_match(row, spaces, upper, padding) -> None:
+    """A phrase found by its pattern is found through the prefilter too, whatever the
+    whitespace and case of the text."""
+    pattern, example = row
+    words = example.split(" ")
+    text = padding + "".join(word + spaces[i % len(spaces)] for i, word in enumerate(words))
+    text = text.upper() if upper else text
+    patterns = PATTERNS
+    phrase = next(p for p in patterns.provenance if p.pattern.pattern == pattern)
+    if phrase.pattern.search(text):
+        assert phrase in phrases_in(fold(text), patterns)
+        assert phrase in phrases_in(fold("Other words.\n" + text + "\nMore."), patterns)
+
+
+def test_phrases_in_finds_only_phrases_whose_literals_are_all_there() -> None:
+    patterns = PATTERNS
+    found = phrases_in(fold("As an AI  language\nmodel, I cannot help. Media contact: Jane"), patterns)
+    codes = [phrase.code for phrase in found]
+    assert "machine_text" in codes and "press_release" in codes
+    assert phrases_in(fold("A plain story on the weather in Paris."), patterns) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ABab./ -", min_size=1, max_size=5), min_size=1, max_size=12),
+    text=st.text(alphabet="ABab./ -x", max_size=60),
+)
+def test_trie_pattern_matches_like_the_longest_first_alternation(words, text) -> None:
+    flat = "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
+    trie = _trie_pattern(words)
+    assert [m.span() for m in re.finditer(rf"(?<!\w)(?:{trie})(?!\w)", text)] == [
+        m.span() for m in re.finditer(rf"(?<!\w)(?:{flat})(?!\w)", text)
+    ]
+
+
+def test_markers_share_their_parenthesis_only_where_that_keeps_the_pattern() -> None:
+    markers = [r"\(AP\)", r"\((?:MNA|Mehr)\)", r"\(X\)|Y", r"[-–—]\s*RIA", ""]
+    pattern = _markers_pattern(markers)
+    assert pattern.startswith(r"(?:\((?:(?:AP\))|(?:(?:MNA|Mehr)\))")
+    for text in ["(AP)", "(Mehr)", "(X)", "Y", "— RIA", "(Y)", "AP", "(MNA"]:
+        flat = re.search("|".join(f"(?:{m})" for m in markers if m), text)
+        assert bool(re.search(pattern, text)) == bool(flat), text
+
+
+def test_agency_table_loads_with_datelines_and_own_domains() -> None:
+    patterns = PATTERNS
+    assert len(patterns.agencies) > 50
+    assert patterns.own_domains["apnews.com"].name == "Associated Press"
+    assert find_dateline("PARIS (Reuters) - Protesters gathered", patterns)
+    assert find_dateline("Bamberg (dpa/lby) - Die Stadtwerke", patterns)
+    assert find_dateline("WASHINGTON, Aug. 20 (Yonhap) -- North Korea's newspaper", patterns)
+    assert find_dateline("(ANSA) - ROMA, 28 LUG - Sarà Ghersini", patterns)
+    assert not find_dateline("The meeting (which was long) - ended", patterns)
+    assert not find_dateline("Officials said on Monday that 12 people (AP) - the count", patterns)
+
+
+def test_mentions_are_case_sensitive() -> None:
+    patterns = PATTERNS
+    assert patterns.alias_search.findall("Mehr als 10 und mehr") == []
+    assert patterns.alias_search.findall("said the AP, citing Reuters") == ["AP", "Reuters"]
+
+
+def test_wire_story_gives_dateline_and_byline() -> None:
+    codes = _codes(_signals(STORY))
+    assert {"agency_dateline", "agency_byline"} <= codes
+
+
+def test_agency_own_site_cancels_agency_evidence() -> None:
+    codes = _codes(_signals(STORY, url="https://apnews.com/article/budget"))
+    assert "agency_own_site" in codes
+    assert not codes & {"agency_dateline", "agency_byline"}
+
+
+def test_photo_credit_is_not_a_signature() -> None:
+    html = (
+        "<h1>Title</h1><p>" + "Staff reporting on the city council meeting. " * 3 + "</p>"
+        "<p>" + "The council voted to approve the new budget for parks. " * 3 + "</p>"
+        "<p>Nathan Ellgren/AP</p>"
+    )
+    assert "agency_signature" not in _codes(_signals(html))
+
+
+def test_signature_and_copyright_close_the_story() -> None:
+    body = "".join(f"<p>Paragraph {i} of the story about the championships in Munich next year.</p>" for i in range(4))
+    signed = _signals("<h1>Games</h1>" + body + "<p>The games start on August 11. — AFP</p>")
+    assert "agency_signature" in _codes(signed)
+    copyrighted = _signals("<h1>Results</h1>" + body + "<div>© dpa-AFX | Abb.: Fraport</div>")
+    assert "agency_copyright" in _codes(copyrighted)
+    credit = _signals("<h1>Virus</h1>" + body + "<div>© dpa/Spektrum der Wissenschaft</div>")
+    assert "agency_copyright" not in _codes(credit)
+
+
+def test_several_datelined_teasers_are_a_listing_not_a_story() -> None:
+    teasers = "".join(
+        f"<p>WASHINGTON (AP) — Teaser number {i} about a different story, with enough words to count.</p>"
+        for i in range(3)
+    )
+    codes = _codes(_signals("<h1>Topic: Car rental</h1>" + teasers))
+    assert "datelined_teasers" in codes
+    assert "agency_dateline" not in codes
+
+
+def test_disclaimer_anywhere_on_the_page() -> None:
+    html = STORY.replace(
+        "<footer>",
+        "<div>Disclaimer: This post has been auto-published from an agency feed without any "
+        "modifications to the text and has not been reviewed by an editor</div><footer>",
+    )
+    assert "disclaimer" in _codes(_signals(html))
+
+
+def test_cross_domain_canonical_needs_another_registered_domain() -> None:
+    html = "<html><head><link rel='canonical' href='https://business.financialpost.com/x'></head><body><p>x</p></body></html>"
+    assert "cross_domain_canonical" in _codes(_signals(html, url="https://vancouversun.com/x"))
+    same = html.replace("business.financialpost.com", "www.vancouversun.com")
+    assert "cross_domain_canonical" not in _codes(_signals(same, url="https://vancouversun.com/x"))
+
+
+def test_with_inputs_is_counter_evidence() -> None:
+    html = STORY.replace("<footer>", "<p>(With inputs from agencies)</p><footer>")
+    assert "with_agency_inputs" in _codes(_signals(html))
+
+
+def test_main_segment_ignores_a_stray_content_block() -> None:
+    blocks, _ = blocks_from_html(
+        "<p>Cookie notice that is long enough to be taken for content by a model.</p>"
+        + "<div>menu</div>" * 10
+        + "".join(f"<p>Story paragraph {i} with a good number of words in it.</p>" for i in range(6))
+    )
+    is_content = [i == 0 or i >= 11 for i in range(len(blocks))]
+    assert main_segment(blocks, is_content) == (11, len(blocks) - 1)
+
+
+def test_signal_vector_has_one_value_per_name_and_counts_agency_kinds() -> None:
+    signals = _signals(STORY)
+    row = signal_vector(signals, content_share=0.5)
+    assert len(row) == len(SIGNAL_NAMES)
+    assert row[SIGNAL_NAMES.index("agency_evidence")] >= 2
+    assert row[SIGNAL_NAMES.index("content_share")] == 0.5
+    assert set(REASON_CODES) - {"same_text_on_N_domains"} <= set(SIGNAL_NAMES) | {"agency_mentions"}
+
+
+@pytest.mark.parametrize("html", ["", "<html></html>", "plain text", "<p>\x00</p>"])
+def test_empty_and_odd_pages_give_no_agency_evidence(html: str) -> None:
+    codes = _codes(_signals(html))
+    assert not codes & {"agency_dateline", "agency_byline", "agency_signature", "disclaimer"}
