@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import sys
 import time
 from collections.abc import Sequence
@@ -24,10 +23,13 @@ from pathlib import Path
 from .bulk.cli import add_score_arguments, run_score
 from .bulk.records import JSONL_SUFFIXES
 from .bulk.warc import WARC_SUFFIXES
-from .cliargs import probability
+from .bulk.writers import json_bytes, replace_surrogates, safe_value
+from .cliargs import EXIT_ERROR, EXIT_INTERRUPTED, probability, silence_stdout
 from .explain import render_explanation
 from .extraction import trees, walk
-from .extraction.decode import gunzip_bounded
+from .extraction.decision import check_decision
+from .extraction.decode import CompressedDataError, gunzip_whole
+from .extraction.document import Document
 from .extraction.extract import extract
 from .extraction.features import FEATURE_VERSION
 from .extraction.model import ModelError, load_model
@@ -55,30 +57,49 @@ def read_page_file(name: str) -> bytes:
         raise refusal
     raw = sys.stdin.buffer.read() if name == STDIN else Path(name).read_bytes()
     if raw[:2] == b"\x1f\x8b":
-        unpacked = gunzip_bounded(raw)
-        if unpacked is None:
-            raise NotAPageError(f"{name} starts as gzip but is not gzip data")
-        raw = unpacked
+        try:
+            raw = gunzip_whole(raw)  # bounded, as every decompression: a gzip bomb stops there
+        except CompressedDataError as error:
+            raise NotAPageError(f"{name}: {error}") from None
     if raw[:64].lstrip().startswith((b"WARC/", b"filedesc://")):
         raise refusal
     return raw
 
 
-def run_clean(args: argparse.Namespace) -> int:
+def write_text(text: str) -> None:
+    """Text to stdout as UTF-8 that no character can fail (lone surrogates become U+FFFD)."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(replace_surrogates(text).encode("utf-8"))
+    sys.stdout.buffer.flush()
+
+
+def write_json(value: object) -> None:
+    """A value to stdout as JSON, with the bulk writers' rule for lone surrogates."""
+    sys.stdout.flush()
+    sys.stdout.buffer.write(json_bytes(safe_value(value), indent=1) + b"\n")
+    sys.stdout.buffer.flush()
+
+
+def _document(args: argparse.Namespace, page: str) -> Document:
+    """The page `args` name, extracted with their model and cut."""
     model = load_model(args.model) if args.model else None
-    document = extract(read_page_file(args.page), args.url, threshold=args.threshold, favor=args.favor, model=model)
+    return extract(read_page_file(page), args.url, threshold=args.threshold, favor=args.favor, model=model)
+
+
+def run_clean(args: argparse.Namespace) -> int:
+    document = _document(args, args.page)
     if args.json:
-        payload = {
-            "text": document.text,
-            "title": document.title,
-            "threshold": document.threshold,
-            "metadata": dataclasses.asdict(document.metadata),
-            "blocks": [dataclasses.asdict(block) for block in document.blocks],
-        }
-        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json(
+            {
+                "text": document.text,
+                "title": document.title,
+                "threshold": document.threshold,
+                "metadata": dataclasses.asdict(document.metadata),
+                "blocks": [dataclasses.asdict(block) for block in document.blocks],
+            }
+        )
     else:
-        sys.stdout.write(document.text + ("\n" if document.text else ""))
+        write_text(document.text + ("\n" if document.text else ""))
     return 0
 
 
@@ -94,19 +115,16 @@ def _single_page(args: argparse.Namespace) -> bool:
 def run_score_command(args: argparse.Namespace) -> int:
     if not _single_page(args):
         return run_score(args)
-    model = load_model(args.model) if args.model else None
-    document = extract(read_page_file(args.inputs[0]), args.url, threshold=args.threshold, favor=args.favor, model=model)
-    page_score = score(document)
+    page_score = score(_document(args, args.inputs[0]))
     if args.json:
-        json.dump(dataclasses.asdict(page_score), sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        write_json(dataclasses.asdict(page_score))
         return 0
     verdict = "FLAGGED" if page_score.flagged else "not flagged"
-    print(f"probability {page_score.probability:.3f}  {verdict} (threshold {page_score.threshold:.3f})")
-    for reason in page_score.reasons:
-        print(f"  {reason.weight:+.2f}  {reason.code}: {reason.evidence}")
+    lines = [f"probability {page_score.probability:.3f}  {verdict} (threshold {page_score.threshold:.3f})"]
+    lines += [f"  {reason.weight:+.2f}  {reason.code}: {reason.evidence}" for reason in page_score.reasons]
     if not page_score.reasons:
-        print("  no evidence found")
+        lines.append("  no evidence found")
+    write_text("\n".join(lines) + "\n")
     return 0
 
 
@@ -146,6 +164,9 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
         help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)",
     )
     parser.add_argument(
+        "--model", default=None, metavar="PATH", help="a block model file (default: $CLASSIFIER_MODEL, else the shipped one)"
+    )
+    parser.add_argument(
         "--gold",
         metavar="FILE",
         default=None,
@@ -161,15 +182,12 @@ def run_explain(args: argparse.Namespace) -> int:
     try:
         raw = read_page_file(args.page)
         gold = Path(args.gold).read_text(encoding="utf-8") if args.gold else None
-    except (OSError, EOFError, UnicodeDecodeError, NotAPageError) as exc:
-        print(f"explain: cannot read input: {exc}", file=sys.stderr)
+    except (OSError, UnicodeDecodeError, NotAPageError, CompressedDataError) as exc:
+        print(f"pagesieve explain: error: cannot read input: {exc}", file=sys.stderr)
         return 1
     read = time.perf_counter()
-    try:
-        document = extract(raw, args.url, threshold=args.threshold, favor=args.favor)
-    except (ModelError, ValueError) as exc:
-        print(f"explain: {exc}", file=sys.stderr)
-        return 1
+    model = load_model(args.model) if args.model else None
+    document = extract(raw, args.url, threshold=args.threshold, favor=args.favor, model=model)
     extracted = time.perf_counter()
     page_score: PageScore | None
     score_error: str | None = None
@@ -182,12 +200,13 @@ def run_explain(args: argparse.Namespace) -> int:
     rendered = time.perf_counter()
     try:
         if args.output == "-":
-            sys.stdout.write(view)
-            sys.stdout.flush()
+            write_text(view)
         else:
-            Path(args.output).write_text(view, encoding="utf-8")
+            Path(args.output).write_bytes(replace_surrogates(view).encode("utf-8"))
+    except BrokenPipeError:
+        raise
     except OSError as exc:
-        print(f"explain: cannot write {args.output}: {exc}", file=sys.stderr)
+        print(f"pagesieve explain: error: cannot write {args.output}: {exc}", file=sys.stderr)
         return 1
     done = time.perf_counter()
     kept = sum(1 for block in document.blocks if block.is_content)
@@ -210,6 +229,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawTextHelpFormatter,  # the version line is not wrapped
     )
     parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     clean = commands.add_parser("clean", help="print the main text of a page")
@@ -243,10 +263,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Usage errors argparse cannot see alone (exit status 2)."""
+    try:
+        check_decision(getattr(args, "threshold", None), getattr(args, "favor", "balanced"))
+    except ValueError:
+        parser.error("give --threshold or --favor, not both (--favor chooses a cut per page)")
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    if isinstance(error, (OSError, ModelError, NotAPageError, CompressedDataError, ValueError)):
+        return text or type(error).__name__
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _check_arguments(parser, args)
     try:
         return int(args.func(args))
-    except (OSError, ValueError, ModelError) as error:
-        print(f"pagesieve {args.command}: error: {error}", file=sys.stderr)
-        return 1
+    except BrokenPipeError:
+        return silence_stdout()
+    except KeyboardInterrupt:
+        print(f"pagesieve {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as error:  # every error is one line, unless --debug
+        if args.debug:
+            raise
+        print(f"pagesieve {args.command}: error: {_one_line(error)}", file=sys.stderr)
+        return EXIT_ERROR

@@ -1,13 +1,32 @@
-"""Argument types for the command lines (argparse `type=` callables): each turns one flag's
-text into a number, or raises `argparse.ArgumentTypeError` with what was expected, which
-argparse prints as a usage error (exit status 2)."""
+"""What the command lines share: their argument types (argparse `type=` callables: each turns
+one flag's text into a number, or raises `argparse.ArgumentTypeError` with what was expected,
+which argparse prints as a usage error, exit status 2) and their exit statuses.
+
+Exit statuses: 0 done; 1 an error (one line on stderr; ``--debug`` shows the traceback); 2 bad
+arguments; 3 (score in bulk) some input missing, damaged or not read whole, every readable
+record still scored; 130 interrupted; 141 stdout closed by its reader (``| head``), quietly.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import re
+import sys
 from collections.abc import Callable
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_DAMAGED_INPUT = 0, 1, 2, 3
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
+
+
+def silence_stdout() -> int:
+    """After a broken pipe: point stdout at /dev/null, so that Python's final flush is quiet;
+    returns `EXIT_BROKEN_PIPE`."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
@@ -27,6 +46,15 @@ def parse_size(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a size: {text!r} (use e.g. 512M or 2G)")
     number, unit = match.groups()
     return int(float(number) * 1024 ** "bkmgt".index((unit or "b").lower()))
+
+
+def positive_size(text: str) -> int:
+    """A size of at least one byte (``--max-memory``, ``--max-record-bytes``): 0 is refused,
+    not taken to mean no limit."""
+    size = parse_size(text)
+    if size < 1:
+        raise argparse.ArgumentTypeError(f"not a size of at least one byte: {text!r} (leave the flag out for no limit)")
+    return size
 
 
 def probability(text: str) -> float:

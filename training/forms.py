@@ -70,7 +70,7 @@ def reserialised(html: str) -> str:
 
     try:
         return lxml.html.tostring(lxml.html.document_fromstring(html), encoding="unicode")
-    except Exception:
+    except Exception:  # noqa: BLE001 - lxml refuses some documents: the page stays as it was
         return html
 
 
@@ -168,7 +168,7 @@ def in_script(page: LabelledPage, script: str = "Cyrillic") -> LabelledPage:
     read stays as it is, gold included."""
     try:
         html = html_in_script(decode_html(page.html), script)
-    except Exception:
+    except Exception:  # noqa: BLE001 - lxml refuses some documents, such as empty ones
         return page
     return dataclasses.replace(
         page, html=UTF8_BOM + html.encode("utf-8", "replace"), main_text=SCRIPTS[script](page.main_text)

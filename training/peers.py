@@ -368,7 +368,7 @@ def _warm_up(name: str) -> str:
     the worker's "model" is the peer's name."""
     try:
         PEERS[name].function("<html><body><p>warm up</p></body></html>", "")
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - the real pages will report it
         print(f"[peers] {name} warm-up failed: {exc!r}", file=sys.stderr)
     return name
 
@@ -425,7 +425,7 @@ def run_peer_detailed(
 def _in_process(name: str, job: _Job) -> _Outcome:
     try:
         return _peer_page(job, model=name)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a peer failure is data, not a crash
         return _peer_failure(job, f"{type(exc).__name__}: {exc}")
 
 

@@ -22,10 +22,10 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from ..cliargs import parse_size, probability, seconds, whole_number
+from ..cliargs import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, positive_size, probability, seconds, silence_stdout, whole_number
 from .engine import run
 from .on_dask import run_dask
-from .rows import BulkOptions, PageOptions
+from .rows import DEFAULT_MAX_RECORD_BYTES, BulkOptions, PageOptions
 from .sandbox import SandboxError
 from .writers import parquet_schema
 
@@ -42,50 +42,35 @@ def _page_fn(spec: str) -> Any:
 
 def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Declare the ``score`` flags on `parser` (returned for chaining)."""
-    parser.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="INPUT",
-        help="WARC (.warc, .warc.gz), JSONL (.jsonl, .jsonl.gz), folders of .html/.htm/.html.gz, "
-        "globs, or - for JSONL on stdin",
-    )
-    parser.add_argument("-o", "--output", default=None, help="output file (default: - for stdout)")
-    parser.add_argument("--format", choices=("jsonl", "parquet"), default="jsonl",
-        help="output format (default jsonl; parquet needs pagesieve[parquet])",
-    )
-    parser.add_argument("--workers", type=whole_number(0), default=None,
-        help="worker processes (default: all cores; 0: score in this process, no timeout)",
-    )
-    parser.add_argument("--timeout", type=seconds, default=30.0,
-        help="seconds per page before it becomes an error row (default 30; 0: none)",
-    )
-    parser.add_argument("--max-memory", type=parse_size, default=None, metavar="SIZE",
-        help="resident memory per worker, e.g. 2G (default: no limit)",
-    )
-    parser.add_argument("--limit", type=whole_number(1), default=None, metavar="N", help="stop after N pages")
-    parser.add_argument("--text", action="store_true", help="add the main text to each row")
-    parser.add_argument("--threshold", type=probability, default=None, help="block threshold for extraction (default: the model's)")
-    parser.add_argument("--favor", choices=("precision", "balanced", "recall"), default="balanced",
-        help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)",
-    )
-    parser.add_argument("--syndication", action="store_true",
-        help="count registered domains with near-identical text (MinHash) and feed it to the score",
-    )
-    parser.add_argument("--hosts", metavar="FILE", default=None, help="write per-host counts, share flagged and mean probability (CSV)")
-    parser.add_argument("--summary", metavar="FILE", default=None, help="write the run summary as JSON")
-    parser.add_argument("--html-field", default="html", help="JSONL field with the HTML (default html)")
-    parser.add_argument("--url-field", default="url", help="JSONL field with the URL (default url)")
-    parser.add_argument("--warc-reader", choices=("auto", "fastwarc", "warcio"), default="auto",
-        help="WARC library (default auto: fastwarc, warcio where fastwarc fails)",
-    )
-    parser.add_argument("--model", default=None, metavar="PATH", help="model file (default: $CLASSIFIER_MODEL, else the shipped model)")
-    parser.add_argument("--page-fn", type=_page_fn, default=None, metavar="MODULE:FUNCTION",
-        help="score pages with another function (advanced; no model is loaded unless --model is given)",
-    )
-    parser.add_argument("--no-resume", action="store_true", help="rescore inputs already completed in OUTPUT.parts")
-    parser.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler, or 'local' for a LocalCluster")
-    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr")
-    return parser
+    add = parser.add_argument
+    add("inputs", nargs="+", metavar="INPUT",
+        help="WARC (.warc, .warc.gz), JSONL (.jsonl, .jsonl.gz), folders of .html/.htm/.html.gz, globs, or - for JSONL on stdin")
+    add("-o", "--output", default=None, help="output file (default: - for stdout)")
+    add("--format", choices=("jsonl", "parquet"), default="jsonl", help="output format (default jsonl; parquet needs the parquet extra)")
+    add("--workers", type=whole_number(0), default=None, help="worker processes (default: all cores; 0: score in this process, no timeout)")
+    add("--timeout", type=seconds, default=30.0, help="seconds per page before it becomes an error row (default 30; 0: none)")
+    add("--max-memory", type=positive_size, default=None, metavar="SIZE", help="resident memory per worker, e.g. 2G (default: no limit)")
+    add("--max-record-bytes", type=positive_size, default=DEFAULT_MAX_RECORD_BYTES, metavar="SIZE",
+        help="records larger than this (an HTML file, a JSONL line, a WARC record) are error rows, not read (default 256M)")
+    add("--limit", type=whole_number(1), default=None, metavar="N", help="stop after N pages")
+    add("--text", action="store_true", help="add the main text to each row")
+    add("--threshold", type=probability, default=None, help="block threshold for extraction (default: the model's)")
+    add("--favor", choices=("precision", "balanced", "recall"), default="balanced",
+        help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
+    add("--syndication", action="store_true", help="count registered domains with near-identical text (MinHash) and feed it to the score")
+    add("--hosts", metavar="FILE", default=None, help="write per-host counts, share flagged and mean probability (CSV)")
+    add("--summary", metavar="FILE", default=None, help="write the run summary as JSON")
+    add("--html-field", default="html", help="JSONL field with the HTML (default html)")
+    add("--url-field", default="url", help="JSONL field with the URL (default url)")
+    add("--warc-reader", choices=("auto", "fastwarc", "warcio"), default="auto",
+        help="WARC library (default auto: fastwarc, warcio where fastwarc fails)")
+    add("--model", default=None, metavar="PATH", help="model file (default: $CLASSIFIER_MODEL, else the shipped model)")
+    add("--page-fn", type=_page_fn, default=None, metavar="MODULE:FUNCTION",
+        help="score pages with another function (advanced; no model is loaded unless --model is given)")
+    add("--no-resume", action="store_true", help="rescore inputs already completed in OUTPUT.parts")
+    add("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler, or 'local' for a LocalCluster")
+    add("-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr")
+    return parser  # fmt: skip
 
 
 def options_from_args(args: argparse.Namespace) -> BulkOptions:
@@ -94,6 +79,7 @@ def options_from_args(args: argparse.Namespace) -> BulkOptions:
         workers=args.workers,
         timeout=args.timeout if args.timeout and args.timeout > 0 else None,
         max_memory=args.max_memory,
+        max_record_bytes=args.max_record_bytes,
         limit=args.limit,
         html_field=args.html_field,
         url_field=args.url_field,
@@ -114,7 +100,11 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 
 def run_score(args: argparse.Namespace) -> int:
     """Run the ``score`` command for parsed `args`; returns the exit status."""
-    options = options_from_args(args)
+    try:
+        options = options_from_args(args)
+    except ValueError as exc:
+        print(f"pagesieve score: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if threading.current_thread() is threading.main_thread():
         # `kill` (SIGTERM) stops like Ctrl-C: workers stopped, the input in progress dropped
         signal.signal(signal.SIGTERM, _raise_interrupt)
@@ -130,12 +120,14 @@ def run_score(args: argparse.Namespace) -> int:
             summary = run_dask(args.inputs, args.output or "-", options, address=args.dask, **kwargs)
         else:
             summary = run(args.inputs, args.output or "-", options, **kwargs)
+    except BrokenPipeError:
+        return silence_stdout()
     except KeyboardInterrupt:
         print("pagesieve score: interrupted; completed inputs are kept, rerun to resume", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except (RuntimeError, SandboxError, ValueError, OSError) as exc:
-        print(f"pagesieve score: error: {exc}", file=sys.stderr)
-        return 1
+        print(f"pagesieve score: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return EXIT_ERROR
     if not args.quiet:
         print(summary.text(), file=sys.stderr)
     return summary.exit_status

@@ -19,7 +19,7 @@ classifier score`` calls them.
 from __future__ import annotations
 
 import functools
-import json
+import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -32,7 +32,7 @@ from .parts import PartStore, PartWriter
 from .records import expand_inputs, iter_records
 from .rows import BulkOptions, PageOptions, Record, Row, Source, Summary, error_row
 from .sandbox import PagePool, PoolStats
-from .writers import atomic_path
+from .writers import atomic_path, json_bytes
 
 ModelLoader = Callable[[], Any] | None | Literal["default"]
 
@@ -143,7 +143,7 @@ class LocalExecutor:
             limited = False
             records = iter_records(
                 source, html_field=options.html_field, url_field=options.url_field,
-                warc_reader=options.warc_reader, stdin=self.stdin,
+                warc_reader=options.warc_reader, stdin=self.stdin, max_record_bytes=options.max_record_bytes,
             )  # fmt: skip
             for record in records:
                 yield Item(index, record)
@@ -210,27 +210,60 @@ def run_with(
     """Score `inputs` into `output` with `executor` (see the module docstring)."""
     started = time.monotonic()
     sources = expand_inputs(inputs)
+    check_outputs(sources, output, options)
     store = PartStore.for_output(output, options)
-    todo = [(i, s) for i, s in enumerate(sources) if not (options.resume and store.is_complete(s))]
-    progress = _progress_bar(options, progress_stream)
     try:
-        with executor:
-            written = _write_parts(executor, store, sources, todo, progress)
+        todo = [(i, s) for i, s in enumerate(sources) if not (options.resume and store.is_complete(s))]
+        progress = _progress_bar(options, progress_stream)
+        try:
+            with executor:
+                written = _write_parts(executor, store, sources, todo, progress)
+        finally:
+            if progress is not None:
+                progress.close()
+        summary = Summary(inputs=len(sources), workers=executor.workers, output=output or "-", notes=list(executor.notes))
+        stats = executor.stats
+        summary.timeouts, summary.memory_kills, summary.worker_deaths = stats.timeouts, stats.memory_kills, stats.worker_deaths
+        assembly = Assembly(store, sources, fresh={source for _, source in todo}, written=written)
+        assemble(assembly, output, options=options, summary=summary, rescore=rescore or apply_dup_domains, stdout=stdout)
     finally:
-        if progress is not None:
-            progress.close()
-    summary = Summary(inputs=len(sources), workers=executor.workers, output=output or "-", notes=list(executor.notes))
-    stats = executor.stats
-    summary.timeouts, summary.memory_kills, summary.worker_deaths = stats.timeouts, stats.memory_kills, stats.worker_deaths
-    assembly = Assembly(store, sources, fresh={source for _, source in todo}, written=written)
-    assemble(assembly, output, options=options, summary=summary, rescore=rescore or apply_dup_domains, stdout=stdout)
+        store.close()
     summary.inputs_resumed = len(sources) - len(todo)
     summary.elapsed_s = round(time.monotonic() - started, 3)
     summary.pages_per_s = round(summary.pages_scored_now / summary.elapsed_s, 2) if summary.elapsed_s else 0.0
     if options.summary_path:
         with atomic_path(options.summary_path) as tmp:
-            tmp.write_text(json.dumps(summary.to_dict(), indent=2))
+            tmp.write_bytes(json_bytes(summary.to_dict(), indent=2))
     return summary
+
+
+class OutputError(ValueError):
+    """An output that cannot be written: found before anything is scored."""
+
+
+def check_outputs(sources: Sequence[Source], output: str | None, options: BulkOptions) -> None:
+    """Refuse, before any page is scored, outputs that could not be written or would overwrite
+    an input: the output, the summary and the hosts CSV must be files in folders this process
+    can write, none of them an input, and no two of them the same file."""
+    targets = [(flag, path) for flag, path in (("-o", output), ("--summary", options.summary_path), ("--hosts", options.hosts_path))
+               if path not in (None, "-")]  # fmt: skip
+    inputs = {os.path.realpath(source.path) for source in sources if source.kind not in ("stdin", "missing", "empty")}
+    seen: dict[str, str] = {}
+    for flag, path in targets:
+        assert path is not None
+        real = os.path.realpath(path)
+        folder = os.path.dirname(real) or "."
+        if os.path.isdir(real):
+            raise OutputError(f"{flag} {path} is a folder: name a file")
+        if real in inputs:
+            raise OutputError(f"{flag} {path} is also an input: it would be overwritten")
+        if real in seen:
+            raise OutputError(f"{flag} {path} is also given to {seen[real]}")
+        if not os.path.isdir(folder):
+            raise OutputError(f"{flag} {path}: the folder {folder} does not exist")
+        if not os.access(folder, os.W_OK) or (os.path.exists(real) and not os.access(real, os.W_OK)):
+            raise OutputError(f"{flag} {path}: not writable")
+        seen[real] = flag
 
 
 def run(

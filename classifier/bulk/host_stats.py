@@ -6,7 +6,7 @@ import csv
 from dataclasses import dataclass
 from typing import Any
 
-from .writers import atomic_path
+from .writers import atomic_path, escape_surrogates
 
 
 @dataclass
@@ -38,4 +38,4 @@ def write_hosts_csv(path: str, hosts: dict[str, HostStats]) -> None:
         for host, stats in order:
             share = stats.flagged / stats.pages if stats.pages else 0.0
             mean = stats.probability_sum / stats.pages if stats.pages else 0.0
-            out.writerow([host, stats.pages, stats.errors, stats.flagged, f"{share:.4f}", f"{mean:.4f}"])
+            out.writerow([escape_surrogates(host), stats.pages, stats.errors, stats.flagged, f"{share:.4f}", f"{mean:.4f}"])

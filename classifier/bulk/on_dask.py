@@ -97,7 +97,11 @@ def score_source_task(
 ) -> tuple[list[Result], bool]:
     """Score one input on a worker: its per-record results and whether a sandbox was used."""
     records = iter_records(
-        source, html_field=options.html_field, url_field=options.url_field, warc_reader=options.warc_reader
+        source,
+        html_field=options.html_field,
+        url_field=options.url_field,
+        warc_reader=options.warc_reader,
+        max_record_bytes=options.max_record_bytes,
     )
     pool = None
     if options.timeout is not None or options.max_memory is not None:
@@ -108,11 +112,11 @@ def score_source_task(
         with state["lock"]:  # one sandbox per worker: one task at a time uses it
             for item, row in pool.imap((Item(0, r) for r in records), page_record):
                 record = item.record
-                results.append((record.skip, record.error, record.offset, row, record.ends_input))
+                results.append((record.skip, record.error, record.offset, row, record.input_incomplete))
         return results, True
     model = worker_model(model_loader)
     for record, row in score_records(records, page_fn=page_fn, model=model, options=options.page):
-        results.append((record.skip, record.error, record.offset, row, record.ends_input))
+        results.append((record.skip, record.error, record.offset, row, record.input_incomplete))
     return results, False
 
 
@@ -191,8 +195,8 @@ class DaskExecutor:
             results, sandboxed = future.result()
             unsandboxed += not sandboxed and (options.timeout is not None or options.max_memory is not None)
             yield Item(index), None
-            for skip, damage, offset, row, ends_input in results:
-                record = Record(source.path, offset, skip=skip, error=damage, ends_input=ends_input)
+            for skip, damage, offset, row, input_incomplete in results:
+                record = Record(source.path, offset, skip=skip, error=damage, input_incomplete=input_incomplete)
                 yield Item(index, record), row
             yield Item(index, end=True), None
             del results

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..extraction.decode import decode_html
+from ..extraction.decode import decode_html, gunzip_whole
 from ..extraction.document import Document
 from ..extraction.extract import Extractor, extractor_for
 from ..extraction.model import LoadedModel
@@ -68,16 +68,23 @@ def row_from_document(record: Record, document: Document, page_score: PageScore,
 def score_page(record: Record, *, model: Extractor | LoadedModel | None = None, options: PageOptions = PageOptions()) -> Row:
     """Decode, extract and score one page record (the default page function).
 
-    Bytes are decoded with `classifier.extraction.decode.decode_html` (the record's HTTP charset
-    first); a JSONL ``html`` string is used as it is. Exceptions propagate: the callers turn
-    them into error rows.
+    The page's text comes from `record_html`. Exceptions propagate: the callers turn them into
+    error rows.
     """
     extractor = model if isinstance(model, Extractor) else extractor_for(model)
-    body = record.body
-    if isinstance(body, bytes):
-        body = decode_html(decode_content_encoding(body, record.content_encoding), record.http_charset)
-    document = extractor.extract(body or "", url=record.url, threshold=options.threshold, favor=options.favor)
+    document = extractor.extract(record_html(record), url=record.url, threshold=options.threshold, favor=options.favor)
     return row_from_document(record, document, score(document), options)
+
+
+def record_html(record: Record) -> str:
+    """The HTML of a page record as text: a gzip file inflated (whole, bounded), an HTTP
+    Content-Encoding undone (bounded), bytes decoded with the record's HTTP charset first; a
+    JSONL ``html`` string as it is. Damage raises (`CompressedDataError`): an error row."""
+    body = record.body
+    if not isinstance(body, bytes):
+        return body or ""
+    payload = gunzip_whole(body) if record.gzip_file else decode_content_encoding(body, record.content_encoding)
+    return decode_html(payload, record.http_charset)
 
 
 def score_records(
@@ -107,7 +114,7 @@ def row_of(record: Record, page_fn: PageFn, model: Any, options: PageOptions) ->
         return None
     try:
         return page_fn(record, model=model, options=options)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - every page becomes a row
         return error_row(record, f"{type(exc).__name__}: {exc}"[:500])
 
 

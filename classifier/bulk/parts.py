@@ -17,6 +17,8 @@ stdout as output the parts live in a temporary folder that is removed at the end
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import glob
 import hashlib
 import json
 import os
@@ -27,13 +29,14 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .rows import BulkOptions, Record, Row, Source
-from .writers import JsonlWriter, atomic_path
+from .writers import JsonlWriter, atomic_path, json_bytes
 
-# Bumped whenever rows change shape (3: page metadata columns), so old parts are not resumed.
-PART_FORMAT = 3
+# Bumped whenever rows or keys change (4: part keys of file names that are not UTF-8), so old
+# parts are not resumed.
+PART_FORMAT = 4
 
 
 def options_fingerprint(options: BulkOptions) -> str:
@@ -44,9 +47,10 @@ def options_fingerprint(options: BulkOptions) -> str:
         "html_field": options.html_field,
         "url_field": options.url_field,
         "warc_reader": options.warc_reader,
+        "max_record_bytes": options.max_record_bytes,
         "model_path": os.path.abspath(options.model_path) if options.model_path else None,
     }
-    return hashlib.sha1(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+    return hashlib.sha1(json.dumps(payload, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass
@@ -71,16 +75,16 @@ class PartWriter:
 
     def add(self, record: Record, row: Row | None) -> None:
         """Account for one record: its row, or its skip reason."""
-        self.add_result(record.skip, record.error, record.offset, row, ends_input=record.ends_input)
+        self.add_result(record.skip, record.error, record.offset, row, input_incomplete=record.input_incomplete)
 
     def add_result(
-        self, skip: str | None, damage: str | None, offset: int, row: Row | None, *, ends_input: bool = False
+        self, skip: str | None, damage: str | None, offset: int, row: Row | None, *, input_incomplete: bool = False
     ) -> None:
         self.records_read += 1
         if damage is not None:
             entry = {"source": self.source.path, "offset": offset, "error": damage}
             self.damaged.append(entry)
-            if ends_input:
+            if input_incomplete:
                 self.unread.append(entry)
         if row is None:
             self.skipped[skip or "unknown"] += 1
@@ -106,7 +110,7 @@ class PartWriter:
             "unread": self.unread,
         }
         with atomic_path(self.meta_path) as tmp:
-            tmp.write_text(json.dumps(meta, indent=1))
+            tmp.write_bytes(json_bytes(meta, indent=1))
 
     def abort(self) -> None:
         self._stream.close()
@@ -122,10 +126,14 @@ class PartStore:
     fingerprint: str
     with_text: bool = False
     ephemeral: bool = False
+    lock: IO[bytes] | None = field(default=None, repr=False)
     _keys: dict[Source, str] = field(default_factory=dict, repr=False)
 
     @classmethod
     def for_output(cls, output: str | None, options: BulkOptions) -> PartStore:
+        """The parts of `output` (a temporary folder for stdout), locked for this run: a
+        second run on the same output refuses to start (`OutputBusyError`). Leftovers of a
+        killed run (temporary parts, a half-written output) are removed once the lock is held."""
         fingerprint = options_fingerprint(options)
         with_text = options.page.with_text
         if output in (None, "-"):
@@ -134,10 +142,18 @@ class PartStore:
         target = Path(output)
         folder = target.with_name(target.name + ".parts")
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(".*.tmp-*"):  # left by a killed run
+        lock = _lock(folder / LOCK_NAME, target)
+        leftovers = [*folder.glob(".*.tmp-*"), *target.parent.glob(f".{glob.escape(target.name)}.tmp-*")]
+        for stale in leftovers:
             with contextlib.suppress(OSError):
                 stale.unlink()
-        return cls(folder, fingerprint, with_text)
+        return cls(folder, fingerprint, with_text, lock=lock)
+
+    def close(self) -> None:
+        """Release the output's lock (also released when the process ends, however it ends)."""
+        if self.lock is not None:
+            self.lock.close()
+            self.lock = None
 
     def key(self, source: Source) -> str:
         if source.kind == "stdin":
@@ -148,8 +164,9 @@ class PartStore:
             ident = f"{stat.st_size}:{stat.st_mtime_ns}"
         except OSError:
             ident = "missing"
-        digest = hashlib.sha1(f"{self.fingerprint}\0{path}\0{ident}\0{source.kind}".encode()).hexdigest()
-        return digest[:24]
+        # os.fsencode: a file name that is not UTF-8 (its bytes kept as surrogates) has a key too.
+        digest = hashlib.sha1(b"\0".join((self.fingerprint.encode(), os.fsencode(path), ident.encode(), source.kind.encode())))
+        return digest.hexdigest()[:24]
 
     def _key(self, source: Source) -> str:
         if source not in self._keys:  # stdin gets one random key per run
@@ -184,3 +201,30 @@ class PartStore:
     def cleanup(self) -> None:
         if self.ephemeral:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+LOCK_NAME = ".lock"
+
+
+class OutputBusyError(RuntimeError):
+    """Another run is writing the same output."""
+
+
+def _lock(path: Path, output: Path) -> IO[bytes]:
+    """An exclusive lock on `path` (flock: the kernel releases it when the process ends, even
+    after kill -9), holding this process's id; `OutputBusyError` when another run holds it."""
+    handle = open(path, "a+b")  # noqa: SIM115 - held until the run ends (PartStore.close)
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().decode("ascii", "replace").strip() or "another process"
+        handle.close()
+        raise OutputBusyError(
+            f"another run is writing {output} (process {holder}); wait for it to end, or choose another -o"
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()).encode())
+    handle.flush()
+    return handle

@@ -20,8 +20,7 @@ import zlib
 from collections.abc import Iterator, Sequence
 from typing import IO, Literal
 
-from ..extraction.decode import gunzip_bounded
-from .rows import STDIN, Record, Source, SourceKind
+from .rows import DEFAULT_MAX_RECORD_BYTES, STDIN, Record, Source, SourceKind
 from .warc import WARC_SUFFIXES, describe, read_warc
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -47,8 +46,9 @@ def expand_inputs(inputs: Sequence[str]) -> list[Source]:
 
     Arguments keep their order; a folder expands to its ``*.html``, ``*.htm`` and ``*.html.gz``
     files (recursively, sorted), a glob to its sorted matches. A path that does not exist (or a
-    glob that matches nothing) becomes a ``missing`` source so that it is reported, not lost. A
-    file named more than once is read once.
+    glob that matches nothing) becomes a ``missing`` source, and a folder with no page in it an
+    ``empty`` one, so that they are reported, not lost. A file named more than once is read
+    once.
     """
     sources: list[Source] = []
     seen: set[str] = set()
@@ -59,12 +59,18 @@ def expand_inputs(inputs: Sequence[str]) -> list[Source]:
             seen.add(key)
             sources.append(Source(path, kind))
 
+    def add_folder(folder: str) -> None:
+        pages = _walk_html(folder)
+        for path in pages:
+            add(path, "html")
+        if not pages:
+            add(folder, "empty")
+
     for arg in inputs:
         if arg == STDIN:
             add(arg, "stdin")
         elif os.path.isdir(arg):
-            for path in _walk_html(arg):
-                add(path, "html")
+            add_folder(arg)
         elif os.path.exists(arg):
             add(arg, source_kind(arg))
         elif glob.has_magic(arg):
@@ -73,8 +79,7 @@ def expand_inputs(inputs: Sequence[str]) -> list[Source]:
                 add(arg, "missing")
             for match in matches:
                 if os.path.isdir(match):
-                    for path in _walk_html(match):
-                        add(path, "html")
+                    add_folder(match)
                 else:
                     add(match, source_kind(match))
         else:
@@ -99,53 +104,76 @@ def iter_records(
     url_field: str = "url",
     warc_reader: Literal["auto", "fastwarc", "warcio"] = "auto",
     stdin: IO[bytes] | None = None,
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Record]:
     """Every record of `source`, in file order; never raises on damaged input.
 
     `html_field` / `url_field` name the JSONL fields (defaults ``html`` and ``url``).
     `warc_reader` picks the WARC library: ``auto`` (default) uses fastwarc and falls back to
     warcio when fastwarc cannot read the file at all. `stdin` replaces ``sys.stdin.buffer`` for
-    the ``-`` source (for tests).
+    the ``-`` source (for tests). A record of more than `max_record_bytes` (an HTML file, a
+    JSONL line, a WARC record's block) becomes an error record without being read whole.
     """
     if source.kind == "warc":
-        yield from read_warc(source.path, reader=warc_reader)
+        yield from read_warc(source.path, reader=warc_reader, max_record_bytes=max_record_bytes)
     elif source.kind == "jsonl":
-        yield from read_jsonl(source.path, html_field=html_field, url_field=url_field)
+        yield from read_jsonl(source.path, html_field=html_field, url_field=url_field, max_record_bytes=max_record_bytes)
     elif source.kind == "stdin":
         stream = stdin if stdin is not None else sys.stdin.buffer
         yield from read_jsonl_stream(
-            stream, source=STDIN, html_field=html_field, url_field=url_field
+            stream, source=STDIN, html_field=html_field, url_field=url_field, max_record_bytes=max_record_bytes
         )
     elif source.kind == "html":
-        yield read_html_file(source.path)
+        yield read_html_file(source.path, max_record_bytes=max_record_bytes)
     elif source.kind == "missing":
-        yield Record(source.path, 0, error="input not found", ends_input=True)
+        yield Record(source.path, 0, error="input not found", input_incomplete=True)
+    elif source.kind == "empty":
+        yield Record(source.path, 0, error="folder holds no .html, .htm, .html.gz or .htm.gz file", input_incomplete=True)
     else:
         yield Record(
             source.path,
             0,
             error="unsupported input format (expected .warc[.gz], .jsonl[.gz], .html[.gz] or a folder)",
-            ends_input=True,
+            input_incomplete=True,
         )
 
 
-def read_html_file(path: str) -> Record:
-    """One HTML file (``.html.gz`` decompressed) as a page record at offset 0."""
+def read_html_file(path: str, *, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Record:
+    """One HTML file as a page record at offset 0. A ``.gz`` file's bytes are sent as they
+    are, for the worker to inflate (bounded: a gzip bomb never reaches this process, and a file
+    cut short is an error row). A file larger than `max_record_bytes` is an error record, not
+    read."""
     try:
+        size = os.stat(path).st_size
+        if size > max_record_bytes:
+            return Record(path, 0, error=_too_large(size, max_record_bytes))
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = handle.read(max_record_bytes + 1)
     except OSError as exc:
-        return Record(path, 0, error=f"unreadable file: {describe(exc)}", ends_input=True)
-    if path.lower().endswith(".gz"):
-        unpacked = gunzip_bounded(data)  # at most MAX_UNCOMPRESSED_BYTES: a gzip bomb stops there
-        if unpacked is None:
-            return Record(path, 0, error="unreadable file: not gzip data", ends_input=True)
-        data = unpacked
-    return Record(path, 0, url=None, body=data)
+        return Record(path, 0, error=f"unreadable file: {describe(exc)}", input_incomplete=True)
+    if len(data) > max_record_bytes:  # it grew while being read
+        return Record(path, 0, error=_too_large(len(data), max_record_bytes))
+    return Record(path, 0, url=None, body=data, gzip_file=path.lower().endswith(".gz"))
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"record too large: {size:,} bytes or more, over the limit of {limit:,} (--max-record-bytes)"
+
+
+def _read_line(stream: IO[bytes], limit: int) -> tuple[bytes, bool]:
+    """The next line of `stream` (b"" at its end) and whether it fit in `limit` bytes; a
+    longer line is read past in chunks, never held whole."""
+    line = stream.readline(limit + 1)
+    if len(line) <= limit or line.endswith(b"\n"):
+        return line, True
+    while True:  # the rest of the long line, dropped as it is read
+        chunk = stream.readline(1 << 20)
+        if not chunk or chunk.endswith(b"\n"):
+            return line[:0], False
 
 
 def read_jsonl(
-    path: str, *, html_field: str = "html", url_field: str = "url"
+    path: str, *, html_field: str = "html", url_field: str = "url", max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
 ) -> Iterator[Record]:
     """Records of a JSONL file (gzip-compressed when the name ends in ``.gz``)."""
     try:
@@ -153,10 +181,12 @@ def read_jsonl(
             gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")  # type: ignore[assignment]  # noqa: SIM115
         )
     except OSError as exc:
-        yield Record(path, 0, error=f"unreadable file: {describe(exc)}", ends_input=True)
+        yield Record(path, 0, error=f"unreadable file: {describe(exc)}", input_incomplete=True)
         return
     with handle:
-        yield from read_jsonl_stream(handle, source=path, html_field=html_field, url_field=url_field)
+        yield from read_jsonl_stream(
+            handle, source=path, html_field=html_field, url_field=url_field, max_record_bytes=max_record_bytes
+        )
 
 
 def read_jsonl_stream(
@@ -165,23 +195,28 @@ def read_jsonl_stream(
     source: str,
     html_field: str = "html",
     url_field: str = "url",
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
 ) -> Iterator[Record]:
     """Records of a JSONL byte stream; `offset` is the 1-based line number.
 
     A blank line is skipped (``blank_line``); a line that is not a JSON object, or has no string
-    in `html_field`, is an error record; a stream that breaks (truncated gzip) ends with an error
-    record at the next line number. A line whose `html_field` is null is skipped (``no_html``).
+    in `html_field`, or is longer than `max_record_bytes`, is an error record; a stream that
+    breaks (truncated gzip) ends with an error record at the next line number. A line whose
+    `html_field` is null is skipped (``no_html``).
     """
     line_no = 0
     while True:
         try:
-            line = stream.readline()
+            line, fits = _read_line(stream, max_record_bytes)
         except (OSError, EOFError, zlib.error) as exc:
-            yield Record(source, line_no + 1, error=f"damaged input after line {line_no}: {describe(exc)}", ends_input=True)
+            yield Record(source, line_no + 1, error=f"damaged input after line {line_no}: {describe(exc)}", input_incomplete=True)
             return
-        if not line:
+        if fits and not line:
             return
         line_no += 1
+        if not fits:
+            yield Record(source, line_no, error=_too_large(max_record_bytes + 1, max_record_bytes))
+            continue
         if not line.strip():
             yield Record(source, line_no, skip="blank_line")
             continue

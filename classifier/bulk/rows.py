@@ -15,8 +15,11 @@ from typing import Any, Literal
 from ..extraction.decision import Favor, check_decision
 from ..hosts import host_of
 
-SourceKind = Literal["warc", "jsonl", "html", "stdin", "missing", "unknown"]
+SourceKind = Literal["warc", "jsonl", "html", "stdin", "missing", "empty", "unknown"]
 STDIN = "-"
+#: Records larger than this (an HTML file, a JSONL line, a WARC record's block) are error rows,
+#: never read whole (`BulkOptions.max_record_bytes`, ``--max-record-bytes``).
+DEFAULT_MAX_RECORD_BYTES = 256 * 2**20
 #: Reason code of the cross-crawl term (the same text on N >= 2 registered domains).
 DUP_REASON = "same_text_on_N_domains"
 
@@ -36,9 +39,10 @@ class Record:
     Exactly one of three things: a page (`body` set), a record that is not a page (`skip` is the
     reason, e.g. ``warc_request`` or ``not_html:image/png``), or damaged input (`error` says
     what went wrong at `offset`). `offset` is the WARC record's byte offset, the JSONL line
-    number (1-based), or 0 for a single HTML file. `ends_input` marks damage that stopped the
-    reading of the input (truncation, corrupt compression, a missing file), as opposed to a bad
-    line that was skipped over.
+    number (1-based), or 0 for a single HTML file. `input_incomplete` marks damage that kept
+    part of the input from being read (truncation, corrupt compression, a missing file, bytes
+    of garbage skipped in a WARC), as opposed to one bad line or record that was read and
+    refused.
     """
 
     source: str
@@ -46,10 +50,11 @@ class Record:
     url: str | None = None
     body: bytes | str | None = None
     http_charset: str | None = None
-    content_encoding: str | None = None
+    content_encoding: str | None = None  # the HTTP Content-Encoding left on `body`
+    gzip_file: bool = False  # `body` is the bytes of a gzip file (.html.gz), to inflate whole
     skip: str | None = None
     error: str | None = None
-    ends_input: bool = False
+    input_incomplete: bool = False
 
     @property
     def is_page(self) -> bool:
@@ -157,8 +162,9 @@ class BulkOptions:
 
     `workers` (None: every core; 0: score in this process, without timeouts), `timeout`
     (30 s per page; None for none), `max_memory` (bytes of resident memory per worker; None for
-    no limit), `limit` (stop after this many pages; None), `html_field`/`url_field` (JSONL
-    field names), `warc_reader` (``auto``: fastwarc, warcio as fallback), `output_format`
+    no limit), `max_record_bytes` (records larger than this are error rows, not read: 256 MiB),
+    `limit` (stop after this many pages; None), `html_field`/`url_field` (JSONL field names),
+    `warc_reader` (``auto``: fastwarc, warcio as fallback), `output_format`
     (``jsonl`` or ``parquet``), `hosts_path` (per-host CSV), `summary_path` (summary JSON),
     `progress` (a tqdm bar when stderr is a terminal), `resume` (skip inputs whose part is
     complete), `model_path` (None: the default model), `page` (`PageOptions`).
@@ -167,6 +173,7 @@ class BulkOptions:
     workers: int | None = None
     timeout: float | None = 30.0
     max_memory: int | None = None
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     limit: int | None = None
     html_field: str = "html"
     url_field: str = "url"

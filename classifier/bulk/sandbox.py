@@ -35,6 +35,9 @@ T = TypeVar("T")
 
 #: How long a worker may take to start and load the model before the run gives up.
 STARTUP_TIMEOUT = 600.0
+#: Workers that may die one after another while starting (killed, out of memory) before the run
+#: gives up: a worker that dies while starting is replaced, up to this many times in a row.
+STARTUP_RETRIES = 3
 
 
 class SandboxError(RuntimeError):
@@ -68,7 +71,7 @@ def _worker_main(
             resource.setrlimit(resource.RLIMIT_AS, (max_memory, max_memory))
     try:
         model = model_loader() if model_loader is not None else None
-    except BaseException as exc:
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, which stops the run
         conn.send(("fatal", f"model failed to load: {type(exc).__name__}: {exc}"))
         return
     conn.send(("ready", os.getpid()))
@@ -84,7 +87,7 @@ def _worker_main(
             row = page_fn(record, model=model, options=page_options)
         except MemoryError:
             row = error_fn(record, "memory limit exceeded (MemoryError)")
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every page becomes a row
             row = error_fn(record, f"{type(exc).__name__}: {exc}"[:500])
         conn.send(("row", (seq, row)))
 
@@ -141,6 +144,7 @@ class PagePool(Generic[T]):
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         self._ctx = multiprocessing.get_context(method)
         self._pool: list[_Worker] = []
+        self._startup_failures = 0
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -293,6 +297,8 @@ class PagePool(Generic[T]):
         if kind == "ready":
             worker.ready = True
             worker.pid = payload
+            self._startup_failures = 0
+            self._check_idle_memory(worker)
         elif kind == "fatal":
             raise SandboxError(payload)
         else:
@@ -303,14 +309,33 @@ class PagePool(Generic[T]):
     def _worker_died(self, worker: _Worker, done: dict[int, tuple[T, Any]], waiting: dict[int, T]) -> None:
         code = worker.process.exitcode
         if not worker.ready:
-            self._kill(worker)
-            raise SandboxError(f"a worker exited while starting (exit code {code})")
+            self._startup_failures += 1
+            if self._startup_failures > STARTUP_RETRIES:
+                self._kill(worker)
+                raise SandboxError(
+                    f"workers exited while starting {self._startup_failures} times in a row (last exit code {code})"
+                )
+            self.stats.worker_deaths += 1
+            self._replace(worker)
+            return
         self.stats.worker_deaths += 1
         if worker.busy is not None:
             seq, record = worker.busy
             reason = f"worker died while scoring this page (exit code {code})"
             done[seq] = (waiting.pop(seq), self.error_fn(record, reason))
         self._replace(worker)
+
+    def _check_idle_memory(self, worker: _Worker) -> None:
+        """Refuse a memory limit that an idle worker, model loaded, already exceeds: every page
+        would become an error row."""
+        if not self.max_memory or not sys.platform.startswith("linux"):
+            return
+        rss = _rss_bytes(worker.process.pid)
+        if rss is not None and rss > self.max_memory:
+            raise SandboxError(
+                f"the memory limit ({self.max_memory / 2**20:.0f} MiB) is below what an idle worker "
+                f"uses with the model loaded ({rss / 2**20:.0f} MiB): raise --max-memory"
+            )
 
     def _replace(self, worker: _Worker) -> None:
         self._kill(worker)

@@ -13,70 +13,104 @@ import zlib
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from ..extraction.decode import MAX_UNCOMPRESSED_BYTES, charset_from_content_type, gunzip_bounded, inflate_bounded
-from .rows import Record
+from ..extraction.decode import MAX_UNCOMPRESSED_BYTES, TooLargeError, charset_from_content_type, gunzip_whole, inflate_bounded
+from .rows import DEFAULT_MAX_RECORD_BYTES, Record
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 #: MIME types taken as HTML pages; a response without a Content-Type is sniffed instead.
 HTML_MIME_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml+html"})
 
 
-def read_warc(path: str, *, reader: Literal["auto", "fastwarc", "warcio"] = "auto") -> Iterator[Record]:
+def read_warc(
+    path: str, *, reader: Literal["auto", "fastwarc", "warcio"] = "auto", max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+) -> Iterator[Record]:
     """Records of a WARC file (plain or gzip), fastwarc first, warcio as the fallback.
 
-    A record shorter than its Content-Length, or a decompression / parse error, ends the file
-    with an error record at the damaged record's offset (everything before it is yielded).
+    fastwarc reads strictly, so that nothing is skipped in silence. Where it meets bytes that
+    are not a WARC record (garbage, a garbled header), the file has an error record there, and
+    the records after the damage are read on (by fastwarc's lenient mode, which skips what it
+    cannot read). A file with no readable record at all is one error record. A record shorter
+    than its Content-Length, or corrupt compression, ends the file with an error record at the
+    damaged record's offset (everything before it is yielded). All of these mark the input as
+    not read whole. A record larger than `max_record_bytes` is an error record, not read.
     """
-    if reader == "warcio":
-        yield from _read_warc_warcio(path)
+    start = _sniff(path)
+    if start is None:
+        yield Record(path, 0, error="not a WARC or ARC file: it does not start with a WARC record", input_incomplete=True)
         return
-    yielded = 0
-    last_offset = 0
-    failure: BaseException | None = None
+    if reader == "warcio" or (reader == "auto" and (start == "arc" or not _has_fastwarc())):
+        yield from _read_warc_warcio(path, max_record_bytes)
+        return
+    last: int | None = None
     try:
-        for record in _read_warc_fastwarc(path):
-            yielded += 1
-            last_offset = record.offset
+        for record in _read_warc_fastwarc(path, strict=True, max_record_bytes=max_record_bytes):
             yield record
-    except ImportError:
-        if reader == "fastwarc":
-            raise
-        failure = None
-        yielded = 0
-        yield from _read_warc_warcio(path)
+            last = record.offset
         return
     except (OSError, ValueError, RuntimeError) as exc:
         failure = exc
-    if failure is None:
-        return
-    if yielded == 0 and reader == "auto":
-        # fastwarc could not read this file at all (an ARC file, an odd header): try warcio.
-        fallback = _read_warc_warcio(path)
+    if last is None and reader == "auto":
+        # fastwarc could not read the first record (an odd header): try warcio.
+        fallback = _read_warc_warcio(path, max_record_bytes)
         first = next(fallback, None)
-        if first is not None and first.error is not None and first.offset == 0:
-            # warcio cannot read it either: report fastwarc's (shorter) diagnosis
-            yield Record(path, 0, error=f"damaged WARC at offset 0: {describe(failure)}", ends_input=True)
-            return
-        if first is not None:
+        if first is not None and not (first.error is not None and first.offset == 0):
             yield first
             yield from fallback
-        return
-    yield Record(
-        path, last_offset, error=f"damaged WARC after offset {last_offset}: {describe(failure)}",
-        ends_input=True,
-    )
+            return
+    yield from _resume_after_damage(path, last, failure, max_record_bytes)
 
 
-def _open_fastwarc(path: str) -> Any:
+def _sniff(path: str) -> str | None:
+    """"warc" or "arc" by how the file (or its first gzip member) starts; None for anything
+    else (random bytes, zeros), which no reader is asked to scan; "warc" for an empty file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return "warc"  # the reader reports it
+    if head.startswith(b"\x1f\x8b"):
+        inflated = inflate_bounded(head, 16 + zlib.MAX_WBITS, 64)
+        head = inflated[0] if inflated is not None else b""
+    head = head.lstrip(b"\r\n")
+    if not head or head.startswith(b"WARC/"):
+        return "warc"
+    return "arc" if head.startswith(b"filedesc://") else None
+
+
+def _has_fastwarc() -> bool:
+    try:
+        import fastwarc  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _resume_after_damage(path: str, last: int | None, failure: BaseException, max_record_bytes: int) -> Iterator[Record]:
+    """The damage record after the last record read (`last`, None: none), then the records
+    after the damage, read leniently."""
+    if last is None:
+        where, message = 0, f"not a WARC file: no record could be read ({describe(failure)})"
+    else:
+        where, message = last, f"damaged WARC: unreadable bytes after the record at offset {last} ({describe(failure)})"
+    yield Record(path, where, error=message, input_incomplete=True)
+    try:
+        for record in _read_warc_fastwarc(path, strict=False, max_record_bytes=max_record_bytes):
+            if last is None or record.offset > last:
+                yield record
+    except (OSError, ValueError, RuntimeError):
+        return  # the same damage again (corrupt compression): already reported
+
+
+def _open_fastwarc(path: str, strict: bool) -> Any:
     from fastwarc.warc import ArchiveIterator
 
     stream = open(path, "rb")  # noqa: SIM115 - closed by the caller
     # HTTP is parsed here (`_split_http`) so that the whole block can be checked against the
     # WARC Content-Length first.
     try:
-        return stream, ArchiveIterator(stream, parse_http=False, quirks_mode=True)
+        return stream, ArchiveIterator(stream, parse_http=False, quirks_mode=not strict)
     except TypeError:  # fastwarc < 2 names it strict_mode
-        return stream, ArchiveIterator(stream, parse_http=False, strict_mode=False)
+        return stream, ArchiveIterator(stream, parse_http=False, strict_mode=strict)
 
 
 def _split_http(block: bytes) -> tuple[int | None, dict[str, str], bytes]:
@@ -101,48 +135,52 @@ def _split_http(block: bytes) -> tuple[int | None, dict[str, str], bytes]:
     return status, headers, block[end + sep :]
 
 
-def _read_warc_fastwarc(path: str) -> Iterator[Record]:
+def _read_warc_fastwarc(path: str, *, strict: bool, max_record_bytes: int) -> Iterator[Record]:
     from fastwarc.warc import WarcRecordType
 
-    stream, iterator = _open_fastwarc(path)
+    stream, iterator = _open_fastwarc(path, strict)
     with stream:
         for rec in iterator:
             offset = int(rec.stream_pos)
-            rtype = rec.record_type
             url = rec.headers.get("WARC-Target-URI")
-            block = rec.reader.read()
-            declared = rec.headers.get("Content-Length")
-            if declared is None:  # the header itself was cut off
+            if rec.headers.get("Content-Length") is None:  # the header itself was cut off
                 error = f"damaged WARC: record at offset {offset} has an incomplete header"
-                yield Record(path, offset, url=url, error=error, ends_input=True)
+                yield Record(path, offset, url=url, error=error, input_incomplete=True)
                 return
             expected = int(rec.content_length)
+            if expected > max_record_bytes:
+                yield Record(path, offset, url=url, error=_too_large(expected, max_record_bytes))
+                continue  # its block is never read: the iterator skips it
+            block = rec.reader.read()
             if len(block) < expected:
-                yield Record(
-                    path,
-                    offset,
-                    url=url,
-                    error=f"damaged WARC: record at offset {offset} is shorter than its "
-                    f"Content-Length ({len(block)} of {expected} bytes)",
-                    ends_input=True,
-                )
+                error = f"damaged WARC: record at offset {offset} is shorter than its Content-Length ({len(block)} of {expected} bytes)"
+                yield Record(path, offset, url=url, error=error, input_incomplete=True)
                 return
-            if rtype not in (WarcRecordType.response, WarcRecordType.resource):
-                name = getattr(rtype, "name", str(rtype)).split(".")[-1]
-                yield Record(path, offset, url=url, skip=f"warc_{name}")
-                continue
-            warc_type = (rec.headers.get("Content-Type") or "").lower()
-            if rtype == WarcRecordType.response and "application/http" in warc_type:
-                status, http, body = _split_http(block)
-                ctype = http.get("content-type", "")
-                encoding = http.get("content-encoding")
-            else:
-                status, body, ctype, encoding = None, block, rec.headers.get("Content-Type") or "", None
-            mime = ctype.split(";")[0].strip().lower() or None
-            yield _page_or_skip(path, offset, url, body, status, mime, charset_from_content_type(ctype), encoding)
+            yield _record_of_block(path, offset, url, rec, block, WarcRecordType)
 
 
-def _read_warc_warcio(path: str) -> Iterator[Record]:
+def _record_of_block(path: str, offset: int, url: str | None, rec: Any, block: bytes, types: Any) -> Record:
+    """The page (or skip) of one fastwarc record whose block was read whole."""
+    rtype = rec.record_type
+    if rtype not in (types.response, types.resource):
+        name = getattr(rtype, "name", str(rtype)).split(".")[-1]
+        return Record(path, offset, url=url, skip=f"warc_{name}")
+    warc_type = (rec.headers.get("Content-Type") or "").lower()
+    if rtype == types.response and "application/http" in warc_type:
+        status, http, body = _split_http(block)
+        ctype = http.get("content-type", "")
+        encoding = http.get("content-encoding")
+    else:
+        status, body, ctype, encoding = None, block, rec.headers.get("Content-Type") or "", None
+    mime = ctype.split(";")[0].strip().lower() or None
+    return _page_or_skip(path, offset, url, body, status, mime, charset_from_content_type(ctype), encoding)
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"record too large: {size:,} bytes, over the limit of {limit:,} (--max-record-bytes)"
+
+
+def _read_warc_warcio(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -151,11 +189,18 @@ def _read_warc_warcio(path: str) -> Iterator[Record]:
         with open(path, "rb") as stream:
             iterator = ArchiveIterator(stream, arc2warc=True)
             for rec in iterator:
-                # warcio: read the content before asking for the offset (asking first consumes it)
-                body = rec.content_stream().read()
+                url = rec.rec_headers.get_header("WARC-Target-URI")
+                length = int(rec.rec_headers.get_header("Content-Length") or 0)
+                if length > max_record_bytes:
+                    offset = iterator.get_record_offset()  # (consumes the record, unread)
+                    yield Record(path, offset, url=url, error=_too_large(length, max_record_bytes))
+                    continue
+                # warcio: read the content before asking for the offset (asking first consumes
+                # it). The payload as stored: its Content-Encoding is undone in the worker,
+                # bounded, as fastwarc's are.
+                body = rec.raw_stream.read()
                 missing = getattr(rec.raw_stream, "limit", 0)
                 offset = iterator.get_record_offset()
-                url = rec.rec_headers.get_header("WARC-Target-URI")
                 rtype = rec.rec_type
                 if missing:
                     yield Record(
@@ -164,28 +209,29 @@ def _read_warc_warcio(path: str) -> Iterator[Record]:
                         url=url,
                         error=f"damaged WARC: record at offset {offset} is shorter than its "
                         f"Content-Length ({missing} bytes missing)",
-                        ends_input=True,
+                        input_incomplete=True,
                     )
                     return
                 if rtype not in ("response", "resource"):
                     yield Record(path, offset, url=url, skip=f"warc_{rtype}")
                     continue
+                encoding = None
                 if rec.http_headers is not None and rtype == "response":
                     status = int((rec.http_headers.get_statuscode() or "0")[:3] or 0)
                     ctype = rec.http_headers.get_header("Content-Type") or ""
+                    encoding = rec.http_headers.get_header("Content-Encoding")
                 else:
                     status = None
                     ctype = rec.rec_headers.get_header("Content-Type") or ""
                 mime = ctype.split(";")[0].strip().lower() or None
-                # content_stream() has already undone any Content-Encoding
-                yield _page_or_skip(path, offset, url, body, status, mime, charset_from_content_type(ctype), None)
+                yield _page_or_skip(path, offset, url, body, status, mime, charset_from_content_type(ctype), encoding)
             end = int(getattr(iterator, "offset", 0) or 0)
             stream.seek(end)
             if end and stream.read(64).strip():
                 # warcio stops quietly at a record whose header was cut off
-                yield Record(path, end, error=f"damaged WARC: record at offset {end} has an incomplete header", ends_input=True)
+                yield Record(path, end, error=f"damaged WARC: record at offset {end} has an incomplete header", input_incomplete=True)
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, zlib.error) as exc:
-        yield Record(path, offset, error=f"damaged WARC after offset {offset}: {describe(exc)}", ends_input=True)
+        yield Record(path, offset, error=f"damaged WARC after offset {offset}: {describe(exc)}", input_incomplete=True)
 
 
 def _page_or_skip(
@@ -213,18 +259,24 @@ def _looks_like_html(body: bytes) -> bool:
     return head.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<!--", b"<meta", b"<title"))
 
 
-def decode_content_encoding(body: bytes, encoding: str | None) -> bytes:
-    """Undo an HTTP Content-Encoding (gzip, deflate) left on a WARC payload; else unchanged."""
+def decode_content_encoding(body: bytes, encoding: str | None, limit: int = MAX_UNCOMPRESSED_BYTES) -> bytes:
+    """Undo an HTTP Content-Encoding (gzip, deflate) left on a payload; else unchanged. A
+    payload that would inflate past `limit` raises `TooLargeError`: the page becomes an error
+    row (a zip bomb stops at the bound, and is reported). A body cut short (a crawler's size
+    limit) gives what it holds."""
     enc = (encoding or "").strip().lower()
     if enc in ("gzip", "x-gzip"):
-        unpacked = gunzip_bounded(body)  # at most MAX_UNCOMPRESSED_BYTES: a zip bomb stops there
-        return body if unpacked is None else unpacked  # None: already decoded despite the header
+        if not body.startswith(b"\x1f\x8b"):
+            return body  # already decoded, despite the header
+        return gunzip_whole(body, limit, allow_cut=True)
     if enc == "deflate":
         for wbits in (zlib.MAX_WBITS, -zlib.MAX_WBITS):  # zlib-wrapped, as the RFC says, or raw
-            stream = inflate_bounded(body, wbits)
-            # Only a whole stream (or one past the cap) counts: raw deflate reads the start of
-            # almost any bytes without an error, so an already-decoded body stays as it is.
-            if stream is not None and (stream[1] or len(stream[0]) == MAX_UNCOMPRESSED_BYTES):
+            stream = inflate_bounded(body, wbits, limit + 1)
+            if stream is not None and len(stream[0]) > limit:
+                raise TooLargeError(f"larger than {limit / 2**20:.0f} MiB when uncompressed")
+            # Only a whole stream counts: raw deflate reads the start of almost any bytes
+            # without an error, so an already-decoded body stays as it is.
+            if stream is not None and stream[1]:
                 return stream[0]
     return body
 

@@ -1,5 +1,19 @@
 """Writers of rows: JSONL and Parquet, and `atomic_path()`, which makes a file appear only once
-it is complete."""
+it is complete.
+
+No character can fail a writer. Text read from pages can hold lone surrogates (an emoji cut in
+half in a truncated JSON-LD value, a "\\udc80" escape in a JSONL line), which UTF-8 cannot
+encode; file names and URLs that are not valid UTF-8 hold them too, as Python's
+surrogateescape keeps undecodable bytes. The rule, decided here once for every output (JSONL,
+Parquet, CSV, JSON files, stdout):
+
+* in the identifiers of a record, `source` and `url` (`IDENTIFIER_FIELDS`), a lone surrogate is
+  kept as the JSON escape ``\\udcXX`` (in JSONL and JSON files, where `json.loads` gives it back,
+  and `os.fsencode(row["source"])` the file name's bytes), or as those six characters of text
+  (in Parquet and CSV, whose strings must be valid UTF-8);
+* in every other text (titles, authors, evidence, main text, errors), a lone surrogate becomes
+  U+FFFD, the replacement character: it is damage, not information.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +21,54 @@ import contextlib
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from .rows import row_kinds
+
+#: Row fields that name where a record came from: their lone surrogates are kept as escapes.
+IDENTIFIER_FIELDS = frozenset({"source", "url"})
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def replace_surrogates(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD (valid UTF-8 from here on)."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if not text.isascii() else text
+
+
+def escape_surrogates(text: str) -> str:
+    """`text` with every lone surrogate written as the six characters ``\\udcXX``."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def safe_value(value: Any, *, identifier: bool = False) -> Any:
+    """`value` (a row field: text, number, list or dict of them) with its lone surrogates
+    replaced, or (`identifier`) left for the encoder to escape."""
+    if isinstance(value, str):
+        return value if identifier else replace_surrogates(value)
+    if isinstance(value, list):
+        return [safe_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: safe_value(item) for key, item in value.items()}
+    return value
+
+
+def safe_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with the rule of the module docstring applied to every field."""
+    return {name: safe_value(value, identifier=name in IDENTIFIER_FIELDS) for name, value in row.items()}
+
+
+def json_bytes(value: Any, *, indent: int | None = None) -> bytes:
+    """`value` as UTF-8 JSON that cannot fail: the lone surrogates left in it (identifiers, file
+    names in a summary) are written as ``\\udcXX`` escapes."""
+    separators = (",", ":") if indent is None else (",", ": ")
+    text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
+    return text.encode("utf-8", "backslashreplace")  # a lone surrogate -> the JSON escape \udcXX
 
 
 @contextlib.contextmanager
@@ -35,7 +91,7 @@ class JsonlWriter:
         self.stream = stream
 
     def write(self, row: dict[str, Any]) -> None:
-        self.stream.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+        self.stream.write(json_bytes(safe_row(row)))
         self.stream.write(b"\n")
 
     def close(self) -> None:
@@ -82,15 +138,21 @@ class ParquetWriter:
     def _flush(self) -> None:
         if self._rows:
             names = self.schema.names
-            table = self._pa.Table.from_pylist(
-                [{name: row.get(name) for name in names} for row in self._rows], schema=self.schema
-            )
+            rows = [{name: _parquet_value(name, row.get(name)) for name in names} for row in self._rows]
+            table = self._pa.Table.from_pylist(rows, schema=self.schema)
             self._writer.write_table(table)
             self._rows = []
 
     def close(self) -> None:
         self._flush()
         self._writer.close()
+
+
+def _parquet_value(name: str, value: Any) -> Any:
+    """A field as Parquet takes it: valid UTF-8 (identifiers' lone surrogates as text escapes)."""
+    if name in IDENTIFIER_FIELDS and isinstance(value, str):
+        return escape_surrogates(value)
+    return safe_value(value)
 
 
 def open_stdout() -> IO[bytes]:

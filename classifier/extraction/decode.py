@@ -121,6 +121,37 @@ def gunzip_bounded(data: bytes, limit: int = MAX_UNCOMPRESSED_BYTES) -> bytes | 
     return b"".join(pieces) if pieces else None
 
 
+class CompressedDataError(ValueError):
+    """Compressed data that cannot be read whole: not what it says, cut short, or too large."""
+
+
+class TooLargeError(CompressedDataError):
+    """Data that would inflate past the bound it is read with."""
+
+
+def gunzip_whole(data: bytes, limit: int = MAX_UNCOMPRESSED_BYTES, *, allow_cut: bool = False) -> bytes:
+    """All of gzip `data`, member after member, for readers that must report damage instead of
+    hiding it: `TooLargeError` past `limit` uncompressed bytes, `CompressedDataError` for data
+    that is not gzip or (unless `allow_cut`) is cut short; bytes after the last member are
+    ignored, as gzip does."""
+    pieces: list[bytes] = []
+    size, rest, ended = 0, data, True
+    while ended and rest and size <= limit:
+        member = inflate_bounded(rest, _GZIP_WBITS, limit + 1 - size)
+        if member is None:
+            if not pieces:
+                raise CompressedDataError("not gzip data")
+            break  # trailing bytes after the last member
+        piece, ended, rest = member
+        pieces.append(piece)
+        size += len(piece)
+    if size > limit:
+        raise TooLargeError(f"larger than {limit / 2**20:.0f} MiB when uncompressed")
+    if not ended and not allow_cut:
+        raise CompressedDataError("gzip data cut short")
+    return b"".join(pieces)
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """'utf-16-le' or 'utf-16-be' when the zero bytes of the page's start say so, else None."""
     head = data[:_UTF16_SNIFF_BYTES]

@@ -19,8 +19,11 @@ def test_clean_prints_the_main_text_with_the_chosen_leaning(capsys: pytest.Captu
     assert capsys.readouterr().out == clean(gzip.decompress(page), favor="precision") + "\n"
 
 
-def test_clean_refuses_a_threshold_with_a_leaning(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["clean", str(FIXTURE), "--favor", "recall", "--threshold", "0.4"]) == 1
+@pytest.mark.parametrize("command", ["clean", "score", "explain"])
+def test_a_threshold_with_a_leaning_is_a_usage_error(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([command, str(FIXTURE), "--favor", "recall", "--threshold", "0.4"])
+    assert exit_info.value.code == 2
     assert "not both" in capsys.readouterr().err
 
 

@@ -17,6 +17,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
+from classifier.bulk.pages import record_html
 from classifier.bulk.rows import PageOptions, Record, Row
 from classifier.hosts import host_of
 
@@ -31,10 +32,7 @@ def fake_loader(record_dir: str | None = None) -> str:
 
 
 def page_text(record: Record) -> str:
-    body = record.body
-    if isinstance(body, bytes):
-        body = body.decode(record.http_charset or "utf-8", errors="replace")
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body or "")).strip()
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", record_html(record))).strip()
 
 
 def fake_page(record: Record, *, model: Any, options: PageOptions) -> Row:

@@ -127,15 +127,21 @@ def test_gzip_content_encoding_is_undone() -> None:
 def test_content_encoding_is_bounded_and_gzip_reads_every_member() -> None:
     import zlib
 
-    from classifier.extraction.decode import MAX_UNCOMPRESSED_BYTES
+    from classifier.extraction.decode import MAX_UNCOMPRESSED_BYTES, TooLargeError
 
     bomb = gzip.compress(b"a" * (2 * MAX_UNCOMPRESSED_BYTES), compresslevel=9)
-    assert len(decode_content_encoding(bomb, "gzip")) == MAX_UNCOMPRESSED_BYTES
+    with pytest.raises(TooLargeError):  # a bomb stops at the bound, and is reported
+        decode_content_encoding(bomb, "gzip")
+    exactly = gzip.compress(b"a" * MAX_UNCOMPRESSED_BYTES, compresslevel=9)
+    assert len(decode_content_encoding(exactly, "gzip")) == MAX_UNCOMPRESSED_BYTES
     members = gzip.compress(b"<html><p>one</p>") + gzip.compress(b"<p>two</p></html>")
     assert decode_content_encoding(members, "gzip") == b"<html><p>one</p><p>two</p></html>"
     deflate_bomb = zlib.compress(b"a" * (2 * MAX_UNCOMPRESSED_BYTES), 9)
-    assert len(decode_content_encoding(deflate_bomb, "deflate")) == MAX_UNCOMPRESSED_BYTES
-    assert len(decode_content_encoding(deflate_bomb[2:], "deflate")) == MAX_UNCOMPRESSED_BYTES  # raw
+    with pytest.raises(TooLargeError):
+        decode_content_encoding(deflate_bomb, "deflate")
+    with pytest.raises(TooLargeError):
+        decode_content_encoding(deflate_bomb[2:], "deflate")  # raw
+    assert decode_content_encoding(b"<p>already plain</p>", "gzip") == b"<p>already plain</p>"
     story = b"<p>" + b" ".join(b"line %d of the story" % i for i in range(2_000))
     cut = gzip.compress(story)[:-100]  # a body cut short by the crawler
     assert 1_000 < len(decode_content_encoding(cut, "gzip")) < len(story)
@@ -223,12 +229,21 @@ def test_arbitrary_bytes_as_warc_never_raise(tmp_path_factory: pytest.TempPathFa
 
 
 def test_html_files_plain_and_gz_and_corrupt(tmp_path: Path) -> None:
+    """A .gz file's bytes go to the worker as they are (the worker inflates them, bounded);
+    one that is not gzip, or is cut short, becomes an error row there."""
+    from classifier.bulk.pages import score_records
+    from tests.classifier.bulk.helpers import fake_page
+
     (tmp_path / "a.html").write_bytes(b"<p>a</p>")
     (tmp_path / "b.html.gz").write_bytes(gzip.compress(b"<p>b</p>"))
     (tmp_path / "c.html.gz").write_bytes(b"not gzip")
+    (tmp_path / "d.html.gz").write_bytes(gzip.compress(b"<p>" + b"d " * 5000 + b"</p>")[:-30])
     records = [r for s in expand_inputs([str(tmp_path)]) for r in iter_records(s)]
-    assert [r.body for r in records[:2]] == [b"<p>a</p>", b"<p>b</p>"]
-    assert records[2].error and records[2].offset == 0
+    assert [r.body for r in records[:1]] == [b"<p>a</p>"] and not records[0].gzip_file
+    assert records[1].gzip_file and gzip.decompress(records[1].body) == b"<p>b</p>"
+    rows = [row for _, row in score_records(records, page_fn=fake_page)]
+    assert rows[0].error is None and rows[1].error is None
+    assert "not gzip" in rows[2].error and "cut short" in rows[3].error
 
 
 # ----------------------------------------------------------------------------- writers
