@@ -186,7 +186,7 @@ def run_explain(args: argparse.Namespace) -> int:
         print(f"pagesieve explain: error: cannot read input: {exc}", file=sys.stderr)
         return 1
     read = time.perf_counter()
-    model = load_model(args.model) if args.model else None
+    model = load_model(args.model)  # the default model when None: its trees explain each block
     document = extract(raw, args.url, threshold=args.threshold, favor=args.favor, model=model)
     extracted = time.perf_counter()
     page_score: PageScore | None
@@ -196,7 +196,7 @@ def run_explain(args: argparse.Namespace) -> int:
     except ModelError as exc:
         page_score, score_error = None, str(exc)
     scored = time.perf_counter()
-    view = render_explanation(document, page_score, gold_text=gold, score_error=score_error)
+    view = render_explanation(document, page_score, gold_text=gold, score_error=score_error, model=model)
     rendered = time.perf_counter()
     try:
         if args.output == "-":

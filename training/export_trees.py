@@ -32,7 +32,7 @@ def ensemble_of(estimator: Any) -> TreeEnsemble:
     baseline = np.asarray(estimator._baseline_prediction)
     if baseline.size != 1:
         raise ExportError("expected one baseline score")
-    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("feature", "threshold", "missing_left", "left", "right", "value")}
+    parts: dict[str, list[np.ndarray]] = {name: [] for name in ("feature", "threshold", "missing_left", "left", "right", "value", "cover")}
     roots = []
     offset = 0
     for iteration in estimator._predictors:
@@ -45,6 +45,7 @@ def ensemble_of(estimator: Any) -> TreeEnsemble:
         parts["left"].append(np.where(leaf, -1, nodes["left"].astype(np.int64) + offset).astype(np.int32))
         parts["right"].append(np.where(leaf, -1, nodes["right"].astype(np.int64) + offset).astype(np.int32))
         parts["value"].append(np.where(leaf, nodes["value"], 0.0).astype(np.float64))
+        parts["cover"].append(nodes["count"].astype(np.float64))
         offset += len(nodes)
     trees = TreeEnsemble(
         **{name: np.ascontiguousarray(np.concatenate(arrays)) for name, arrays in parts.items()},

@@ -52,6 +52,8 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     add("--max-memory", type=positive_size, default=None, metavar="SIZE", help="resident memory per worker, e.g. 2G (default: no limit)")
     add("--max-record-bytes", type=positive_size, default=DEFAULT_MAX_RECORD_BYTES, metavar="SIZE",
         help="records larger than this (an HTML file, a JSONL line, a WARC record) are error rows, not read (default 256M)")
+    add("--http-errors", action="store_true",
+        help="also score WARC responses whose HTTP status is not 2xx (default: skip them, counted by status in the summary)")
     add("--limit", type=whole_number(1), default=None, metavar="N", help="stop after N pages")
     add("--text", action="store_true", help="add the main text to each row")
     add("--threshold", type=probability, default=None, help="block threshold for extraction (default: the model's)")
@@ -80,6 +82,7 @@ def options_from_args(args: argparse.Namespace) -> BulkOptions:
         timeout=args.timeout if args.timeout and args.timeout > 0 else None,
         max_memory=args.max_memory,
         max_record_bytes=args.max_record_bytes,
+        http_errors=args.http_errors,
         limit=args.limit,
         html_field=args.html_field,
         url_field=args.url_field,

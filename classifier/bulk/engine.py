@@ -19,6 +19,7 @@ classifier score`` calls them.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import sys
 import time
@@ -141,11 +142,7 @@ class LocalExecutor:
         for index, source in todo:
             yield Item(index)
             limited = False
-            records = iter_records(
-                source, html_field=options.html_field, url_field=options.url_field,
-                warc_reader=options.warc_reader, stdin=self.stdin, max_record_bytes=options.max_record_bytes,
-            )  # fmt: skip
-            for record in records:
+            for record in iter_records(source, options.reading(), stdin=self.stdin):
                 yield Item(index, record)
                 if record.is_page:
                     pages += 1
@@ -157,17 +154,59 @@ class LocalExecutor:
                 return
 
 
-def _progress_bar(options: BulkOptions, stream: IO[str] | None) -> Any:
-    stream = stream or sys.stderr
-    if not options.progress or not getattr(stream, "isatty", lambda: False)():
-        return None
-    from tqdm import tqdm
+class Progress:
+    """A progress bar over the bytes of the inputs to do (a total, a percentage and an ETA),
+    with inputs done and rows written beside it; none when `options.progress` is off, stderr is
+    not a terminal or tqdm (the bulk extra) is missing."""
 
-    return tqdm(total=None, unit="page", file=stream, dynamic_ncols=True, desc="scoring")
+    def __init__(self, todo: Sequence[tuple[int, Source]], options: BulkOptions, stream: IO[str] | None) -> None:
+        self.bar: Any = None
+        self.sizes = {index: _size(source) for index, source in todo}
+        self.done_bytes = 0  # of the inputs finished
+        self.inputs, self.inputs_done, self.rows = len(todo), 0, 0
+        stream = stream or sys.stderr
+        if not options.progress or not getattr(stream, "isatty", lambda: False)():
+            return
+        try:
+            from tqdm import tqdm
+        except ImportError:
+            return
+        total = sum(self.sizes.values()) or None
+        self.bar = tqdm(total=total, unit="B", unit_scale=True, file=stream, dynamic_ncols=True, desc="scoring")
+        self._postfix()
+
+    def _postfix(self) -> None:
+        self.bar.set_postfix_str(f"inputs {self.inputs_done}/{self.inputs}, rows {self.rows:,}", refresh=False)
+
+    def record(self, index: int, record: Record, row: bool) -> None:
+        if self.bar is None:
+            return
+        self.rows += row
+        self._postfix()
+        at = self.bar.n if record.position is None else self.done_bytes + min(record.position, self.sizes.get(index, 0))
+        self.bar.update(max(0, at - self.bar.n))  # (redraws at most every tqdm's mininterval)
+
+    def input_done(self, index: int) -> None:
+        self.done_bytes += self.sizes.get(index, 0)
+        self.inputs_done += 1
+        if self.bar is not None:
+            self._postfix()
+            self.bar.update(max(0, self.done_bytes - self.bar.n))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _size(source: Source) -> int:
+    try:
+        return os.stat(source.path).st_size if source.kind not in ("stdin", "missing", "empty") else 0
+    except OSError:
+        return 0
 
 
 def _write_parts(
-    executor: Executor, store: PartStore, sources: Sequence[Source], todo: Sequence[tuple[int, Source]], progress: Any
+    executor: Executor, store: PartStore, sources: Sequence[Source], todo: Sequence[tuple[int, Source]], progress: Progress
 ) -> set[Source]:
     """Consume the executor's results into one part per input; returns the inputs written."""
     writer: PartWriter | None = None
@@ -181,15 +220,14 @@ def _write_parts(
                 assert writer is not None
                 writer.finish(complete=item.complete)
                 writer = None
+                progress.input_done(item.index)
             else:
-                assert writer is not None
+                assert writer is not None and item.record is not None
                 record = item.record
-                if row is None and record is not None and record.error is not None:
+                if row is None and record.error is not None:
                     row = error_row(record, record.error)
-                assert record is not None
                 writer.add(record, row)
-                if row is not None and progress is not None:
-                    progress.update(1)
+                progress.record(item.index, record, row is not None)
     except BaseException:
         if writer is not None:
             writer.abort()  # the input being read is redone by the next run
@@ -210,17 +248,17 @@ def run_with(
     """Score `inputs` into `output` with `executor` (see the module docstring)."""
     started = time.monotonic()
     sources = expand_inputs(inputs)
+    check_dependencies(sources, options)
     check_outputs(sources, output, options)
     store = PartStore.for_output(output, options)
     try:
         todo = [(i, s) for i, s in enumerate(sources) if not (options.resume and store.is_complete(s))]
-        progress = _progress_bar(options, progress_stream)
+        progress = Progress(todo, options, progress_stream)
         try:
             with executor:
                 written = _write_parts(executor, store, sources, todo, progress)
         finally:
-            if progress is not None:
-                progress.close()
+            progress.close()
         summary = Summary(inputs=len(sources), workers=executor.workers, output=output or "-", notes=list(executor.notes))
         stats = executor.stats
         summary.timeouts, summary.memory_kills, summary.worker_deaths = stats.timeouts, stats.memory_kills, stats.worker_deaths
@@ -235,6 +273,32 @@ def run_with(
         with atomic_path(options.summary_path) as tmp:
             tmp.write_bytes(json_bytes(summary.to_dict(), indent=2))
     return summary
+
+
+class MissingExtraError(RuntimeError):
+    """A run that needs an optional dependency that is not installed."""
+
+
+BULK_EXTRA_HINT = "install the bulk extra: pip install 'pagesieve[bulk]' (from a clone: pip install '.[bulk]')"
+
+
+def check_dependencies(sources: Sequence[Source], options: BulkOptions) -> None:
+    """Refuse, before anything is read, a run whose inputs or options need a library that is
+    not installed (WARC readers, MinHash for ``--syndication``)."""
+    needs = []
+    if any(source.kind == "warc" for source in sources) and not (_installed("fastwarc") or _installed("warcio")):
+        needs.append("reading WARC files needs fastwarc or warcio")
+    if options.page.syndication and not _installed("datasketch"):
+        needs.append("--syndication needs datasketch")
+    if needs:
+        raise MissingExtraError(f"{'; '.join(needs)}: {BULK_EXTRA_HINT}")
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 class OutputError(ValueError):

@@ -30,7 +30,7 @@ from .engine import Item, ModelLoader, model_loader_of, page_record, run_with
 from .output import Rescore
 from .pages import PageFn, score_page, score_records
 from .records import expand_inputs, iter_records
-from .rows import BulkOptions, PageOptions, Record, Row, Source, Summary, error_row, row_kinds
+from .rows import BulkOptions, PageOptions, ReadOptions, Record, Row, Source, Summary, error_row, row_kinds
 from .sandbox import PagePool, PoolStats
 
 _STATE_ATTR = "_pagesieve_state"
@@ -96,13 +96,7 @@ def score_source_task(
     model_loader: Callable[[], Any] | None,
 ) -> tuple[list[Result], bool]:
     """Score one input on a worker: its per-record results and whether a sandbox was used."""
-    records = iter_records(
-        source,
-        html_field=options.html_field,
-        url_field=options.url_field,
-        warc_reader=options.warc_reader,
-        max_record_bytes=options.max_record_bytes,
-    )
+    records = iter_records(source, options.reading())
     pool = None
     if options.timeout is not None or options.max_memory is not None:
         pool = _worker_pool(page_fn, model_loader, options)
@@ -249,7 +243,7 @@ def _bag_partition(
     model = worker_model(model_loader)
     rows = []
     for source in sources:
-        records = iter_records(source, html_field=html_field, url_field=url_field)
+        records = iter_records(source, ReadOptions(html_field=html_field, url_field=url_field))
         for _, row in score_records(records, page_fn=page_fn, model=model, options=options):
             if row is not None:
                 rows.append(row.to_dict(with_text=options.with_text))

@@ -154,8 +154,8 @@ def assemble(
         for source in present:
             for row in store.rows(source):
                 if index is not None and row.get("_sig"):
-                    domains = index.same_text_domains(key, row["_sig"])
-                    row = rescore(row, len(domains), domains)
+                    count, domains = index.same_text(key, row["_sig"])
+                    row = rescore(row, count, domains)
                 key += 1
                 for hidden in [name for name in row if name.startswith("_")]:
                     del row[hidden]

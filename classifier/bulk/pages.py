@@ -25,7 +25,7 @@ from ..hosts import host_of
 from ..scoring.page_score import PageScore
 from ..scoring.score import score
 from .records import expand_inputs, iter_records
-from .rows import PageOptions, Record, Row, error_row
+from .rows import PageOptions, ReadOptions, Record, Row, error_row
 from .syndication import text_signature
 from .warc import decode_content_encoding
 
@@ -48,6 +48,7 @@ def row_from_document(record: Record, document: Document, page_score: PageScore,
         source=record.source,
         offset=record.offset,
         url=record.url,
+        status=record.status,
         host=host_of(record.url) or None,
         farm_probability=float(page_score.probability),
         flagged=bool(page_score.flagged),
@@ -132,7 +133,7 @@ def score_file(
     Make the extractor once per process and pass it as `model` (README.md, "Under Spark").
     """
     for source in expand_inputs([path]):
-        records = iter_records(source, html_field=html_field, url_field=url_field)
+        records = iter_records(source, ReadOptions(html_field=html_field, url_field=url_field))
         for _, row in score_records(records, page_fn=page_fn, model=model, options=options):
             if row is not None:
                 yield row

@@ -48,6 +48,7 @@ def options_fingerprint(options: BulkOptions) -> str:
         "url_field": options.url_field,
         "warc_reader": options.warc_reader,
         "max_record_bytes": options.max_record_bytes,
+        "http_errors": options.http_errors,
         "model_path": os.path.abspath(options.model_path) if options.model_path else None,
     }
     return hashlib.sha1(json.dumps(payload, sort_keys=True).encode("utf-8", "surrogatepass")).hexdigest()

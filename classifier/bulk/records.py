@@ -17,10 +17,10 @@ import json
 import os
 import sys
 import zlib
-from collections.abc import Iterator, Sequence
-from typing import IO, Literal
+from collections.abc import Callable, Iterator, Sequence
+from typing import IO
 
-from .rows import DEFAULT_MAX_RECORD_BYTES, STDIN, Record, Source, SourceKind
+from .rows import DEFAULT_MAX_RECORD_BYTES, STDIN, ReadOptions, Record, Source, SourceKind
 from .warc import WARC_SUFFIXES, describe, read_warc
 
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz")
@@ -97,34 +97,20 @@ def _walk_html(folder: str) -> list[str]:
     return sorted(found)
 
 
-def iter_records(
-    source: Source,
-    *,
-    html_field: str = "html",
-    url_field: str = "url",
-    warc_reader: Literal["auto", "fastwarc", "warcio"] = "auto",
-    stdin: IO[bytes] | None = None,
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
-) -> Iterator[Record]:
-    """Every record of `source`, in file order; never raises on damaged input.
-
-    `html_field` / `url_field` name the JSONL fields (defaults ``html`` and ``url``).
-    `warc_reader` picks the WARC library: ``auto`` (default) uses fastwarc and falls back to
-    warcio when fastwarc cannot read the file at all. `stdin` replaces ``sys.stdin.buffer`` for
-    the ``-`` source (for tests). A record of more than `max_record_bytes` (an HTML file, a
-    JSONL line, a WARC record's block) becomes an error record without being read whole.
+def iter_records(source: Source, options: ReadOptions = ReadOptions(), *, stdin: IO[bytes] | None = None) -> Iterator[Record]:
+    """Every record of `source`, in file order, read as `options` say; never raises on damaged
+    input. A record of more than `options.max_record_bytes` (an HTML file, a JSONL line, a WARC
+    record's block) becomes an error record without being read whole. `stdin` replaces
+    ``sys.stdin.buffer`` for the ``-`` source (for tests).
     """
     if source.kind == "warc":
-        yield from read_warc(source.path, reader=warc_reader, max_record_bytes=max_record_bytes)
+        yield from read_warc(source.path, options)
     elif source.kind == "jsonl":
-        yield from read_jsonl(source.path, html_field=html_field, url_field=url_field, max_record_bytes=max_record_bytes)
+        yield from read_jsonl(source.path, options)
     elif source.kind == "stdin":
-        stream = stdin if stdin is not None else sys.stdin.buffer
-        yield from read_jsonl_stream(
-            stream, source=STDIN, html_field=html_field, url_field=url_field, max_record_bytes=max_record_bytes
-        )
+        yield from read_jsonl_stream(stdin if stdin is not None else sys.stdin.buffer, source=STDIN, options=options)
     elif source.kind == "html":
-        yield read_html_file(source.path, max_record_bytes=max_record_bytes)
+        yield read_html_file(source.path, max_record_bytes=options.max_record_bytes)
     elif source.kind == "missing":
         yield Record(source.path, 0, error="input not found", input_incomplete=True)
     elif source.kind == "empty":
@@ -153,7 +139,7 @@ def read_html_file(path: str, *, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTE
         return Record(path, 0, error=f"unreadable file: {describe(exc)}", input_incomplete=True)
     if len(data) > max_record_bytes:  # it grew while being read
         return Record(path, 0, error=_too_large(len(data), max_record_bytes))
-    return Record(path, 0, url=None, body=data, gzip_file=path.lower().endswith(".gz"))
+    return Record(path, 0, url=None, body=data, gzip_file=path.lower().endswith(".gz"), position=len(data))
 
 
 def _too_large(size: int, limit: int) -> str:
@@ -172,9 +158,7 @@ def _read_line(stream: IO[bytes], limit: int) -> tuple[bytes, bool]:
             return line[:0], False
 
 
-def read_jsonl(
-    path: str, *, html_field: str = "html", url_field: str = "url", max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-) -> Iterator[Record]:
+def read_jsonl(path: str, options: ReadOptions = ReadOptions()) -> Iterator[Record]:
     """Records of a JSONL file (gzip-compressed when the name ends in ``.gz``)."""
     try:
         handle: IO[bytes] = (
@@ -184,26 +168,22 @@ def read_jsonl(
         yield Record(path, 0, error=f"unreadable file: {describe(exc)}", input_incomplete=True)
         return
     with handle:
-        yield from read_jsonl_stream(
-            handle, source=path, html_field=html_field, url_field=url_field, max_record_bytes=max_record_bytes
-        )
+        raw = getattr(handle, "fileobj", handle)  # a gzip file's position in its compressed bytes
+        yield from read_jsonl_stream(handle, source=path, options=options, position=raw.tell)
 
 
 def read_jsonl_stream(
-    stream: IO[bytes],
-    *,
-    source: str,
-    html_field: str = "html",
-    url_field: str = "url",
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES,
+    stream: IO[bytes], *, source: str, options: ReadOptions = ReadOptions(), position: Callable[[], int] | None = None
 ) -> Iterator[Record]:
     """Records of a JSONL byte stream; `offset` is the 1-based line number.
 
     A blank line is skipped (``blank_line``); a line that is not a JSON object, or has no string
-    in `html_field`, or is longer than `max_record_bytes`, is an error record; a stream that
-    breaks (truncated gzip) ends with an error record at the next line number. A line whose
-    `html_field` is null is skipped (``no_html``).
+    in `options.html_field`, or is longer than `options.max_record_bytes`, is an error record; a
+    stream that breaks (truncated gzip) ends with an error record at the next line number. A
+    line whose HTML field is null is skipped (``no_html``). `position` tells how far the input
+    has been read (for progress).
     """
+    html_field, url_field, max_record_bytes = options.html_field, options.url_field, options.max_record_bytes
     line_no = 0
     while True:
         try:
@@ -237,4 +217,4 @@ def read_jsonl_stream(
         elif not isinstance(html, str):
             yield Record(source, line_no, url=url, error=f"line has no string field {html_field!r}")
         else:
-            yield Record(source, line_no, url=url, body=html)
+            yield Record(source, line_no, url=url, body=html, position=position() if position else None)

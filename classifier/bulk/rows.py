@@ -48,6 +48,7 @@ class Record:
     source: str
     offset: int
     url: str | None = None
+    status: int | None = None  # the HTTP status of a WARC response
     body: bytes | str | None = None
     http_charset: str | None = None
     content_encoding: str | None = None  # the HTTP Content-Encoding left on `body`
@@ -55,6 +56,7 @@ class Record:
     skip: str | None = None
     error: str | None = None
     input_incomplete: bool = False
+    position: int | None = None  # bytes of the input read up to this record, where known (progress)
 
     @property
     def is_page(self) -> bool:
@@ -71,7 +73,8 @@ class Row:
 
     * `source`: the input file (``-`` for stdin); `offset`: the WARC record's byte offset, the
       JSONL line number (1-based), or 0 for an HTML file.
-    * `url` (from the WARC record or the JSONL line; None for HTML files) and its `host`.
+    * `url` (from the WARC record or the JSONL line; None for HTML files) and its `host`;
+      `status`: the HTTP status of a WARC response (None for other inputs).
     * `farm_probability` / `flagged`: the page score (None on error rows).
     * `reasons`: ``[{"code", "evidence", "weight"}]``, the scorer's evidence.
     * `content_chars`: characters of main text; `boilerplate_share`: the share of the page's
@@ -91,6 +94,7 @@ class Row:
     source: str = field(metadata={"kind": "string", "hidden": False})
     offset: int = field(metadata={"kind": "int", "hidden": False})
     url: str | None = _kind("string")
+    status: int | None = _kind("int")
     host: str | None = _kind("string")
     farm_probability: float | None = _kind("float")
     flagged: bool | None = _kind("bool")
@@ -133,7 +137,32 @@ def row_kinds(*, with_text: bool) -> dict[str, str]:
 
 def error_row(record: Record, message: str) -> Row:
     """The row for a record that could not be scored (or damaged input at its offset)."""
-    return Row(source=record.source, offset=record.offset, url=record.url, host=host_of(record.url) or None, error=message)
+    return Row(
+        source=record.source,
+        offset=record.offset,
+        url=record.url,
+        status=record.status,
+        host=host_of(record.url) or None,
+        error=message,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How inputs are read (these change the rows, so they key the resume parts).
+
+    `html_field`/`url_field`: the JSONL fields (``html``, ``url``); `warc_reader`: the WARC
+    library (``auto``: fastwarc, warcio where fastwarc cannot read a file); `max_record_bytes`:
+    records larger than this are error rows, never read whole (256 MiB); `http_errors`: also
+    score WARC responses whose HTTP status is not 2xx (False: they are skipped, counted by
+    status as ``http_404``, ``http_301``, ...).
+    """
+
+    html_field: str = "html"
+    url_field: str = "url"
+    warc_reader: Literal["auto", "fastwarc", "warcio"] = "auto"
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    http_errors: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +191,8 @@ class BulkOptions:
 
     `workers` (None: every core; 0: score in this process, without timeouts), `timeout`
     (30 s per page; None for none), `max_memory` (bytes of resident memory per worker; None for
-    no limit), `max_record_bytes` (records larger than this are error rows, not read: 256 MiB),
-    `limit` (stop after this many pages; None), `html_field`/`url_field` (JSONL field names),
-    `warc_reader` (``auto``: fastwarc, warcio as fallback), `output_format`
+    no limit), `limit` (stop after this many pages; None), `html_field`, `url_field`,
+    `warc_reader`, `max_record_bytes` and `http_errors` (as in `ReadOptions`), `output_format`
     (``jsonl`` or ``parquet``), `hosts_path` (per-host CSV), `summary_path` (summary JSON),
     `progress` (a tqdm bar when stderr is a terminal), `resume` (skip inputs whose part is
     complete), `model_path` (None: the default model), `page` (`PageOptions`).
@@ -173,11 +201,12 @@ class BulkOptions:
     workers: int | None = None
     timeout: float | None = 30.0
     max_memory: int | None = None
-    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
     limit: int | None = None
     html_field: str = "html"
     url_field: str = "url"
     warc_reader: Literal["auto", "fastwarc", "warcio"] = "auto"
+    max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
+    http_errors: bool = False
     output_format: Literal["jsonl", "parquet"] = "jsonl"
     hosts_path: str | None = None
     summary_path: str | None = None
@@ -188,6 +217,10 @@ class BulkOptions:
 
     def resolved_workers(self) -> int:
         return (os.cpu_count() or 1) if self.workers is None else max(0, self.workers)
+
+    def reading(self) -> ReadOptions:
+        """The options of the readers."""
+        return ReadOptions(self.html_field, self.url_field, self.warc_reader, self.max_record_bytes, self.http_errors)
 
 
 @dataclass(slots=True)

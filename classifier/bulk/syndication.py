@@ -79,7 +79,9 @@ def _minhash(signature: str, *, num_perm: int, seed: int) -> Any:
 class SyndicationIndex:
     """Signatures of one run and the registered domain of each, keyed by row number.
 
-    Use `add()` for every row that has a signature, then `dup_domains()` for each of them.
+    Use `add()` for every row that has a signature, then `same_text()` for each of them. A
+    page with no URL (a file of a folder) is a source of its own whose domain is unknown: it
+    counts as one source for itself, and never as a domain for the others.
     """
 
     num_perm: int = NUM_PERM
@@ -93,17 +95,16 @@ class SyndicationIndex:
         self._lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
 
     def add(self, key: int, signature: str, host: str | None) -> None:
-        domain = registered_domain(host) or f"<no host {key}>"
-        self.domains[key] = domain
+        self.domains[key] = registered_domain(host)  # "" when the page has no URL
         self._lsh.insert(key, _minhash(signature, num_perm=self.num_perm, seed=self.seed))
 
-    def same_text_domains(self, key: int, signature: str) -> list[str]:
-        """Sorted distinct registered domains carrying text near-identical to this row's."""
+    def same_text(self, key: int, signature: str) -> tuple[int, list[str]]:
+        """How many sources carry text near-identical to this row's (distinct registered
+        domains, this row's own included; a row without a URL counts as one source of its
+        own), and those domains, sorted."""
         found = self._lsh.query(_minhash(signature, num_perm=self.num_perm, seed=self.seed))
-        domains = {self.domains[k] for k in found if k in self.domains}
-        if key in self.domains:
-            domains.add(self.domains[key])
-        return sorted(domains)
-
-    def dup_domains(self, key: int, signature: str) -> int:
-        return len(self.same_text_domains(key, signature))
+        domains = {self.domains[k] for k in found if self.domains.get(k)}
+        own = self.domains.get(key, "")
+        if own:
+            domains.add(own)
+        return len(domains) + (0 if own else 1), sorted(domains)

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterator
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Any
 
 from ..extraction.decode import MAX_UNCOMPRESSED_BYTES, TooLargeError, charset_from_content_type, gunzip_whole, inflate_bounded
-from .rows import DEFAULT_MAX_RECORD_BYTES, Record
+from .rows import ReadOptions, Record
 
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 #: MIME types taken as HTML pages; a response without a Content-Type is sniffed instead.
 HTML_MIME_TYPES = frozenset({"text/html", "application/xhtml+xml", "application/xml+html"})
 
 
-def read_warc(
-    path: str, *, reader: Literal["auto", "fastwarc", "warcio"] = "auto", max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES
-) -> Iterator[Record]:
+def read_warc(path: str, options: ReadOptions = ReadOptions()) -> Iterator[Record]:
     """Records of a WARC file (plain or gzip), fastwarc first, warcio as the fallback.
 
     fastwarc reads strictly, so that nothing is skipped in silence. Where it meets bytes that
@@ -32,18 +31,21 @@ def read_warc(
     cannot read). A file with no readable record at all is one error record. A record shorter
     than its Content-Length, or corrupt compression, ends the file with an error record at the
     damaged record's offset (everything before it is yielded). All of these mark the input as
-    not read whole. A record larger than `max_record_bytes` is an error record, not read.
+    not read whole. A record larger than `options.max_record_bytes` is an error record, not
+    read; a response whose HTTP status is not 2xx is skipped (``http_404``) unless
+    `options.http_errors`. `options.warc_reader` picks the library.
     """
+    reader = options.warc_reader
     start = _sniff(path)
     if start is None:
         yield Record(path, 0, error="not a WARC or ARC file: it does not start with a WARC record", input_incomplete=True)
         return
     if reader == "warcio" or (reader == "auto" and (start == "arc" or not _has_fastwarc())):
-        yield from _read_warc_warcio(path, max_record_bytes)
+        yield from _read_warc_warcio(path, options)
         return
     last: int | None = None
     try:
-        for record in _read_warc_fastwarc(path, strict=True, max_record_bytes=max_record_bytes):
+        for record in _read_warc_fastwarc(path, options, strict=True):
             yield record
             last = record.offset
         return
@@ -51,13 +53,13 @@ def read_warc(
         failure = exc
     if last is None and reader == "auto":
         # fastwarc could not read the first record (an odd header): try warcio.
-        fallback = _read_warc_warcio(path, max_record_bytes)
+        fallback = _read_warc_warcio(path, options)
         first = next(fallback, None)
         if first is not None and not (first.error is not None and first.offset == 0):
             yield first
             yield from fallback
             return
-    yield from _resume_after_damage(path, last, failure, max_record_bytes)
+    yield from _resume_after_damage(path, last, failure, options)
 
 
 def _sniff(path: str) -> str | None:
@@ -85,7 +87,7 @@ def _has_fastwarc() -> bool:
     return True
 
 
-def _resume_after_damage(path: str, last: int | None, failure: BaseException, max_record_bytes: int) -> Iterator[Record]:
+def _resume_after_damage(path: str, last: int | None, failure: BaseException, options: ReadOptions) -> Iterator[Record]:
     """The damage record after the last record read (`last`, None: none), then the records
     after the damage, read leniently."""
     if last is None:
@@ -94,7 +96,7 @@ def _resume_after_damage(path: str, last: int | None, failure: BaseException, ma
         where, message = last, f"damaged WARC: unreadable bytes after the record at offset {last} ({describe(failure)})"
     yield Record(path, where, error=message, input_incomplete=True)
     try:
-        for record in _read_warc_fastwarc(path, strict=False, max_record_bytes=max_record_bytes):
+        for record in _read_warc_fastwarc(path, options, strict=False):
             if last is None or record.offset > last:
                 yield record
     except (OSError, ValueError, RuntimeError):
@@ -135,7 +137,7 @@ def _split_http(block: bytes) -> tuple[int | None, dict[str, str], bytes]:
     return status, headers, block[end + sep :]
 
 
-def _read_warc_fastwarc(path: str, *, strict: bool, max_record_bytes: int) -> Iterator[Record]:
+def _read_warc_fastwarc(path: str, options: ReadOptions, *, strict: bool) -> Iterator[Record]:
     from fastwarc.warc import WarcRecordType
 
     stream, iterator = _open_fastwarc(path, strict)
@@ -148,18 +150,18 @@ def _read_warc_fastwarc(path: str, *, strict: bool, max_record_bytes: int) -> It
                 yield Record(path, offset, url=url, error=error, input_incomplete=True)
                 return
             expected = int(rec.content_length)
-            if expected > max_record_bytes:
-                yield Record(path, offset, url=url, error=_too_large(expected, max_record_bytes))
+            if expected > options.max_record_bytes:
+                yield Record(path, offset, url=url, error=_too_large(expected, options.max_record_bytes))
                 continue  # its block is never read: the iterator skips it
             block = rec.reader.read()
             if len(block) < expected:
                 error = f"damaged WARC: record at offset {offset} is shorter than its Content-Length ({len(block)} of {expected} bytes)"
                 yield Record(path, offset, url=url, error=error, input_incomplete=True)
                 return
-            yield _record_of_block(path, offset, url, rec, block, WarcRecordType)
+            yield replace(_record_of_block(path, offset, url, rec, block, WarcRecordType, options), position=offset)
 
 
-def _record_of_block(path: str, offset: int, url: str | None, rec: Any, block: bytes, types: Any) -> Record:
+def _record_of_block(path: str, offset: int, url: str | None, rec: Any, block: bytes, types: Any, options: ReadOptions) -> Record:
     """The page (or skip) of one fastwarc record whose block was read whole."""
     rtype = rec.record_type
     if rtype not in (types.response, types.resource):
@@ -173,14 +175,15 @@ def _record_of_block(path: str, offset: int, url: str | None, rec: Any, block: b
     else:
         status, body, ctype, encoding = None, block, rec.headers.get("Content-Type") or "", None
     mime = ctype.split(";")[0].strip().lower() or None
-    return _page_or_skip(path, offset, url, body, status, mime, charset_from_content_type(ctype), encoding)
+    response = _Response(status, mime, charset_from_content_type(ctype), encoding)
+    return _page_or_skip(path, offset, url, body, response, options)
 
 
 def _too_large(size: int, limit: int) -> str:
     return f"record too large: {size:,} bytes, over the limit of {limit:,} (--max-record-bytes)"
 
 
-def _read_warc_warcio(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTES) -> Iterator[Record]:
+def _read_warc_warcio(path: str, options: ReadOptions) -> Iterator[Record]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
@@ -191,9 +194,9 @@ def _read_warc_warcio(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTE
             for rec in iterator:
                 url = rec.rec_headers.get_header("WARC-Target-URI")
                 length = int(rec.rec_headers.get_header("Content-Length") or 0)
-                if length > max_record_bytes:
+                if length > options.max_record_bytes:
                     offset = iterator.get_record_offset()  # (consumes the record, unread)
-                    yield Record(path, offset, url=url, error=_too_large(length, max_record_bytes))
+                    yield Record(path, offset, url=url, error=_too_large(length, options.max_record_bytes))
                     continue
                 # warcio: read the content before asking for the offset (asking first consumes
                 # it). The payload as stored: its Content-Encoding is undone in the worker,
@@ -213,7 +216,7 @@ def _read_warc_warcio(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTE
                     )
                     return
                 if rtype not in ("response", "resource"):
-                    yield Record(path, offset, url=url, skip=f"warc_{rtype}")
+                    yield Record(path, offset, url=url, skip=f"warc_{rtype}", position=offset)
                     continue
                 encoding = None
                 if rec.http_headers is not None and rtype == "response":
@@ -224,7 +227,8 @@ def _read_warc_warcio(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTE
                     status = None
                     ctype = rec.rec_headers.get_header("Content-Type") or ""
                 mime = ctype.split(";")[0].strip().lower() or None
-                yield _page_or_skip(path, offset, url, body, status, mime, charset_from_content_type(ctype), encoding)
+                response = _Response(status, mime, charset_from_content_type(ctype), encoding)
+                yield replace(_page_or_skip(path, offset, url, body, response, options), position=offset)
             end = int(getattr(iterator, "offset", 0) or 0)
             stream.seek(end)
             if end and stream.read(64).strip():
@@ -234,24 +238,28 @@ def _read_warc_warcio(path: str, max_record_bytes: int = DEFAULT_MAX_RECORD_BYTE
         yield Record(path, offset, error=f"damaged WARC after offset {offset}: {describe(exc)}", input_incomplete=True)
 
 
-def _page_or_skip(
-    path: str,
-    offset: int,
-    url: str | None,
-    body: bytes,
-    status: int | None,
-    mime: str | None,
-    charset: str | None,
-    encoding: str | None,
-) -> Record:
-    if status is not None and 300 <= status < 400:
-        return Record(path, offset, url=url, skip="http_redirect")
+@dataclass(frozen=True, slots=True)
+class _Response:
+    """What a record says of its payload: HTTP status, MIME type, charset, content encoding."""
+
+    status: int | None
+    mime: str | None
+    charset: str | None
+    encoding: str | None
+
+
+def _page_or_skip(path: str, offset: int, url: str | None, body: bytes, response: _Response, options: ReadOptions) -> Record:
+    """A page record, or a skip: an HTTP status that is not 2xx (``http_404``; scored with
+    `options.http_errors`), a payload that is not HTML (``not_html:image/png``)."""
+    status, mime = response.status, response.mime
+    if status is not None and not 200 <= status < 300 and not options.http_errors:
+        return Record(path, offset, url=url, status=status, skip=f"http_{status}")
     if mime is None:
         if not _looks_like_html(body):
-            return Record(path, offset, url=url, skip="not_html:unknown")
+            return Record(path, offset, url=url, status=status, skip="not_html:unknown")
     elif mime not in HTML_MIME_TYPES:
-        return Record(path, offset, url=url, skip=f"not_html:{mime}")
-    return Record(path, offset, url=url, body=body, http_charset=charset, content_encoding=encoding)
+        return Record(path, offset, url=url, status=status, skip=f"not_html:{mime}")
+    return Record(path, offset, url=url, status=status, body=body, http_charset=response.charset, content_encoding=response.encoding)
 
 
 def _looks_like_html(body: bytes) -> bool:

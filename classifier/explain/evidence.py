@@ -60,6 +60,19 @@ def _find_joined(texts: Sequence[str], needle: str) -> list[Span]:
     return spans
 
 
+def _find_words(texts: Sequence[str], needle: str) -> list[Span]:
+    """`needle`'s words, with any whitespace between them, in the first block that has them."""
+    words = needle.split()
+    if not words:
+        return []
+    pattern = re.compile(r"\s+".join(map(re.escape, words)))
+    for position, text in enumerate(texts):
+        found = pattern.search(text)
+        if found:
+            return [(position, found.start(), found.end())]
+    return []
+
+
 def _find_pieces(texts: Sequence[str], needle: str) -> list[Span]:
     """Each line of `needle` in some block, in reading order (for snippets that span blocks
     that are not neighbours on the page, such as the kept blocks joined)."""
@@ -82,12 +95,16 @@ def _find_pieces(texts: Sequence[str], needle: str) -> list[Span]:
 def locate_evidence(texts: Sequence[str], reason: Reason) -> list[Span]:
     """Where `reason`'s evidence sits in the block texts ([] for metadata or when not found).
 
-    Tries the snippet as the signals cut it (from the blocks joined by newlines), then line by
-    line, then without the agency name the signals append in parentheses ("REUTERS (Reuters)").
+    The evidence itself (`Reason.match`) is found in one block, whatever the whitespace; a
+    reason without it (made by older code) falls back to its snippet as the signals cut it
+    (from the blocks joined by newlines), then line by line, then without the agency name
+    appended in parentheses ("REUTERS (Reuters)").
     """
     evidence = reason.evidence.strip()
-    if reason.code in METADATA_CODES or not evidence:
+    if reason.code in METADATA_CODES or not (evidence or reason.match):
         return []
+    if reason.match:
+        return _find_words(texts, reason.match)
     candidates = [evidence]
     trailing = _TRAILING_NAME.match(evidence)
     if trailing:

@@ -48,7 +48,9 @@
     blocks.forEach(function (b) { var d = b.querySelector("details"); if (d) { d.open = openAll.checked; } });
   });
   window.addEventListener("hashchange", reveal);
-  if (/[?&]fold=1\b/.test(location.search)) { foldBox.checked = true; setFold(true); }
+  // Runs of dropped blocks start folded (the first screen shows the page's content); ?fold=0 opens them.
+  if (/[?&]fold=0\b/.test(location.search)) { foldBox.checked = false; setFold(false); }
+  else { foldBox.checked = true; setFold(true); }
   reveal();
 
   // What a person sees, for tests and tools: written into #view-summary.

@@ -26,8 +26,10 @@ import numpy as np
 
 from ..extraction.document import Block, Document
 from ..extraction.features import STAGE_ONE_NAMES
+from ..extraction.model import LoadedModel
 from ..scoring.page_score import PageScore, Reason
 from .evidence import METADATA_CODES, Span, anchor_block, gold_verdicts, locate_evidence
+from .why import strongest
 
 # Kept blocks: green tint growing with the probability; the colours are also in view.css.
 _TINT_RGB = (46, 160, 67)
@@ -173,7 +175,7 @@ def _legend(document: Document, gold: bool) -> str:
 
 
 _TOOLS = (
-    '<div id="tools" hidden><label><input type="checkbox" id="fold-dropped"> fold runs of '
+    '<div id="tools" hidden><label><input type="checkbox" id="fold-dropped" checked> fold runs of '
     'dropped blocks</label><label><input type="checkbox" id="hide-dropped"> hide dropped '
     'blocks</label><label><input type="checkbox" id="open-features"> open all features'
     "</label></div>"
@@ -202,14 +204,15 @@ def _header(
 
 @dataclass
 class _BlockView:
-    """What every block's item needs: the cut, the features shown, the gold verdicts and the
-    evidence marks."""
+    """What every block's item needs: the cut, the features shown, the gold verdicts, the
+    evidence marks, and each feature's share of each block's score."""
 
     threshold: float
     features: np.ndarray | None
     varying: np.ndarray | None  # feature columns that differ between the page's blocks
     verdicts: list[bool | None] | None
     marks: dict[int, list[tuple[int, int, str]]]
+    contributions: np.ndarray | None = None  # blocks x features, log-odds (why.strongest)
 
 
 def _block_item(position: int, block: Block, view: _BlockView, counts: _Counts) -> str:
@@ -244,8 +247,21 @@ def _block_item(position: int, block: Block, view: _BlockView, counts: _Counts) 
         f'data-p="{probability:.4f}" style="background-color:{_tint(probability)}">'
         f'<div class="meta">{meta}</div>'
         f'<div class="text">{_marked_text(block.text, view.marks.get(position, []))}</div>'
-        f"{_block_features(position, view)}</li>"
+        f"{_why(position, view)}{_block_features(position, view)}</li>"
     )
+
+
+def _why(position: int, view: _BlockView) -> str:
+    """The features that pushed this block's score most, each way, in words."""
+    if view.contributions is None or view.features is None:
+        return ""
+    pushes = strongest(view.contributions[position], view.features[position], STAGE_ONE_NAMES)
+    items = "".join(
+        f'<li class="{"pos" if push.weight > 0 else "neg"}" title="{_e(push.name)} = {_number(push.value)}">'
+        f"{push.weight:+.2f} {_e(push.words)}</li>"
+        for push in pushes
+    )
+    return f'<ul class="why" title="log-odds toward content (+) or boilerplate (-)">{items}</ul>' if items else ""
 
 
 def _block_features(position: int, view: _BlockView) -> str:
@@ -278,7 +294,7 @@ def _page_wide_features(view: _BlockView) -> str:
 
 
 def _block_view(
-    document: Document, page_score: PageScore | None, gold_text: str | None
+    document: Document, page_score: PageScore | None, gold_text: str | None, model: LoadedModel | None
 ) -> tuple[_BlockView, list[tuple[Reason, list[Span]]]]:
     """The blocks' view data, and each reason with where its evidence sits."""
     texts = [block.text for block in document.blocks]
@@ -295,6 +311,8 @@ def _block_view(
             marks.setdefault(position, []).append((start, end, reason.code))
     verdicts = gold_verdicts(texts, gold_text) if gold_text is not None else None
     view = _BlockView(document.threshold, features if varying is not None else None, varying, verdicts, marks)
+    if view.features is not None and model is not None and model.trees.cover is not None:
+        view.contributions = model.trees.contributions(view.features)[0]
     return view, reason_rows
 
 
@@ -304,16 +322,18 @@ def render_explanation(
     *,
     gold_text: str | None = None,
     score_error: str | None = None,
+    model: LoadedModel | None = None,
 ) -> str:
     """The explain view of an extracted page, as one self-contained HTML document.
 
     `page_score` is the page's `PageScore`, or None when it could not be computed (then
     `score_error` says why, e.g. the `ModelError` message). With `gold_text` (the page's true
     main text), blocks the model kept but the gold does not contain, and the reverse, are
-    marked. Nothing from the page is injected unescaped.
+    marked. With `model` (the one that extracted the page), each block shows the features that
+    pushed it most toward content or boilerplate. Nothing from the page is injected unescaped.
     """
     blocks: tuple[Block, ...] = document.blocks
-    view, reason_rows = _block_view(document, page_score, gold_text)
+    view, reason_rows = _block_view(document, page_score, gold_text, model)
     counts = _Counts(
         blocks=len(blocks),
         kept=sum(1 for block in blocks if block.is_content),

@@ -54,6 +54,7 @@ class TreeEnsemble:
     roots: np.ndarray  # int32: each tree's first node
     baseline: float
     n_features: int
+    cover: np.ndarray | None = None  # float64: training samples that reached each node (explanations)
 
     def __post_init__(self) -> None:
         self.check()
@@ -87,6 +88,11 @@ class TreeEnsemble:
             raise TreeError("a tree starts out of range")
         if not np.isfinite(self.baseline) or not np.all(np.isfinite(self.value)):
             raise TreeError("a leaf value or the baseline is not a finite number")
+        if self.cover is not None and (
+            not isinstance(self.cover, np.ndarray) or self.cover.shape != (n,) or self.cover.dtype != np.float64
+            or not np.all(self.cover >= 0) or not np.all(np.isfinite(self.cover))
+        ):  # fmt: skip
+            raise TreeError("cover must be one non-negative float64 per node")
 
     @property
     def n_trees(self) -> int:
@@ -128,12 +134,52 @@ class TreeEnsemble:
         """P(class 1) of every row of `X`."""
         return _expit(self.raw_scores(X))
 
+    def expected_values(self) -> np.ndarray:
+        """Each node's expected raw score over the training samples that reached it: a leaf's
+        value, an inner node's the cover-weighted mean of its children's (needs `cover`)."""
+        if self.cover is None:
+            raise TreeError("this model has no cover: retrain it to explain its trees")
+        expected = self.value.copy()
+        for node in range(len(expected) - 1, -1, -1):  # children come after their parents
+            left, right = self.left[node], self.right[node]
+            if left >= 0:
+                total = self.cover[left] + self.cover[right]
+                expected[node] = (
+                    (self.cover[left] * expected[left] + self.cover[right] * expected[right]) / total if total else 0.0
+                )
+        return expected
+
+    def contributions(self, X: np.ndarray) -> tuple[np.ndarray, float]:
+        """Each feature's share of each row's raw score, and the share of no feature (the
+        baseline and the trees' expected values): along a row's path in a tree, every split
+        moves the expected value from the node to the child taken, and that move is its
+        feature's. The shares and the bias add up to `raw_scores(X)`."""
+        X = np.ascontiguousarray(X, dtype=np.float32)
+        expected = self.expected_values()
+        out = np.zeros((len(X), self.n_features))
+        bias = self.baseline + float(expected[self.roots].sum())
+        rows = np.arange(len(X))
+        for root in self.roots:
+            node = np.full(len(X), root)
+            active = self.left[node] >= 0
+            while active.any():
+                at, who = node[active], rows[active]
+                values = X[who, self.feature[at]].astype(np.float64)
+                go_left = np.where(np.isnan(values), self.missing_left[at] == 1, values <= self.threshold[at])
+                child = np.where(go_left, self.left[at], self.right[at])
+                np.add.at(out, (who, self.feature[at]), expected[child] - expected[at])
+                node[active] = child
+                active = self.left[node] >= 0
+        return out, bias
+
     def arrays(self) -> dict[str, np.ndarray]:
         """The ensemble as named arrays (what a model file stores)."""
         out = {name: getattr(self, name) for name in NODE_ARRAYS}
         out["roots"] = self.roots
         out["baseline"] = np.asarray(self.baseline, dtype=np.float64)
         out["n_features"] = np.asarray(self.n_features, dtype=np.int64)
+        if self.cover is not None:
+            out["cover"] = self.cover
         return out
 
     @classmethod
@@ -149,6 +195,7 @@ class TreeEnsemble:
             **{name: np.ascontiguousarray(arrays[name]) for name in (*NODE_ARRAYS, "roots")},
             baseline=float(arrays["baseline"]),
             n_features=int(arrays["n_features"]),
+            cover=np.ascontiguousarray(arrays["cover"]) if "cover" in arrays else None,
         )
 
 

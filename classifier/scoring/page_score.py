@@ -10,13 +10,15 @@ class Reason:
     """One piece of evidence that a page was published without review.
 
     `code` is a stable identifier (see `classifier.scoring.signals.REASON_CODES`), `evidence`
-    the text or attribute it was found in, `weight` how much it moved the page score
-    (log-odds).
+    the text or attribute it was found in (on one line, cut at words), `weight` how much it
+    moved the page score (log-odds), `match` the evidence itself as it stands on the page ("" for
+    what is read from metadata or counted), which the explain view highlights.
     """
 
     code: str
     evidence: str
     weight: float = 0.0
+    match: str = ""
 
 
 @dataclass(frozen=True, slots=True)

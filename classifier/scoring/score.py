@@ -101,11 +101,12 @@ def score(
     probability = _sigmoid(weights.baseline_logit() + sum(contributions.values()))
     cut = weights.threshold if threshold is None else float(threshold)
     weight_of = {**contributions, DUP_REASON: contributions["log_dup_domains"]}
+    # Reasons of the signals that moved the score (a signal weighted 0 by the scorer is not one).
     reasons = sorted(
         (
-            Reason(code=s.code, evidence=s.evidence, weight=round(weight_of.get(s.code, 0.0), 4))
+            Reason(code=s.code, evidence=s.evidence, weight=round(weight_of.get(s.code, 0.0), 4), match=s.match)
             for s in signals
-            if s.code in REASON_CODES
+            if s.code in REASON_CODES and round(weight_of.get(s.code, 0.0), 4) != 0
         ),
         key=lambda reason: (-reason.weight, reason.code),
     )

@@ -72,6 +72,7 @@ _COPYRIGHT_LINE = re.compile(
     r"(?:©|\(c\)|copyright)\s*(?:\d{4}\s*)?(?:[-–,]\s*)?(?P<who>[^\n.;|]{2,60})", re.IGNORECASE
 )
 _EVIDENCE_CHARS = 200
+_CONTEXT_BEFORE, _CONTEXT_AFTER = 60, 100
 _CREDIT_WORDS = re.compile(
     r"\b(?:photo|image|picture|foto|bild|credits?|getty|file|pic|scanpix)\b", re.IGNORECASE
 )
@@ -97,12 +98,32 @@ def find_dateline(text: str, patterns: Patterns) -> re.Match[str] | None:
     return match
 
 
-def _snippet(text: str, start: int = 0, end: int | None = None) -> str:
-    end = len(text) if end is None else end
-    left = max(0, start - 60)
-    right = min(len(text), max(end, start) + 100)
-    snippet = text[left:right].strip()
-    return snippet[:_EVIDENCE_CHARS]
+def _snippet(text: str, start: int, end: int) -> str:
+    """The evidence at `text[start:end]` in its context: the rest of its line (block), at most
+    `_CONTEXT_BEFORE` characters before it and `_CONTEXT_AFTER` after, cut at word boundaries
+    ("…" where cut), on one line."""
+    end = max(end, start)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    left, right = max(line_start, start - _CONTEXT_BEFORE), min(line_end, end + _CONTEXT_AFTER)
+    if left > line_start and not text[left - 1].isspace():
+        space = text.find(" ", left, start)
+        left = start if space < 0 else space + 1
+    if right < line_end and not text[right].isspace():
+        space = text.rfind(" ", end, right)
+        right = end if space < 0 else space
+    snippet = " ".join(text[left:right].split())
+    if len(snippet) > _EVIDENCE_CHARS:
+        space = snippet.rfind(" ", 0, _EVIDENCE_CHARS)
+        snippet = snippet[: space if space > 0 else _EVIDENCE_CHARS]
+        right = line_end - 1  # cut: mark it
+    return ("…" if left > line_start else "") + snippet + ("…" if right < line_end else "")
+
+
+def _found(code: str, text: str, start: int, end: int, value: float = 1.0) -> Signal:
+    """A signal whose evidence is `text[start:end]`, shown in its context."""
+    return Signal(code, _snippet(text, start, end), value, match=" ".join(text[start:end].split()))
 
 
 def _is_chrome(block: RawBlock) -> bool:
@@ -216,6 +237,7 @@ class Signal:
     code: str
     evidence: str
     value: float = 1.0
+    match: str = ""  # the evidence itself, as it stands on the page ("" for metadata and counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,7 +328,7 @@ def _provenance_notes(page: PageEvidence, story: Story) -> list[Signal]:
             source = notes_text if phrase.code == "disclaimer" else story.text
             match = phrase.pattern.search(source)
             if match:
-                signals.append(Signal(phrase.code, _snippet(source, match.start(), match.end())))
+                signals.append(_found(phrase.code, source, match.start(), match.end()))
     return signals
 
 
@@ -324,7 +346,7 @@ def _agency_evidence(
     found.extend(_author(page, patterns, signals))
     mentions = list(patterns.alias_search.finditer(story.text, 0, _MENTION_REACH))
     if mentions:
-        found.append(Signal("agency_mentions", mentions[0].group(0), math.log1p(len(mentions))))
+        found.append(Signal("agency_mentions", mentions[0].group(0), math.log1p(len(mentions)), mentions[0].group(0)))
     return found, bool(mentions)
 
 
@@ -353,7 +375,7 @@ def _dateline(page: PageEvidence, story: Story, patterns: Patterns, signals: lis
         return []
     if datelines and datelines[0][0] < 6:
         _, text, match = datelines[0]
-        return [Signal("agency_dateline", _snippet(text, match.start(), match.end()))]
+        return [_found("agency_dateline", text, 0, match.end())]  # the city (and date) and the marker
     return []
 
 
@@ -365,7 +387,8 @@ def _byline(page: PageEvidence, story: Story, patterns: Patterns) -> list[Signal
         if len(block.text) <= 90 and not _is_chrome(block) and not block.flags & IN_FIGURE:
             agency = _byline_agency(block.text, patterns, bare_short=False)
             if agency:
-                return [Signal("agency_byline", f"{block.text.strip()[:120]} ({agency.name})")]
+                line = " ".join(block.text.split())
+                return [Signal("agency_byline", f"{line[:120]} ({agency.name})", match=line)]
     return []
 
 
@@ -379,7 +402,8 @@ def _signature(page: PageEvidence, story: Story, patterns: Patterns) -> list[Sig
             continue
         found = _signature_agency(blocks[i].text, patterns)
         if found:
-            return [Signal("agency_signature", f"{found[1].strip()} ({found[0].name})")]
+            line = " ".join(found[1].split())
+            return [Signal("agency_signature", f"{line} ({found[0].name})", match=line)]
     return []
 
 
@@ -389,7 +413,7 @@ def _copyright(story: Story, patterns: Patterns) -> list[Signal]:
         holder = match.group("who").strip()
         agency = _only_agencies(holder, patterns) if "/" in holder else _agency_in(holder, patterns)
         if agency:
-            return [Signal("agency_copyright", _snippet(story.around_text, match.start(), match.end()))]
+            return [_found("agency_copyright", story.around_text, match.start(), match.end())]
     return []
 
 
@@ -416,12 +440,12 @@ def _press_release(story: Story, patterns: Patterns) -> list[Signal]:
     signals = []
     for phrase in story.phrases:
         if phrase.code == "press_release_wire" and (wire := phrase.pattern.search(story.text)):
-            signals.append(Signal("press_release", _snippet(story.text, wire.start(), wire.end())))
+            signals.append(_found("press_release", story.text, wire.start(), wire.end()))
             break
     weak = [m for phrase in story.phrases if phrase.code == "press_release" and (m := phrase.pattern.search(story.around_text))]
     if weak:
         signals.append(
-            Signal("press_release_weak", _snippet(story.around_text, weak[0].start(), weak[0].end()), float(len(weak)))
+            _found("press_release_weak", story.around_text, weak[0].start(), weak[0].end(), float(len(weak)))
         )
     return signals
 
@@ -460,7 +484,7 @@ def _counter_evidence(page: PageEvidence, story: Story, patterns: Patterns, ment
     signals = []
     for phrase in story.phrases:
         if phrase.code == "with_agency_inputs" and (inputs := phrase.pattern.search(story.around_text)):
-            signals.append(Signal("with_agency_inputs", _snippet(story.around_text, inputs.start(), inputs.end())))
+            signals.append(_found("with_agency_inputs", story.around_text, inputs.start(), inputs.end()))
             break
     if not mentioned:
         credited = [
@@ -470,7 +494,8 @@ def _counter_evidence(page: PageEvidence, story: Story, patterns: Patterns, ment
             and patterns.alias_search.search(block.text)
         ]
         if credited:
-            signals.append(Signal("agency_in_credit_only", credited[0][:120]))
+            line = " ".join(credited[0].split())
+            signals.append(Signal("agency_in_credit_only", line[:120], match=line))
     return signals
 
 

@@ -106,3 +106,22 @@ def test_jsonl_corpus_is_accepted(tmp_path: Path) -> None:
     path.write_text("\n".join(json.dumps(line) for line in lines))
     pages = list(load_corpus(path))
     assert [p.main_text for p in pages] == [line["main_text"] for line in lines]
+
+
+def test_fit_with_out_writes_the_scorer_beside_the_model_not_over_the_shipped_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from classifier.scoring.scorer import SHIPPED_SCORER
+    from training import fit_scorer
+
+    given: list[list[str]] = []
+    monkeypatch.setattr(fit_scorer, "main", lambda argv: given.append(list(argv)) or 0)
+    shipped = SHIPPED_SCORER.read_bytes()
+    out = tmp_path / "m" / "model.npz"
+    assert fit.main(["--limit", "8", "--max-iter", "5", "--out", str(out), "--skip-cv", "--n-jobs", "1", "--fragment-weight", "0"]) == 0
+    assert given == [["--model", str(out), "--out", str(tmp_path / "m" / "page_scorer.json")]]
+    assert SHIPPED_SCORER.read_bytes() == shipped
+    # --skip-cv keeps the per-page cut, the default decision.
+    card = json.loads((tmp_path / "m" / "model.card.json").read_text())
+    assert card["decision"]["threshold"] is None and "per page" in card["decision_rule"]
+    assert load_model(out).threshold is None

@@ -63,6 +63,7 @@ def fake_page(record: Record, *, model: Any, options: PageOptions) -> Row:
         source=record.source,
         offset=record.offset,
         url=record.url,
+        status=record.status,
         host=host_of(record.url),
         farm_probability=probability,
         flagged=probability >= 0.5 or bool(reasons),
@@ -124,6 +125,19 @@ def write_warc(
                 response("http://r.example/", b"<html>moved</html>", "text/html", "301 Moved Permanently", [("Location", "http://x/")])
             )
     return offsets
+
+
+def write_warc_statuses(path: Path, pages: list[tuple[str, str]]) -> None:
+    """A gzip WARC of HTML responses, one per (url, HTTP status line)."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as handle:
+        writer = WARCWriter(handle, gzip=True)
+        for i, (url, status) in enumerate(pages):
+            http = StatusAndHeaders(status, [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            body = html(i).encode()
+            writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http))
 
 
 def write_jsonl(path: Path, lines: list[Any], *, gz: bool = False) -> None:

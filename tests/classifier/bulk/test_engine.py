@@ -63,7 +63,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 
 EXPECTED_ROWS = 30 + 11 + 1 + 20 + 2 + 5  # pages + damage row + bad JSONL lines + files
-EXPECTED_SKIPS = {"warc_warcinfo": 2, "warc_request": 30 + 12, "not_html:image/png": 1, "not_html:application/pdf": 1, "http_redirect": 1}
+EXPECTED_SKIPS = {"warc_warcinfo": 2, "warc_request": 30 + 12, "not_html:image/png": 1, "not_html:application/pdf": 1, "http_301": 1}
 
 
 def test_local_run_accounts_for_every_record_and_is_identical_across_workers(corpus: list[str], tmp_path: Path) -> None:
@@ -87,7 +87,7 @@ def test_local_run_accounts_for_every_record_and_is_identical_across_workers(cor
     assert keys == sorted(keys, key=lambda k: (order.get(k[0], 3), k[0], k[1]))  # input order, then offset
     damage = [r for r in rows if r["source"] == corpus[1] and r["error"]]
     assert len(damage) == 1 and "shorter than its Content-Length" in damage[0]["error"]
-    assert set(rows[0]) == {"source", "offset", "url", "host", "farm_probability", "flagged", "reasons", "content_chars", "boilerplate_share", "title", "published", "author", "language", "canonical_url", "error", "dup_domains"}
+    assert set(rows[0]) == {"source", "offset", "url", "status", "host", "farm_probability", "flagged", "reasons", "content_chars", "boilerplate_share", "title", "published", "author", "language", "canonical_url", "error", "dup_domains"}
     assert rows[0]["host"] == "a0.example"
 
 
@@ -318,7 +318,7 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     write_warc(tmp_path / "a.warc.gz", [("http://a.example/", html(1))])
     tty = Tty()
     run([str(tmp_path / "a.warc.gz")], str(tmp_path / "o.jsonl"), _options(workers=0, progress=True), page_fn=fake_page, model_loader=None, progress_stream=tty)
-    assert "page" in tty.getvalue()
+    assert "rows 1" in tty.getvalue() and "100%" in tty.getvalue()
     plain = io.StringIO()
     run([str(tmp_path / "a.warc.gz")], str(tmp_path / "o.jsonl"), _options(workers=0, progress=True), page_fn=fake_page, model_loader=None, progress_stream=plain)
     assert plain.getvalue() == ""
@@ -370,3 +370,74 @@ def test_page_options_refuse_a_bad_favor_at_once() -> None:
         PageOptions(favor="sometimes")
     with pytest.raises(ValueError, match="not both"):
         PageOptions(threshold=0.4, favor="recall")
+
+
+# ----------------------------------------------------------------------------- what a new user trips on
+
+
+def test_pages_without_a_url_are_not_counted_as_domains(tmp_path: Path) -> None:
+    story = "<html><body><article><p>" + " ".join(f"word{i} of the one long story" for i in range(120)) + "</p></article></body></html>"
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for i in range(6):
+        (folder / f"copy{i}.html").write_text(story)
+    out = tmp_path / "o.jsonl"
+    run([str(folder)], str(out), _options(workers=0, page=PageOptions(syndication=True)), page_fn=fake_page, model_loader=None)
+    rows = read_rows(out)
+    assert [row["dup_domains"] for row in rows] == [1] * 6  # each an unknown source of its own
+    assert not any(r["code"] == "same_text_on_N_domains" for row in rows for r in row["reasons"])
+
+
+def test_warc_rows_carry_their_http_status_and_errors_are_skipped_by_status(tmp_path: Path) -> None:
+    from tests.classifier.bulk.helpers import write_warc_statuses
+
+    path = tmp_path / "s.warc.gz"
+    write_warc_statuses(path, [("http://ok.example/", "200 OK"), ("http://gone.example/", "404 Not Found"),
+                               ("http://gone2.example/", "404 Not Found"), ("http://boom.example/", "503 Service Unavailable")])  # fmt: skip
+    out = tmp_path / "o.jsonl"
+    summary = run([str(path)], str(out), _options(workers=0), page_fn=fake_page, model_loader=None)
+    rows = read_rows(out)
+    assert [(row["url"], row["status"]) for row in rows] == [("http://ok.example/", 200)]
+    assert summary.skipped["http_404"] == 2 and summary.skipped["http_503"] == 1 and summary.reconciles
+    scored = run([str(path)], str(out), _options(workers=0, http_errors=True), page_fn=fake_page, model_loader=None)
+    assert [row["status"] for row in read_rows(out)] == [200, 404, 404, 503] and scored.rows_written == 4
+
+
+def test_a_warc_input_without_the_bulk_extra_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import classifier.bulk.engine as engine
+    from classifier.cli import main as pagesieve
+
+    write_warc(tmp_path / "a.warc.gz", [("http://a.example/", html(1))])
+    monkeypatch.setattr(engine, "_installed", lambda module: module not in ("fastwarc", "warcio"))
+    assert pagesieve(["score", str(tmp_path / "a.warc.gz"), "-o", str(tmp_path / "o.jsonl"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "install the bulk extra: pip install 'pagesieve[bulk]'" in err and "pip install '.[bulk]'" in err
+    assert err.count("\n") == 1 and not (tmp_path / "o.jsonl.parts").exists()
+
+
+def test_a_reader_that_closes_stdout_ends_the_run_quietly(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "in.jsonl", [{"html": html(i)} for i in range(200)])
+    command = (
+        f"{sys.executable} -m classifier score {tmp_path / 'in.jsonl'} -q --workers 0 --page-fn helpers:fake_page | head -1; "
+        'echo "status=${PIPESTATUS[0]}"'
+    )
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, env=subprocess_env(), timeout=120)
+    lines = done.stdout.splitlines()
+    assert json.loads(lines[0])["offset"] == 1 and lines[-1] == "status=141"
+    assert done.stderr == ""
+
+
+def test_progress_shows_a_total_a_percentage_and_the_inputs_done(corpus: list[str], tmp_path: Path) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    summary = run(corpus, str(tmp_path / "o.jsonl"), _options(workers=0, progress=True), page_fn=fake_page, model_loader=None,
+                  progress_stream=terminal)  # fmt: skip
+    shown = terminal.getvalue()
+    total = sum(os.path.getsize(path) for path in corpus[:3]) + sum(p.stat().st_size for p in Path(corpus[3]).rglob("*.html"))
+    assert f"/{total / 1000:.1f}k" in shown and "100%" in shown
+    assert f"inputs {summary.inputs}/{summary.inputs}" in shown and f"rows {summary.rows_written}" in shown

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from classifier.bulk.records import expand_inputs, iter_records, read_jsonl_stream
-from classifier.bulk.rows import Record, Source
+from classifier.bulk.rows import ReadOptions, Record, Source
 from classifier.bulk.warc import decode_content_encoding, read_warc
 from classifier.bulk.writers import JsonlWriter, ParquetWriter, atomic_path
 
@@ -62,22 +62,22 @@ def test_missing_and_unknown_inputs_become_error_records(tmp_path: Path) -> None
 def test_warc_pages_skips_and_charset(tmp_path: Path, gz: bool, reader: str) -> None:
     path = tmp_path / ("a.warc.gz" if gz else "a.warc")
     offsets = write_warc(path, PAGES, gz=gz, charset="iso-8859-1")
-    records = list(read_warc(str(path), reader=reader))
+    records = list(read_warc(str(path), ReadOptions(warc_reader=reader)))
     pages = [r for r in records if r.is_page]
     assert [r.offset for r in pages] == offsets
     assert [r.url for r in pages] == [url for url, _ in PAGES]
     assert all(r.http_charset == "iso-8859-1" for r in pages)
     assert pages[0].body == PAGES[0][1].encode("iso-8859-1")
     skips = sorted(r.skip for r in records if r.skip)
-    assert skips == sorted(["warc_warcinfo", *["warc_request"] * 4, "not_html:image/png", "not_html:application/pdf", "http_redirect"])
+    assert skips == sorted(["warc_warcinfo", *["warc_request"] * 4, "not_html:image/png", "not_html:application/pdf", "http_301"])
     assert not any(r.error for r in records)
 
 
 def test_fastwarc_and_warcio_agree(tmp_path: Path) -> None:
     path = tmp_path / "a.warc.gz"
     write_warc(path, PAGES)
-    fast = list(read_warc(str(path), reader="fastwarc"))
-    slow = list(read_warc(str(path), reader="warcio"))
+    fast = list(read_warc(str(path), ReadOptions(warc_reader="fastwarc")))
+    slow = list(read_warc(str(path), ReadOptions(warc_reader="warcio")))
     assert fast == slow
 
 
@@ -88,7 +88,7 @@ def test_truncated_last_record_gives_rows_before_and_error_at_its_offset(tmp_pat
     offsets = write_warc(path, PAGES, gz=gz, extras=False)
     data = path.read_bytes()
     path.write_bytes(data[: offsets[-1] + (len(data) - offsets[-1]) // 2])
-    records = list(read_warc(str(path), reader=reader))
+    records = list(read_warc(str(path), ReadOptions(warc_reader=reader)))
     assert [r.offset for r in records if r.is_page] == offsets[:-1]
     assert records[-1].error is not None and records[-1].offset == offsets[-1]
     assert "shorter than its Content-Length" in records[-1].error or "damaged" in records[-1].error
@@ -169,7 +169,7 @@ def test_jsonl_good_bad_and_custom_fields(tmp_path: Path) -> None:
         ],
         gz=True,
     )
-    records = list(iter_records(Source(str(path), "jsonl"), html_field="content", url_field="link"))
+    records = list(iter_records(Source(str(path), "jsonl"), ReadOptions(html_field="content", url_field="link")))
     assert [r.offset for r in records] == list(range(1, 11))
     kinds = [("page" if r.is_page else r.skip or "error") for r in records]
     assert kinds == ["page", "error", "blank_line", "error", "error", "no_html", "error", "page", "error", "page"]

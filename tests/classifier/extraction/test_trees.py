@@ -101,3 +101,14 @@ def test_arrays_round_trip() -> None:
     assert np.array_equal(again.raw_scores(X), ensemble.raw_scores(X))
     with pytest.raises(TreeError, match="missing arrays"):
         TreeEnsemble.from_arrays({"feature": ensemble.feature})
+
+
+def test_contributions_add_up_to_the_raw_score() -> None:
+    model = load_model()
+    features = analyse(gzip.decompress(GO_BLOG.read_bytes())).features
+    contributions, bias = model.trees.contributions(features)
+    assert contributions.shape == features.shape
+    assert np.allclose(contributions.sum(axis=1) + bias, model.trees.raw_scores(features), rtol=0, atol=1e-9)
+    ensemble = small_ensemble()
+    with pytest.raises(TreeError, match="no cover"):
+        ensemble.contributions(np.zeros((1, 2), np.float32))

@@ -128,3 +128,11 @@ def test_any_head_evidence_gives_a_probability(value, metas, canonical: str, url
     result = score(f"<html><head>{head}</head><body>{STORY}</body></html>", url)
     assert 0.0 <= result.probability <= 1.0
     assert all(math.isfinite(reason.weight) for reason in result.reasons)
+
+
+def test_reasons_are_the_signals_that_moved_the_score() -> None:
+    scorer = hand_scorer()
+    weighted = {name for name, weight in scorer.weights.items() if weight}
+    page_score = score(STORY, scorer=scorer)
+    assert page_score.reasons and all(reason.weight != 0 for reason in page_score.reasons)
+    assert all(reason.code in weighted or reason.code == "same_text_on_N_domains" for reason in page_score.reasons)

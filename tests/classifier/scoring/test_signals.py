@@ -222,3 +222,21 @@ def test_signal_vector_has_one_value_per_name_and_counts_agency_kinds() -> None:
 def test_empty_and_odd_pages_give_no_agency_evidence(html: str) -> None:
     codes = _codes(_signals(html))
     assert not codes & {"agency_dateline", "agency_byline", "agency_signature", "disclaimer"}
+
+
+def test_evidence_is_one_line_cut_at_words_and_its_match_is_the_evidence_itself() -> None:
+    from classifier.scoring.signals import _snippet
+
+    text = "Menu\nSome words before the line. PARIS (Reuters) - Protesters gathered in the city\ncentre on Sunday.\nFooter"
+    start = text.index("PARIS")
+    end = text.index("- Protesters") + 1
+    snippet = _snippet(text, start, end)
+    assert "\n" not in snippet and "Footer" not in snippet and "Menu" not in snippet
+    assert snippet.startswith("Some words") and snippet.endswith("in the city")
+    long_line = "intro " * 30 + "(AFP) - " + "after " * 40
+    cut = _snippet(long_line, long_line.index("(AFP)"), long_line.index("(AFP)") + 7)
+    assert cut.startswith("…intro") and cut.endswith("after…") and " intro" in cut
+    assert len(cut) <= 202
+    signals = _signals(STORY, url="https://news.example/story")
+    dateline = next(signal for signal in signals if signal.code == "agency_dateline")
+    assert dateline.match == "INDIANAPOLIS (AP) —"
