@@ -15,7 +15,7 @@ import csv
 import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,9 @@ class Agency:
     aliases: tuple[str, ...]
     dateline: str
     own_domains: tuple[str, ...]
+    # The aliases that name the agency only as written or in capitals ("AP", "dpa"/"DPA"),
+    # never in another case ("ap", "Ap", "NaN"): see `exact_case_aliases`.
+    exact_case: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,8 +67,19 @@ class Patterns:
     agencies: tuple[Agency, ...]
     dateline: re.Pattern[str]  # an agency marker and its dash (see `signals.find_dateline`)
     alias_exact: dict[str, Agency]  # lower-cased alias -> agency
-    alias_search: re.Pattern[str]  # any alias as a whole word (case-sensitive for short ones)
+    alias_search: re.Pattern[str]  # any alias as a whole word, as written or in capitals
     own_domains: dict[str, Agency]
+    # Lower-cased exact-case alias -> the spellings that name the agency (as written, capitals).
+    alias_spellings: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def agency_named(self, name: str) -> Agency | None:
+        """The agency `name` is an alias of, as `alias_exact` gives it, except that an
+        exact-case alias counts only as written or in capitals: "AP" and "dpa" name agencies,
+        "ap", "Ap" and "NaN" do not."""
+        key = name.lower()
+        agency = self.alias_exact.get(key)
+        spellings = self.alias_spellings.get(key)
+        return agency if agency is None or spellings is None or name in spellings else None
 
     def phrases(self, code: str) -> tuple[Phrase, ...]:
         """The phrases of one code, in table order."""
@@ -196,16 +210,31 @@ def _literal_automaton(provenance: tuple[Phrase, ...]) -> Any:
     return automaton
 
 
-def _agencies(path: Path) -> tuple[Agency, ...]:
-    return tuple(
-        Agency(
-            name=row["agency"].strip(),
-            aliases=tuple(a.strip() for a in row["aliases"].split("|") if a.strip()),
-            dateline=row["dateline_regex"].strip(),
-            own_domains=tuple(d.strip().lower() for d in row["own_domains"].split("|") if d.strip()),
-        )
-        for row in _rows(path)
+SHORT_ALIAS = 4  # aliases of up to this many characters are exact-case whatever the `case` cell
+
+
+def exact_case_aliases(aliases: Iterable[str], case: str) -> tuple[str, ...]:
+    """The aliases of an agencies.tsv row that match only as written or in capitals: all of
+    them when the row's `case` cell is "exact", else those of at most `SHORT_ALIAS`
+    characters ("AP", "dpa", "ČTK"; not "Reuters")."""
+    if case not in ("", "exact"):
+        raise PatternError(f"agencies.tsv: unknown case {case!r} (empty or 'exact')")
+    return tuple(alias for alias in aliases if case == "exact" or len(alias) <= SHORT_ALIAS)
+
+
+def _agency(row: dict[str, str]) -> Agency:
+    aliases = tuple(a.strip() for a in row["aliases"].split("|") if a.strip())
+    return Agency(
+        name=row["agency"].strip(),
+        aliases=aliases,
+        dateline=row["dateline_regex"].strip(),
+        own_domains=tuple(d.strip().lower() for d in row["own_domains"].split("|") if d.strip()),
+        exact_case=exact_case_aliases(aliases, (row.get("case") or "").strip()),
     )
+
+
+def _agencies(path: Path) -> tuple[Agency, ...]:
+    return tuple(_agency(row) for row in _rows(path))
 
 
 def load_patterns(folder: str | Path | None = None) -> Patterns:
@@ -225,4 +254,17 @@ def load_patterns(folder: str | Path | None = None) -> Patterns:
     spellings = {form for agency in agencies for alias in agency.aliases for form in (alias, alias.upper())}
     alias_search = re.compile(r"(?<!\w)" + _trie_pattern(spellings) + r"(?!\w)")
     own_domains = {domain: agency for agency in agencies for domain in agency.own_domains}
-    return Patterns(provenance, _literal_automaton(provenance), agencies, dateline, alias_exact, alias_search, own_domains)
+    exact: dict[str, set[str]] = {}
+    for agency in agencies:
+        for alias in agency.exact_case:
+            exact.setdefault(alias.lower(), set()).update((alias, alias.upper()))
+    return Patterns(
+        provenance,
+        _literal_automaton(provenance),
+        agencies,
+        dateline,
+        alias_exact,
+        alias_search,
+        own_domains,
+        {alias: frozenset(forms) for alias, forms in exact.items()},
+    )
