@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
-from .patterns import Agency, Patterns, _markers_pattern, _trie_pattern
+from .patterns import Agency, Patterns, markers_pattern, trie_pattern
 
 KINDS = ("byline", "dateline", "signoff", "copyright", "licence", "credit", "story_id", "via", "with_inputs")
 
@@ -89,7 +89,7 @@ def _words(text: str) -> list[str]:
 
 def _any_case(words: Iterable[str]) -> str:
     """Any of `words`, longest first, in any case."""
-    return f"(?i:{_trie_pattern({word.lower() for word in words})})"
+    return f"(?i:{trie_pattern({word.lower() for word in words})})"
 
 
 _S = r"[^\S\n]"  # a space within a line
@@ -255,7 +255,7 @@ class _Refs:
             role=_either(long, spelled | capitalised),
             any_case=_either(aliases, set()),
             nosep=_either({alias for alias in long if " " in alias}, set()),
-            abbrev=_trie_pattern(abbreviations),
+            abbrev=trie_pattern(abbreviations),
         )
 
 
@@ -268,9 +268,9 @@ def _either(any_case: set[str], exact: set[str]) -> str:
     parts = []
     if any_case:
         odd = {alias for alias in any_case if len(alias.lower()) != len(alias)}
-        parts.append(f"(?i:{_trie_pattern({alias.lower() for alias in any_case} | odd)})")
+        parts.append(f"(?i:{trie_pattern({alias.lower() for alias in any_case} | odd)})")
     if exact:
-        parts.append(_trie_pattern(exact))
+        parts.append(trie_pattern(exact))
     return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
 
 
@@ -339,7 +339,7 @@ class _Datelines:
         pre = rf"(?:(?P<pre>[^()\n]{{1,40}}?){_S}?(?:[/,;|]|{_S}[-–—]|{_S}via){_S}{{0,2}})??"
         post = rf"(?:{_S}?(?:[/,;|]|[-–—]{_S}){_S}{{0,2}}(?P<post>[^()\n]{{1,40}}?))?"
         outlet = rf"(?:{_UPPER}|\d)[\w.&'’-]{{0,30}}(?:{_S}{_UPPER}[\w.&'’-]{{0,30}}){{0,3}}"
-        table = _markers_pattern(agency.dateline for agency in agencies)
+        table = markers_pattern(agency.dateline for agency in agencies)
         return cls(
             marker=re.compile(rf"\({_S}{{0,3}}{pre}{_ref_list(refs.any_case)}{post}{_S}{{0,3}}\)"),
             after_first=re.compile(rf"{_DASH}(?:{_S}{{0,2}}{_DATELINE_PREFIX}{_DASH})?|{_S}{{1,2}}{_DATELINE_PREFIX}{_DASH}"),

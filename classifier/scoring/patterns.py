@@ -141,7 +141,7 @@ def _alternation(parts: Iterable[str]) -> str:
     return "|".join(f"(?:{part})" for part in parts if part)
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
+def trie_pattern(words: Iterable[str]) -> str:
     """One pattern matching any of `words`, longest first, as a trie ("A(?:FP|NSA|P)"):
     Python's `re` tries the alternatives of a flat alternation one by one at every
     position, a trie only the branches that fit."""
@@ -183,7 +183,7 @@ def _has_top_level_alternation(pattern: str) -> bool:
     return False
 
 
-def _markers_pattern(markers: Iterable[str]) -> str:
+def markers_pattern(markers: Iterable[str]) -> str:
     """An alternation of dateline markers, those opening with a parenthesis ("\\(AP\\)",
     "\\(dpa(?:/[a-z]{2,4})*\\)") under one shared "\\(": the parenthesis is then checked
     once per position instead of once per agency. A marker with an alternation at its top
@@ -247,12 +247,12 @@ def load_patterns(folder: str | Path | None = None) -> Patterns:
     agencies = _agencies(base / "agencies.tsv")
     # An agency's dateline marker followed by a dash or colon ("(AP) —", "(dpa/lby) -");
     # `signals.find_dateline` checks that only a city (and date) stands before it.
-    dateline = re.compile(rf"(?:{_markers_pattern(agency.dateline for agency in agencies)})\s*[-–—:]")
+    dateline = re.compile(rf"(?:{markers_pattern(agency.dateline for agency in agencies)})\s*[-–—:]")
     alias_exact = {alias.lower(): agency for agency in agencies for alias in agency.aliases}
     # Mentions are matched case-sensitively (as written, or in capitals): "Mehr" and "mehr"
     # are German words, "AP" is the agency and "ap" is not.
     spellings = {form for agency in agencies for alias in agency.aliases for form in (alias, alias.upper())}
-    alias_search = re.compile(r"(?<!\w)" + _trie_pattern(spellings) + r"(?!\w)")
+    alias_search = re.compile(r"(?<!\w)" + trie_pattern(spellings) + r"(?!\w)")
     own_domains = {domain: agency for agency in agencies for domain in agency.own_domains}
     exact: dict[str, set[str]] = {}
     for agency in agencies:

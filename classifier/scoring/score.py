@@ -1,8 +1,8 @@
 """`score()`: the probability that a page is unreviewed auto-published copy, with reasons.
 
-The page's signals (`classifier.scoring.signals`) become one feature row; the scorer's logistic
-model (`classifier.scoring.scorer`) turns it into a calibrated probability, and every signal
-that moved it becomes a `Reason` with its weight. `score()` uses the default scorer: the file
+The page's pieces of evidence (`classifier.scoring.signals`) each weigh the sum of their terms'
+weights in the scorer's logistic model (`classifier.scoring.scorer`); the intercept and those
+weights add up to the log-odds, and every piece that moved it becomes one `Reason`. `score()` uses the default scorer: the file
 `$CLASSIFIER_SCORER` names, else the shipped one, loaded when first needed and kept while that
 variable names the same file.
 """
@@ -18,9 +18,8 @@ from ..extraction.document import Document
 from ..extraction.extract import ModelArgument, extract
 from .page_score import PageScore, Reason
 from .scorer import PageScorer, ScorerModel, default_scorer_path
-from .signals import REASON_CODES, SIGNAL_NAMES, PageEvidence, Signal, find_signals, signal_vector
-
-DUP_REASON = "same_text_on_N_domains"
+from .evidence import DUP_REASON, Evidence, dup_domains_evidence
+from .signals import PageEvidence, find_evidence
 ScorerArgument = PageScorer | ScorerModel | str | os.PathLike[str] | None
 
 
@@ -57,20 +56,40 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def page_signals(document: Document, scorer: PageScorer) -> tuple[list[Signal], float]:
-    """The signals of an extracted page and the share of its text that is main content."""
+def page_evidence(document: Document, scorer: PageScorer) -> list[Evidence]:
+    """The pieces of evidence of an extracted page."""
     analysis = document.analysis
     if analysis is None:
         raise ValueError("this Document carries no analysis: make it with classifier.extract()")
-    evidence = PageEvidence(
+    page = PageEvidence(
         blocks=analysis.blocks,
         is_content=[block.is_content for block in document.blocks],
         meta=analysis.page.meta,
         canonical=analysis.metadata.canonical_url or "",
         json_ld=analysis.json_ld,
         url=analysis.metadata.url,
+        title=analysis.page.title or "",
     )
-    return find_signals(evidence, scorer.patterns), document.content_share
+    return find_evidence(page, scorer.patterns, scorer.grammar)
+
+
+def score_evidence(items: Sequence[Evidence], model: ScorerModel, *, threshold: float | None = None) -> PageScore:
+    """The page score of its pieces of evidence: the probability of the intercept plus each
+    piece's contribution, and one reason per piece that moved it (every term of the model is
+    some reason's, so the baseline and the reasons add up to the log-odds)."""
+    weighted = [(item, model.contribution(item)) for item in items]
+    logit = model.intercept + sum(weight for _, weight in weighted)
+    probability = _sigmoid(logit)
+    cut = model.threshold if threshold is None else float(threshold)
+    reasons = sorted(
+        (
+            Reason(code=item.code, evidence=item.evidence, weight=round(weight, 4), match=item.match)
+            for item, weight in weighted
+            if round(weight, 4) != 0
+        ),
+        key=lambda reason: (-reason.weight, reason.code),
+    )
+    return PageScore(probability=probability, flagged=probability >= cut, threshold=cut, reasons=tuple(reasons), baseline=model.intercept)
 
 
 def score(
@@ -92,30 +111,10 @@ def score(
     """
     document = page if isinstance(page, Document) else extract(page, url, model=model, http_charset=http_charset)
     page_scorer = scorer_for(scorer)
-    signals, content_share = page_signals(document, page_scorer)
+    items = page_evidence(document, page_scorer)
     if dup_domains >= 2:
-        signals.append(Signal(DUP_REASON, dup_domains_evidence(dup_domains)))
-    weights = page_scorer.model
-    row = signal_vector(signals, content_share=content_share, dup_domains=dup_domains)
-    contributions = weights.contributions(row)
-    probability = _sigmoid(weights.baseline_logit() + sum(contributions.values()))
-    cut = weights.threshold if threshold is None else float(threshold)
-    weight_of = {**contributions, DUP_REASON: contributions["log_dup_domains"]}
-    # Reasons of the signals that moved the score (a signal weighted 0 by the scorer is not one).
-    reasons = sorted(
-        (
-            Reason(code=s.code, evidence=s.evidence, weight=round(weight_of.get(s.code, 0.0), 4), match=s.match)
-            for s in signals
-            if s.code in REASON_CODES and round(weight_of.get(s.code, 0.0), 4) != 0
-        ),
-        key=lambda reason: (-reason.weight, reason.code),
-    )
-    return PageScore(probability=probability, flagged=probability >= cut, threshold=cut, reasons=tuple(reasons))
-
-
-def dup_domains_evidence(dup_domains: int, domains: Sequence[str] = ()) -> str:
-    shown = ", ".join(domains[:5]) + (", ..." if len(domains) > 5 else "")
-    return f"the same text is on {dup_domains} registered domains" + (f": {shown}" if shown else "")
+        items.append(dup_domains_evidence(dup_domains))
+    return score_evidence(items, page_scorer.model, threshold=threshold)
 
 
 def rescore_with_dup_domains(
@@ -126,13 +125,12 @@ def rescore_with_dup_domains(
     the pass over the crawl, when the MinHash clusters are known)."""
     if dup_domains < 2:
         return page_score
-    weights = scorer_for(scorer).model
-    row = [0.0] * len(SIGNAL_NAMES)
-    row[SIGNAL_NAMES.index("log_dup_domains")] = math.log(dup_domains)
-    added = weights.contributions(row)["log_dup_domains"]
+    item = dup_domains_evidence(dup_domains)
+    added = scorer_for(scorer).model.contribution(item)
     p = min(max(page_score.probability, 1e-12), 1 - 1e-12)
     probability = _sigmoid(math.log(p / (1 - p)) + added)
-    reason = Reason(DUP_REASON, dup_domains_evidence(dup_domains, domains), round(added, 4))
+    shown = ", ".join(domains[:5]) + (", ..." if len(domains) > 5 else "")
+    reason = Reason(DUP_REASON, item.evidence + (f": {shown}" if shown else ""), round(added, 4))
     reasons = sorted(
         (*(r for r in page_score.reasons if r.code != reason.code), reason),
         key=lambda r: (-r.weight, r.code),
@@ -142,4 +140,5 @@ def rescore_with_dup_domains(
         flagged=probability >= page_score.threshold,
         threshold=page_score.threshold,
         reasons=tuple(reasons),
+        baseline=page_score.baseline,
     )

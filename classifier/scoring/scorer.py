@@ -1,10 +1,11 @@
 """The page scorer's model file and the object that scores with it.
 
-`ScorerModel` is a standardised logistic regression over `SIGNAL_NAMES` with its card, read
-from JSON (`models/page_scorer.json`, written by `python -m training.fit_scorer`): it cannot run
-code when loaded, and each reason's weight is its contribution to the log-odds, so the reasons
-explain the probability exactly. A `PageScorer` holds a `ScorerModel` and the compiled pattern
-tables; make one and reuse it for many pages.
+`ScorerModel` is a logistic regression over the evidence terms (`evidence.TERM_NAMES`) with its
+card, read from JSON (`models/page_scorer.json`, written by `python -m training.fit_scorer`): it
+cannot run code when loaded. Each piece of evidence's reason weighs the sum of its terms'
+weights, so the intercept and the reasons add up to the log-odds exactly. A `PageScorer` holds
+a `ScorerModel`, the compiled pattern tables and the attribution grammar built from them; make
+one and reuse it for many pages.
 """
 
 from __future__ import annotations
@@ -18,50 +19,38 @@ from typing import Any
 
 from ..extraction.model import MODEL_DIR, ModelError
 from .patterns import Patterns, load_patterns
-from .signals import SIGNAL_NAMES
+from .attribution import Grammar
+from .evidence import TERM_NAMES, Evidence
 
 SHIPPED_SCORER = MODEL_DIR / "page_scorer.json"
 SCORER_ENV = "CLASSIFIER_SCORER"
-SCORER_VERSION = 1
+SCORER_VERSION = 2
 RETRAIN_HINT = "train it with `python -m training.fit_scorer`"
 
 
 @dataclass(frozen=True)
 class ScorerModel:
-    """Standardised logistic regression over `SIGNAL_NAMES`, with its card."""
+    """Logistic regression over `TERM_NAMES`, with its card. A page's log-odds is the intercept
+    plus each piece of evidence's `contribution`."""
 
     weights: dict[str, float]
     intercept: float
-    means: dict[str, float]
-    scales: dict[str, float]
     threshold: float
     card: dict[str, Any] = field(default_factory=dict)
 
-    def contributions(self, row: list[float]) -> dict[str, float]:
-        """Each feature's share of the log-odds, relative to the feature being absent (zero
-        for features that are off)."""
-        out = {}
-        for name, value in zip(SIGNAL_NAMES, row):
-            centred = (value - self.means.get(name, 0.0)) / self.scales.get(name, 1.0)
-            baseline = (0.0 - self.means.get(name, 0.0)) / self.scales.get(name, 1.0)
-            out[name] = self.weights.get(name, 0.0) * (centred - baseline)
-        return out
+    def contribution(self, item: Evidence) -> float:
+        """The piece of evidence's share of the log-odds: the weights of its terms."""
+        return sum(self.weights.get(name, 0.0) * value for name, value in item.terms().items())
 
-    def baseline_logit(self) -> float:
-        """The log-odds of a page with no signal at all."""
-        return self.intercept + sum(
-            self.weights.get(name, 0.0) * (0.0 - self.means.get(name, 0.0)) / self.scales.get(name, 1.0)
-            for name in SIGNAL_NAMES
-        )
+    def logit(self, items: list[Evidence]) -> float:
+        return self.intercept + sum(self.contribution(item) for item in items)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "scorer_version": SCORER_VERSION,
-            "features": list(SIGNAL_NAMES),
+            "terms": list(TERM_NAMES),
             "weights": self.weights,
             "intercept": self.intercept,
-            "means": self.means,
-            "scales": self.scales,
             "threshold": self.threshold,
             "card": self.card,
         }
@@ -71,14 +60,15 @@ class ScorerModel:
         """The scorer of `to_json()`'s data; `ModelError` for anything else."""
         if not isinstance(data, dict) or data.get("scorer_version") != SCORER_VERSION:
             raise ModelError(f"{source} is not a page scorer of version {SCORER_VERSION}: {RETRAIN_HINT}.")
-        if data.get("features") != list(SIGNAL_NAMES):
+        if data.get("terms") != list(TERM_NAMES):
             raise ModelError(f"{source} was made for other page signals: {RETRAIN_HINT}.")
         try:
+            weights = _numbers(data["weights"])
+            if set(weights) - set(TERM_NAMES):
+                raise ValueError(f"weights of unknown terms: {sorted(set(weights) - set(TERM_NAMES))}")
             return cls(
-                weights=_numbers(data["weights"]),
+                weights=weights,
                 intercept=_number(data["intercept"]),
-                means=_numbers(data["means"]),
-                scales=_numbers(data["scales"]),
                 threshold=_number(data["threshold"]),
                 card=dict(data.get("card") or {}),
             )
@@ -118,9 +108,10 @@ def default_scorer_path() -> Path:
 
 class PageScorer:
     """A page scorer ready to use: its model (`model`: a `ScorerModel`, a scorer file's path,
-    or None for the default) and the compiled pattern tables (`patterns`: None for the
-    shipped ones)."""
+    or None for the default), the compiled pattern tables (`patterns`: None for the shipped
+    ones) and the attribution grammar built from them."""
 
     def __init__(self, model: ScorerModel | str | os.PathLike[str] | None = None, *, patterns: Patterns | None = None) -> None:
         self.model: ScorerModel = model if isinstance(model, ScorerModel) else load_scorer(model)
         self.patterns: Patterns = patterns if patterns is not None else load_patterns()
+        self.grammar: Grammar = Grammar.of(self.patterns)

@@ -1,0 +1,100 @@
+"""What the evidence detectors read of one page: `PageEvidence` (the blocks, which are content,
+the metadata) and `PageContext` (that, with the story zone, the compiled tables and grammar, the
+page's registered domain and its own brand names)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..extraction.dom import RawBlock
+from ..hosts import registered_domain
+from .attribution import Grammar
+from .patterns import Agency, Patterns, Phrase, fold, phrases_in
+from .zone import StoryZone, story_zone
+
+_TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
+_NOT_WORDS = re.compile(r"[^\w]+")
+_BRAND_CHARS = 40
+_BRAND_WORDS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class PageEvidence:
+    """What the signals read of one page: its blocks, which are content, and its metadata."""
+
+    blocks: Sequence[RawBlock]
+    is_content: Sequence[bool]
+    meta: dict[str, str]
+    canonical: str
+    json_ld: list[dict[str, Any]]
+    url: str | None
+    title: str = ""
+
+
+def brand_names(page: PageEvidence, domain: str) -> frozenset[str]:
+    """The page's own names, folded: `og:site_name`, `application-name`, the title's parts beside the headline (" - Site", "Site | "), the first label of its
+    registered domain; and each of their words."""
+    # (Not the JSON-LD publisher: sites name the agency there on agency copy.)
+    names = {page.meta.get("og:site_name", ""), page.meta.get("application-name", "")}
+    parts = _TITLE_PARTS.split(page.title or page.meta.get("og:title", ""))
+    if len(parts) > 1:
+        # A short part beside the headline is the site's name ("Headline | Site", "Site - Headline").
+        names.update(part for part in (parts[0], parts[-1]) if len(part) <= _BRAND_CHARS and len(part.split()) <= _BRAND_WORDS)
+    if domain:
+        names.add(domain.split(".")[0])
+    folded = {" ".join(_NOT_WORDS.sub(" ", str(name).lower()).split()) for name in names}
+    words = {word for name in folded for word in name.split() if len(word) >= 2}
+    return frozenset((folded | words) - {""})
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """One page as the detectors read it (see the module docstring)."""
+
+    page: PageEvidence
+    zone: StoryZone
+    patterns: Patterns
+    grammar: Grammar
+    domain: str
+    own_site: Agency | None  # the agency whose own site this is
+    brand: frozenset[str]
+    phrases: tuple[Phrase, ...]  # the provenance phrases whose literals are on the page
+
+    @classmethod
+    def of(cls, page: PageEvidence, patterns: Patterns, grammar: Grammar) -> PageContext:
+        domain = registered_domain(page.url) if page.url else ""
+        folded = fold("\n".join(block.text for block in page.blocks))
+        return cls(
+            page=page,
+            zone=story_zone(page.blocks, page.is_content, page.title or page.meta.get("og:title", "")),
+            patterns=patterns,
+            grammar=grammar,
+            domain=domain,
+            own_site=patterns.own_domains.get(domain) if domain else None,
+            brand=brand_names(page, domain),
+            phrases=tuple(phrases_in(folded, patterns)),
+        )
+
+    def text(self, index: int) -> str:
+        return self.page.blocks[index].text
+
+    def joined(self, indices: Sequence[int]) -> str:
+        return "\n".join(self.page.blocks[i].text for i in indices)
+
+    def where(self, index: int) -> str:
+        """"lead", "body", "end" of the story zone, or "page"."""
+        zone = self.zone
+        return "lead" if index in zone.lead else "body" if index in zone.body else "end" if index in zone.end else "page"
+
+    def is_own_brand(self, agency: Agency | None) -> bool:
+        """Whether the agency's name is the page's own brand (or a word of it): "CNA" on
+        channelnewsasia.com, a station's own name."""
+        if agency is None:
+            return False
+        return any(alias.lower() in self.brand for alias in agency.aliases) or agency.name.lower() in self.brand
+
+    def phrases_of(self, code: str) -> list[Phrase]:
+        return [phrase for phrase in self.phrases if phrase.code == code]
