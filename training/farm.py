@@ -27,8 +27,8 @@ from classifier.extraction.walk import RawBlock as WalkerBlock
 from classifier.hosts import registered_domain
 from classifier.scoring.evidence import Evidence, page_row
 from classifier.scoring.patterns import provenance_rows
-from classifier.scoring.score import page_evidence, scorer_for
-from classifier.scoring.scorer import PageScorer
+from classifier.scoring.score import page_evidence
+from classifier.scoring.scorer import PageScorer, ScorerModel
 from classifier.scoring.signals import PageEvidence, find_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +68,11 @@ class FarmPage:
         return page_row(self.items)
 
 
+def reading_scorer() -> PageScorer:
+    """A scorer that only reads evidence (no weights): finding evidence needs no scorer file."""
+    return PageScorer(ScorerModel(weights={}, intercept=0.0, threshold=0.5))
+
+
 def _page_html(record: dict) -> bytes:
     local = FARM / "pages" / f"{record['id']}.html.gz"
     if local.exists():
@@ -104,7 +109,7 @@ def analyse_farm_page(record: dict, *, model: Any = None, scorer: PageScorer | N
         site=registered_domain(url) or record.get("site") or record["id"],
         kinds=tuple(record.get("signals") or ()),
         hard_negative=note.startswith("hard negative"),
-        items=page_evidence(document, scorer or scorer_for()),
+        items=page_evidence(document, scorer or reading_scorer()),
         blocks=analysis.blocks,
         is_content=[block.is_content for block in document.blocks],
         meta=analysis.page.meta,
@@ -118,25 +123,24 @@ def analyse_farm_page(record: dict, *, model: Any = None, scorer: PageScorer | N
 
 def load_farm(folder: Path = FARM, *, model: Any = None, scorer: PageScorer | None = None) -> list[FarmPage]:
     """Every labelled page of the folder, analysed (in file order)."""
-    scorer = scorer or scorer_for()
+    scorer = scorer or reading_scorer()
     return [analyse_farm_page(record, model=model, scorer=scorer) for record in records(folder)]
 
 
-def reevidence(page: FarmPage, blocks: list[RawBlock], is_content: list[bool], *, scorer: PageScorer | None = None) -> list[Evidence]:
+def reevidence(page: FarmPage, blocks: list[RawBlock], is_content: list[bool], *, scorer: PageScorer) -> list[Evidence]:
     """The evidence of a page whose blocks were changed."""
-    scorer = scorer or scorer_for()
     evidence = PageEvidence(blocks, is_content, page.meta, page.canonical, page.json_ld, page.url or None, page.title)
     return find_evidence(evidence, scorer.patterns, scorer.grammar)
 
 
-def _synthetic(page: FarmPage, blocks: list[RawBlock], is_content: list[bool], what: str) -> FarmPage:
+def _synthetic(page: FarmPage, blocks: list[RawBlock], is_content: list[bool], what: str, scorer: PageScorer) -> FarmPage:
     return replace(
         page,
         page_id=f"{page.page_id}+{what}",
         label=1,
         kinds=(what,),
         hard_negative=False,
-        items=reevidence(page, blocks, is_content),
+        items=reevidence(page, blocks, is_content, scorer=scorer),
         blocks=blocks,
         is_content=is_content,
         synthetic=what,
@@ -172,6 +176,7 @@ def _insert_after_content(page: FarmPage, text: str, *, as_content: bool) -> tup
 def semi_synthetic(pages: list[FarmPage], *, seed: int = 0, per_kind: int = 30) -> list[FarmPage]:
     """Training-only positives: real notices / chatbot strings placed into real negatives."""
     rng = random.Random(seed)
+    scorer = reading_scorer()
     notices: list[str] = [EXAMPLE_NOTICE]
     machine: list[str] = []
     for row in provenance_rows():
@@ -182,8 +187,8 @@ def semi_synthetic(pages: list[FarmPage], *, seed: int = 0, per_kind: int = 30) 
     out: list[FarmPage] = []
     for template in rng.sample(templates, min(per_kind, len(templates))):
         blocks, is_content = _insert_after_content(template, rng.choice(notices), as_content=rng.random() < 0.5)
-        out.append(_synthetic(template, blocks, is_content, "disclaimer"))
+        out.append(_synthetic(template, blocks, is_content, "disclaimer", scorer))
     for template in rng.sample(templates, min(per_kind // 2, len(templates))):
         blocks, is_content = _insert_after_content(template, rng.choice(machine), as_content=True)
-        out.append(_synthetic(template, blocks, is_content, "machine_text"))
+        out.append(_synthetic(template, blocks, is_content, "machine_text", scorer))
     return out

@@ -32,6 +32,7 @@ from .zone import SHORT_BLOCK, is_paragraph
 LATE_PARAGRAPHS = 2  # paragraphs after the first read for a dateline
 SIGNOFF_PARAGRAPHS = 3  # last paragraphs read for a sign-off
 TEASER_DATELINES = 2  # datelined paragraphs further down that make the page a list of teasers
+_TEASER_MARKER = 160  # characters of a paragraph in which a teaser's dateline marker stands
 _PAGE_TAIL_BLOCKS = 40  # blocks after the story read for a copyright line outside it
 _MENTION_CHARS = 2_500
 _ORGANISATION_WORDS = frozenset(
@@ -39,7 +40,8 @@ _ORGANISATION_WORDS = frozenset(
         "news service services wire wires staff desk team media press agency agencies bureau network newsroom editorial "
         "editors editor redaktion redazione redacción rédaction report reports digital online partners partner group "
         "inc llc ltd company newspaper magazine times post daily herald journal tribune gazette radio tv television "
-        "x contributor contributors associated"
+        "x contributor contributors associated corporation corp international holdings limited bank university "
+        "institute association council ministry department foundation office commission"
     ).split()
 )
 _PERSON_WORD = re.compile(r"^[^\W\d_][\w'’.-]*$")
@@ -72,10 +74,27 @@ def _pairs(ctx: PageContext, indices: Sequence[int]) -> Iterator[tuple[int, str]
             yield i, text
 
 
+# "Detroit News wire services", "From wire reports", "News services": the wires as the author
+# (not "Staff and wire reports", which is the site's own work).
+_WIRE_SERVICES = re.compile(
+    r"^\s*(?:(?:by|from)\s+)?(?:(?!staff\b)[\w.&'’-]+\s+){0,3}?(?:wire\s+(?:services|reports)|news\s+services|wires)\s*$", re.IGNORECASE
+)
+
+
+def _wire_services(ctx: PageContext, index: int, text: str) -> Evidence | None:
+    line = text.split("\n")[0]
+    if len(line) > 60 or not _WIRE_SERVICES.match(line):
+        return None
+    return Evidence("agency_byline", words_cut(line), match=line.strip(), where=ctx.where(index), form="wire_services", block=index)
+
+
 def bylines(ctx: PageContext) -> list[Evidence]:
     """An agency byline in the lead, else a person's byline there (counter-evidence)."""
     person = None
     for i, text in _pairs(ctx, ctx.zone.lead):
+        wires = _wire_services(ctx, i, text)
+        if wires:
+            return [wires]
         found = ctx.grammar.parse_byline(text)
         bare = found is not None and _line_at(text, found.start).strip() == text[found.start : found.end].strip() and found.end - found.start <= 2
         # (A bare "AA" or "AP" block is as often a font-size button as a byline.)
@@ -141,7 +160,10 @@ def datelines(ctx: PageContext) -> list[Evidence]:
     zone, blocks = ctx.zone, ctx.page.blocks
     paragraphs = [i for i in zone.body if is_paragraph(blocks[i]) or blocks[i].tag == "td"]
     later = [i for i in paragraphs[LATE_PARAGRAPHS + 1 :] if i != zone.first]
-    teasers = [i for i in later if (found := ctx.grammar.parse_dateline(ctx.text(i))) and found.kind == "dateline"]
+    # (A teaser's dateline has its marker in brackets: "(AP) —".)
+    teasers = [
+        i for i in later if "(" in ctx.text(i)[:_TEASER_MARKER] and (found := ctx.grammar.parse_dateline(ctx.text(i))) and found.kind == "dateline"
+    ]
     if len(teasers) >= TEASER_DATELINES:
         return [Evidence("datelined_teasers", f"{len(teasers)} paragraphs of the story start with a dateline", value=1.0, where="body")]
     lead = [i for i in zone.lead if i != zone.first]
@@ -258,6 +280,8 @@ def credits_only(ctx: PageContext, agency_found: bool) -> list[Evidence]:
     blocks = ctx.page.blocks
     for i, block in enumerate(blocks):
         if len(block.text) > SHORT_BLOCK or not (block.flags & IN_FIGURE or i in ctx.zone.excluded or _after_table_or_photo(ctx, i)):
+            continue
+        if not ctx.patterns.alias_search.search(block.text):
             continue
         found = ctx.grammar.parse_credit(block.text)
         if found and found.agency:

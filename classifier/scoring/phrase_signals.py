@@ -18,7 +18,9 @@ evidence is marked outside the story.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import accumulate
 
 from ..extraction.dom import IN_NAV
 from ..extraction.metadata import names_of
@@ -32,8 +34,21 @@ NOTE_CHARS = 600  # a provenance note is a short block of its own
 
 
 def _first_match(ctx: PageContext, phrases: Sequence[Phrase], indices: Sequence[int]) -> tuple[int, re.Match[str]] | None:
-    """The earliest block of `indices` in which a phrase matches, with its earliest match."""
-    for i in indices:
+    """The earliest block of `indices` in which a phrase matches, with its earliest match
+    there. (Each phrase is searched once in the blocks' joined text, then in its block.)"""
+    if not phrases or not indices:
+        return None
+    joined = ctx.joined(indices)
+    first = None
+    for phrase in phrases:
+        match = phrase.pattern.search(joined)
+        if match and (first is None or match.start() < first):
+            first = match.start()
+    if first is None:
+        return None
+    starts = list(accumulate((len(ctx.text(i)) + 1 for i in indices), initial=0))
+    position = bisect_right(starts, first) - 1
+    for i in indices[position:]:
         text = ctx.text(i)
         matches = [m for phrase in phrases if (m := phrase.pattern.search(text))]
         if matches:

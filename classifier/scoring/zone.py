@@ -128,7 +128,6 @@ def is_paragraph(block: RawBlock) -> bool:
         and text.count(" ") >= _PARAGRAPH_WORDS
         and not block.tag.startswith("h")
         and _link_share(block) < _LINK_SHARE
-        and len(_WORD.findall(text[:400])) >= _PARAGRAPH_WORDS
         and not is_side_box(block)
         and not _CAPTION.search(text[:40] + " " + text[-120:])
     )
