@@ -33,7 +33,7 @@ from classifier.scoring.zone import story_zone
 
 from .farm import FARM, FarmPage, load_farm, semi_synthetic
 from .hard_negatives import flagged_share
-from .scorer_model import C, DUP_DOMAINS_PRIOR, TERM_SIGNS, SignedLogisticRegression, fit_terms, to_scorer
+from .scorer_model import DUP_DOMAINS_PRIOR, TERM_SIGNS, C, SignedLogisticRegression, fit_terms, to_scorer
 from .scorer_report import causes_of, choose_threshold, figures
 
 FOLDS = 5
@@ -100,7 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--precision", type=float, default=0.95, help="CV precision the flag threshold must reach")
     parser.add_argument("--no-synthetic", action="store_true", help="train on real pages only")
     parser.add_argument("--report", type=Path, default=Path("build/scorer-cv.json"))
-    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL, help="the block model the evidence comes from (default: the shipped one)")
+    parser.add_argument(
+        "--model", type=Path, default=SHIPPED_MODEL, help="the block model the evidence comes from (default: the shipped one)"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     block_model = load_model(args.model)

@@ -78,7 +78,9 @@ def _extra(kind: str, rng: random.Random) -> tuple[str, str, str]:
     """(HTML before the story's paragraphs, after them, beside the story) for one kind."""
     person = _person(rng)
     if kind == "photo_credit":
-        credit = rng.choice([f"(AP Photo/{person})", f"Photo: {person}/AFP via Getty Images", f"© dpa | {person}", "Quelle: dpa", f"{person}/Reuters"])
+        credit = rng.choice(
+            [f"(AP Photo/{person})", f"Photo: {person}/AFP via Getty Images", f"© dpa | {person}", "Quelle: dpa", f"{person}/Reuters"]
+        )
         return f"<figure><img src='a.jpg'><figcaption>Volunteers at work on Saturday. {html.escape(credit)}</figcaption></figure>", "", ""
     if kind == "table_source":
         rows = "".join(f"<tr><td>{rng.choice(_LAST)}</td><td>{rng.randint(10, 99)}</td></tr>" for _ in range(4))
@@ -91,7 +93,14 @@ def _extra(kind: str, rng: random.Random) -> tuple[str, str, str]:
         )
         return "", "", f"<aside class='related'><h2>More news</h2><ul>{items}</ul></aside>"
     if kind == "with_inputs":
-        note = rng.choice(["(With inputs from agencies)", "With Additional Inputs from PTI", "The Associated Press contributed to this report.", "(With inputs from Reuters)"])
+        note = rng.choice(
+            [
+                "(With inputs from agencies)",
+                "With Additional Inputs from PTI",
+                "The Associated Press contributed to this report.",
+                "(With inputs from Reuters)",
+            ]
+        )
         return "", f"<p>{html.escape(note)}</p>", ""
     if kind == "nan_video":
         return "<div class='player'><span>NaN / NaN</span><span>AA</span><span>HD</span></div>", "", ""
@@ -103,7 +112,9 @@ def make_page(kind: str, rng: random.Random, index: int) -> HardNegative:
     person = _person(rng)
     site, domain, dateline = "The Valley Courier", f"valleycourier{index}.com", ""
     if kind == "own_brand":
-        site, domain, mark = rng.choice([("Reuters-Gazette", f"reutersgazette{index}.com", "Reuters-Gazette"), ("CNA", "channelnewsasia.com", "CNA")])
+        site, domain, mark = rng.choice(
+            [("Reuters-Gazette", f"reutersgazette{index}.com", "Reuters-Gazette"), ("CNA", "channelnewsasia.com", "CNA")]
+        )
         dateline = f"{rng.choice(_CITIES)} ({mark}) — " if mark == "CNA" else ""
         byline = f"By {person}, {mark} staff" if mark != "CNA" else f"By {person}"
     else:

@@ -5,7 +5,7 @@
   -> `staff_byline` (organisations such as "<X> News Service" or "wire services" are not staff);
 - datelines at the start of the first paragraph, in the lead's short blocks, or in the next two
   paragraphs (form `late_paragraph`) -> `agency_dateline` ("OUTLET via WIRE -" -> `via_wire`);
-  two or more datelined paragraphs further down the story -> `datelined_teasers`, and no dateline;
+  two or more datelined paragraphs after the first -> `datelined_teasers`, and no dateline;
 - sign-offs in the story's last paragraphs and closing lines -> `agency_signature`, or "with
   inputs from" -> `with_agency_inputs`; a "Source: AP" under a table or photo is a credit;
 - copyright and licence lines after the story (else elsewhere on the page, outside the story)
@@ -31,7 +31,7 @@ from .zone import SHORT_BLOCK, is_paragraph
 
 LATE_PARAGRAPHS = 2  # paragraphs after the first read for a dateline
 SIGNOFF_PARAGRAPHS = 3  # last paragraphs read for a sign-off
-TEASER_DATELINES = 2  # datelined paragraphs further down that make the page a list of teasers
+TEASER_DATELINES = 2  # datelined paragraphs after the first that make the page a list of teasers
 _TEASER_MARKER = 160  # characters of a paragraph in which a teaser's dateline marker stands
 _PAGE_TAIL_BLOCKS = 40  # blocks after the story read for a copyright line outside it
 _MENTION_CHARS = 2_500
@@ -96,7 +96,11 @@ def bylines(ctx: PageContext) -> list[Evidence]:
         if wires:
             return [wires]
         found = ctx.grammar.parse_byline(text)
-        bare = found is not None and _line_at(text, found.start).strip() == text[found.start : found.end].strip() and found.end - found.start <= 2
+        bare = (
+            found is not None
+            and _line_at(text, found.start).strip() == text[found.start : found.end].strip()
+            and found.end - found.start <= 2
+        )
         # (A bare "AA" or "AP" block is as often a font-size button as a byline.)
         if found and found.kind == "byline" and found.agency and not bare and not ctx.is_own_brand(found.agency):
             return [_item(ctx, "agency_byline", text, found, i)]
@@ -159,10 +163,12 @@ def datelines(ctx: PageContext) -> list[Evidence]:
     """The story's dateline (see the module docstring), or the list-of-teasers counter-evidence."""
     zone, blocks = ctx.zone, ctx.page.blocks
     paragraphs = [i for i in zone.body if is_paragraph(blocks[i]) or blocks[i].tag == "td"]
-    later = [i for i in paragraphs[LATE_PARAGRAPHS + 1 :] if i != zone.first]
+    later = [i for i in paragraphs if i != zone.first]
     # (A teaser's dateline has its marker in brackets: "(AP) —".)
     teasers = [
-        i for i in later if "(" in ctx.text(i)[:_TEASER_MARKER] and (found := ctx.grammar.parse_dateline(ctx.text(i))) and found.kind == "dateline"
+        i
+        for i in later
+        if "(" in ctx.text(i)[:_TEASER_MARKER] and (found := ctx.grammar.parse_dateline(ctx.text(i))) and found.kind == "dateline"
     ]
     if len(teasers) >= TEASER_DATELINES:
         return [Evidence("datelined_teasers", f"{len(teasers)} paragraphs of the story start with a dateline", value=1.0, where="body")]
@@ -204,7 +210,7 @@ def signoffs(ctx: PageContext) -> list[Evidence]:
 def copyright_lines(ctx: PageContext) -> list[Evidence]:
     """An agency's copyright line and the licence line, after the story or elsewhere."""
     zone = ctx.zone
-    story_end = [*zone.body[-1:], *zone.end]
+    story_end = [*zone.body[-SIGNOFF_PARAGRAPHS:], *zone.end]
     tail = [i for i in range(zone.last + 1, min(len(ctx.page.blocks), zone.last + _PAGE_TAIL_BLOCKS)) if i not in story_end]
     for indices, in_story in ((story_end, True), (tail, False)):
         for i in indices:
@@ -285,7 +291,9 @@ def credits_only(ctx: PageContext, agency_found: bool) -> list[Evidence]:
             continue
         found = ctx.grammar.parse_credit(block.text)
         if found and found.agency:
-            return [Evidence("agency_in_credit_only", words_cut(block.text), match=" ".join(block.text.split()), where=ctx.where(i), block=i)]
+            return [
+                Evidence("agency_in_credit_only", words_cut(block.text), match=" ".join(block.text.split()), where=ctx.where(i), block=i)
+            ]
     return []
 
 

@@ -35,8 +35,9 @@ class PageEvidence:
 
 
 def brand_names(page: PageEvidence, domain: str) -> frozenset[str]:
-    """The page's own names, folded: `og:site_name`, `application-name`, the title's parts beside the headline (" - Site", "Site | "), the first label of its
-    registered domain; and each of their words."""
+    """The page's own names, folded: `og:site_name`, `application-name`, the title's short
+    parts beside the headline (" - Site", "Site | "), the first label of its registered
+    domain; and each of their words."""
     # (Not the JSON-LD publisher: sites name the agency there on agency copy.)
     names = {page.meta.get("og:site_name", ""), page.meta.get("application-name", "")}
     parts = _TITLE_PARTS.split(page.title or page.meta.get("og:title", ""))
@@ -85,7 +86,7 @@ class PageContext:
         return "\n".join(self.page.blocks[i].text for i in indices)
 
     def where(self, index: int) -> str:
-        """"lead", "body", "end" of the story zone, or "page"."""
+        """ "lead", "body", "end" of the story zone, or "page"."""
         zone = self.zone
         return "lead" if index in zone.lead else "body" if index in zone.body else "end" if index in zone.end else "page"
 

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from ..extraction.document import Document
 from ..extraction.extract import ModelArgument, extract
+from .evidence import DUP_REASON, Evidence, dup_domains_evidence
 from .page_score import PageScore, Reason
 from .scorer import PageScorer, ScorerModel, default_scorer_path
-from .evidence import DUP_REASON, Evidence, dup_domains_evidence
 from .signals import PageEvidence, find_evidence
+
 ScorerArgument = PageScorer | ScorerModel | str | os.PathLike[str] | None
 
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from ..extraction.model import MODEL_DIR, ModelError
-from .patterns import Patterns, load_patterns
 from .attribution import Grammar
 from .evidence import TERM_NAMES, Evidence
+from .patterns import Patterns, load_patterns
 
 SHIPPED_SCORER = MODEL_DIR / "page_scorer.json"
 SCORER_ENV = "CLASSIFIER_SCORER"

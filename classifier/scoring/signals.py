@@ -13,7 +13,7 @@ from __future__ import annotations
 from .agency_signals import agency_evidence
 from .attribution import Grammar
 from .context import PageContext, PageEvidence
-from .evidence import Evidence, snippet, strongest
+from .evidence import REASON_CODES, Evidence, snippet, strongest
 from .patterns import Patterns
 from .phrase_signals import disclaimers, other_sources, press_releases, table_phrases
 from .template import template_sentences
@@ -55,4 +55,4 @@ def find_evidence(page: PageEvidence, patterns: Patterns, grammar: Grammar) -> l
     return strongest(items)
 
 
-__all__ = ["Evidence", "PageEvidence", "find_evidence", "template_evidence"]
+__all__ = ["REASON_CODES", "Evidence", "PageEvidence", "find_evidence", "template_evidence"]

@@ -34,7 +34,6 @@ from ..extraction.dom import (
     IN_HEADER,
     IN_HIDDEN,
     IN_NAV,
-    IN_TABLE,
     KEYWORD_GROUPS,
     RawBlock,
 )

@@ -75,8 +75,6 @@ HAND_SCORER = ScorerModel(
         "staff_byline": -1.0,
     },
     intercept=-2.0,
-    means={},
-    scales={},
     threshold=0.5,
 )
 

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.classifier.strategies import json_values
 from classifier import ModelError, extract, load_scorer, score
+from classifier.scoring.evidence import TERM_NAMES
 from classifier.scoring.score import ScorerModel, rescore_with_dup_domains
-from classifier.scoring.signals import SIGNAL_NAMES
+from tests.classifier.strategies import json_values
 
 STORY = (
     "<html><body><h1>Budget passes</h1><p>By Associated Press</p>"
@@ -27,15 +27,9 @@ PLAIN = STORY.replace("By Associated Press", "By Jane Smith").replace("INDIANAPO
 
 
 def hand_scorer(threshold: float = 0.5) -> ScorerModel:
-    weights = dict.fromkeys(SIGNAL_NAMES, 0.0)
+    weights = dict.fromkeys(TERM_NAMES, 0.0)
     weights.update({"agency_dateline": 2.0, "agency_byline": 1.0, "log_dup_domains": 1.0, "agency_own_site": -3.0})
-    return ScorerModel(
-        weights=weights,
-        intercept=-2.0,
-        means=dict.fromkeys(SIGNAL_NAMES, 0.0),
-        scales=dict.fromkeys(SIGNAL_NAMES, 1.0),
-        threshold=threshold,
-    )
+    return ScorerModel(weights=weights, intercept=-2.0, threshold=threshold)
 
 
 def test_probability_is_the_logistic_of_the_reasons() -> None:
@@ -61,6 +55,7 @@ def test_threshold_decides_the_flag() -> None:
 def test_document_is_scored_without_parsing_again(monkeypatch: pytest.MonkeyPatch) -> None:
     document = extract(STORY)
     expected = score(STORY, scorer=hand_scorer())
+
     def no_second_parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the page was parsed again")
 
@@ -82,12 +77,12 @@ def test_scorer_json_round_trip_and_version_check(tmp_path) -> None:
     scorer = hand_scorer()
     data = scorer.to_json()
     assert ScorerModel.from_json(data) == scorer
-    data["features"] = data["features"][:-1]
+    data["terms"] = data["terms"][:-1]
     with pytest.raises(ModelError, match="other page signals: train it"):
         ScorerModel.from_json(data)
     with pytest.raises(ModelError, match="no page scorer"):
         load_scorer(tmp_path / "missing.json")
-    for bad in ("[1, 2]", "{not json", '{"scorer_version": 1}'):
+    for bad in ("[1, 2]", "{not json", '{"scorer_version": 1}', '{"scorer_version": 2}'):
         (tmp_path / "bad.json").write_text(bad)
         with pytest.raises(ModelError):
             load_scorer(tmp_path / "bad.json")
@@ -121,7 +116,7 @@ _HEAD_VALUES = st.sampled_from(["AP", "By Reuters", "https://apnews.com/a", "htt
     _HEAD_VALUES,
     st.sampled_from([None, "https://www.example.com/2020/01/02/x", "http://[::1", "not a url"]),
 )
-def test_any_head_evidence_gives_a_probability(value, metas, canonical: str, url) -> None:  # noqa: ANN001
+def test_any_head_evidence_gives_a_probability(value, metas, canonical: str, url) -> None:
     head = f'<script type="application/ld+json">{json.dumps(value)}</script>'
     head += "".join(f'<meta name="{name}" content="{html.escape(content)}">' for name, content in metas)
     head += f'<link rel="canonical" href="{html.escape(canonical)}">'

@@ -1,4 +1,4 @@
-"""Page evidence: the pattern tables and the signals found in (small, real-shaped) pages."""
+"""Page evidence: the pattern tables and the evidence found in (small, real-shaped) pages."""
 
 from __future__ import annotations
 
@@ -9,25 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.extraction.dom import blocks_from_html
+from classifier.scoring.attribution import Grammar
+from classifier.scoring.evidence import REASON_CODES, TERM_NAMES, page_row, snippet
 from classifier.scoring.patterns import (
-    _markers_pattern,
-    _trie_pattern,
     fold,
     load_patterns,
+    markers_pattern,
     phrases_in,
     provenance_rows,
+    trie_pattern,
 )
-from classifier.scoring.signals import (
-    REASON_CODES,
-    SIGNAL_NAMES,
-    PageEvidence,
-    find_dateline,
-    find_signals,
-    main_segment,
-    signal_vector,
-)
+from classifier.scoring.signals import PageEvidence, find_evidence
+from classifier.scoring.zone import main_segment
 
 PATTERNS = load_patterns()
+GRAMMAR = Grammar.of(PATTERNS)
 
 
 def _signals(html: str, *, content: set[int] | None = None, url: str | None = None, **kwargs):
@@ -40,8 +36,9 @@ def _signals(html: str, *, content: set[int] | None = None, url: str | None = No
         canonical=kwargs.get("canonical", page.canonical),
         json_ld=kwargs.get("json_ld", []),
         url=url,
+        title=kwargs.get("title", page.title),
     )
-    return find_signals(evidence, PATTERNS)
+    return find_evidence(evidence, PATTERNS, GRAMMAR)
 
 
 def _codes(signals) -> set[str]:
@@ -105,7 +102,7 @@ def test_phrases_in_finds_only_phrases_whose_literals_are_all_there() -> None:
 )
 def test_trie_pattern_matches_like_the_longest_first_alternation(words, text) -> None:
     flat = "|".join(re.escape(word) for word in sorted(set(words), key=len, reverse=True))
-    trie = _trie_pattern(words)
+    trie = trie_pattern(words)
     assert [m.span() for m in re.finditer(rf"(?<!\w)(?:{trie})(?!\w)", text)] == [
         m.span() for m in re.finditer(rf"(?<!\w)(?:{flat})(?!\w)", text)
     ]
@@ -113,7 +110,7 @@ def test_trie_pattern_matches_like_the_longest_first_alternation(words, text) ->
 
 def test_markers_share_their_parenthesis_only_where_that_keeps_the_pattern() -> None:
     markers = [r"\(AP\)", r"\((?:MNA|Mehr)\)", r"\(X\)|Y", r"[-–—]\s*RIA", ""]
-    pattern = _markers_pattern(markers)
+    pattern = markers_pattern(markers)
     assert pattern.startswith(r"(?:\((?:(?:AP\))|(?:(?:MNA|Mehr)\))")
     for text in ["(AP)", "(Mehr)", "(X)", "Y", "— RIA", "(Y)", "AP", "(MNA"]:
         flat = re.search("|".join(f"(?:{m})" for m in markers if m), text)
@@ -124,12 +121,12 @@ def test_agency_table_loads_with_datelines_and_own_domains() -> None:
     patterns = PATTERNS
     assert len(patterns.agencies) > 50
     assert patterns.own_domains["apnews.com"].name == "Associated Press"
-    assert find_dateline("PARIS (Reuters) - Protesters gathered", patterns)
-    assert find_dateline("Bamberg (dpa/lby) - Die Stadtwerke", patterns)
-    assert find_dateline("WASHINGTON, Aug. 20 (Yonhap) -- North Korea's newspaper", patterns)
-    assert find_dateline("(ANSA) - ROMA, 28 LUG - Sarà Ghersini", patterns)
-    assert not find_dateline("The meeting (which was long) - ended", patterns)
-    assert not find_dateline("Officials said on Monday that 12 people (AP) - the count", patterns)
+    assert GRAMMAR.parse_dateline("PARIS (Reuters) - Protesters gathered")
+    assert GRAMMAR.parse_dateline("Bamberg (dpa/lby) - Die Stadtwerke")
+    assert GRAMMAR.parse_dateline("WASHINGTON, Aug. 20 (Yonhap) -- North Korea's newspaper")
+    assert GRAMMAR.parse_dateline("(ANSA) - ROMA, 28 LUG - Sarà Ghersini")
+    assert not GRAMMAR.parse_dateline("The meeting (which was long) - ended")
+    assert not GRAMMAR.parse_dateline("Officials said on Monday that 12 people (AP) - the count")
 
 
 def test_mentions_are_case_sensitive() -> None:
@@ -169,10 +166,7 @@ def test_signature_and_copyright_close_the_story() -> None:
 
 
 def test_several_datelined_teasers_are_a_listing_not_a_story() -> None:
-    teasers = "".join(
-        f"<p>WASHINGTON (AP) — Teaser number {i} about a different story, with enough words to count.</p>"
-        for i in range(3)
-    )
+    teasers = "".join(f"<p>WASHINGTON (AP) — Teaser number {i} about a different story, with enough words to count.</p>" for i in range(3))
     codes = _codes(_signals("<h1>Topic: Car rental</h1>" + teasers))
     assert "datelined_teasers" in codes
     assert "agency_dateline" not in codes
@@ -209,13 +203,15 @@ def test_main_segment_ignores_a_stray_content_block() -> None:
     assert main_segment(blocks, is_content) == (11, len(blocks) - 1)
 
 
-def test_signal_vector_has_one_value_per_name_and_counts_agency_kinds() -> None:
-    signals = _signals(STORY)
-    row = signal_vector(signals, content_share=0.5)
-    assert len(row) == len(SIGNAL_NAMES)
-    assert row[SIGNAL_NAMES.index("agency_evidence")] >= 2
-    assert row[SIGNAL_NAMES.index("content_share")] == 0.5
-    assert set(REASON_CODES) - {"same_text_on_N_domains"} <= set(SIGNAL_NAMES) | {"agency_mentions"}
+def test_page_row_is_the_sum_of_the_pieces_terms() -> None:
+    items = _signals(STORY)
+    row = page_row(items)
+    assert len(row) == len(TERM_NAMES)
+    for item in items:
+        for name, value in item.terms().items():
+            assert row[TERM_NAMES.index(name)] >= value
+    assert sum(row) == pytest.approx(sum(sum(item.terms().values()) for item in items))
+    assert set(REASON_CODES) - {"same_text_on_N_domains"} <= set(TERM_NAMES)
 
 
 @pytest.mark.parametrize("html", ["", "<html></html>", "plain text", "<p>\x00</p>"])
@@ -225,16 +221,14 @@ def test_empty_and_odd_pages_give_no_agency_evidence(html: str) -> None:
 
 
 def test_evidence_is_one_line_cut_at_words_and_its_match_is_the_evidence_itself() -> None:
-    from classifier.scoring.signals import _snippet
-
     text = "Menu\nSome words before the line. PARIS (Reuters) - Protesters gathered in the city\ncentre on Sunday.\nFooter"
     start = text.index("PARIS")
     end = text.index("- Protesters") + 1
-    snippet = _snippet(text, start, end)
-    assert "\n" not in snippet and "Footer" not in snippet and "Menu" not in snippet
-    assert snippet.startswith("Some words") and snippet.endswith("in the city")
+    cut_text = snippet(text, start, end)
+    assert "\n" not in cut_text and "Footer" not in cut_text and "Menu" not in cut_text
+    assert cut_text.startswith("Some words") and cut_text.endswith("in the city")
     long_line = "intro " * 30 + "(AFP) - " + "after " * 40
-    cut = _snippet(long_line, long_line.index("(AFP)"), long_line.index("(AFP)") + 7)
+    cut = snippet(long_line, long_line.index("(AFP)"), long_line.index("(AFP)") + 7)
     assert cut.startswith("…intro") and cut.endswith("after…") and " intro" in cut
     assert len(cut) <= 202
     signals = _signals(STORY, url="https://news.example/story")
