@@ -183,7 +183,12 @@ def semi_synthetic(pages: list[FarmPage], *, seed: int = 0, per_kind: int = 30) 
         if row["code"] in ("disclaimer", "machine_text"):
             example = row["example"].replace("\\n", "\n").replace("\\\\", "\\")
             (notices if row["code"] == "disclaimer" else machine).append(example)
-    templates = [p for p in pages if p.label == 0 and not p.hard_negative and not p.borderline and any(p.is_content)]
+    # Pages with no evidence of their own: a synthetic positive must owe its label to what was put in.
+    templates = [
+        p
+        for p in pages
+        if p.label == 0 and not p.hard_negative and not p.borderline and any(p.is_content) and all(item.counter for item in p.items)
+    ]
     out: list[FarmPage] = []
     for template in rng.sample(templates, min(per_kind, len(templates))):
         blocks, is_content = _insert_after_content(template, rng.choice(notices), as_content=rng.random() < 0.5)

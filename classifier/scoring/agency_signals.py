@@ -297,9 +297,17 @@ def credits_only(ctx: PageContext, agency_found: bool) -> list[Evidence]:
     return []
 
 
+def _author_name(item: Evidence) -> str:
+    return (item.match or item.evidence.removeprefix("author: ")).removeprefix("By ").removeprefix("by ").strip().lower()
+
+
 def agency_evidence(ctx: PageContext) -> list[Evidence]:
     """Every piece of agency evidence and agency counter-evidence on the page."""
     items = [*bylines(ctx), *authors(ctx), *datelines(ctx), *signoffs(ctx), *copyright_lines(ctx), *story_ids(ctx)]
+    bylined = " ".join(item.match.lower() for item in items if item.code == "agency_byline")
+    # The agency's own reporter named as the author ("Tom Davies" over "By Tom Davies -
+    # Associated Press") is no staff byline.
+    items = [item for item in items if not (item.code == "staff_byline" and bylined and _author_name(item) in bylined)]
     agency = [item for item in items if item.code in AGENCY_CODES or item.code == "licence_line"]
     others = [item for item in items if item not in agency]
     if ctx.own_site and agency:
