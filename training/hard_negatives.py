@@ -1,7 +1,8 @@
 """`python -m training.hard_negatives`: generated hard negatives for the page scorer, and how many it flags.
 
-Each page is a staff-written story (a person's byline, the site's own text) that carries one
-thing the scorer must not take for agency copy (`KINDS`):
+Each page is a staff-written story (the site's own text; every other page with a person's byline
+and author, the others with none, so that no counter-evidence helps) that carries one thing the
+scorer must not take for agency copy (`KINDS`):
 
 - `photo_credit`: agency photo credits under the story's pictures ("(AP Photo/Jane Doe)",
   "Photo: Name/AFP via Getty Images", "© dpa | Name", "Quelle: dpa" under an image);
@@ -107,8 +108,9 @@ def _extra(kind: str, rng: random.Random) -> tuple[str, str, str]:
     return "", "", ""
 
 
-def make_page(kind: str, rng: random.Random, index: int) -> HardNegative:
-    """One generated hard negative of `kind` (see the module docstring)."""
+def make_page(kind: str, rng: random.Random, index: int, *, wire_dateline: str = "") -> HardNegative:
+    """One generated hard negative of `kind` (see the module docstring); `wire_dateline`
+    (default none) opens its story with an agency's dateline, which makes it agency copy."""
     person = _person(rng)
     site, domain, dateline = "The Valley Courier", f"valleycourier{index}.com", ""
     if kind == "own_brand":
@@ -121,22 +123,25 @@ def make_page(kind: str, rng: random.Random, index: int) -> HardNegative:
         byline = f"By {person}"
     before, after, beside = _extra(kind, rng)
     paragraphs = _paragraphs(rng, rng.randint(4, 6))
-    paragraphs[0] = dateline + paragraphs[0]
+    paragraphs[0] = (wire_dateline or dateline) + paragraphs[0]
     body = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)
     headline = html.escape(rng.choice(_SENTENCES).rstrip(".")[:70])
+    bylined = index % 2 == 0
+    author = f"<meta name='author' content='{person}'>" if bylined else ""
+    byline_block = f"<p class='byline'>{html.escape(byline)}</p>" if bylined or kind == "own_brand" else ""
     page = (
         f"<html><head><title>{headline} | {html.escape(site)}</title><meta property='og:site_name' content='{html.escape(site)}'>"
-        f"<meta name='author' content='{person}'></head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
-        f"<main><article><h1>{headline}</h1><p class='byline'>{html.escape(byline)}</p>{before}{body}{after}</article>{beside}</main>"
+        f"{author}</head><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+        f"<main><article><h1>{headline}</h1>{byline_block}{before}{body}{after}</article>{beside}</main>"
         f"<footer><p>© 2024 {html.escape(site)}. All rights reserved.</p></footer></body></html>"
     )
     return HardNegative(kind, f"https://www.{domain}/news/2024/story-{index}", page)
 
 
-def hard_negatives(*, per_kind: int = 20, seed: int = 0) -> list[HardNegative]:
+def hard_negatives(*, per_kind: int = 20, seed: int = 0, wire_dateline: str = "") -> list[HardNegative]:
     """`per_kind` generated pages of every kind, from `seed` (the same pages every time)."""
     rng = random.Random(seed)
-    return [make_page(kind, rng, k) for kind in KINDS for k in range(per_kind)]
+    return [make_page(kind, rng, k, wire_dateline=wire_dateline) for kind in KINDS for k in range(per_kind)]
 
 
 def flagged_share(scorer: PageScorer, *, model: Any = None, per_kind: int = 20, seed: int = 0) -> dict[str, str]:

@@ -27,7 +27,7 @@ from ..extraction.metadata import names_of
 from .attribution import Attribution
 from .context import PageContext
 from .evidence import AGENCY_CODES, Evidence, snippet, words_cut
-from .zone import SHORT_BLOCK, is_paragraph
+from .zone import SHORT_BLOCK
 
 LATE_PARAGRAPHS = 2  # paragraphs after the first read for a dateline
 SIGNOFF_PARAGRAPHS = 3  # last paragraphs read for a sign-off
@@ -162,7 +162,7 @@ def authors(ctx: PageContext) -> list[Evidence]:
 def datelines(ctx: PageContext) -> list[Evidence]:
     """The story's dateline (see the module docstring), or the list-of-teasers counter-evidence."""
     zone, blocks = ctx.zone, ctx.page.blocks
-    paragraphs = [i for i in zone.body if is_paragraph(blocks[i]) or blocks[i].tag == "td"]
+    paragraphs = [i for i in zone.body if i in zone.paragraphs or blocks[i].tag == "td"]
     later = [i for i in paragraphs if i != zone.first]
     # (A teaser's dateline has its marker in brackets: "(AP) —".)
     teasers = [

@@ -74,6 +74,7 @@ class StoryZone:
     body: tuple[int, ...]
     end: tuple[int, ...]
     excluded: frozenset[int]
+    paragraphs: tuple[int, ...] = ()  # the body's real paragraphs (`is_paragraph`)
 
     @property
     def blocks(self) -> tuple[int, ...]:
@@ -106,10 +107,11 @@ def main_segment(blocks: Sequence[RawBlock], is_content: Sequence[bool]) -> tupl
     return best
 
 
-def is_side_box(block: RawBlock) -> bool:
+def is_side_box(block: RawBlock, *, ignore: int = 0) -> bool:
     """Whether a block sits in something that is not the story: navigation, footer, sidebar,
-    forms and buttons, figures and captions, teaser, related, ad, share or comment boxes."""
-    if block.flags & (_CHROME | IN_FIGURE):
+    forms and buttons, figures and captions, teaser, related, ad, share or comment boxes.
+    `ignore` (default none) are structural flags not to count (the page's story sits in them)."""
+    if block.flags & (_CHROME | IN_FIGURE) & ~ignore:
         return True
     near = block.keywords_near
     return bool(near & _SIDE_BOX or (near & _MAYBE_SIDE_BOX and not near & _CONTENT_WORDS))
@@ -119,15 +121,16 @@ def _link_share(block: RawBlock) -> float:
     return block.link_chars / max(len(block.text), 1)
 
 
-def is_paragraph(block: RawBlock) -> bool:
-    """A real paragraph: a sentence of some length, mostly not links, not a heading."""
+def is_paragraph(block: RawBlock, *, ignore: int = 0) -> bool:
+    """A real paragraph: a sentence of some length, mostly not links, not a heading, not a
+    caption, not in a side box (`is_side_box`, with `ignore`)."""
     text = block.text
     return (
         len(text) >= _PARAGRAPH_CHARS
         and text.count(" ") >= _PARAGRAPH_WORDS
         and not block.tag.startswith("h")
         and _link_share(block) < _LINK_SHARE
-        and not is_side_box(block)
+        and not is_side_box(block, ignore=ignore)
         and not _CAPTION.search(text[:40] + " " + text[-120:])
     )
 
@@ -156,19 +159,19 @@ def find_headline(blocks: Sequence[RawBlock], first: int, title: str) -> tuple[i
     return first, False
 
 
-def _run_from(blocks: Sequence[RawBlock], is_content: Sequence[bool], first: int) -> int:
+def _run_from(blocks: Sequence[RawBlock], is_content: Sequence[bool], first: int, ignore: int) -> int:
     """The last block of the run of story blocks from `first`: content blocks and paragraphs,
     with gaps of up to `SEGMENT_GAP` others."""
     last = gap = first
     for i in range(first + 1, len(blocks)):
-        if (is_content[i] and not is_side_box(blocks[i])) or is_paragraph(blocks[i]):
+        if (is_content[i] and not is_side_box(blocks[i], ignore=ignore)) or is_paragraph(blocks[i], ignore=ignore):
             last = gap = i
         elif i - gap > SEGMENT_GAP or (blocks[i].tag in ("h2", "h3") and blocks[i].keywords_near & _SIDE_BOX):
             break
     return last
 
 
-def _excluded(blocks: Sequence[RawBlock], indices: Sequence[int], paragraphs: Sequence[int], container: str) -> set[int]:
+def _excluded(blocks: Sequence[RawBlock], indices: Sequence[int], paragraphs: Sequence[int], container: str, ignore: int) -> set[int]:
     """Blocks among `indices` that are not the story's (`is_side_box`), and lists of links. A
     footer inside the article container (where sign-offs and copyright lines sit) stays."""
     story = set(paragraphs)
@@ -177,8 +180,10 @@ def _excluded(blocks: Sequence[RawBlock], indices: Sequence[int], paragraphs: Se
         block = blocks[i]
         if i in story:
             continue
-        own_footer = bool(container) and block.path.startswith(container) and not block.flags & (_CHROME & ~IN_FOOTER)
-        side = is_side_box(block) and not (own_footer and not block.keywords_near & _SIDE_BOX and not block.flags & IN_FIGURE)
+        own_footer = bool(container) and block.path.startswith(container) and not block.flags & (_CHROME & ~IN_FOOTER & ~ignore)
+        side = is_side_box(block, ignore=ignore) and not (
+            own_footer and not block.keywords_near & _SIDE_BOX and not block.flags & IN_FIGURE
+        )
         if side or (block.flags & IN_HEADER and _link_share(block) > _LINK_SHARE):
             out.add(i)
         elif _link_share(block) >= _LINK_SHARE and len(block.text) > 20:
@@ -186,9 +191,9 @@ def _excluded(blocks: Sequence[RawBlock], indices: Sequence[int], paragraphs: Se
     return out
 
 
-def _container(blocks: Sequence[RawBlock], body: Sequence[int]) -> str:
+def _container(blocks: Sequence[RawBlock], paragraphs: Sequence[int], body: Sequence[int]) -> str:
     """The longest DOM path prefix (whole segments) the story's paragraphs share."""
-    paths = [blocks[i].path.split(">") for i in body if is_paragraph(blocks[i])] or [blocks[i].path.split(">") for i in body]
+    paths = [blocks[i].path.split(">") for i in paragraphs] or [blocks[i].path.split(">") for i in body]
     if not paths:
         return ""
     shared = paths[0]
@@ -204,34 +209,38 @@ def story_zone(blocks: Sequence[RawBlock], is_content: Sequence[bool], title: st
     """The story zone of a page (see the module docstring). `title` is the page's title
     (metadata), which tells the headline from other headings."""
     if not blocks:
-        return StoryZone(0, 0, -1, (), (), (), frozenset())
+        return StoryZone(0, 0, -1, (), (), (), frozenset(), ())
     start, stop = main_segment(blocks, is_content)
     anchor, titled = find_headline(blocks, start, title)
+    # A story whose headline sits in an <aside> (some sites wrap the article in one): the aside
+    # is its container, not a side box.
+    ignore = blocks[anchor].flags & IN_ASIDE if titled else 0
+    paragraph = [is_paragraph(block, ignore=ignore) for block in blocks]
     if titled and not start <= anchor <= stop:
         # The headline is elsewhere than the main run of content (a ticker or a teaser list
         # taken for it): the story is what follows the headline.
-        first = next((i for i in range(anchor + 1, min(len(blocks), anchor + 1 + LEAD_BLOCKS)) if is_paragraph(blocks[i])), -1)
+        first = next((i for i in range(anchor + 1, min(len(blocks), anchor + 1 + LEAD_BLOCKS)) if paragraph[i]), -1)
         if first >= 0:
-            start, stop = first, _run_from(blocks, is_content, first)
+            start, stop = first, _run_from(blocks, is_content, first, ignore)
     search_from = anchor + 1 if start <= anchor < stop else min(anchor + 1, start) if anchor < start else start
-    first = next((i for i in range(search_from, min(len(blocks), stop + 1)) if is_paragraph(blocks[i])), -1)
+    first = next((i for i in range(search_from, min(len(blocks), stop + 1)) if paragraph[i]), -1)
     if first < 0:
         # No paragraph in the main run (a headline and a caption taken for content): the story
         # is the run of paragraphs that follows.
-        first = next((i for i in range(search_from, min(len(blocks), search_from + LEAD_BLOCKS)) if is_paragraph(blocks[i])), start)
-        stop = max(stop, _run_from(blocks, is_content, first))
+        first = next((i for i in range(search_from, min(len(blocks), search_from + LEAD_BLOCKS)) if paragraph[i]), start)
+        stop = max(stop, _run_from(blocks, is_content, first, ignore))
     if anchor < first and first - anchor > LEAD_BLOCKS:
         anchor = first - LEAD_BLOCKS
     last = max(first, stop)
-    body = [i for i in range(first, last + 1) if is_content[i] or i == first or first == last or is_paragraph(blocks[i])]
+    body = [i for i in range(first, last + 1) if is_content[i] or i == first or first == last or paragraph[i]]
     lead_range = range(min(anchor, first), first + 1)
     lead = [i for i in lead_range if i == first or len(blocks[i].text) <= SHORT_BLOCK]
     # Bylines also sit under a standfirst: the short blocks after the first paragraph, up to the next.
     for i in range(first + 1, min(last + 1, first + 1 + SEGMENT_GAP)):
-        if is_paragraph(blocks[i]) or len(blocks[i].text) > _BYLINE_CHARS:
+        if paragraph[i] or len(blocks[i].text) > _BYLINE_CHARS:
             break
         lead.append(i)
-    container = _container(blocks, body)
+    container = _container(blocks, [i for i in body if paragraph[i]], body)
     end = []
     for i in range(last + 1, min(len(blocks), last + 1 + END_BLOCKS)):
         block = blocks[i]
@@ -239,7 +248,7 @@ def story_zone(blocks: Sequence[RawBlock], is_content: Sequence[bool], title: st
             break  # "Related stories", "More from ..."
         if len(block.text) <= SHORT_BLOCK * 2 and (not container or block.path.startswith(container) or i <= last + 3):
             end.append(i)
-    excluded = _excluded(blocks, [*lead, *body, *end], [first], container)
+    excluded = _excluded(blocks, [*lead, *body, *end], [first], container, ignore)
     return StoryZone(
         anchor=anchor,
         first=first,
@@ -248,4 +257,5 @@ def story_zone(blocks: Sequence[RawBlock], is_content: Sequence[bool], title: st
         body=tuple(i for i in body if i not in excluded),
         end=tuple(i for i in end if i not in excluded),
         excluded=frozenset(excluded),
+        paragraphs=tuple(i for i in body if paragraph[i] and i not in excluded),
     )
