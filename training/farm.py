@@ -70,7 +70,7 @@ class FarmPage:
 
 def reading_scorer() -> PageScorer:
     """A scorer that only reads evidence (no weights): finding evidence needs no scorer file."""
-    return PageScorer(ScorerModel(weights={}, intercept=0.0, threshold=0.5))
+    return PageScorer(ScorerModel(weights={}, intercept=0.0, threshold=0.5), read_all=True)
 
 
 def _page_html(record: dict) -> bytes:
@@ -130,7 +130,7 @@ def load_farm(folder: Path = FARM, *, model: Any = None, scorer: PageScorer | No
 def reevidence(page: FarmPage, blocks: list[RawBlock], is_content: list[bool], *, scorer: PageScorer) -> list[Evidence]:
     """The evidence of a page whose blocks were changed."""
     evidence = PageEvidence(blocks, is_content, page.meta, page.canonical, page.json_ld, page.url or None, page.title)
-    return find_evidence(evidence, scorer.patterns, scorer.grammar)
+    return find_evidence(evidence, scorer.patterns, scorer.grammar, skip=scorer.skip)
 
 
 def _synthetic(page: FarmPage, blocks: list[RawBlock], is_content: list[bool], what: str, scorer: PageScorer) -> FarmPage:

@@ -33,7 +33,8 @@ LATE_PARAGRAPHS = 2  # paragraphs after the first read for a dateline
 SIGNOFF_PARAGRAPHS = 3  # last paragraphs read for a sign-off
 TEASER_DATELINES = 2  # datelined paragraphs after the first that make the page a list of teasers
 _TEASER_MARKER = 160  # characters of a paragraph in which a teaser's dateline marker stands
-_PAGE_TAIL_BLOCKS = 40  # blocks after the story read for a copyright line outside it
+_PAGE_TAIL_BLOCKS = 40
+_CREDIT_REACH = 40  # blocks around the story read for credits  # blocks after the story read for a copyright line outside it
 _MENTION_CHARS = 2_500
 _ORGANISATION_WORDS = frozenset(
     (
@@ -284,7 +285,9 @@ def credits_only(ctx: PageContext, agency_found: bool) -> list[Evidence]:
     if ctx.patterns.alias_search.search(body_text):
         return []
     blocks = ctx.page.blocks
-    for i, block in enumerate(blocks):
+    zone = ctx.zone
+    for i in range(max(0, min(zone.anchor, zone.first) - _CREDIT_REACH), min(len(blocks), zone.last + _CREDIT_REACH)):
+        block = blocks[i]
         if len(block.text) > SHORT_BLOCK or not (block.flags & IN_FIGURE or i in ctx.zone.excluded or _after_table_or_photo(ctx, i)):
             continue
         if not ctx.patterns.alias_search.search(block.text):
@@ -301,8 +304,9 @@ def _author_name(item: Evidence) -> str:
     return (item.match or item.evidence.removeprefix("author: ")).removeprefix("By ").removeprefix("by ").strip().lower()
 
 
-def agency_evidence(ctx: PageContext) -> list[Evidence]:
-    """Every piece of agency evidence and agency counter-evidence on the page."""
+def agency_evidence(ctx: PageContext, *, credits: bool = True) -> list[Evidence]:
+    """Every piece of agency evidence and agency counter-evidence on the page (`credits`,
+    default True: also `agency_in_credit_only`)."""
     items = [*bylines(ctx), *authors(ctx), *datelines(ctx), *signoffs(ctx), *copyright_lines(ctx), *story_ids(ctx)]
     bylined = " ".join(item.match.lower() for item in items if item.code == "agency_byline")
     # The agency's own reporter named as the author ("Tom Davies" over "By Tom Davies -
@@ -313,4 +317,4 @@ def agency_evidence(ctx: PageContext) -> list[Evidence]:
     if ctx.own_site and agency:
         names = ", ".join(sorted({item.code for item in agency}))
         return [*others, Evidence("agency_own_site", f"{ctx.domain} ({ctx.own_site.name}): {names} not counted", where="page")]
-    return [*items, *credits_only(ctx, bool(agency))]
+    return [*items, *(credits_only(ctx, bool(agency)) if credits else ())]

@@ -491,6 +491,8 @@ class Grammar:
             match = pattern.fullmatch(line)
             if match is None or not self._list_ok(match):
                 continue
+            if family == "role" and self._is_alias(line[match.start("alias") : match.end("role")]):
+                continue  # "HealthDay Reporter" is the agency's whole name, not an agency and a role
             groups = match.groupdict()
             label = groups["label"] or ""
             if "/" in (groups.get("sep") or "") and not label:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from itertools import accumulate
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,6 +52,12 @@ def brand_names(page: PageEvidence, domain: str) -> frozenset[str]:
     return frozenset((folded | words) - {""})
 
 
+def joined_with_starts(blocks: Sequence[RawBlock], indices: Sequence[int]) -> tuple[str, tuple[int, ...]]:
+    """The blocks' texts joined by newlines, and where each starts in it."""
+    texts = [blocks[i].text for i in indices]
+    return "\n".join(texts), tuple(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+
+
 @dataclass(frozen=True, slots=True)
 class PageContext:
     """One page as the detectors read it (see the module docstring)."""
@@ -63,20 +70,23 @@ class PageContext:
     own_site: Agency | None  # the agency whose own site this is
     brand: frozenset[str]
     phrases: tuple[Phrase, ...]  # the provenance phrases whose literals are on the page
+    zone_text: tuple[str, tuple[int, ...]] = ("", ())  # the zone's blocks joined, where each starts
 
     @classmethod
     def of(cls, page: PageEvidence, patterns: Patterns, grammar: Grammar) -> PageContext:
         domain = registered_domain(page.url) if page.url else ""
         folded = fold("\n".join(block.text for block in page.blocks))
+        zone = story_zone(page.blocks, page.is_content, page.title or page.meta.get("og:title", ""))
         return cls(
             page=page,
-            zone=story_zone(page.blocks, page.is_content, page.title or page.meta.get("og:title", "")),
+            zone=zone,
             patterns=patterns,
             grammar=grammar,
             domain=domain,
             own_site=patterns.own_domains.get(domain) if domain else None,
             brand=brand_names(page, domain),
             phrases=tuple(phrases_in(folded, patterns)),
+            zone_text=joined_with_starts(page.blocks, zone.blocks),
         )
 
     def text(self, index: int) -> str:
@@ -84,6 +94,9 @@ class PageContext:
 
     def joined(self, indices: Sequence[int]) -> str:
         return "\n".join(self.page.blocks[i].text for i in indices)
+
+    def joined_with_starts(self, indices: Sequence[int]) -> tuple[str, tuple[int, ...]]:
+        return joined_with_starts(self.page.blocks, indices)
 
     def where(self, index: int) -> str:
         """ "lead", "body", "end" of the story zone, or "page"."""

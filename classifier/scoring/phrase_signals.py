@@ -20,7 +20,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from itertools import accumulate
 
 from ..extraction.dom import IN_NAV
 from ..extraction.metadata import names_of
@@ -33,24 +32,25 @@ from .patterns import Phrase
 NOTE_CHARS = 600  # a provenance note is a short block of its own
 
 
-def _first_match(ctx: PageContext, phrases: Sequence[Phrase], indices: Sequence[int]) -> tuple[int, re.Match[str]] | None:
+def _first_match(
+    ctx: PageContext, phrases: Sequence[Phrase], indices: Sequence[int], joined: tuple[str, tuple[int, ...]] | None = None
+) -> tuple[int, re.Match[str]] | None:
     """The earliest block of `indices` in which a phrase matches, with its earliest match
-    there. (Each phrase is searched once in the blocks' joined text, then in its block.)"""
+    there. Each phrase is searched once in the blocks' joined text (`joined`: that text and
+    where each block starts in it, when the caller has them), then in the block it hit."""
     if not phrases or not indices:
         return None
-    joined = ctx.joined(indices)
+    text, starts = joined if joined is not None else ctx.joined_with_starts(indices)
     first = None
     for phrase in phrases:
-        match = phrase.pattern.search(joined)
+        match = phrase.pattern.search(text)
         if match and (first is None or match.start() < first):
             first = match.start()
     if first is None:
         return None
-    starts = list(accumulate((len(ctx.text(i)) + 1 for i in indices), initial=0))
-    position = bisect_right(starts, first) - 1
-    for i in indices[position:]:
-        text = ctx.text(i)
-        matches = [m for phrase in phrases if (m := phrase.pattern.search(text))]
+    for i in indices[bisect_right(starts, first) - 1 :]:
+        block_text = ctx.text(i)
+        matches = [m for phrase in phrases if (m := phrase.pattern.search(block_text))]
         if matches:
             return i, min(matches, key=lambda m: (m.start(), -m.end()))
     return None
@@ -62,7 +62,7 @@ def _phrase_item(ctx: PageContext, code: str, phrases: Sequence[Phrase], *, page
     if not phrases:
         return []
     zone = ctx.zone.blocks
-    found = _first_match(ctx, phrases, zone)
+    found = _first_match(ctx, phrases, zone, ctx.zone_text)
     in_story = found is not None
     if found is None and page_too:
         inside = set(zone)
@@ -128,8 +128,7 @@ def press_releases(ctx: PageContext) -> list[Evidence]:
     items = _phrase_item(ctx, "press_release", ctx.phrases_of("press_release_wire"))
     boilerplate = ctx.phrases_of("press_release")
     if boilerplate:
-        text = ctx.joined(ctx.zone.blocks)
-        matching = [phrase for phrase in boilerplate if phrase.pattern.search(text)]
+        matching = [phrase for phrase in boilerplate if phrase.pattern.search(ctx.zone_text[0])]
         if matching:
             form = "one_phrase" if len(matching) == 1 else "phrases"
             items.extend(_phrase_item(ctx, "press_release_weak", matching, page_too=False, form=form))

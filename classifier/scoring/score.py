@@ -71,7 +71,7 @@ def page_evidence(document: Document, scorer: PageScorer) -> list[Evidence]:
         url=analysis.metadata.url,
         title=analysis.page.title or "",
     )
-    return find_evidence(page, scorer.patterns, scorer.grammar)
+    return find_evidence(page, scorer.patterns, scorer.grammar, skip=scorer.skip)
 
 
 def score_evidence(items: Sequence[Evidence], model: ScorerModel, *, threshold: float | None = None) -> PageScore:

@@ -20,6 +20,7 @@ from typing import Any
 from ..extraction.model import MODEL_DIR, ModelError
 from .attribution import Grammar
 from .evidence import TERM_NAMES, Evidence
+from .signals import SKIPPABLE
 from .patterns import Patterns, load_patterns
 
 SHIPPED_SCORER = MODEL_DIR / "page_scorer.json"
@@ -109,9 +110,18 @@ def default_scorer_path() -> Path:
 class PageScorer:
     """A page scorer ready to use: its model (`model`: a `ScorerModel`, a scorer file's path,
     or None for the default), the compiled pattern tables (`patterns`: None for the shipped
-    ones) and the attribution grammar built from them."""
+    ones) and the attribution grammar built from them.
 
-    def __init__(self, model: ScorerModel | str | os.PathLike[str] | None = None, *, patterns: Patterns | None = None) -> None:
+    `read_all` (default False): look for every kind of evidence, also those the model weighs 0
+    (training does); by default the detectors of such codes (`signals.SKIPPABLE`) are not run,
+    which changes no probability and no reason.
+    """
+
+    def __init__(
+        self, model: ScorerModel | str | os.PathLike[str] | None = None, *, patterns: Patterns | None = None, read_all: bool = False
+    ) -> None:
         self.model: ScorerModel = model if isinstance(model, ScorerModel) else load_scorer(model)
         self.patterns: Patterns = patterns if patterns is not None else load_patterns()
         self.grammar: Grammar = Grammar.of(self.patterns)
+        weighed = {name for name, weight in self.model.weights.items() if weight}
+        self.skip: frozenset[str] = frozenset() if read_all else SKIPPABLE - weighed

@@ -37,22 +37,29 @@ def template_evidence(ctx: PageContext) -> list[Evidence]:
     ]
 
 
-def find_evidence(page: PageEvidence, patterns: Patterns, grammar: Grammar) -> list[Evidence]:
-    """Every piece of evidence on the page, one per reason code (see the module docstring)."""
+# Codes whose detectors stand alone: a scorer that weighs them 0 need not run them (`skip`).
+SKIPPABLE = frozenset({"template_text", "agency_in_credit_only", "cross_domain_canonical", "syndication_meta", "based_on_other_source"})
+_METADATA_CODES = frozenset({"cross_domain_canonical", "syndication_meta", "based_on_other_source"})
+
+
+def find_evidence(page: PageEvidence, patterns: Patterns, grammar: Grammar, *, skip: frozenset[str] = frozenset()) -> list[Evidence]:
+    """Every piece of evidence on the page, one per reason code (see the module docstring).
+    `skip` (default none) names codes of `SKIPPABLE` not to look for."""
     if not page.blocks:
         return []
     ctx = PageContext.of(page, patterns, grammar)
     items = [
         *disclaimers(ctx),
-        *agency_evidence(ctx),
+        *agency_evidence(ctx, credits="agency_in_credit_only" not in skip),
         *press_releases(ctx),
         *table_phrases(ctx),
-        *template_evidence(ctx),
-        *other_sources(ctx),
+        *(template_evidence(ctx) if "template_text" not in skip else ()),
+        *(other_sources(ctx) if not _METADATA_CODES <= skip else ()),
     ]
+    items = [item for item in items if item.code not in skip]
     if ctx.own_site:
         items = [item for item in items if item.code not in ("via_wire", "licence_line")]
     return strongest(items)
 
 
-__all__ = ["REASON_CODES", "Evidence", "PageEvidence", "find_evidence", "template_evidence"]
+__all__ = ["REASON_CODES", "SKIPPABLE", "Evidence", "PageEvidence", "find_evidence", "template_evidence"]

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 
 MIN_REPEATS = 3
 MIN_WORDS = 6
-MAX_SENTENCES = 150
+MAX_SENTENCES = 100
 # A number, or a capitalised word that does not open the sentence.
 _SLOT = re.compile(r"[$€£]?\d(?:[\d,.:]*\d)?%?|(?<![\w'’-])[A-Z][\w'’-]*")
 _RUN = re.compile(r"\x01(?:[ \t]+\x01)*|\x02(?:[ \t]+[\x01\x02])*")
 _FIXED_WORD = re.compile(r"(?<!\S)[^\W\d_]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n\s*")
 NUMBER, NAME = "#", "N"
+_SENTENCE_CHARS = 30  # a shorter block holds no sentence of `MIN_WORDS` fixed words
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,8 @@ def sentences(blocks: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
     """The sentences of (block index, text) pairs, at most `MAX_SENTENCES`."""
     count = 0
     for index, text in blocks:
+        if len(text) < _SENTENCE_CHARS:
+            continue
         for sentence in _SENTENCE.split(text):
             sentence = sentence.strip()
             if sentence:
@@ -71,7 +74,7 @@ def sentences(blocks: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
 
 def template_sentences(blocks: Iterable[tuple[int, str]]) -> Template | None:
     """The largest group of sentences sharing one skeleton (see the module docstring)."""
-    found = [(index, sentence) for index, sentence in sentences(blocks) if sentence.count(" ") >= MIN_WORDS]
+    found = [(index, sentence) for index, sentence in sentences(blocks) if sentence.count(" ", 0, 200) >= MIN_WORDS]
     if len(found) < MIN_REPEATS:
         return None
     # One pass of the slot patterns over all the sentences (one per line) is much cheaper than one per sentence.

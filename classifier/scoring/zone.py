@@ -215,32 +215,38 @@ def story_zone(blocks: Sequence[RawBlock], is_content: Sequence[bool], title: st
     # A story whose headline sits in an <aside> (some sites wrap the article in one): the aside
     # is its container, not a side box.
     ignore = blocks[anchor].flags & IN_ASIDE if titled else 0
-    paragraph = [is_paragraph(block, ignore=ignore) for block in blocks]
+    known: dict[int, bool] = {}
+
+    def paragraph(i: int) -> bool:  # is_paragraph, each block read once, only where needed
+        if i not in known:
+            known[i] = is_paragraph(blocks[i], ignore=ignore)
+        return known[i]
+
     if titled and not start <= anchor <= stop:
         # The headline is elsewhere than the main run of content (a ticker or a teaser list
         # taken for it): the story is what follows the headline.
-        first = next((i for i in range(anchor + 1, min(len(blocks), anchor + 1 + LEAD_BLOCKS)) if paragraph[i]), -1)
+        first = next((i for i in range(anchor + 1, min(len(blocks), anchor + 1 + LEAD_BLOCKS)) if paragraph(i)), -1)
         if first >= 0:
             start, stop = first, _run_from(blocks, is_content, first, ignore)
     search_from = anchor + 1 if start <= anchor < stop else min(anchor + 1, start) if anchor < start else start
-    first = next((i for i in range(search_from, min(len(blocks), stop + 1)) if paragraph[i]), -1)
+    first = next((i for i in range(search_from, min(len(blocks), stop + 1)) if paragraph(i)), -1)
     if first < 0:
         # No paragraph in the main run (a headline and a caption taken for content): the story
         # is the run of paragraphs that follows.
-        first = next((i for i in range(search_from, min(len(blocks), search_from + LEAD_BLOCKS)) if paragraph[i]), start)
+        first = next((i for i in range(search_from, min(len(blocks), search_from + LEAD_BLOCKS)) if paragraph(i)), start)
         stop = max(stop, _run_from(blocks, is_content, first, ignore))
     if anchor < first and first - anchor > LEAD_BLOCKS:
         anchor = first - LEAD_BLOCKS
     last = max(first, stop)
-    body = [i for i in range(first, last + 1) if is_content[i] or i == first or first == last or paragraph[i]]
+    body = [i for i in range(first, last + 1) if is_content[i] or i == first or first == last or paragraph(i)]
     lead_range = range(min(anchor, first), first + 1)
     lead = [i for i in lead_range if i == first or len(blocks[i].text) <= SHORT_BLOCK]
     # Bylines also sit under a standfirst: the short blocks after the first paragraph, up to the next.
     for i in range(first + 1, min(last + 1, first + 1 + SEGMENT_GAP)):
-        if paragraph[i] or len(blocks[i].text) > _BYLINE_CHARS:
+        if paragraph(i) or len(blocks[i].text) > _BYLINE_CHARS:
             break
         lead.append(i)
-    container = _container(blocks, [i for i in body if paragraph[i]], body)
+    container = _container(blocks, [i for i in body if paragraph(i)], body)
     end = []
     for i in range(last + 1, min(len(blocks), last + 1 + END_BLOCKS)):
         block = blocks[i]
@@ -257,5 +263,5 @@ def story_zone(blocks: Sequence[RawBlock], is_content: Sequence[bool], title: st
         body=tuple(i for i in body if i not in excluded),
         end=tuple(i for i in end if i not in excluded),
         excluded=frozenset(excluded),
-        paragraphs=tuple(i for i in body if paragraph[i] and i not in excluded),
+        paragraphs=tuple(i for i in body if paragraph(i) and i not in excluded),
     )

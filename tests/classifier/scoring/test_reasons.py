@@ -29,7 +29,7 @@ SENTENCES = [
     "Council members debated for nearly two hours before the measure passed by a narrow margin.",
     "Local business owners have asked for more parking near the main square since the renovation began.",
 ]
-READER = PageScorer(ScorerModel(weights={}, intercept=0.0, threshold=0.5))
+READER = PageScorer(ScorerModel(weights={}, intercept=0.0, threshold=0.5), read_all=True)
 
 
 def page(lead: str = "", first: str = "", after: str = "", figure: str = "", aside: str = "", head: str = "") -> str:
@@ -98,6 +98,18 @@ def test_every_term_of_the_shipped_scorer_is_some_reasons() -> None:
     assert model.contribution(outside) == pytest.approx(model.contribution(inside) + model.weights.get("outside_story", 0.0))
     assert model.weights.get("outside_story", 0.0) <= 0
     assert set(model.weights) <= set(TERM_NAMES)
+
+
+def test_skipping_what_the_model_weighs_0_changes_no_score() -> None:
+    from classifier.scoring.score import score_evidence
+
+    model = scorer_for().model
+    shipped = PageScorer(model)
+    assert shipped.skip  # the shipped scorer weighs some codes 0
+    for html_text in (page(lead="<p>By Jane Smith</p>", figure="A caption (AP Photo/Jane Doe)"), page(first="PARIS (AFP) — ")):
+        document = extract(html_text, "https://www.courier-example.com/news/1")
+        every = score_evidence(page_evidence(document, PageScorer(model, read_all=True)), model)
+        assert score(document, scorer=shipped) == every
 
 
 def test_counter_evidence_lowers_the_score() -> None:
