@@ -20,8 +20,8 @@ from typing import Any
 from ..extraction.model import MODEL_DIR, ModelError
 from .attribution import Grammar
 from .evidence import TERM_NAMES, Evidence
-from .signals import SKIPPABLE
 from .patterns import Patterns, load_patterns
+from .signals import SKIPPABLE
 
 SHIPPED_SCORER = MODEL_DIR / "page_scorer.json"
 SCORER_ENV = "CLASSIFIER_SCORER"

@@ -54,7 +54,7 @@ def find_evidence(page: PageEvidence, patterns: Patterns, grammar: Grammar, *, s
         *press_releases(ctx),
         *table_phrases(ctx),
         *(template_evidence(ctx) if "template_text" not in skip else ()),
-        *(other_sources(ctx) if not _METADATA_CODES <= skip else ()),
+        *(other_sources(ctx) if not skip >= _METADATA_CODES else ()),
     ]
     items = [item for item in items if item.code not in skip]
     if ctx.own_site:
