@@ -2,8 +2,7 @@
 
 `load_farm()` reads the label files of `data/farm` (`LABEL_FILES`): `labels.jsonl` (pages in
 `data/farm/pages/`), `extra-labels.jsonl` (WCXB pages, named by their `source` path inside
-`data/`) and `aeb-labels.jsonl` (AEB pages, `data/aeb/html/`, read from `../shared/data/aeb`
-where this clone has no `data/aeb`). Every page is extracted with the given block model and its
+`data/`) and `aeb-labels.jsonl` (AEB pages, `data/aeb/html/`). Every page is extracted with the given block model and its
 evidence found by the scorer's detectors (`classifier.scoring.signals.find_evidence`).
 
 `semi_synthetic()` makes training-only positives: a real notice (from the pattern table's
@@ -33,7 +32,6 @@ from classifier.scoring.signals import PageEvidence, find_evidence
 
 ROOT = Path(__file__).resolve().parent.parent
 FARM = ROOT / "data" / "farm"
-SHARED = ROOT.parent / "shared"
 LABEL_FILES = ("labels.jsonl", "extra-labels.jsonl", "aeb-labels.jsonl")
 # The notice of the page that started the project (shared/examples/agency-feed-page.txt).
 EXAMPLE_NOTICE = (
@@ -79,8 +77,7 @@ def _page_html(record: dict) -> bytes:
         return gzip.open(local).read()
     source = record.get("source", "")
     relative = source.split(": ", 1)[-1].strip()
-    # AEB pages (data/aeb) are read from ../shared/data/aeb where this clone has no data/aeb.
-    path = next((base / relative for base in (ROOT, SHARED) if (base / relative).exists()), ROOT / relative)
+    path = ROOT / relative  # AEB pages: data/aeb/html/
     if not path.exists():
         raise FileNotFoundError(f"page of {record['id']} not found: {relative}")
     return gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()

@@ -67,6 +67,7 @@ __all__ = [
 
 DEFAULT_WCXB = Path(__file__).resolve().parent.parent / "data" / "wcxb-dev"
 DEFAULT_AEB_CANDIDATES = (
+    Path(__file__).resolve().parent.parent / "data" / "aeb",
     Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "aeb",
     Path("/work/shared/data/aeb"),
 )
@@ -576,7 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB, help="WCXB-format folder")
     parser.add_argument(
-        "--aeb", type=Path, default=None, help="AEB folder (default: shared/data/aeb)"
+        "--aeb", type=Path, default=None, help="AEB folder (default: data/aeb)"
     )
     parser.add_argument("--no-wcxb", action="store_true", help="skip WCXB")
     parser.add_argument("--no-aeb", action="store_true", help="skip AEB")

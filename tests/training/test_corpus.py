@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import json
 from pathlib import Path
@@ -9,14 +10,20 @@ from typing import Any
 
 import pytest
 
+from classifier.extraction.roles import ROLES
 from training.corpus import (
     LabelledPage,
+    expand_roles,
     load_aeb,
     load_corpus,
+    load_farm_news,
     load_jsonl,
     load_wcxb,
     registered_domain,
 )
+from training.dataset import analyse_page
+
+FARM = Path(__file__).resolve().parents[2] / "data" / "farm"
 
 
 @pytest.mark.parametrize(
@@ -104,6 +111,7 @@ def test_load_wcxb(wcxb_dir: Path) -> None:
         page_type="product",
         html="<html><p>Prix: 9 €</p></html>".encode(),
         main_text="Prix: 9 €",
+        corpus="wcxb",
     )
     assert pages[1].page_type == "article"  # no _internal type: falls back to metadata.json
     assert pages[1].domain == "bbc.co.uk"
@@ -184,3 +192,23 @@ def test_load_aeb(tmp_path: Path) -> None:
     ]
     assert pages[1].html == b"<p>Second body</p>"
     assert [p.page_id for p in load_corpus(root)] == ["aaa", "bbb"]
+
+
+def test_role_ranges_expand_in_order_and_bad_ranges_are_refused() -> None:
+    assert expand_roles([[0, 1, "title"], [2, 2, "body"]], 3, "p") == ("title", "title", "body")
+    for ranges in ([[0, 1, "title"]], [[1, 2, "body"]], [[0, 2, "headline"]], [[0, 0, "body"], [0, 2, "body"]]):
+        with pytest.raises(ValueError, match="^p: "):
+            expand_roles(ranges, 3, "p")
+
+
+def test_every_farm_news_page_is_cut_as_it_was_labelled() -> None:
+    """The labels are per block: a walker change that cuts a labelled page otherwise must be
+    seen here (the page then needs labelling again, docs/news-labelling.md)."""
+    pages = list(load_farm_news(FARM))
+    assert len(pages) == 93 and all(page.corpus == "farm" and page.roles for page in pages)
+    for page in pages:
+        data = analyse_page(page)  # raises ValueError when the digest or the block count differs
+        assert data.roles is not None and [ROLES[number] for number in data.roles] == list(page.roles)
+    tampered = dataclasses.replace(pages[0], html=pages[0].html.replace(b"</p>", b"</p><p>An added paragraph.</p>", 1))
+    with pytest.raises(ValueError, match="relabel"):
+        analyse_page(tampered)

@@ -145,6 +145,16 @@ def test_every_block_once_in_reading_order_with_probability_tag_and_path(story: 
     assert view.count(f'<div class="text">{STORY[1]}</div>') == 1
 
 
+def test_each_block_shows_its_role_and_none_without_a_role_model(story: Document) -> None:
+    roles = ("title", "byline", "body", "navigation", "other")
+    blocks = tuple(dataclasses.replace(b, role=roles[i % len(roles)]) for i, b in enumerate(story.blocks))
+    items = block_items(render_explanation(dataclasses.replace(story, blocks=blocks), None))
+    for (_, _, inner), block in zip(items, blocks):
+        assert f'<span class="role role-{block.role}" title="block role">{block.role}</span>' in inner
+    without = tuple(dataclasses.replace(b, role=None) for b in story.blocks)
+    assert 'class="role' not in render_explanation(dataclasses.replace(story, blocks=without), None)
+
+
 def test_kept_and_dropped_classes_counts_and_tint(story: Document) -> None:
     view = render_explanation(story, None)
     items = block_items(view)
