@@ -24,7 +24,7 @@ from .bulk.cli import add_score_arguments, run_score
 from .bulk.records import JSONL_SUFFIXES
 from .bulk.warc import WARC_SUFFIXES
 from .bulk.writers import json_bytes, replace_surrogates, safe_value
-from .cliargs import EXIT_ERROR, EXIT_INTERRUPTED, probability, silence_stdout
+from .cliargs import EXIT_ERROR, EXIT_INTERRUPTED, add_inclusion_arguments, inclusions, probability, silence_stdout
 from .explain import render_explanation
 from .extraction import trees, walk
 from .extraction.decision import check_decision
@@ -83,7 +83,7 @@ def write_json(value: object) -> None:
 def _document(args: argparse.Namespace, page: str) -> Document:
     """The page `args` name, extracted with their model and cut."""
     model = load_model(args.model) if args.model else None
-    return extract(read_page_file(page), args.url, threshold=args.threshold, favor=args.favor, model=model)
+    return extract(read_page_file(page), args.url, threshold=args.threshold, favor=args.favor, model=model, **inclusions(args))
 
 
 def run_clean(args: argparse.Namespace) -> int:
@@ -172,6 +172,7 @@ def add_explain_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentP
         default=None,
         help="the page's true main text (UTF-8): marks blocks wrongly kept or dropped",
     )
+    add_inclusion_arguments(parser)
     return parser
 
 
@@ -187,7 +188,7 @@ def run_explain(args: argparse.Namespace) -> int:
         return 1
     read = time.perf_counter()
     model = load_model(args.model)  # the default model when None: its trees explain each block
-    document = extract(raw, args.url, threshold=args.threshold, favor=args.favor, model=model)
+    document = extract(raw, args.url, threshold=args.threshold, favor=args.favor, model=model, **inclusions(args))
     extracted = time.perf_counter()
     page_score: PageScore | None
     score_error: str | None = None
@@ -243,7 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)",
     )
     clean.add_argument("--model", default=None, help="a model file you trust (default: $CLASSIFIER_MODEL, else the shipped one)")
-    clean.add_argument("--json", action="store_true", help="every block, its probability and the metadata")
+    clean.add_argument("--json", action="store_true", help="every block, its probability and role, and the metadata")
+    add_inclusion_arguments(clean)
     clean.set_defaults(func=run_clean)
 
     score = commands.add_parser(

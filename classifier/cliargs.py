@@ -16,6 +16,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from typing import TypedDict
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_DAMAGED_INPUT = 0, 1, 2, 3
 EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
@@ -94,3 +95,31 @@ def whole_number(minimum: int) -> Callable[[str], int]:
         return value
 
     return parse
+
+
+INCLUSIONS = ("title", "captions", "comments")
+
+
+def add_inclusion_arguments(parser: argparse.ArgumentParser) -> None:
+    """The --include-title, --include-captions and --include-comments flags: the blocks of
+    those roles go into the text besides the main content."""
+    what = {"title": "the page's headline", "captions": "photo captions and credits", "comments": "reader comments"}
+    for name in INCLUSIONS:
+        parser.add_argument(f"--include-{name}", action="store_true", help=f"add {what[name]} to the text (default: main content only)")
+
+
+class InclusionKeywords(TypedDict):
+    """The keywords of `classifier.extract` and `clean` that add blocks by role."""
+
+    include_title: bool
+    include_captions: bool
+    include_comments: bool
+
+
+def inclusions(args: argparse.Namespace) -> InclusionKeywords:
+    """The include_title/include_captions/include_comments keywords of parsed arguments."""
+    return InclusionKeywords(
+        include_title=bool(getattr(args, "include_title", False)),
+        include_captions=bool(getattr(args, "include_captions", False)),
+        include_comments=bool(getattr(args, "include_comments", False)),
+    )

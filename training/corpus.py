@@ -12,8 +12,11 @@ read, and turns each into a stream of :class:`LabelledPage`:
   ``page_type`` and ``id``.
 * :func:`load_aeb` - the ScrapingHub/Zyte article-extraction-benchmark folder:
   ``html/<id>.html.gz`` and ``ground-truth.json`` (``id -> {articleBody,
-  url}``); every page has type ``"article"``.  Evaluation only: never train on
-  it.
+  url}``); every page has type ``"article"``. It trains beside the others; its
+  figures are reported out of fold only.
+* :func:`load_farm_news` - the farm set's news pages labelled block by block
+  (``extraction-labels.jsonl``, convention in ``docs/news-labelling.md``): each
+  block's role, and the ``body`` blocks as the gold text.
 
 It re-exports :func:`classifier.hosts.registered_domain`, the grouping key for GroupKFold so
 that pages of one site never straddle a train/validation split.
@@ -32,11 +35,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from classifier.extraction.roles import ROLES  # the roles of docs/news-labelling.md, in a fixed order
 from classifier.hosts import registered_domain
 
 __all__ = [
+    "ROLES",
     "LabelledPage",
     "load_aeb",
+    "load_farm_news",
     "load_corpus",
     "load_jsonl",
     "load_wcxb",
@@ -44,6 +50,7 @@ __all__ = [
 ]
 
 UNKNOWN_PAGE_TYPE = "unknown"
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +67,9 @@ class LabelledPage:
     page_type: str
     html: bytes
     main_text: str
+    corpus: str = "unknown"  # wcxb, aeb, farm (news pages labelled block by block), jsonl
+    roles: tuple[str, ...] | None = None  # each block's role, where the page is labelled block by block
+    digest: str | None = None  # SHA-1 of the block texts the roles were given to
 
 
 def _read_gzip(path: Path) -> bytes:
@@ -118,6 +128,7 @@ def load_wcxb(
             page_type=page_type,
             html=_read_gzip(html_path),
             main_text=main_text,
+            corpus="wcxb",
         )
 
 
@@ -171,6 +182,7 @@ def load_jsonl(path: str | os.PathLike[str]) -> Iterator[LabelledPage]:
                     page_type=row.get("page_type") or UNKNOWN_PAGE_TYPE,
                     html=html.encode("utf-8"),
                     main_text=row["main_text"],
+                    corpus="jsonl",
                 )
 
 
@@ -194,14 +206,54 @@ def load_aeb(folder: str | os.PathLike[str]) -> Iterator[LabelledPage]:
             page_type="article",
             html=_read_gzip(html_path),
             main_text=entry.get("articleBody") or "",
+            corpus="aeb",
+        )
+
+
+def expand_roles(ranges: list[list[Any]], blocks: int, where: str) -> tuple[str, ...]:
+    """Per-block roles from `[first, last, role]` ranges that cover `blocks` blocks in order."""
+    roles: list[str] = []
+    for first, last, role in ranges:
+        if first != len(roles) or last < first or role not in ROLES:
+            raise ValueError(f"{where}: bad range {[first, last, role]}")
+        roles.extend([role] * (last - first + 1))
+    if len(roles) != blocks:
+        raise ValueError(f"{where}: the ranges cover {len(roles)} blocks, the page has {blocks}")
+    return tuple(roles)
+
+
+def load_farm_news(folder: str | os.PathLike[str]) -> Iterator[LabelledPage]:
+    """The farm set's news pages labelled block by block (`extraction-labels.jsonl`), in id
+    order. The gold text is the page's ``body`` blocks; their texts are known only once the page
+    is walked, so `main_text` is left empty here and filled in by `training.dataset`."""
+    root = Path(folder)
+    for line in (root / "extraction-labels.jsonl").open(encoding="utf-8"):
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        url = record.get("url") or ""
+        where = f"{root / 'extraction-labels.jsonl'}: {record['id']}"
+        yield LabelledPage(
+            page_id=f"farm-{record['id']}",
+            url=url,
+            domain=registered_domain(url) or record["id"],
+            page_type="news",
+            html=_read_gzip(root / "pages" / f"{record['id']}.html.gz"),
+            main_text="",
+            corpus="farm",
+            roles=expand_roles(record["roles"], int(record["blocks"]), where),
+            digest=record["digest"],
         )
 
 
 def load_corpus(path: str | os.PathLike[str]) -> Iterator[LabelledPage]:
-    """Dispatch on the layout: WCXB folder, AEB folder, or JSONL file/folder."""
+    """Dispatch on the layout: WCXB folder, AEB folder, farm folder (news pages labelled block by
+    block), or JSONL file/folder."""
     p = Path(path)
     if p.is_dir() and (p / "ground-truth").is_dir():
         return load_wcxb(p)
     if p.is_dir() and (p / "ground-truth.json").is_file():
         return load_aeb(p)
+    if p.is_dir() and (p / "extraction-labels.jsonl").is_file():
+        return load_farm_news(p)
     return load_jsonl(p)

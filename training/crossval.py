@@ -21,7 +21,7 @@ from classifier.extraction.layout import assemble
 from .dataset import Dataset
 from .estimator import BlockModel
 from .fragments import Fragments, training_input
-from .metrics import macro_by_type, word_f1
+from .metrics import aeb_score, macro_by_type, word_f1
 
 THRESHOLDS = tuple(round(x, 2) for x in np.arange(0.1, 0.91, 0.05))
 
@@ -121,3 +121,25 @@ def threshold_curve(
             }
         )
     return curve
+
+
+def corpus_scores(
+    dataset: Dataset, probabilities: np.ndarray, threshold: float | None, favor: Favor = "balanced"
+) -> dict[str, dict[str, float]]:
+    """Each corpus's figure, the way it is published: WCXB word F1 macro over pages (overall and
+    per page type); AEB shingle precision/recall/F1; the farm news pages' word F1 (macro) and
+    shingle F1. `probabilities` of every page are out of fold when they come from
+    `cross_validate`."""
+    texts = page_texts(dataset, probabilities, threshold, favor)
+    by_corpus: dict[str, list[int]] = {}
+    for number, page in enumerate(dataset.pages):
+        by_corpus.setdefault(page.corpus, []).append(number)
+    out: dict[str, dict[str, float]] = {}
+    for corpus, numbers in sorted(by_corpus.items()):
+        pages = [dataset.pages[i] for i in numbers]
+        chosen = [texts[i] for i in numbers]
+        words = macro_by_type((page.page_type, word_f1(text, page.gold).f1) for page, text in zip(pages, chosen))
+        shingles = aeb_score(zip(chosen, (page.gold for page in pages)), n_bootstrap=200)
+        out[corpus] = {**words, "shingle_precision": shingles.precision, "shingle_recall": shingles.recall,
+                       "shingle_f1": shingles.f1, "shingle_f1_std": shingles.f1_std}  # fmt: skip
+    return out

@@ -10,7 +10,7 @@ registered domain for `GroupKFold`.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +20,7 @@ from classifier.extraction.dom import RawBlock
 from classifier.extraction.extract import analyse
 from classifier.extraction.layout import assemble
 
-from .corpus import LabelledPage, registered_domain
+from .corpus import ROLES, LabelledPage, registered_domain
 from .estimator import attach_keys
 from .labels import align_labels
 from .metrics import word_f1
@@ -41,6 +41,8 @@ class PageData:
     labels: np.ndarray
     token_counts: np.ndarray
     paths: np.ndarray  # each block's DOM path id (`classifier.extraction.features.path_ids`), for the cut
+    corpus: str = "unknown"
+    roles: np.ndarray | None = None  # each block's role number (`training.corpus.ROLES`), where labelled
 
 
 @dataclass(frozen=True)
@@ -70,18 +72,33 @@ class Dataset:
 
 
 def analyse_page(page: LabelledPage) -> PageData:
+    """Analyse a page and label its blocks: from its gold text (aligned), or from the roles it
+    was labelled with block by block (`body` is content; the gold text is then those blocks)."""
     analysis = analyse(page.html, page.url)
-    labels, counts = align_labels([block.text for block in analysis.blocks], page.main_text)
+    texts = [block.text for block in analysis.blocks]
+    roles = None
+    gold = page.main_text
+    if page.roles is not None:
+        digest = hashlib.sha1("\n".join(texts).encode()).hexdigest()
+        if digest != page.digest or len(page.roles) != len(texts):
+            raise ValueError(f"{page.page_id}: the walker cuts this page otherwise than its labels: relabel it")
+        roles = np.array([ROLES.index(role) for role in page.roles], dtype=np.int8)
+        gold = assemble(analysis.blocks, roles == ROLES.index("body"))
+    labels, counts = align_labels(texts, gold)
+    if roles is not None:
+        labels = (roles == ROLES.index("body")).astype(np.int8)
     return PageData(
         page_id=page.page_id,
         page_type=page.page_type,
-        domain=registered_domain(page.url or page.domain or page.page_id),
-        gold=page.main_text,
+        domain=registered_domain(page.url or page.domain or page.page_id) or page.domain,
+        gold=gold,
         blocks=analysis.blocks,
         features=analysis.features,
         labels=labels,
         token_counts=counts,
         paths=analysis.paths,
+        corpus=page.corpus,
+        roles=roles,
     )
 
 
@@ -98,11 +115,15 @@ def corpus_hash(pages: Iterable[LabelledPage]) -> str:
         digest.update(page.page_id.encode())
         digest.update(hashlib.sha256(page.html).digest())
         digest.update(page.main_text.encode())
+        if page.roles is not None:
+            digest.update(",".join(page.roles).encode())
     return digest.hexdigest()
 
 
-def build_dataset(pages: list[LabelledPage], *, n_jobs: int = -1) -> Dataset:
-    """Analyse and label every page (in parallel), then stack the blocks."""
+def build_dataset(pages: list[LabelledPage], *, n_jobs: int = -1, corpus_weights: Mapping[str, float] | None = None) -> Dataset:
+    """Analyse and label every page (in parallel), then stack the blocks. Each page weighs 1
+    in training, times its corpus's weight in `corpus_weights` (1 for a corpus not named)."""
+    corpus_weights = corpus_weights or {}
     analysed = Parallel(n_jobs=n_jobs, batch_size=16)(delayed(analyse_page)(p) for p in pages)
     domains: dict[str, int] = {}
     matrices, labels, weights, groups, page_index = [], [], [], [], []
@@ -110,7 +131,7 @@ def build_dataset(pages: list[LabelledPage], *, n_jobs: int = -1) -> Dataset:
         n = len(page.blocks)
         matrices.append(attach_keys(page.features, page.blocks, page_key=number))
         labels.append(page.labels)
-        weights.append(block_weights(page.token_counts))
+        weights.append(block_weights(page.token_counts) * corpus_weights.get(page.corpus, 1.0))
         groups.append(np.full(n, domains.setdefault(page.domain, len(domains))))
         page_index.append(np.full(n, number))
     return Dataset(

@@ -23,6 +23,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from classifier.extraction.dom import RawBlock
 from classifier.extraction.features import STAGE_ONE_NAMES, path_ids
 from classifier.extraction.model import LoadedModel, smooth
+from classifier.extraction.roles import RoleModel
 
 from .export_trees import ensemble_of
 
@@ -105,12 +106,13 @@ def _checked(X: np.ndarray) -> np.ndarray:
     return X
 
 
-def export(model: BlockModel, card: dict[str, Any], *, threshold: float | None) -> LoadedModel:
-    """The fitted `model` as the runtime's plain-data model, with `card` and the decision rule
-    (`threshold` None: the per-page expected-F1 cut)."""
+def export(model: BlockModel, card: dict[str, Any], *, threshold: float | None, roles: RoleModel | None = None) -> LoadedModel:
+    """The fitted `model` as the runtime's plain-data model, with `card`, the decision rule
+    (`threshold` None: the per-page expected-F1 cut) and the role model, if any."""
     return LoadedModel(
         trees=ensemble_of(model.estimator_),
         threshold=threshold,
         path_smoothing=float(model.path_smoothing),
         card=card,
+        roles=roles,
     )

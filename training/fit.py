@@ -1,14 +1,17 @@
 """`python -m training.fit`: cross-validate, then train and write the block model and the page scorer.
 
-Steps: load the corpus (WCXB-format folders and/or JSONL files, default `data/wcxb-dev`),
-analyse and label every page (`training.dataset`), report the label oracle (the ceiling of any
-classifier over these blocks), make the fragment pages that train beside them
-(`training.fragments`), run grouped 5-fold cross-validation by site, choose the default
-decision (the fixed threshold with the best cross-validated F1, or a cut per page that
-maximises its expected F1, whichever is better; the per-page cut without cross-validation),
-fit on everything, and write the model as plain arrays with its card (versions,
-FEATURE_VERSION, data hash, oracle, CV scores overall and per page type, decision, training
-time). Seeded and deterministic: the same corpus gives the same model.
+Steps: load the corpora (default: WCXB dev `data/wcxb-dev`, the news benchmark `data/aeb` and
+the farm set's news pages labelled block by block `data/farm`; or any WCXB/AEB-format folders
+and JSONL files), analyse and label every page (`training.dataset`), each corpus weighted
+(`CORPUS_WEIGHTS`), report the label oracle (the ceiling of any classifier over these blocks),
+make the fragment pages that train beside them (`training.fragments`), run grouped 5-fold
+cross-validation by site, choose the default decision (the fixed threshold with the best
+cross-validated F1, or a cut per page that maximises its expected F1, whichever is better; the
+per-page cut without cross-validation), cross-validate the block-role model the same way
+(`training.roles`), fit both on everything, and write them as plain arrays with the card
+(versions, FEATURE_VERSION, data hash, oracle, out-of-fold scores per corpus and page type,
+role figures, decision, training time). Seeded and deterministic: the same corpus gives the
+same model.
 
 Then the page scorer is trained on the labelled pages in `data/farm` (`training.fit_scorer`),
 unless `--skip-scorer`. By default both overwrite the shipped model files in
@@ -34,15 +37,22 @@ from classifier.scoring.scorer import SHIPPED_SCORER
 
 from . import fit_scorer
 from .corpus import LabelledPage, load_corpus
-from .crossval import THRESHOLDS, cross_validate, threshold_curve, wcxb_scores
+from .crossval import THRESHOLDS, corpus_scores, cross_validate, threshold_curve, wcxb_scores
 from .dataset import Dataset, build_dataset, oracle_scores
 from .estimator import BlockModel, default_estimator, export
 from .export_trees import check_export
 from .fragments import FRAGMENT_WEIGHT, Fragments, build_fragments, training_input
 from .metrics import macro_by_type
+from .roles import ROLE_MAX_ITER, cross_validate_roles, fit_roles, role_scores
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CORPUS = ROOT / "data" / "wcxb-dev"
+DEFAULT_WCXB = ROOT / "data" / "wcxb-dev"
+DEFAULT_AEB = ROOT / "data" / "aeb"
+DEFAULT_CORPORA = (DEFAULT_WCXB, DEFAULT_AEB, ROOT / "data" / "farm")
+# Each page weighs 1 in training, times its corpus's weight: chosen by cross-validation on all
+# corpora so that the news pages teach the model without lowering WCXB's out-of-fold F1
+# (docs/news-pages.md).
+CORPUS_WEIGHTS = {"wcxb": 1.0, "aeb": 1.0, "farm": 1.0}
 CV_OUTPUT = ROOT / "build" / "block-cv.npz"
 PATH_SMOOTHING = 0.5
 
@@ -56,12 +66,29 @@ def _rounded(scores: dict[str, float]) -> dict[str, float]:
     return {key: round(value, 4) for key, value in scores.items()}
 
 
+def _corpus_weight(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    if not name or not value:
+        raise argparse.ArgumentTypeError(f"expected CORPUS=WEIGHT, got {text!r}")
+    return name, weight(value)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m training.fit", description=__doc__.split("\n")[0])
-    parser.add_argument("--corpus", action="append", type=Path, help="WCXB folder or JSONL (repeatable)")
+    parser.add_argument(
+        "--corpus", action="append", type=Path,
+        help="a WCXB or AEB folder, a farm folder with extraction-labels.jsonl, or JSONL (repeatable; default: "
+        + ", ".join(str(path.relative_to(ROOT)) for path in DEFAULT_CORPORA) + ")",
+    )
+    parser.add_argument(
+        "--corpus-weight", action="append", type=_corpus_weight, default=[], metavar="CORPUS=WEIGHT",
+        help="a corpus's page weight (wcxb, aeb, farm, jsonl; repeatable; default "
+        + ", ".join(f"{name}={value}" for name, value in CORPUS_WEIGHTS.items()) + ")",
+    )
     parser.add_argument("--out", type=Path, default=SHIPPED_MODEL, help="model file to write (NAME.npz; default: the shipped model)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-iter", type=int, default=100, help="boosting iterations")
+    parser.add_argument("--role-max-iter", type=int, default=ROLE_MAX_ITER, help="boosting iterations of the role model")
     parser.add_argument("--path-smoothing", type=float, default=PATH_SMOOTHING, help="share of the DOM path's mean probability")
     parser.add_argument("--limit", type=int, default=None, help="use only the first N pages")
     parser.add_argument("--skip-cv", action="store_true", help="fit without cross-validation (decision: the per-page cut)")
@@ -88,20 +115,24 @@ class Training:
 
 
 def _load(args: argparse.Namespace) -> Training | None:
-    corpora = args.corpus or [DEFAULT_CORPUS]
+    corpora = args.corpus or list(DEFAULT_CORPORA)
     pages = [page for corpus in corpora for page in load_corpus(corpus)]
     if args.limit:
         pages = pages[: args.limit]
     if not pages:
         return None
     print(f"analysing and labelling {len(pages)} pages from {', '.join(map(str, corpora))}")
-    dataset = build_dataset(pages, n_jobs=args.n_jobs)
+    dataset = build_dataset(pages, n_jobs=args.n_jobs, corpus_weights=_weights(args))
     print(f"  {len(dataset.y)} blocks, {dataset.y.mean():.1%} content")
     fragments = None
     if args.fragment_weight > 0:
         fragments = build_fragments(pages, dataset, weight=args.fragment_weight, n_jobs=args.n_jobs)
         print(f"  {len(fragments.dataset.pages)} fragment pages, weight {args.fragment_weight}")
     return Training(args, list(corpora), pages, dataset, fragments)
+
+
+def _weights(args: argparse.Namespace) -> dict[str, float]:
+    return {**CORPUS_WEIGHTS, **dict(args.corpus_weight)}
 
 
 def _card(run: Training) -> dict[str, Any]:
@@ -123,6 +154,8 @@ def _card(run: Training) -> dict[str, Any]:
             "blocks": int(len(dataset.y)),
             "sites": int(len(np.unique(dataset.page_groups))),
             "sha256": dataset.data_hash,
+            "corpus_weights": _weights(args),
+            "role_pages": sum(page.roles is not None for page in dataset.pages),
         },
         "labels": {"alignment": "seq50", "oracle_wcxb_f1": oracle},
         "fragments": {
@@ -145,16 +178,18 @@ def _cross_validate(run: Training, card: dict[str, Any]) -> float | None:
         per_page, _ = wcxb_scores(dataset, cv.probabilities, None)
         print(f"  CV F1: best fixed threshold {best['threshold']}: {best['f1']:.4f}; per-page expected-F1 cut: {per_page['overall']:.4f}")
         threshold = None if per_page["overall"] > best["f1"] else best["threshold"]
-    scores, _ = wcxb_scores(dataset, cv.probabilities, threshold)
-    print(f"  CV WCXB F1 ({'per-page cut' if threshold is None else f'threshold {threshold}'}): {_rounded(scores)}")
+    by_corpus = corpus_scores(dataset, cv.probabilities, threshold)
+    for corpus, scores in by_corpus.items():
+        print(f"  CV {corpus} ({'per-page cut' if threshold is None else f'threshold {threshold}'}): {_rounded(scores)}")
     card["cv"] = {
         "folds": args.folds,
         "grouping": "registered domain (GroupKFold)",
-        "metric": "WCXB word-level F1, macro over pages",
-        "wcxb_f1": _rounded(scores),
+        "metric": "word-level F1, macro over pages (overall and per page type); shingle F1 over all pages (AEB's metric)",
+        "out_of_fold": {corpus: _rounded(scores) for corpus, scores in by_corpus.items()},
         "curve": [{k: round(v, 4) for k, v in point.items()} for point in curve],
         "seconds": round(cv.seconds),
     }
+    _cross_validate_roles(run, card, cv.probabilities)
     if fragments is not None and cv.fragment_probabilities is not None and len(fragments.dataset.pages):
         fragment_scores, _ = wcxb_scores(fragments.dataset, cv.fragment_probabilities, threshold)
         card["fragments"]["cv_wcxb_f1"] = round(fragment_scores["overall"], 4)
@@ -167,8 +202,29 @@ def _cross_validate(run: Training, card: dict[str, Any]) -> float | None:
         page_ids=np.asarray([p.page_id for p in dataset.pages]),
         data_hash=np.asarray(dataset.data_hash),
         fragment_weight=np.asarray(args.fragment_weight if fragments is not None else 0.0),
+        weights_sum=np.asarray(dataset.weights.sum()),
     )
     return threshold
+
+
+def _cross_validate_roles(run: Training, card: dict[str, Any], content_probabilities: np.ndarray) -> None:
+    """The role model's out-of-fold figures per role (with the content model's out-of-fold
+    decisions: a kept block is `body`), in the card's `roles` section."""
+    dataset = run.dataset
+    sites = {page.domain for page in dataset.pages if page.roles is not None}
+    if len(sites) < run.args.folds:
+        return
+    print("grouped cross-validation of the block roles")
+    role_probabilities = cross_validate_roles(dataset, folds=run.args.folds, max_iter=run.args.role_max_iter)
+    scores, accuracy = role_scores(dataset, role_probabilities, content_probabilities)
+    card["roles_cv"] = {
+        "accuracy": round(accuracy, 4),
+        "per_role": {
+            s.role: {"blocks": s.support, "precision": round(s.precision, 4), "recall": round(s.recall, 4), "f1": round(s.f1, 4)}
+            for s in scores
+        },
+    }
+    print(f"  block accuracy {accuracy:.4f}; " + ", ".join(f"{s.role} F1 {s.f1:.3f}" for s in scores))
 
 
 def _fit_and_write(run: Training, card: dict[str, Any], threshold: float | None) -> Path:
@@ -186,7 +242,8 @@ def _fit_and_write(run: Training, card: dict[str, Any], threshold: float | None)
         if threshold is None
         else f"probability >= {threshold}"
     )
-    loaded = export(model, card, threshold=threshold)
+    roles = fit_roles(dataset, max_iter=args.role_max_iter)
+    loaded = export(model, card, threshold=threshold, roles=roles)
     difference = check_export(model.estimator_, loaded.trees, X[:, : loaded.trees.n_features])
     card["export_max_difference"] = difference
     return save_model(loaded, args.out)
@@ -214,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
     card["total_seconds"] = round(time.perf_counter() - started)
     path = _fit_and_write(run, card, threshold)
     print(f"wrote {path} and its card ({round(time.perf_counter() - started)}s in all)")
-    print(json.dumps(card.get("cv", {}).get("wcxb_f1", {}), indent=None))
+    print(json.dumps(card.get("cv", {}).get("out_of_fold", {}), indent=None))
     if args.skip_scorer:
         return 0
     return fit_scorer.main(["--model", str(path), "--out", str(scorer_path_for(path))])

@@ -5,10 +5,9 @@ by another parser, cut short by a crawler's size cap, or as the body alone. The 
 trained on raw pages (and fragments of their main content, `training.fragments`), in none of
 these forms; this measures what each form costs:
 
-- WCXB (out-of-fold): each fold's model is fit on the raw pages of the other folds' sites (and
-  their fragments, as `training.fit` does) and predicts its own sites' pages in every form;
-  word F1, macro over pages.
-- AEB (evaluation only): the shipped model on every form of the pages; shingle F1.
+- WCXB and AEB, out of fold: each fold's model is fit on the raw pages of both corpora of the
+  other folds' sites (weighted and with their fragments, as `training.fit` does) and predicts
+  its own sites' pages in every form; WCXB word F1, macro over pages; AEB shingle F1.
 - The peers asked for (default trafilatura) on the same transformed pages, in the same run.
 
 The gold text stays the page's whole main content, so a truncated page scores lower for every
@@ -41,15 +40,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from classifier import clean, load_model
 from classifier.extraction.decode import decode_html
-from classifier.extraction.model import SHIPPED_MODEL
 
 from .corpus import LabelledPage, load_aeb, load_wcxb
 from .crossval import cross_validate, page_texts
 from .dataset import build_dataset
-from .evaluate import DEFAULT_AEB, ROOT
-from .fit import DEFAULT_CORPUS, make_model
+from .evaluate import ROOT
+from .fit import CORPUS_WEIGHTS, DEFAULT_AEB, DEFAULT_WCXB, make_model
 from .fragments import build_fragments
 from .metrics import character_f1
 from .peers import available_peers, run_peer, score_aeb, score_wcxb
@@ -211,11 +208,11 @@ def out_of_fold_texts(
 ) -> dict[str, list[str]]:
     """What `clean()` gives for every page of every form, from models fit on the raw pages of
     the other folds (forms that share one list of pages are analysed once)."""
-    raw = build_dataset(raw_pages)
+    raw = build_dataset(raw_pages, corpus_weights=CORPUS_WEIGHTS)
     datasets = {id(raw_pages): raw}  # by the identity of their list of pages
     for pages in forms.values():
         if id(pages) not in datasets:
-            datasets[id(pages)] = build_dataset(pages)
+            datasets[id(pages)] = build_dataset(pages, corpus_weights=CORPUS_WEIGHTS)
     others = [key for key in datasets if key != id(raw_pages)]
     cv = cross_validate(
         raw, make_model, folds=folds, log=lambda line: print(line, file=sys.stderr),
@@ -224,6 +221,13 @@ def out_of_fold_texts(
     probabilities = {id(raw_pages): cv.probabilities, **dict(zip(others, cv.other_probabilities))}
     # build_dataset keeps every page, in order: one text per page
     return {name: page_texts(datasets[id(pages)], probabilities[id(pages)], None) for name, pages in forms.items()}
+
+
+def _joined(first: dict[str, list[LabelledPage]], second: dict[str, list[LabelledPage]]) -> dict[str, list[LabelledPage]]:
+    """Each form's pages of both corpora in one list; forms that share their pages in both
+    share the joined list too (so they are analysed once)."""
+    joined: dict[tuple[int, int], list[LabelledPage]] = {}
+    return {name: joined.setdefault((id(pages), id(second[name])), pages + second[name]) for name, pages in first.items()}
 
 
 def form_score(
@@ -240,11 +244,10 @@ def form_score(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m training.forms", description=__doc__.split("\n")[0])
-    parser.add_argument("--wcxb", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--aeb", type=Path, default=DEFAULT_AEB, help="AEB folder (evaluation only)")
+    parser.add_argument("--wcxb", type=Path, default=DEFAULT_WCXB)
+    parser.add_argument("--aeb", type=Path, default=DEFAULT_AEB, help="AEB folder")
     parser.add_argument("--peers", default="trafilatura", help="comma-separated peers ('' for none)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "forms.json")
-    parser.add_argument("--model", type=Path, default=SHIPPED_MODEL, help="the model run on AEB (default: the shipped one)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     forms = dict(FORMS)
@@ -272,26 +275,22 @@ def main(argv: list[str] | None = None) -> int:
     names = list(corpora["wcxb"])
 
     results: dict[str, dict[str, Any]] = {name: {} for name in names}
-    print("pagesieve on WCXB (out-of-fold)", file=sys.stderr)
-    for name, texts in out_of_fold_texts(wcxb, corpora["wcxb"]).items():
-        results[name]["pagesieve wcxb"] = form_score(corpora["wcxb"][name], texts, "wcxb", name in CHARACTER_F1_FORMS)
-    model = load_model(args.model)
-    for tool in ("pagesieve", *peers):
-        if tool != "pagesieve":
-            print(f"running {tool}", file=sys.stderr)
+    print("pagesieve on WCXB and AEB (out of fold)", file=sys.stderr)
+    both = _joined(corpora["wcxb"], corpora["aeb"])
+    for name, texts in out_of_fold_texts(wcxb + aeb, both).items():
+        parts: tuple[tuple[Literal["wcxb", "aeb"], list[str]], ...] = (("wcxb", texts[: len(wcxb)]), ("aeb", texts[len(wcxb) :]))
+        for corpus, part in parts:
+            if corpora[corpus].get(name):
+                results[name][f"pagesieve {corpus}"] = form_score(corpora[corpus][name], part, corpus, name in CHARACTER_F1_FORMS)
+    for tool in peers:
+        print(f"running {tool}", file=sys.stderr)
         for corpus, by_form in corpora.items():
-            if tool == "pagesieve" and corpus == "wcxb":
-                continue  # out of fold, above
             outputs: dict[int, list[str]] = {}  # forms that share their pages are run once
             for name, pages in by_form.items():
                 if not pages:
                     continue
                 if id(pages) not in outputs:
-                    outputs[id(pages)] = (
-                        [clean(page.html, page.url, model=model) for page in pages]
-                        if tool == "pagesieve"
-                        else run_peer(tool, pages)
-                    )
+                    outputs[id(pages)] = run_peer(tool, pages)
                 results[name][f"{tool} {corpus}"] = form_score(pages, outputs[id(pages)], corpus, name in CHARACTER_F1_FORMS)
 
     columns = [f"{tool} {corpus}" for tool in ("pagesieve", *peers) for corpus in ("wcxb", "aeb")]

@@ -22,7 +22,18 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from ..cliargs import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, positive_size, probability, seconds, silence_stdout, whole_number
+from ..cliargs import (
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    add_inclusion_arguments,
+    inclusions,
+    positive_size,
+    probability,
+    seconds,
+    silence_stdout,
+    whole_number,
+)
 from .engine import run
 from .on_dask import run_dask
 from .rows import DEFAULT_MAX_RECORD_BYTES, BulkOptions, PageOptions
@@ -55,7 +66,7 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     add("--http-errors", action="store_true",
         help="also score WARC responses whose HTTP status is not 2xx (default: skip them, counted by status in the summary)")
     add("--limit", type=whole_number(1), default=None, metavar="N", help="stop after N pages")
-    add("--text", action="store_true", help="add the main text to each row")
+    add("--text", action="store_true", help="add the main text to each row (with --include-*: and those blocks)")
     add("--threshold", type=probability, default=None, help="block threshold for extraction (default: the model's)")
     add("--favor", choices=("precision", "balanced", "recall"), default="balanced",
         help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
@@ -72,6 +83,7 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     add("--no-resume", action="store_true", help="rescore inputs already completed in OUTPUT.parts")
     add("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler, or 'local' for a LocalCluster")
     add("-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr")
+    add_inclusion_arguments(parser)
     return parser  # fmt: skip
 
 
@@ -93,7 +105,9 @@ def options_from_args(args: argparse.Namespace) -> BulkOptions:
         progress=not args.quiet,
         resume=not args.no_resume,
         model_path=args.model,
-        page=PageOptions(with_text=args.text, threshold=args.threshold, favor=args.favor, syndication=args.syndication),
+        page=PageOptions(
+            with_text=args.text, threshold=args.threshold, favor=args.favor, syndication=args.syndication, **inclusions(args)
+        ),
     )
 
 

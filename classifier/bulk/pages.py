@@ -73,7 +73,11 @@ def score_page(record: Record, *, model: Extractor | LoadedModel | None = None, 
     error rows.
     """
     extractor = model if isinstance(model, Extractor) else extractor_for(model)
-    document = extractor.extract(record_html(record), url=record.url, threshold=options.threshold, favor=options.favor)
+    document = extractor.extract(
+        record_html(record), url=record.url, threshold=options.threshold, favor=options.favor,
+        include_title=options.include_title, include_captions=options.include_captions, include_comments=options.include_comments,
+        roles=False,
+    )  # fmt: skip
     return row_from_document(record, document, score(document), options)
 
 

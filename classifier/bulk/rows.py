@@ -172,7 +172,9 @@ class PageOptions:
     `with_text` (False) keeps the main text in the row; `threshold` (None: the model's) is the
     block threshold and `favor` ("balanced") the per-page cut's leaning, both passed to
     `classifier.extract`; `syndication` (False) computes the MinHash signature of the main
-    text; `evidence_chars` (200) cuts each reason's evidence.
+    text; `evidence_chars` (200) cuts each reason's evidence; `include_title`,
+    `include_captions` and `include_comments` (False) add those blocks to the text (as in
+    `classifier.extract`; the score reads the main content alone either way).
     """
 
     with_text: bool = False
@@ -180,6 +182,9 @@ class PageOptions:
     favor: Favor = "balanced"
     syndication: bool = False
     evidence_chars: int = 200
+    include_title: bool = False
+    include_captions: bool = False
+    include_comments: bool = False
 
     def __post_init__(self) -> None:
         check_decision(self.threshold, self.favor)  # a bad option fails here, not on every page

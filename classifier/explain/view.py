@@ -215,6 +215,11 @@ class _BlockView:
     contributions: np.ndarray | None = None  # blocks x features, log-odds (why.strongest)
 
 
+def _role(block: Block) -> str:
+    """The block's role badge ("" when the model has no role model)."""
+    return f'<span class="role role-{_e(block.role)}" title="block role">{_e(block.role)}</span>' if block.role else ""
+
+
 def _block_item(position: int, block: Block, view: _BlockView, counts: _Counts) -> str:
     """One block's list item (counting it into `counts`)."""
     classes = ["block", "kept" if block.is_content else "dropped"]
@@ -238,7 +243,7 @@ def _block_item(position: int, block: Block, view: _BlockView, counts: _Counts) 
         f'<span class="bar" title="{probability:.4f}"><i style="width:{probability * 100:.1f}%">'
         f'</i><s style="left:{cut:.1f}%"></s></span>'
         f'<span class="verdict">{"kept" if block.is_content else "dropped"}</span>'
-        f"<span>#{block.index}</span><code>&lt;{_e(block.tag)}&gt;</code>"
+        f"{_role(block)}<span>#{block.index}</span><code>&lt;{_e(block.tag)}&gt;</code>"
         f'<code class="path" title="{_e(block.path)}">{_e(_short_path(block.path))}</code>'
         f"{note}{badge}"
     )

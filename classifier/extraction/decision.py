@@ -132,19 +132,20 @@ def decide(blocks: Sequence[RawBlock], probabilities: np.ndarray, threshold: flo
     numbers.
 
     A page often carries the same text twice (desktop and mobile copies, carousels); the
-    second copy of a kept block of `MIN_DUPLICATE_CHARS` or more is dropped. So is the gutter
-    of a code listing laid out as a table (a cell of code holding only line numbers, beside the
-    cell of code): kept, it would run into the code's first line.
+    second copy of a kept block of `MIN_DUPLICATE_CHARS` or more is dropped, unless it sits in
+    the same container as the first (the same DOM path): a recipe's repeated line, an
+    interview's repeated question, a table's repeated cell are the text, not a copy of it. So
+    is dropped the gutter of a code listing laid out as a table (a cell of code holding only
+    line numbers, beside the cell of code): kept, it would run into the code's first line.
     """
     keep = np.asarray(probabilities) >= threshold
-    seen: set[str] = set()
+    first_path: dict[str, str] = {}
     for i in np.flatnonzero(keep).tolist():
         block = blocks[i]
         text = block.text
         if block.row >= 0 and block.flags & IN_PRE and _LINE_NUMBERS.fullmatch(text):
             keep[i] = False
         elif len(text) >= MIN_DUPLICATE_CHARS:
-            if text in seen:
-                keep[i] = False
-            seen.add(text)
+            path = first_path.setdefault(text, block.path_key)
+            keep[i] = path == block.path_key
     return keep

@@ -25,7 +25,8 @@ class Block:
     tag: str
     path: str
     probability: float
-    is_content: bool
+    is_content: bool  # main content (the title, captions or comments asked for besides are not)
+    role: str | None = None  # `roles.ROLES`; None when the model has no role model
 
 
 @dataclass(frozen=True, slots=True)

@@ -148,6 +148,11 @@ KEYWORD_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("docs", frozenset("doc docs documentation markdown api reference code highlight syntax language".split())),
     ("form", frozenset("form search login signin input field button btn cta newsletter searchbox".split())),
     ("faq", frozenset("faq faqs accordion question answer answers questions".split())),
+    # Headline tickers and "most read" boxes of news portals.
+    ("ticker", frozenset((
+        "ticker newsticker breaking breakingnews marquee mostread mostpopular mostviewed mostshared "
+        "mostcommented topstories headlines newsfeed livefeed latestnews morenews moreheadlines"
+    ).split())),
     # Whole class names (squashed: "entry-content" -> entrycontent) of common publishing
     # platforms and themes: WordPress, Drupal, Shopify, BigCommerce, WooCommerce, Discourse,
     # XenForo, vBulletin, phpBB, MediaWiki, Sphinx, MkDocs, Docusaurus, GitHub, Stack Exchange.
@@ -272,6 +277,9 @@ class ElementTotals(_PickledByFields):
     link_chars: list[int] = field(default_factory=list)
     blocks: list[int] = field(default_factory=list)
     parent: list[int] = field(default_factory=list)  # enclosing block-level element, or -1
+    anchors: list[int] = field(default_factory=list)  # <a> elements in the subtree
+    headings: list[int] = field(default_factory=list)  # heading blocks in the subtree
+    first_block: list[int] = field(default_factory=list)  # index of the first block in the subtree
 
 
 @dataclass(slots=True)
@@ -288,6 +296,10 @@ class PageInfo(_PickledByFields):
     n_images: int = 0
     n_forms: int = 0
     elements: ElementTotals = field(default_factory=ElementTotals)
+    # Every <a href>: its target (without the fragment) and the index of the block its text
+    # starts in, in document order.
+    link_targets: list[str] = field(default_factory=list)
+    link_blocks: list[int] = field(default_factory=list)
 
 
 def _cap_long_tags(html: str) -> str:
@@ -470,10 +482,11 @@ class _Walker:
         self.total_chars = 0
         self.total_link_chars = 0
         # Open block-level elements: (tag, sequence number, keyword bits, and the text
-        # characters, link characters and blocks before it, for its subtree totals), and
-        # their path segments ("div#main.content") and segment keys in lists of their own,
-        # joined for each block's path and path key.
-        self.block_stack: list[tuple[str, int, int, int, int, int]] = []
+        # characters, link characters, blocks, anchors and headings before it, for its subtree
+        # totals), and their path segments ("div#main.content") and segment keys in lists of
+        # their own, joined for each block's path and path key.
+        self.block_stack: list[tuple[str, int, int, int, int, int, int, int]] = []
+        self.total_headings = 0
         self.iframe_with_content = False  # raw text in an iframe: maybe a self-closed one
         self.segments: list[str] = []
         self.segment_keys: list[str] = []
@@ -520,6 +533,9 @@ class _Walker:
         self.total_chars += n_chars
         self.total_link_chars += link_chars
         stack = self.block_stack
+        tag = stack[-1][0] if stack else "body"
+        if tag in HEADING_TAGS:
+            self.total_headings += 1
         own = stack[-1][1] if stack else -1
         parent = stack[-2][1] if len(stack) > 1 else own
         grandparent = stack[-3][1] if len(stack) > 2 else parent
@@ -530,7 +546,7 @@ class _Walker:
             RawBlock(  # positional, in field order: the walk's hottest call
                 len(self.blocks),  # index
                 text,
-                stack[-1][0] if stack else "body",  # tag
+                tag,
                 ">".join(self.segments[-_MAX_PATH_SEGMENTS:]),  # path
                 ">".join(self.segment_keys[-_MAX_PATH_SEGMENTS:]),  # path_key
                 depth,
@@ -701,6 +717,10 @@ class _Walker:
         if is_link:
             self.n_links += 1
             page.n_links += 1
+            target = attributes.get("href")
+            if target:
+                page.link_targets.append(target.partition("#")[0].strip())
+                page.link_blocks.append(len(self.blocks))
         elif tag == "form":
             page.n_forms += 1
         elif tag == "time" and not page.time_datetime:
@@ -722,7 +742,13 @@ class _Walker:
         totals.link_chars.append(0)
         totals.blocks.append(0)
         totals.parent.append(block_stack[-1][1] if block_stack else -1)
-        block_stack.append((tag, sequence, own_keywords, self.total_chars, self.total_link_chars, len(self.blocks)))
+        totals.anchors.append(0)
+        totals.headings.append(0)
+        totals.first_block.append(len(self.blocks))
+        block_stack.append(
+            (tag, sequence, own_keywords, self.total_chars, self.total_link_chars, len(self.blocks),
+             self.page.n_links, self.total_headings)
+        )  # fmt: skip
         if has_attributes:
             segment, key = self.facts.path_segment(tag, id_value, class_value)
         else:
@@ -755,13 +781,15 @@ class _Walker:
     def _close_block(self) -> None:
         self.pending_space = False  # a block boundary, as where a block element opens
         self.n_links = 0
-        _, sequence, _, start_chars, start_links, start_blocks = self.block_stack.pop()
+        _, sequence, _, start_chars, start_links, start_blocks, start_anchors, start_headings = self.block_stack.pop()
         self.segments.pop()
         self.segment_keys.pop()
         totals = self.page.elements
         totals.chars[sequence] = self.total_chars - start_chars
         totals.link_chars[sequence] = self.total_link_chars - start_links
         totals.blocks[sequence] = len(self.blocks) - start_blocks
+        totals.anchors[sequence] = self.page.n_links - start_anchors
+        totals.headings[sequence] = self.total_headings - start_headings
 
 
 def walk(tree: LexborHTMLParser, facts: AttributeFacts | None = None) -> tuple[list[RawBlock], PageInfo]:

@@ -2,7 +2,8 @@
 
 The stages, in order: decode (`decode`), parse and walk (`walk`), page metadata (`metadata`),
 block features (`features`), the model's probabilities (`model`), the per-page decision
-(`decision`) and the text layout (`layout`). An `Extractor` holds a loaded model and the
+(`decision`), the blocks' roles when they are asked for (`roles`) and the text layout
+(`layout`). An `Extractor` holds a loaded model and the
 walker's attribute facts: make one and reuse it for many pages. `extract()` and `clean()` use
 the default extractor: the model `$CLASSIFIER_MODEL` names, else the shipped one, loaded when
 first needed and kept while that variable names the same file.
@@ -11,6 +12,7 @@ first needed and kept while that variable names the same file.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,7 @@ from .layout import assemble
 from .metadata import display_title, page_title, parse_json_ld, read_metadata, structured_text
 from .model import LoadedModel, default_model_path, load_model
 from .page_kinds import page_kind_cues
+from .roles import Inclusions
 from .walk import AttributeFacts, blocks_from_html
 
 ModelArgument = LoadedModel | str | os.PathLike[str] | None
@@ -78,6 +81,20 @@ class Analyser:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """The model's verdict on one page's blocks: their content probabilities, the cut, which
+    are main content (`keep`), each block's role (None when they were not asked for or the
+    model has none), and which go into the text (`in_text`: the main content, and the blocks
+    of any role asked for besides)."""
+
+    probabilities: np.ndarray
+    cut: float
+    keep: np.ndarray
+    roles: list[str] | None
+    in_text: np.ndarray
+
+
 class Extractor:
     """Extracts pages with one block model (`model`: a `LoadedModel`, a model file's path, or
     None for the default: `$CLASSIFIER_MODEL`, else the shipped model). Reuse one for many
@@ -93,16 +110,32 @@ class Extractor:
         return self.analyser.analyse(html, url, http_charset=http_charset)
 
     def label(
-        self, analysis: Analysis, *, threshold: float | None = None, favor: Favor = "balanced"
-    ) -> tuple[np.ndarray, np.ndarray, float]:
-        """The blocks' probabilities, which are kept, and the cut used (`threshold` when
-        given; the card's threshold when it has one; else the per-page cut leaning as `favor`
-        says)."""
+        self,
+        analysis: Analysis,
+        *,
+        threshold: float | None = None,
+        favor: Favor = "balanced",
+        include: Inclusions = Inclusions(),
+        roles: bool = False,
+    ) -> Labels:
+        """The blocks' probabilities, the cut (`threshold` when given; the card's threshold
+        when it has one; else the per-page cut leaning as `favor` says), which blocks are kept
+        as content, their roles when `roles` is true or `include` needs them (`ValueError` if
+        the model has no role model then), and which go into the text (the content, and the
+        roles `include` names)."""
         probabilities = self.model.page_probabilities(analysis.features, analysis.paths)
         if threshold is None and favor == "balanced":
             threshold = self.model.threshold
         cut = choose_cut(probabilities, analysis.tokens, analysis.paths, threshold, favor)
-        return probabilities, decide(analysis.blocks, probabilities, cut), cut
+        keep = decide(analysis.blocks, probabilities, cut)
+        wanted = include.roles
+        if not (roles or wanted) or (self.model.roles is None and not wanted):
+            return Labels(probabilities, cut, keep, None, keep)
+        if self.model.roles is None:
+            raise ValueError("this model has no block-role model: it cannot add titles, captions or comments")
+        names = self.model.roles.roles(analysis.features, keep)
+        in_text = keep | np.fromiter((name in wanted for name in names), bool, len(names)) if wanted else keep
+        return Labels(probabilities, cut, keep, names, in_text)
 
     def extract(
         self,
@@ -112,12 +145,18 @@ class Extractor:
         threshold: float | None = None,
         favor: Favor = "balanced",
         http_charset: str | None = None,
+        include_title: bool = False,
+        include_captions: bool = False,
+        include_comments: bool = False,
+        roles: bool = True,
     ) -> Document:
-        """Every block of the page with its content probability, the main text and metadata
-        (options as in `classifier.extract`)."""
+        """Every block of the page with its content probability and role, the main text and
+        metadata (options as in `classifier.extract`)."""
         check_decision(threshold, favor)
         analysis = self.analyse(html, url, http_charset=http_charset)
-        probabilities, keep, cut = self.label(analysis, threshold=threshold, favor=favor)
+        include = Inclusions(title=include_title, captions=include_captions, comments=include_comments)
+        labels = self.label(analysis, threshold=threshold, favor=favor, include=include, roles=roles)
+        roles = labels.roles if labels.roles is not None else [None] * len(analysis.blocks)
         blocks = tuple(
             Block(
                 index=raw.index,
@@ -126,16 +165,17 @@ class Extractor:
                 path=raw.path,
                 probability=float(probability),
                 is_content=bool(kept),
+                role=role,
             )
-            for raw, probability, kept in zip(analysis.blocks, probabilities, keep)
+            for raw, probability, kept, role in zip(analysis.blocks, labels.probabilities, labels.keep, roles)
         )
         metadata = analysis.metadata
         return Document(
-            text=assemble(analysis.blocks, keep),
+            text=assemble(analysis.blocks, labels.in_text),
             title=display_title(analysis.title, metadata.site_name, metadata.canonical_url or metadata.url),
             blocks=blocks,
             metadata=metadata,
-            threshold=cut,
+            threshold=labels.cut,
             analysis=analysis,
         )
 
@@ -147,12 +187,15 @@ class Extractor:
         threshold: float | None = None,
         favor: Favor = "balanced",
         http_charset: str | None = None,
+        include_title: bool = False,
+        include_captions: bool = False,
+        include_comments: bool = False,
     ) -> str:
         """The main content of a page as plain text (options as in `classifier.clean`)."""
         check_decision(threshold, favor)
         analysis = self.analyse(html, url, http_charset=http_charset)
-        _, keep, _ = self.label(analysis, threshold=threshold, favor=favor)
-        return assemble(analysis.blocks, keep)
+        include = Inclusions(title=include_title, captions=include_captions, comments=include_comments)
+        return assemble(analysis.blocks, self.label(analysis, threshold=threshold, favor=favor, include=include).in_text)
 
 
 class _DefaultExtractor:
@@ -188,8 +231,13 @@ def extract(
     favor: Favor = "balanced",
     model: ModelArgument = None,
     http_charset: str | None = None,
+    include_title: bool = False,
+    include_captions: bool = False,
+    include_comments: bool = False,
+    roles: bool = True,
 ) -> Document:
-    """Every block of the page with its content probability, the main text and metadata.
+    """Every block of the page with its content probability and role, the main text and
+    metadata.
 
     `threshold`: blocks at or above this content probability are kept; lower keeps more
     (recall), higher keeps less (precision). The default (None) uses the model card's choice:
@@ -200,13 +248,23 @@ def extract(
     the cut used. `model` is a `LoadedModel` (from `load_model`), a model file's path, or None
     for `$CLASSIFIER_MODEL`, else the shipped model.
 
+    The main text is the page's own text: not its headline, captions or reader comments (as
+    the gold of the extraction benchmarks has it). `include_title`, `include_captions` and
+    `include_comments` (all False by default) add the blocks of those roles (`Block.role`,
+    `roles.ROLES`) to it. A forum's posts are its main text whatever `include_comments` says.
+    `roles=False` skips the role model when no role is asked for (`Block.role` is then None):
+    what bulk runs do, to save its time.
+
     `html` is a `str`, or bytes (any bytes-like object) decoded by `decode_html`: a byte-order
     mark, else `http_charset` (the HTTP response's charset or whole Content-Type value, when
     you have it), else the page's `<meta>` charset, UTF-8 or a detector. Anything else raises
     `TypeError`.
     """
     check_decision(threshold, favor)
-    return extractor_for(model).extract(html, url, threshold=threshold, favor=favor, http_charset=http_charset)
+    return extractor_for(model).extract(
+        html, url, threshold=threshold, favor=favor, http_charset=http_charset,
+        include_title=include_title, include_captions=include_captions, include_comments=include_comments, roles=roles,
+    )  # fmt: skip
 
 
 def clean(
@@ -217,6 +275,9 @@ def clean(
     favor: Favor = "balanced",
     model: ModelArgument = None,
     http_charset: str | None = None,
+    include_title: bool = False,
+    include_captions: bool = False,
+    include_comments: bool = False,
 ) -> str:
     """The main content of a page as plain text ("" when it has none).
 
@@ -224,7 +285,10 @@ def clean(
     their own lines; code blocks keep their line breaks. Options as in `extract()`.
     """
     check_decision(threshold, favor)
-    return extractor_for(model).clean(html, url, threshold=threshold, favor=favor, http_charset=http_charset)
+    return extractor_for(model).clean(
+        html, url, threshold=threshold, favor=favor, http_charset=http_charset,
+        include_title=include_title, include_captions=include_captions, include_comments=include_comments,
+    )  # fmt: skip
 
 
 def analyse(html: str | bytes, url: str | None = None, *, http_charset: str | None = None) -> Analysis:

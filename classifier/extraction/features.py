@@ -26,7 +26,7 @@ from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .page_kinds import PAGE_KIND_NAMES
 from .textstats import TextStatistics, block_tokens, blocks_matching, text_statistics, token_hashes
 
-FEATURE_VERSION = "2026.11.7"
+FEATURE_VERSION = "2026.12.2"
 
 # r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b", written to open with a digit (the
 # boundary checked behind it) so that `re` skips straight to digits: three times faster.
@@ -82,6 +82,24 @@ _RELATIVE_COLUMNS = (
     "parent_path_log_count", "parent_path_char_share", "parent_path_link_density",
     "grandparent_path_log_count", "grandparent_path_char_share",
 )  # fmt: skip
+# Cards, teaser lists and the main text cluster (`_card_columns`, `_cluster_columns`).
+_CARD_COLUMNS = (
+    "parent_log_anchors", "parent_log_targets", "parent_log_headings",
+    "grandparent_log_anchors", "grandparent_log_targets", "grandparent_log_headings",
+    "parent_path_heading_share", "grandparent_path_heading_share", "parent_path_linked_heading_share",
+    "heading_before_link_density", "log_blocks_since_heading", "row_link_density", "row_mean_log_chars",
+)  # fmt: skip
+_CLUSTER_COLUMNS = (
+    "in_cluster", "before_cluster", "after_cluster", "log_cluster_distance", "levels_to_cluster",
+    "cluster_char_share", "cluster_link_density", "cluster_long_share",
+)  # fmt: skip
+_CARD_COUNTS = ("anchors", "targets", "headings")
+# A "long paragraph" of the main text cluster: this many characters or more, mostly unlinked.
+_CLUSTER_MIN_CHARS = 120
+_CLUSTER_MAX_LINK_DENSITY = 0.3
+# The story's container grows to the element above it when that holds this many times its
+# long-paragraph characters (a story split in two by a photo or an advertisement).
+_CLUSTER_GROWTH = 1.3
 _ANCESTOR_SHARES = (0.1, 0.25, 0.5)
 _ANCESTOR_LEVELS = 16
 _CONTEXT_BASE = ("log_chars", "link_density", "ends_with_punctuation", "path_char_share")
@@ -100,6 +118,8 @@ STAGE_ONE_NAMES: tuple[str, ...] = (
     *(f"kw_near_{name}" for name in KEYWORD_NAMES),
     *_PAGE_COLUMNS,
     *_RELATIVE_COLUMNS,
+    *_CARD_COLUMNS,
+    *_CLUSTER_COLUMNS,
     *(f"{name}@{offset:+d}" for offset in _CONTEXT_OFFSETS for name in _CONTEXT_BASE),
     *(f"{name}~{window}" for window in _WINDOWS for name in _WINDOW_BASE),
 )
@@ -236,8 +256,15 @@ def block_features(
     _page_columns(matrix, arrays, page_kinds, has_structured_text=len(structured_tokens) > 0)
     _overlap_columns(matrix, arrays, tokens, title, structured_tokens)
     _path_columns(matrix, arrays)
-    _container_columns(matrix, arrays, page)
+    elements = _Elements.of(page)
     _long_block_columns(matrix, arrays)
+    _row_columns(matrix, arrays)
+    if elements.count:
+        chain = _Chain.of(arrays.own, elements.parent)
+        _container_columns(matrix, arrays, elements, chain)
+        _card_columns(matrix, arrays, elements, page)
+        _cluster_columns(matrix, arrays, elements, chain)
+    _heading_columns(matrix, arrays)
     _neighbour_columns(matrix)
     return PageFeatures(matrix, tokens.counts)
 
@@ -376,42 +403,92 @@ def _path_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
     parent_paths = [_without_last_segment(path) for path in arrays.paths_seen]
     parent_ids = _first_occurrence_ids(parent_paths)[0][path_numbers]
     grandparent_ids = _first_occurrence_ids([_without_last_segment(path) for path in parent_paths])[0][path_numbers]
+    heading = arrays.heading
     for prefix, keys in (("parent_path", parent_ids), ("grandparent_path", grandparent_ids)):
         group_chars = _group_sums(keys, chars)
-        matrix[:, col[f"{prefix}_log_count"]] = np.log(np.bincount(keys)[keys])
+        group_count = np.bincount(keys)[keys]
+        matrix[:, col[f"{prefix}_log_count"]] = np.log(group_count)
         matrix[:, col[f"{prefix}_char_share"]] = group_chars / total_chars
+        # Teaser cards repeat a headline, a line of text and a link under one path.
+        matrix[:, col[f"{prefix}_heading_share"]] = _group_sums(keys, heading) / group_count
         if prefix == "parent_path":
             matrix[:, col["parent_path_link_density"]] = _group_sums(keys, link_chars) / group_chars
+            linked_heading = heading * (arrays.link_density > 0.5)
+            matrix[:, col["parent_path_linked_heading_share"]] = _group_sums(keys, linked_heading) / group_count
 
 
-def _container_columns(matrix: np.ndarray, arrays: _PageArrays, page: PageInfo) -> None:
-    """The block's parent and grandparent elements, its own element, the container chain
-    (`_ancestor_features`) and its table row."""
+@dataclass(frozen=True, slots=True)
+class _Elements:
+    """The subtree totals of the page's block-level elements (`dom.ElementTotals`) as arrays,
+    read once: characters, link characters, blocks, anchors and headings, the enclosing
+    element, and the range of blocks [first, last) each holds."""
+
+    count: int
+    chars: np.ndarray
+    link_chars: np.ndarray
+    blocks: np.ndarray
+    anchors: np.ndarray
+    headings: np.ndarray
+    parent: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+
+    @classmethod
+    def of(cls, page: PageInfo) -> _Elements:
+        totals = page.elements
+        first = np.asarray(totals.first_block, dtype=np.int64)
+        blocks = np.asarray(totals.blocks, dtype=np.int64)
+        return cls(
+            count=len(blocks),
+            chars=np.asarray(totals.chars, dtype=np.float64),
+            link_chars=np.asarray(totals.link_chars, dtype=np.float64),
+            blocks=blocks.astype(np.float64),
+            anchors=np.asarray(totals.anchors, dtype=np.float64),
+            headings=np.asarray(totals.headings, dtype=np.float64),
+            parent=np.asarray(totals.parent, dtype=np.int64),
+            first=first,
+            last=first + blocks,
+        )
+
+
+def _container_columns(matrix: np.ndarray, arrays: _PageArrays, elements: _Elements, chain: _Chain) -> None:
+    """The block's parent and grandparent elements, its own element and the container chain
+    (`_ancestor_features`)."""
     col, n, total_chars = _COL, arrays.n, arrays.total_chars
-    element_chars = np.asarray(page.elements.chars, dtype=np.float64)
-    element_links = np.asarray(page.elements.link_chars, dtype=np.float64)
-    element_blocks = np.asarray(page.elements.blocks, dtype=np.float64)
-    if len(element_chars):
-        for prefix, ids in (("parent", arrays.parent_element), ("grandparent", arrays.grandparent_element)):
-            valid = ids >= 0
-            ids = np.where(valid, ids, 0)
-            container_chars = np.where(valid, element_chars[ids], total_chars)
-            container_links = np.where(valid, element_links[ids], arrays.link_chars.sum())
-            container_blocks = np.where(valid, element_blocks[ids], n)
-            safe = np.maximum(container_chars, 1)
-            matrix[:, col[f"{prefix}_char_share"]] = container_chars / total_chars
-            matrix[:, col[f"{prefix}_link_density"]] = np.minimum(container_links / safe, 1)
-            matrix[:, col[f"{prefix}_log_blocks"]] = np.log1p(container_blocks)
-            if prefix == "parent":
-                matrix[:, col["parent_mean_block_chars"]] = np.log1p(container_chars / np.maximum(container_blocks, 1))
-        matrix[:, col["own_log_blocks"]] = np.log1p(element_blocks[np.maximum(arrays.own, 0)])
-        _ancestor_features(matrix, arrays.own, page, element_chars, element_links, total_chars)
-    rows = arrays.rows
+    for prefix, ids in (("parent", arrays.parent_element), ("grandparent", arrays.grandparent_element)):
+        valid = ids >= 0
+        ids = np.where(valid, ids, 0)
+        container_chars = np.where(valid, elements.chars[ids], total_chars)
+        container_links = np.where(valid, elements.link_chars[ids], arrays.link_chars.sum())
+        container_blocks = np.where(valid, elements.blocks[ids], n)
+        safe = np.maximum(container_chars, 1)
+        matrix[:, col[f"{prefix}_char_share"]] = container_chars / total_chars
+        matrix[:, col[f"{prefix}_link_density"]] = np.minimum(container_links / safe, 1)
+        matrix[:, col[f"{prefix}_log_blocks"]] = np.log1p(container_blocks)
+        if prefix == "parent":
+            matrix[:, col["parent_mean_block_chars"]] = np.log1p(container_chars / np.maximum(container_blocks, 1))
+    matrix[:, col["own_log_blocks"]] = np.log1p(elements.blocks[np.maximum(arrays.own, 0)])
+    _ancestor_features(matrix, chain, elements.chars, elements.link_chars, total_chars)
+
+
+def _row_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
+    """The block's table row: its cells, their link density and mean length (a row of short
+    linked cells is an old table layout's navigation bar)."""
+    col, n, rows = _COL, arrays.n, arrays.rows
     in_row = rows >= 0
-    row_counts = np.zeros(n)
-    if in_row.any():
-        row_counts[in_row] = _group_sums(rows[in_row], np.ones(int(in_row.sum())))
-    matrix[:, col["row_log_cells"]] = np.log1p(row_counts)
+    if not in_row.any():
+        return
+    keys = rows[in_row]
+    cells = _group_sums(keys, np.ones(len(keys)))
+    row_chars = _group_sums(keys, arrays.chars[in_row])
+    for name, values in (
+        ("row_log_cells", np.log1p(cells)),
+        ("row_link_density", np.minimum(_group_sums(keys, arrays.link_chars[in_row]) / row_chars, 1.0)),
+        ("row_mean_log_chars", _group_sums(keys, np.log1p(arrays.chars[in_row])) / cells),
+    ):
+        column = np.zeros(n)
+        column[in_row] = values
+        matrix[:, col[name]] = column
 
 
 def _long_block_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
@@ -431,6 +508,107 @@ def _long_block_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
     counts = np.cumsum(long_block)
     matrix[:, col["long_blocks_before"]] = np.log1p(counts - long_block)
     matrix[:, col["long_blocks_after"]] = np.log1p(counts[-1] - counts)
+
+
+def _card_columns(matrix: np.ndarray, arrays: _PageArrays, elements: _Elements, page: PageInfo) -> None:
+    """Teaser cards and headline lists: the links, link targets and headings in the block's
+    parent and grandparent elements."""
+    col = _COL
+    targets, page_targets = _element_link_targets(elements, page)
+    page_values = (float(page.n_links), page_targets, float(arrays.heading.sum()))
+    for prefix, ids in (("parent", arrays.parent_element), ("grandparent", arrays.grandparent_element)):
+        valid = ids >= 0
+        ids = np.maximum(ids, 0)
+        for name, values, whole_page in zip(_CARD_COUNTS, (elements.anchors, targets, elements.headings), page_values):
+            matrix[:, col[f"{prefix}_log_{name}"]] = np.log1p(np.where(valid, values[ids], whole_page))
+
+
+def _heading_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
+    """The heading the block follows: a story's paragraphs follow an unlinked heading or none;
+    a teaser's text follows its linked headline."""
+    col, n = _COL, arrays.n
+    index = np.arange(n)
+    last_heading = np.maximum.accumulate(np.where(arrays.heading > 0, index, -1))
+    before = _shift(last_heading, -1, -1)  # the last heading strictly before the block
+    found = before >= 0
+    matrix[:, col["heading_before_link_density"]] = np.where(found, arrays.link_density[np.maximum(before, 0)], 0.0)
+    matrix[:, col["log_blocks_since_heading"]] = np.log1p(np.where(found, index - before, index + 1))
+
+
+def _element_link_targets(elements: _Elements, page: PageInfo) -> tuple[np.ndarray, float]:
+    """For each element, the number of runs of links to one target in its subtree: a card's
+    picture and headline linking to one story count once, a list of ten stories ten times;
+    and the page's number of distinct targets."""
+    if not page.link_targets:
+        return np.zeros(elements.count), 0.0
+    first, last = elements.first, elements.last
+    ids, distinct = _first_occurrence_ids(page.link_targets)
+    starts = np.ones(len(ids), dtype=np.int64)
+    starts[1:] = ids[1:] != ids[:-1]
+    runs = np.concatenate(([0], np.cumsum(starts)))
+    link_blocks = np.asarray(page.link_blocks, dtype=np.int64)
+    low = np.searchsorted(link_blocks, first, side="left")
+    high = np.searchsorted(link_blocks, last, side="left")
+    # A run cut by the subtree's first link starts there.
+    counts = runs[high] - runs[low] + ((high > low) & (starts[np.minimum(low, len(ids) - 1)] == 0))
+    return counts.astype(np.float64), float(len(distinct))
+
+
+def _cluster_columns(matrix: np.ndarray, arrays: _PageArrays, elements: _Elements, chain: _Chain) -> None:
+    """The block beside the page's main text cluster (`_main_cluster`): whether the block is
+    inside it, before or after it, how many blocks away, how many levels up its container
+    chain the cluster's container is reached; and the cluster's size and link density."""
+    col, n = _COL, arrays.n
+    index = np.arange(n)
+    long_chars = np.where((arrays.chars >= _CLUSTER_MIN_CHARS) & (arrays.link_density < _CLUSTER_MAX_LINK_DENSITY), arrays.chars, 0.0)
+    cumulative = np.concatenate(([0.0], np.cumsum(long_chars)))
+    inside_long = cumulative[elements.last] - cumulative[elements.first]
+    best = _main_cluster(arrays, elements, long_chars, inside_long)
+    if best < 0:
+        matrix[:, col["log_cluster_distance"]] = np.log1p(n)
+        matrix[:, col["levels_to_cluster"]] = _ANCESTOR_LEVELS
+        return
+    first, last, element_chars = elements.first, elements.last, elements.chars
+    start, end = int(first[best]), int(last[best])
+    inside = (index >= start) & (index < end)
+    before, after = index < start, index >= end
+    matrix[:, col["in_cluster"]] = inside
+    matrix[:, col["before_cluster"]] = before
+    matrix[:, col["after_cluster"]] = after
+    distance = np.where(before, start - index, np.where(after, index - end + 1, 0))
+    matrix[:, col["log_cluster_distance"]] = np.log1p(distance)
+    # Levels up to the first container whose blocks include the cluster's.
+    holds = chain.alive & (first[chain.elements] <= start) & (last[chain.elements] >= end)
+    reached = holds.any(axis=0)
+    levels = np.where(reached, holds.argmax(axis=0), _ANCESTOR_LEVELS)
+    matrix[:, col["levels_to_cluster"]] = np.where(inside, 0, levels)
+    cluster_chars = max(element_chars[best], 1.0)
+    matrix[:, col["cluster_char_share"]] = cluster_chars / arrays.total_chars
+    matrix[:, col["cluster_link_density"]] = min(elements.link_chars[best] / cluster_chars, 1.0)
+    matrix[:, col["cluster_long_share"]] = inside_long[best] / cumulative[-1]
+
+
+def _main_cluster(arrays: _PageArrays, elements: _Elements, long_chars: np.ndarray, inside_long: np.ndarray) -> int:
+    """The element that holds the page's story, or -1 when the page has no long paragraph.
+
+    The story's paragraphs are siblings: the element whose own paragraphs (the long, unlinked
+    blocks it directly encloses) hold the most characters is its container, as readability
+    finds it, so a rail of teaser cards, one short paragraph per card, never wins over it. It
+    grows to the element above while that adds more long paragraphs (`_CLUSTER_GROWTH` times
+    as many) than other text: a story cut in two by a photo or an advertisement."""
+    holder = np.where(long_chars > 0, arrays.parent_element, -1)
+    held = holder >= 0
+    own_long = np.bincount(holder[held], weights=long_chars[held], minlength=elements.count)
+    if not len(own_long) or own_long.max() <= 0:
+        return -1
+    best = int(np.argmax(own_long))
+    other = elements.chars - inside_long
+    while (up := int(elements.parent[best])) >= 0:
+        added = inside_long[up] - inside_long[best]
+        if inside_long[up] < _CLUSTER_GROWTH * inside_long[best] or other[up] > 2 * other[best] + 0.5 * added:
+            break
+        best = up
+    return best
 
 
 def _neighbour_columns(matrix: np.ndarray) -> None:
@@ -468,13 +646,31 @@ def path_ids(blocks: Sequence[RawBlock]) -> np.ndarray:
     return np.fromiter((lookup.setdefault(block.path_key, len(lookup)) for block in blocks), np.int64, len(blocks))
 
 
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """Each block's container chain: `elements[level, block]` is its container `level` levels
+    above its own element, while `alive[level, block]`; past the outermost one, the chain
+    repeats it with `alive` False."""
+
+    elements: np.ndarray
+    alive: np.ndarray
+
+    @classmethod
+    def of(cls, own: np.ndarray, parent: np.ndarray) -> _Chain:
+        n = len(own)
+        elements = np.empty((_ANCESTOR_LEVELS, n), dtype=np.int64)
+        alive = np.empty((_ANCESTOR_LEVELS, n), dtype=bool)
+        current, living = np.maximum(own, 0), own >= 0
+        for level in range(_ANCESTOR_LEVELS):
+            elements[level], alive[level] = current, living
+            up = parent[current]
+            living = living & (up >= 0)
+            current = np.where(up >= 0, up, current)
+        return cls(elements, alive)
+
+
 def _ancestor_features(
-    matrix: np.ndarray,
-    own: np.ndarray,
-    page: PageInfo,
-    element_chars: np.ndarray,
-    element_links: np.ndarray,
-    total_chars: float,
+    matrix: np.ndarray, chain: _Chain, element_chars: np.ndarray, element_links: np.ndarray, total_chars: float
 ) -> None:
     """How far up a block's container chain a large share of the page's text is reached.
 
@@ -483,22 +679,13 @@ def _ancestor_features(
     containers until the page's outermost wrappers.
     """
     col = _COL
-    n = len(own)
-    parent = np.asarray(page.elements.parent, dtype=np.int64)
+    n = chain.elements.shape[1]
     share = element_chars / max(total_chars, 1.0)
     density = np.minimum(element_links / np.maximum(element_chars, 1), 1.0)
-    # The chain of containers, one row per level up; past the outermost one a block's
-    # "container" is the whole page (share 1, link density 0).
-    chain = np.empty((_ANCESTOR_LEVELS, n), dtype=np.int64)
-    alive = np.empty((_ANCESTOR_LEVELS, n), dtype=bool)
-    current, living = np.maximum(own, 0), own >= 0
-    for level in range(_ANCESTOR_LEVELS):
-        chain[level], alive[level] = current, living
-        up = parent[current]
-        living = living & (up >= 0)
-        current = np.where(up >= 0, up, current)
-    shares = np.where(alive, share[chain], 1.0)
-    densities = np.where(alive, density[chain], 0.0)
+    # Past the outermost container a block's "container" is the whole page (share 1, link
+    # density 0).
+    shares = np.where(chain.alive, share[chain.elements], 1.0)
+    densities = np.where(chain.alive, density[chain.elements], 0.0)
     columns = np.arange(n)
     for threshold in _ANCESTOR_SHARES:
         reached = shares >= threshold

@@ -1,8 +1,9 @@
 """The block model file: plain arrays and a JSON card, read without running any code.
 
-A model is two files: `NAME.npz`, the trees as numpy arrays (`trees.TreeEnsemble.arrays`), read
-with `allow_pickle=False`; and `NAME.card.json`, the card: the file format, `FEATURE_VERSION` and
-the feature names the trees read, the decision rule (a fixed threshold, or None for the per-page
+A model is two files: `NAME.npz`, the trees as numpy arrays (`trees.TreeEnsemble.arrays`, and
+the block-role model's as `roles.RoleModel.arrays` when it has one), read with
+`allow_pickle=False`; and `NAME.card.json`, the card: the file format, `FEATURE_VERSION` and
+the feature names the trees read, the roles (when it has a role model), the decision rule (a fixed threshold, or None for the per-page
 expected-F1 cut; the share of path smoothing), the SHA-256 of the arrays file, and what
 training recorded (library versions, data hash, cross-validated scores).
 
@@ -26,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from .features import FEATURE_VERSION, STAGE_ONE_NAMES
+from .roles import RoleModel, role_arrays
 from .trees import TreeEnsemble, TreeError
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -43,12 +45,14 @@ class ModelError(RuntimeError):
 
 @dataclass(frozen=True, eq=False)
 class LoadedModel:
-    """A block model ready to use: its trees, its decision rule and its card."""
+    """A block model ready to use: its trees, its decision rule, its role model (None when it
+    was trained without block roles) and its card."""
 
     trees: TreeEnsemble
     threshold: float | None = None  # None: the per-page expected-F1 cut
     path_smoothing: float = 0.0
     card: dict[str, Any] = field(default_factory=dict)
+    roles: RoleModel | None = None
 
     def predict_proba(self, features: np.ndarray, paths: np.ndarray | None = None) -> np.ndarray:
         """Class probabilities (boilerplate, content) of one page's blocks, in scikit-learn's
@@ -90,10 +94,11 @@ def save_model(model: LoadedModel, path: str | os.PathLike[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     save: Any = np.savez_compressed  # (its stub cannot rule out an array named allow_pickle)
-    save(buffer, **model.trees.arrays())
+    save(buffer, **model.trees.arrays(), **(model.roles.arrays() if model.roles is not None else {}))
     data = buffer.getvalue()
     card = {
         **model.card,
+        "roles": list(model.roles.names) if model.roles is not None else None,
         "format": MODEL_FORMAT,
         "feature_version": FEATURE_VERSION,
         "features": list(STAGE_ONE_NAMES),
@@ -138,9 +143,12 @@ def check_card(card: dict[str, Any], path: Path) -> None:
         isinstance(smoothing, (int, float)) and 0 <= smoothing <= 1
     ):
         raise ModelError(f"{path}: the card's decision rule is not valid: {decision!r}")
+    roles = card.get("roles")
+    if roles is not None and not (isinstance(roles, list) and all(isinstance(role, str) for role in roles)):
+        raise ModelError(f"{path}: the card's roles are not a list of names: {roles!r}")
 
 
-def _read_arrays(path: Path, card: dict[str, Any]) -> TreeEnsemble:
+def _read_arrays(path: Path, card: dict[str, Any]) -> tuple[TreeEnsemble, RoleModel | None]:
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -151,14 +159,17 @@ def _read_arrays(path: Path, card: dict[str, Any]) -> TreeEnsemble:
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
             named = {name: arrays[name] for name in arrays.files}
-        trees = TreeEnsemble.from_arrays(named)
+        content, roles = role_arrays(named)
+        trees = TreeEnsemble.from_arrays(content)
+        role_model = RoleModel.from_arrays(tuple(card["roles"]), roles) if card.get("roles") else None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as error:
         raise ModelError(f"{path}: not a valid model ({error})") from None
     except TreeError as error:
         raise ModelError(f"{path}: not a valid tree ensemble ({error})") from None
-    if trees.n_features != len(STAGE_ONE_NAMES):
-        raise ModelError(f"{path}: the trees read {trees.n_features} columns, the features have {len(STAGE_ONE_NAMES)}")
-    return trees
+    for ensemble in (trees, role_model):
+        if ensemble is not None and ensemble.n_features != len(STAGE_ONE_NAMES):
+            raise ModelError(f"{path}: the trees read {ensemble.n_features} columns, the features have {len(STAGE_ONE_NAMES)}")
+    return trees, role_model
 
 
 def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
@@ -175,7 +186,7 @@ def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
         raise ModelError(f"no model file at {path}")
     card = _read_card(path)
     check_card(card, path)
-    trees = _read_arrays(path, card)
+    trees, roles = _read_arrays(path, card)
     decision = card["decision"]
     threshold = decision["threshold"]
     return LoadedModel(
@@ -183,6 +194,7 @@ def load_model(path: str | os.PathLike[str] | None = None) -> LoadedModel:
         threshold=None if threshold is None else float(threshold),
         path_smoothing=float(decision["path_smoothing"]),
         card=card,
+        roles=roles,
     )
 
 

@@ -19,6 +19,14 @@ def test_clean_prints_the_main_text_with_the_chosen_leaning(capsys: pytest.Captu
     assert capsys.readouterr().out == clean(gzip.decompress(page), favor="precision") + "\n"
 
 
+def test_clean_adds_the_roles_asked_for(capsys: pytest.CaptureFixture[str]) -> None:
+    page = gzip.decompress(FIXTURE.read_bytes())
+    assert main(["clean", str(FIXTURE), "--include-title", "--include-captions"]) == 0
+    assert capsys.readouterr().out == clean(page, include_title=True, include_captions=True) + "\n"
+    assert main(["clean", str(FIXTURE), "--json"]) == 0
+    assert '"role": "body"' in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("command", ["clean", "score", "explain"])
 def test_a_threshold_with_a_leaning_is_a_usage_error(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

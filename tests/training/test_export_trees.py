@@ -14,7 +14,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
-from training.export_trees import ExportError, check_export, ensemble_of
+from training.export_trees import ExportError, check_export, class_ensembles_of, ensemble_of
 
 N_FEATURES = 6
 
@@ -71,3 +71,20 @@ def test_a_difference_from_predict_proba_fails_the_check(fitted: HistGradientBoo
     shifted = type(trees)(**{**trees.__dict__, "baseline": trees.baseline + 1e-6})
     with pytest.raises(ExportError, match="differ"):
         check_export(fitted, shifted, X)
+
+
+def test_a_multi_class_model_exports_one_ensemble_per_class() -> None:
+    X, _ = _training_data(1)
+    # Three roles from two columns, with missing values.
+    y = np.digitize(np.nan_to_num(X[:, 0]) + np.nan_to_num(X[:, 2]), [-0.5, 0.7])
+    estimator = HistGradientBoostingClassifier(max_iter=20, max_leaf_nodes=7, random_state=0).fit(X, y)
+    ensembles = class_ensembles_of(estimator)
+    assert len(ensembles) == 3
+    raw = np.column_stack([ensemble.raw_scores(X) for ensemble in ensembles])
+    softmax = np.exp(raw - raw.max(axis=1, keepdims=True))
+    softmax /= softmax.sum(axis=1, keepdims=True)
+    assert np.max(np.abs(softmax - estimator.predict_proba(X))) <= 1e-9
+    with pytest.raises(ExportError, match="binary"):
+        ensemble_of(estimator)
+    with pytest.raises(ExportError, match="three classes"):
+        class_ensembles_of(HistGradientBoostingClassifier(max_iter=5).fit(X, (y > 0).astype(int)))

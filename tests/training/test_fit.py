@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from classifier import ModelError, clean, load_model
+from classifier import ModelError, clean, extract, load_model
 from classifier.extraction.features import FEATURE_VERSION, STAGE_ONE_NAMES
 from classifier.extraction.model import LoadedModel
 from training import fit
@@ -84,7 +84,7 @@ def test_fit_command_writes_a_model_that_loads_and_cleans(tmp_path: Path) -> Non
     assert status == 0
     card = json.loads((tmp_path / "model.card.json").read_text())
     assert card["feature_version"] == FEATURE_VERSION and card["export_max_difference"] <= 1e-9
-    assert set(card["cv"]["wcxb_f1"]) >= {"overall"}
+    assert set(card["cv"]["out_of_fold"]["wcxb"]) >= {"overall", "shingle_f1"}
     assert card["data"]["pages"] == 12 and len(card["data"]["sha256"]) == 64
     model = load_model(out)
     text = clean("<html><body><p>" + "A sentence of the story. " * 20 + "</p></body></html>", model=model)
@@ -125,3 +125,33 @@ def test_fit_with_out_writes_the_scorer_beside_the_model_not_over_the_shipped_on
     card = json.loads((tmp_path / "m" / "model.card.json").read_text())
     assert card["decision"]["threshold"] is None and "per page" in card["decision_rule"]
     assert load_model(out).threshold is None
+
+
+def test_a_fit_on_pages_labelled_with_roles_ships_a_role_model(tmp_path: Path) -> None:
+    out = tmp_path / "model.npz"
+    status = fit.main(
+        ["--corpus", str(ROOT / "data" / "farm"), "--limit", "12", "--max-iter", "20", "--role-max-iter", "10",
+         "--out", str(out), "--skip-scorer", "--n-jobs", "1", "--cv-output", str(tmp_path / "cv.npz"), "--folds", "3"]
+    )  # fmt: skip
+    assert status == 0
+    card = json.loads((tmp_path / "model.card.json").read_text())
+    assert card["roles"] == ["title", "standfirst", "byline", "body", "caption", "comment", "related", "navigation", "other"]
+    assert set(card["roles_cv"]["per_role"]) == set(card["roles"]) and 0 < card["roles_cv"]["accuracy"] <= 1
+    assert set(card["cv"]["out_of_fold"]) == {"farm"} and card["data"]["role_pages"] == 12
+    model = load_model(out)
+    assert model.roles is not None
+    page = (
+        "<html><body><nav><a href='/'>Home</a> <a href='/world'>World</a></nav><h1>Bridge to close for repairs</h1>"
+        + "<p>The council voted on Tuesday to close the old bridge for repairs, officials said after an inspection.</p>" * 6
+        + "</body></html>"
+    )
+    document = extract(page, model=model)
+    roles = [block.role for block in document.blocks]
+    assert all(role in card["roles"] for role in roles)
+    assert all((role == "body") == block.is_content for role, block in zip(roles, document.blocks))
+    # What include_title adds is exactly the blocks given the title role.
+    titled = extract(page, model=model, include_title=True)
+    added = [block.text for block in titled.blocks if block.role == "title"]
+    assert titled.text.count("\n\n") >= document.text.count("\n\n")
+    assert all(text in titled.text for text in added)
+    assert clean(page, model=model, include_title=True) == titled.text

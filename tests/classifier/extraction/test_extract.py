@@ -23,6 +23,7 @@ from classifier.extraction.dom import parse
 from classifier.extraction.decision import page_threshold
 from classifier.extraction.features import path_ids
 from classifier.extraction.model import MODEL_ENV, SHIPPED_MODEL, card_path
+from classifier.extraction.roles import ROLES
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 GO_BLOG = FIXTURES / "go-blog-defer-panic-recover.html.gz"  # WCXB dev page 2862, see README
@@ -812,3 +813,32 @@ def test_a_gzip_compressed_page_gives_the_page_text() -> None:
 
     html = "<html><body><article><h1>Title here</h1><p>" + "A sentence of the story. " * 30 + "</p></article></body></html>"
     assert clean(gzip.compress(html.encode())) == clean(html) != ""
+
+
+NEWS_EXAMPLE = Path(__file__).resolve().parents[3] / "data" / "examples" / "ap-story-washingtontimes.html"
+
+
+def test_every_block_has_a_role_and_the_kept_blocks_are_the_body() -> None:
+    document = extract(NEWS_EXAMPLE.read_bytes())
+    assert all(block.role in ROLES for block in document.blocks)
+    assert all((block.role == "body") == block.is_content for block in document.blocks)
+    headline = next(block for block in document.blocks if block.tag == "h1")
+    assert headline.role == "title"
+    assert "navigation" in {block.role for block in document.blocks}
+
+
+def test_roles_false_skips_the_role_model_and_keeps_the_text() -> None:
+    page = NEWS_EXAMPLE.read_bytes()
+    without = extract(page, roles=False)
+    assert all(block.role is None for block in without.blocks)
+    assert without.text == extract(page).text
+
+
+def test_include_title_adds_the_headline_and_nothing_is_lost() -> None:
+    page = NEWS_EXAMPLE.read_bytes()
+    document = extract(page)
+    titles = [block.text for block in document.blocks if block.role == "title"]
+    with_title = clean(page, include_title=True)
+    assert titles and all(title not in document.text for title in titles)
+    assert all(title in with_title for title in titles)
+    assert all(line in with_title for line in document.text.splitlines())

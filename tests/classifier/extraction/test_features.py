@@ -71,3 +71,67 @@ def test_bit_neighbour_and_window_columns_follow_their_definitions() -> None:
         for window in (3, 10):
             expected = [column[name][max(i - window, 0) : i + window + 1].mean() for i in range(n)]
             assert np.allclose(column[f"{name}~{window}"], expected, rtol=1e-5, atol=1e-6)
+
+
+def _story_page(cards: int) -> str:
+    """A news page: a menu, a story of four paragraphs, and a rail of `cards` teaser cards
+    (a linked picture and a linked headline to one story, and a line of text)."""
+    paragraph = "The council voted on Tuesday to close the old bridge for repairs, officials said, after an inspection. "
+    rail = "".join(
+        f"<div class='card'><a href='/story/{k}'><img src='p.jpg'></a><h3><a href='/story/{k}#top'>Headline {k}</a></h3>"
+        f"<p>A line about story {k}.</p></div>"
+        for k in range(cards)
+    )
+    return (
+        "<html><body><ul class='menu'><li><a href='/'>Home</a></li><li><a href='/world'>World</a></li></ul>"
+        "<div id='main'><h1>Bridge to close</h1><div class='story'>"
+        + "".join(f"<p>{paragraph * 2}</p>" for _ in range(4))
+        + f"</div><aside>{rail}</aside></div></body></html>"
+    )
+
+
+def test_cards_and_the_main_text_cluster() -> None:
+    blocks, page = blocks_from_html(_story_page(cards=5))
+    matrix = block_features(blocks, page, title="Bridge to close").matrix
+    column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
+    texts = [block.text for block in blocks]
+    story = [i for i, text in enumerate(texts) if text.startswith("The council")]
+    headlines = [i for i, text in enumerate(texts) if text.startswith("Headline")]
+    lines = [i for i, text in enumerate(texts) if text.startswith("A line")]
+    menu = texts.index("Home")
+    assert len(story) == 4 and len(headlines) == 5
+    # The story's paragraphs are the cluster; the menu comes before it, the rail after.
+    assert all(column["in_cluster"][i] == 1 and column["levels_to_cluster"][i] == 0 for i in story)
+    assert column["before_cluster"][menu] == 1 and all(column["after_cluster"][i] == 1 for i in headlines + lines)
+    assert column["log_cluster_distance"][lines[-1]] > column["log_cluster_distance"][headlines[0]] > 0
+    # Up from <h3>: the card, the rail, then div#main that holds the story; from <li>: <ul>, <body>.
+    assert column["levels_to_cluster"][headlines[0]] == 3 and column["levels_to_cluster"][menu] == 2
+    assert column["cluster_long_share"][0] == 1.0 and column["cluster_link_density"][0] == 0.0
+    # A card's picture and headline link to one story (the fragment aside): one target, two anchors.
+    line = lines[0]
+    assert column["parent_log_anchors"][line] == np.float32(np.log1p(2))
+    assert column["parent_log_targets"][line] == np.float32(np.log1p(1))
+    assert column["parent_log_headings"][line] == np.float32(np.log1p(1))
+    assert column["grandparent_log_targets"][line] == np.float32(np.log1p(5))
+    # The rail's text follows a linked headline; the story follows the unlinked <h1>.
+    assert column["heading_before_link_density"][line] == 1.0 and column["heading_before_link_density"][story[0]] == 0.0
+    assert column["parent_path_linked_heading_share"][line] > 0
+
+
+def test_a_page_without_long_paragraphs_has_no_cluster() -> None:
+    blocks, page = blocks_from_html("<ul><li><a href='/a'>A</a></li><li><a href='/b'>B</a></li></ul><p>Short.</p>")
+    matrix = block_features(blocks, page).matrix
+    column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
+    assert not column["in_cluster"].any() and not column["before_cluster"].any() and not column["after_cluster"].any()
+    assert (column["levels_to_cluster"] == 16).all() and np.isfinite(matrix).all()
+
+
+def test_table_rows_of_short_linked_cells() -> None:
+    blocks, page = blocks_from_html(
+        "<table><tr><td><a href='/a'>Top Stories</a></td><td><a href='/b'>National</a></td><td><a href='/c'>Sport</a></td></tr>"
+        "<tr><td>The plant will employ two hundred people when it opens next spring, the company said.</td></tr></table>"
+    )
+    matrix = block_features(blocks, page).matrix
+    column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
+    assert column["row_link_density"][:3].tolist() == [1.0, 1.0, 1.0] and column["row_link_density"][3] == 0.0
+    assert column["row_log_cells"][0] == np.float32(np.log1p(3)) and column["row_mean_log_chars"][0] < column["row_mean_log_chars"][3]
