@@ -1,0 +1,692 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The walker of `classifier.extraction.dom` in Cython, reading Lexbor's node structs directly.
+
+`dom._Walker` is the reference: this module follows it step by step and gives the same blocks
+and `PageInfo`, but goes from node to node through the structs (`_lexbor_layout.pxd`, declared
+by the project) instead of through a Python object per node, and reads only the attributes the
+walker uses instead of a dict of all of them. Text, attribute facts and blocks are made with the
+very helpers and classes of `dom`.
+
+Lexbor names tags and attributes by ids: small numbers for the names of its static tables,
+and otherwise the address of the name's hash entry. `learn_layout()` learns the ids of the
+names the walker cares about from the installed selectolax (`create_node`, and a parsed probe
+page read both through selectolax's API and through the structs); a mismatch raises
+`LayoutMismatch`. `classifier.extraction.cwalk_check` then walks a probe page both ways before
+this walker is used at all.
+"""
+
+from cpython.unicode cimport PyUnicode_DecodeUTF8
+from libc.stdint cimport uintptr_t
+from libc.string cimport memset
+
+from ._lexbor_layout cimport lb_attr, lb_character_data, lb_element, lb_hash_entry, lb_node, lb_str
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import dom
+from .dom import (
+    _HIDDEN_STYLE,
+    _INVISIBLE,
+    _MAX_JSON_LD_CHARS,
+    _MAX_META_ENTRIES,
+    _MAX_PATH_SEGMENTS,
+    _ROLE_FLAGS,
+    _TAG_FLAGS,
+    _WHITESPACE,
+    BLOCK_TAGS,
+    HEADING_TAGS,
+    IN_CODE,
+    IN_HIDDEN,
+    IN_PRE,
+    SKIPPED_TAGS,
+    AttributeFacts,
+    PageInfo,
+    RawBlock,
+    _close_self_closed_iframes,
+    parse,
+)
+
+
+class LayoutMismatch(Exception):
+    """The installed selectolax's Lexbor does not lay out its structs as declared here."""
+
+
+cdef enum:
+    NODE_ELEMENT = 1
+    NODE_TEXT = 3
+    STATIC_IDS = 4096  # ids below: Lexbor's static tables
+    POINTER_IDS = 0x10000  # ids from here on: addresses of hash entries
+    HASH_SHORT_SIZE = 16
+
+# What the walker does with a tag (bits).
+cdef enum:
+    T_SKIP = 1 << 0
+    T_BLOCK = 1 << 1
+    T_HEADING = 1 << 2
+    T_A = 1 << 3
+    T_BR = 1 << 4
+    T_WBR = 1 << 5
+    T_TR = 1 << 6
+    T_FORM = 1 << 7
+    T_TIME = 1 << 8
+    T_SPECIAL = 1 << 9  # skipped, but read for metadata
+    T_SELECT = 1 << 10  # select, textarea
+    T_IFRAME = 1 << 11
+    T_NOT_CONTENT = 1 << 12  # a name that starts with "-", "_" or "!"
+    T_HEAD_CHILD = 1 << 13  # title, meta, link, script, base: read inside <head>
+
+# The attributes the walker reads.
+cdef enum:
+    A_CLASS, A_ID, A_ROLE, A_HIDDEN, A_ARIA_HIDDEN, A_STYLE, A_ITEMPROP, A_HREF, A_DATETIME
+    A_PROPERTY, A_NAME, A_CONTENT, A_HTTP_EQUIV, A_REL, A_TYPE, N_ATTRIBUTES
+
+ATTRIBUTE_NAMES = (
+    "class", "id", "role", "hidden", "aria-hidden", "style", "itemprop", "href", "datetime",
+    "property", "name", "content", "http-equiv", "rel", "type",
+)  # fmt: skip
+_SPECIAL_TAGS = frozenset(("head", "title", "meta", "link", "script", "img", "picture", "noembed"))
+_HEAD_CHILDREN = frozenset(("title", "meta", "link", "script", "base"))
+_NAMED_CODES = {
+    "a": T_A, "br": T_BR, "wbr": T_WBR, "tr": T_TR, "form": T_FORM, "time": T_TIME,
+    "select": T_SELECT, "textarea": T_SELECT, "iframe": T_IFRAME,
+}  # fmt: skip
+TAG_NAMES = tuple(
+    sorted(SKIPPED_TAGS | BLOCK_TAGS | set(_TAG_FLAGS) | set(_NAMED_CODES) | _SPECIAL_TAGS | _HEAD_CHILDREN)
+)
+
+
+def tag_code(name: str) -> int:
+    """The T_* bits of a tag name."""
+    if name[0] in "-_!":
+        return T_NOT_CONTENT
+    code = _NAMED_CODES.get(name, 0)
+    if name in SKIPPED_TAGS:
+        code |= T_SKIP
+    if name in BLOCK_TAGS:
+        code |= T_BLOCK
+    if name in HEADING_TAGS:
+        code |= T_HEADING
+    if name in _SPECIAL_TAGS:
+        code |= T_SPECIAL
+    if name in _HEAD_CHILDREN:
+        code |= T_HEAD_CHILD
+    return code
+
+
+cdef inline str _decode(const unsigned char *data, size_t length):
+    """As selectolax decodes every name, value and text."""
+    return PyUnicode_DecodeUTF8(<const char *> data, length, "replace")
+
+
+cdef str _hash_name(uintptr_t entry_address):
+    """The name of a tag or attribute id that is the address of a hash entry."""
+    cdef lb_hash_entry *entry = <lb_hash_entry *> entry_address
+    if entry.length <= HASH_SHORT_SIZE:
+        return _decode(entry.u.short_str, entry.length)
+    return _decode(entry.u.long_str, entry.length)
+
+
+cdef inline uintptr_t _element_name_id(lb_node *node):
+    cdef lb_element *element = <lb_element *> node
+    return element.qualified_name if element.qualified_name != 0 else node.local_name
+
+
+cdef inline uintptr_t _attribute_name_id(lb_attr *attribute):
+    return attribute.qualified_name if attribute.qualified_name != 0 else attribute.node.local_name
+
+
+cdef inline object _value(lb_attr *attribute):
+    """The attribute's value as selectolax's `attributes` gives it: None when it has none."""
+    if attribute == NULL or attribute.value == NULL or attribute.value.data == NULL:
+        return None
+    return _decode(attribute.value.data, attribute.value.length)
+
+
+cdef class Layout:
+    """The ids of the tags and attributes the walker reads, for the installed selectolax.
+    Immutable once made by `learn_layout()`."""
+
+    cdef int tag_codes[STATIC_IDS]
+    cdef int tag_flags[STATIC_IDS]
+    cdef list tag_names
+    cdef signed char attribute_codes[STATIC_IDS]
+    cdef uintptr_t text_id
+
+    def __cinit__(self):
+        memset(self.tag_codes, 0, sizeof(self.tag_codes))
+        memset(self.tag_flags, 0, sizeof(self.tag_flags))
+        memset(self.attribute_codes, -1, sizeof(self.attribute_codes))
+        self.tag_names = [None] * STATIC_IDS
+
+
+cdef uintptr_t _address(object node):
+    return <uintptr_t> node.mem_id
+
+
+def _check_nodes(tree: object, Layout layout) -> dict:
+    """Each node of `tree` read through the structs as selectolax reads it; the attribute ids
+    seen, by name. Scalar fields are compared before any pointer is followed."""
+    cdef lb_node *node
+    cdef lb_attr *attribute
+    cdef lb_character_data *text
+    attribute_ids: dict = {}
+    pending = [tree.root.parent]  # the document node
+    while pending:
+        python_node = pending.pop()
+        node = <lb_node *> _address(python_node)
+        if node.local_name != <uintptr_t> python_node.tag_id:
+            raise LayoutMismatch(f"tag id of {python_node.tag!r}")
+        for name, pointer in (
+            ("first_child", <uintptr_t> node.first_child), ("next", <uintptr_t> node.next),
+            ("parent", <uintptr_t> node.parent),
+        ):
+            other = getattr(python_node, name)
+            if (0 if other is None else _address(other)) != pointer:
+                raise LayoutMismatch(f"{name} of {python_node.tag!r}")
+        tag = python_node.tag
+        if tag == "-text":
+            if node.type != NODE_TEXT:
+                raise LayoutMismatch("node type of a text node")
+            layout.text_id = node.local_name
+            expected = python_node.text_content.encode("utf-8")
+            text = <lb_character_data *> node
+            if text.data.length != <size_t> len(expected) or text.data.data == NULL:
+                raise LayoutMismatch("text length")
+            if _decode(text.data.data, text.data.length) != python_node.text_content:
+                raise LayoutMismatch("text")
+        elif tag is not None and tag[0] != "-":
+            if node.type != NODE_ELEMENT:
+                raise LayoutMismatch(f"node type of <{tag}>")
+            attributes = python_node.attributes
+            attribute = (<lb_element *> node).first_attr
+            if (attribute == NULL) != (not attributes):
+                raise LayoutMismatch(f"attributes of <{tag}>")
+            for key, value in attributes.items():
+                if attribute == NULL or <uintptr_t> attribute.owner != <uintptr_t> node:
+                    raise LayoutMismatch(f"attribute {key!r} of <{tag}>")
+                if _value(attribute) != value:
+                    raise LayoutMismatch(f"value of attribute {key!r} of <{tag}>")
+                attribute_ids[key] = _attribute_name_id(attribute)
+                attribute = attribute.next
+            if attribute != NULL:
+                raise LayoutMismatch(f"more attributes in <{tag}> than selectolax reads")
+        child = python_node.last_child
+        while child is not None:  # pushed last first: popped in document order
+            pending.append(child)
+            child = child.prev
+    return attribute_ids
+
+
+def learn_layout(probe_html: str) -> Layout:
+    """The ids of the installed selectolax, checked on `probe_html` (which must hold every
+    attribute of `ATTRIBUTE_NAMES`, text, and custom elements and attributes with short and
+    long names). Raises `LayoutMismatch`."""
+    cdef Layout layout = Layout()
+    cdef uintptr_t tag_id
+    tree = LexborHTMLParser(probe_html)
+    layout.text_id = 0
+    attribute_ids = _check_nodes(tree, layout)
+    if layout.text_id == 0:
+        raise LayoutMismatch("the probe page has no text")
+    for name in TAG_NAMES:
+        tag_id = <uintptr_t> tree.create_node(name).tag_id
+        if tag_id < STATIC_IDS:
+            layout.tag_codes[tag_id] = tag_code(name)
+            layout.tag_flags[tag_id] = _TAG_FLAGS.get(name, 0)
+            layout.tag_names[tag_id] = name
+        elif tag_id < POINTER_IDS or _hash_name(tag_id) != name:
+            raise LayoutMismatch(f"the id of <{name}>")
+    for name in ("x-custom", "x-custom-element-with-a-long-name"):
+        tag_id = <uintptr_t> tree.create_node(name).tag_id
+        if tag_id < POINTER_IDS or _hash_name(tag_id) != name:
+            raise LayoutMismatch(f"the name of custom element <{name}>")
+    for code, name in enumerate(ATTRIBUTE_NAMES):
+        if name not in attribute_ids:
+            raise LayoutMismatch(f"the probe page has no attribute {name!r}")
+    for name, attribute_id in attribute_ids.items():
+        if attribute_id < STATIC_IDS:
+            if name in ATTRIBUTE_NAMES:
+                layout.attribute_codes[attribute_id] = ATTRIBUTE_NAMES.index(name)
+        elif attribute_id < POINTER_IDS or _hash_name(attribute_id) != name:
+            raise LayoutMismatch(f"the id of attribute {name!r}")
+    return layout
+
+
+cdef class _Walk:
+    """The state of one walk, as `dom._Walker`'s; `run()` returns the blocks."""
+
+    cdef Layout layout
+    cdef object facts
+    cdef public object page
+    cdef public list blocks
+    cdef list lines, pieces, block_stack, segments, segment_keys, frames
+    cdef list totals_chars, totals_link_chars, totals_blocks, totals_parent, totals_anchors
+    cdef list totals_headings, totals_first_block, link_targets, link_blocks
+    cdef dict custom_tags, custom_attributes
+    cdef Py_ssize_t link_chars, n_links, total_chars, total_link_chars, total_headings
+    cdef Py_ssize_t anchors, forms, images, link_depth
+    cdef long flags, keywords, row
+    cdef bint pending_space
+    cdef public bint iframe_with_content
+    # The tag just looked up by _tag: its flags and name.
+    cdef int found_flags
+    cdef object found_name
+    # The attributes of the element just read by _read_attributes.
+    cdef lb_attr *slots[N_ATTRIBUTES]
+
+    def __init__(self, Layout layout, facts: object) -> None:
+        self.layout = layout
+        self.facts = facts
+        self.page = PageInfo()
+        totals = self.page.elements
+        self.totals_chars = totals.chars
+        self.totals_link_chars = totals.link_chars
+        self.totals_blocks = totals.blocks
+        self.totals_parent = totals.parent
+        self.totals_anchors = totals.anchors
+        self.totals_headings = totals.headings
+        self.totals_first_block = totals.first_block
+        self.link_targets = self.page.link_targets
+        self.link_blocks = self.page.link_blocks
+        self.blocks = []
+        self.lines = []
+        self.pieces = []
+        self.block_stack = []
+        self.segments = []
+        self.segment_keys = []
+        self.frames = []
+        self.custom_tags = {}
+        self.custom_attributes = {}
+        self.row = -1
+
+    cdef int _tag(self, lb_node *node) except -1:
+        """The T_* bits of an element; its flags and name in found_flags and found_name."""
+        cdef uintptr_t name_id = _element_name_id(node)
+        cdef Layout layout = self.layout
+        if name_id < STATIC_IDS:
+            self.found_flags = layout.tag_flags[name_id]
+            self.found_name = layout.tag_names[name_id]
+            return layout.tag_codes[name_id]
+        if name_id < POINTER_IDS:
+            self.found_flags = 0
+            self.found_name = None
+            return 0
+        found = self.custom_tags.get(name_id)
+        if found is None:
+            name = _hash_name(name_id)
+            found = (tag_code(name) if name else T_NOT_CONTENT, _TAG_FLAGS.get(name, 0), name)
+            self.custom_tags[name_id] = found
+        self.found_flags = found[1]
+        self.found_name = found[2]
+        return found[0]
+
+    cdef int _read_attributes(self, lb_node *node) except -1:
+        """Fill `slots` with the element's attributes the walker reads (the last of a name
+        wins, as in a dict)."""
+        cdef lb_attr *attribute = (<lb_element *> node).first_attr
+        cdef uintptr_t name_id
+        cdef int code
+        cdef signed char *codes = self.layout.attribute_codes
+        memset(self.slots, 0, sizeof(self.slots))
+        while attribute != NULL:
+            name_id = _attribute_name_id(attribute)
+            if name_id < STATIC_IDS:
+                code = codes[name_id]
+            elif name_id < POINTER_IDS:
+                code = -1
+            else:
+                found = self.custom_attributes.get(name_id)
+                if found is None:
+                    name = _hash_name(name_id)
+                    found = ATTRIBUTE_NAMES.index(name) if name in ATTRIBUTE_NAMES else -1
+                    self.custom_attributes[name_id] = found
+                code = found
+            if code >= 0:
+                self.slots[code] = attribute
+            attribute = attribute.next
+        return 0
+
+    cdef str _text_deep(self, lb_node *root):
+        """`node.text(deep=True)`: the bytes of all text below, decoded once."""
+        cdef lb_node *node = root.first_child
+        cdef lb_character_data *text
+        cdef uintptr_t text_id = self.layout.text_id
+        buffer = bytearray()
+        while node != NULL:
+            if node.local_name == text_id:
+                text = <lb_character_data *> node
+                if text.data.data != NULL:
+                    buffer += text.data.data[: text.data.length]
+            if node.first_child != NULL:
+                node = node.first_child
+            else:
+                while node != root and node.next == NULL:
+                    node = node.parent
+                if node == root:
+                    break
+                node = node.next
+        if not buffer:
+            return ""
+        return PyUnicode_DecodeUTF8(buffer, len(buffer), "replace")
+
+    cdef int flush(self, long flags, long keywords, long row, Py_ssize_t depth) except -1:
+        if not self.pieces and not self.lines:
+            return 0
+        last_line = "".join(self.pieces)
+        lines = self.lines
+        if (not last_line.isascii() and _INVISIBLE.search(last_line)) or (
+            lines and _INVISIBLE.search("".join(lines))
+        ):
+            last_line = _INVISIBLE.sub("", last_line)
+            lines = [_INVISIBLE.sub("", line) for line in lines]
+        if flags & IN_PRE:
+            lines.append(last_line)
+            text = "\n".join([line.rstrip() for line in lines]).strip("\n")
+            if not text.strip():
+                text = ""
+        elif lines:
+            lines.append(last_line)
+            text = "\n".join([collapsed for line in lines if (collapsed := " ".join(line.split()))])
+        else:
+            text = " ".join(last_line.split())
+        self.lines = []
+        self.pieces = []
+        self.pending_space = False
+        cdef Py_ssize_t link_chars = self.link_chars, n_links = self.n_links
+        self.link_chars = 0
+        self.n_links = 0
+        if not text:
+            return 0
+        cdef Py_ssize_t n_chars = len(text)
+        link_chars = min(link_chars, n_chars)
+        self.total_chars += n_chars
+        self.total_link_chars += link_chars
+        stack = self.block_stack
+        cdef Py_ssize_t height = len(stack)
+        tag = stack[height - 1][0] if height else "body"
+        if tag in HEADING_TAGS:
+            self.total_headings += 1
+        own = stack[height - 1][1] if height else -1
+        parent = stack[height - 2][1] if height > 1 else own
+        grandparent = stack[height - 3][1] if height > 2 else parent
+        cdef long near = 0
+        cdef Py_ssize_t i
+        for i in range(max(0, height - 3), height):
+            near |= <long> stack[i][2]
+        segments = self.segments
+        keys = self.segment_keys
+        cdef Py_ssize_t start = max(0, len(segments) - _MAX_PATH_SEGMENTS)
+        self.blocks.append(
+            RawBlock(
+                len(self.blocks), text, tag, ">".join(segments[start:]), ">".join(keys[start:]),
+                depth, link_chars, n_links, flags, keywords, near, own, parent, grandparent, row,
+            )
+        )
+        return 0
+
+    cdef int read_special(self, str tag, lb_node *node) except -1:
+        """Metadata from elements that are skipped as content (`dom._Walker.read_special`)."""
+        cdef lb_node *child
+        cdef int code
+        page = self.page
+        if tag == "head" or tag == "noembed":
+            child = node.first_child
+            while child != NULL:
+                if child.type == NODE_ELEMENT and child.local_name != self.layout.text_id:
+                    code = self._tag(child)
+                    if code & T_HEAD_CHILD:
+                        self.read_special(self.found_name, child)
+                child = child.next
+            return 0
+        if tag == "title":
+            if not page.title:
+                page.title = _WHITESPACE.sub(" ", self._text_deep(node)).strip()
+            return 0
+        if tag == "img" or tag == "picture":
+            self.images += 1
+            return 0
+        self._read_attributes(node)
+        if tag == "meta":
+            key = _value(self.slots[A_PROPERTY]) or _value(self.slots[A_NAME]) or _value(self.slots[A_ITEMPROP])
+            content = _value(self.slots[A_CONTENT])
+            if key and content and len(page.meta) < _MAX_META_ENTRIES:
+                page.meta.setdefault(key.strip().lower(), content.strip())
+            else:
+                http_equiv = _value(self.slots[A_HTTP_EQUIV])
+                if http_equiv and content:
+                    page.meta.setdefault("http-equiv:" + http_equiv.lower(), content)
+        elif tag == "link":
+            rel = (_value(self.slots[A_REL]) or "").lower().split()
+            if "canonical" in rel and not page.canonical:
+                page.canonical = (_value(self.slots[A_HREF]) or "").strip()
+        elif tag == "script":
+            if (_value(self.slots[A_TYPE]) or "").strip().lower() == "application/ld+json":
+                text = self._text_deep(node)
+                if text and sum(map(len, page.json_ld)) + len(text) <= _MAX_JSON_LD_CHARS:
+                    page.json_ld.append(text)
+        return 0
+
+    def run(self, tree: object) -> list:
+        """Walk the tree in document order and return the blocks."""
+        cdef lb_node *node
+        cdef lb_node *child
+        root = tree.root
+        if root is None:
+            return self.blocks
+        language = root.attributes.get("lang") if root.tag == "html" else None
+        self.page.language = (language or "").strip()
+        node = <lb_node *> _address(root)
+        while node != NULL:
+            child = self._visit(node)
+            node = child if child != NULL else self._leave(node)
+        self.flush(self.flags, self.keywords, self.row, 0)
+        page = self.page
+        page.n_links = self.anchors
+        page.n_forms = self.forms
+        page.n_images = self.images
+        return self.blocks
+
+    cdef lb_node *_visit(self, lb_node *node) except? NULL:
+        """Read one node; return its first child when the walk goes into it, else NULL."""
+        cdef lb_character_data *text
+        cdef int code
+        cdef long class_keywords = 0
+        if node.local_name == self.layout.text_id:
+            if node.type == NODE_TEXT:
+                text = <lb_character_data *> node
+                if text.data.data != NULL and text.data.length:
+                    self._add_text(_decode(text.data.data, text.data.length))
+            return NULL
+        if node.type != NODE_ELEMENT:
+            return NULL  # comments, doctype
+        code = self._tag(node)
+        if code & T_NOT_CONTENT:
+            return NULL
+        tag = self.found_name
+        if code & T_SKIP:
+            self._skip(code, tag, node)
+            return NULL
+        if code & (T_BR | T_WBR):
+            if code & T_BR:
+                self.lines.append("".join(self.pieces))
+                self.pieces = []
+                self.pending_space = False
+            return NULL
+        cdef bint has_attributes = (<lb_element *> node).first_attr != NULL
+        class_value = None
+        if has_attributes:
+            self._read_attributes(node)
+            class_value = _value(self.slots[A_CLASS])
+            if class_value:
+                class_keywords, assistive_only = self.facts.class_facts(class_value)
+                if assistive_only:
+                    return NULL
+        return self._open(code, tag, node, has_attributes, class_value, class_keywords)
+
+    cdef int _add_text(self, str text) except -1:
+        self.pending_space = False
+        if self.pieces or self.lines or self.flags & IN_PRE or not text.isspace():
+            self.pieces.append(text)
+            if self.link_depth:
+                self.link_chars += len(text.strip())
+        return 0
+
+    cdef int _skip(self, int code, str tag, lb_node *node) except -1:
+        if code & T_SPECIAL:
+            self.read_special(tag, node)
+        elif code & T_SELECT:
+            if self.pieces:
+                self.pending_space = True
+        elif code & T_IFRAME and node.first_child != NULL:
+            self.iframe_with_content = True
+        return 0
+
+    cdef lb_node *_open(
+        self, int code, str tag, lb_node *node, bint has_attributes, object class_value, long class_keywords
+    ) except? NULL:
+        """An element that may hold content (`dom._Walker._open`)."""
+        cdef long own_flags = self.found_flags
+        cdef long own_keywords = 0
+        cdef bint is_block = code & T_BLOCK
+        cdef bint is_link = code & T_A
+        cdef Py_ssize_t sequence = -1
+        id_value = None
+        if has_attributes:
+            own_keywords = class_keywords
+            id_value = _value(self.slots[A_ID])
+            if id_value:
+                own_keywords |= <long> self.facts.keyword_bits(id_value)
+            role = _value(self.slots[A_ROLE])
+            if role:
+                own_flags |= <long> _ROLE_FLAGS.get(role.strip().lower(), 0)
+            if self.slots[A_HIDDEN] != NULL or _value(self.slots[A_ARIA_HIDDEN]) == "true":
+                own_flags |= IN_HIDDEN
+            else:
+                style = _value(self.slots[A_STYLE])
+                if style and _HIDDEN_STYLE.search(style):
+                    own_flags |= IN_HIDDEN
+            itemprop = _value(self.slots[A_ITEMPROP])
+            if itemprop:
+                own_keywords |= <long> self.facts.keyword_bits(itemprop)
+        # Page-level counts, as dom._Walker._count.
+        if is_link:
+            self.n_links += 1
+            self.anchors += 1
+            if has_attributes:
+                target = _value(self.slots[A_HREF])
+                if target:
+                    self.link_targets.append(target.partition("#")[0].strip())
+                    self.link_blocks.append(len(self.blocks))
+        elif code & T_FORM:
+            self.forms += 1
+        elif code & T_TIME and not self.page.time_datetime:
+            self.page.time_datetime = ((_value(self.slots[A_DATETIME]) if has_attributes else None) or "").strip()
+        if is_block:
+            sequence = self._open_block(tag, own_keywords, id_value, class_value, has_attributes)
+        elif self.pending_space:
+            if not self.flags & (IN_PRE | IN_CODE):
+                self.pieces.append(" ")
+            self.pending_space = False
+        cdef lb_node *child = node.first_child
+        if child == NULL:
+            if is_block:
+                self._close_block()
+            return NULL
+        self.frames.append((self.flags, self.keywords, is_block, is_link, self.row))
+        self.flags |= own_flags
+        self.keywords |= own_keywords
+        if code & T_TR:
+            self.row = sequence
+        if is_link:
+            self.link_depth += 1
+        return child
+
+    cdef Py_ssize_t _open_block(
+        self, str tag, long own_keywords, object id_value, object class_value, bint has_attributes
+    ) except -2:
+        if self.pieces or self.lines:
+            self.flush(self.flags, self.keywords, self.row, len(self.frames))
+        self.pending_space = False
+        self.n_links = 0
+        block_stack = self.block_stack
+        cdef Py_ssize_t sequence = len(self.totals_chars)
+        cdef Py_ssize_t n_blocks = len(self.blocks)
+        self.totals_chars.append(0)
+        self.totals_link_chars.append(0)
+        self.totals_blocks.append(0)
+        self.totals_parent.append(block_stack[len(block_stack) - 1][1] if block_stack else -1)
+        self.totals_anchors.append(0)
+        self.totals_headings.append(0)
+        self.totals_first_block.append(n_blocks)
+        block_stack.append(
+            (tag, sequence, own_keywords, self.total_chars, self.total_link_chars, n_blocks,
+             self.anchors, self.total_headings)
+        )  # fmt: skip
+        if has_attributes:
+            segment, key = self.facts.path_segment(tag, id_value, class_value)
+        else:
+            segment, key = tag, tag
+        self.segments.append(segment)
+        self.segment_keys.append(key)
+        return sequence
+
+    cdef lb_node *_leave(self, lb_node *node) except? NULL:
+        """The next node after `node`'s subtree, closing finished ancestors on the way up."""
+        cdef bint is_block, is_link
+        while True:
+            if node.next != NULL:
+                return node.next
+            if not self.frames:
+                return NULL
+            parent_flags, parent_keywords, is_block, is_link, parent_row = self.frames.pop()
+            if is_block:
+                if self.pieces or self.lines:
+                    self.flush(self.flags, self.keywords, self.row, len(self.frames) + 1)
+                self._close_block()
+            else:
+                self.pending_space = True
+            self.flags = parent_flags
+            self.keywords = parent_keywords
+            self.row = parent_row
+            if is_link:
+                self.link_depth -= 1
+            node = node.parent
+
+    cdef int _close_block(self) except -1:
+        self.pending_space = False
+        self.n_links = 0
+        _, sequence, _, start_chars, start_links, start_blocks, start_anchors, start_headings = self.block_stack.pop()
+        self.segments.pop()
+        self.segment_keys.pop()
+        self.totals_chars[sequence] = self.total_chars - start_chars
+        self.totals_link_chars[sequence] = self.total_link_chars - start_links
+        self.totals_blocks[sequence] = len(self.blocks) - start_blocks
+        self.totals_anchors[sequence] = self.anchors - start_anchors
+        self.totals_headings[sequence] = self.total_headings - start_headings
+        return 0
+
+
+cdef class Walker:
+    """The compiled walk for one `Layout`: `walk` and `blocks_from_html` as in `dom`."""
+
+    cdef Layout layout
+
+    def __init__(self, Layout layout) -> None:
+        self.layout = layout
+
+    def walk(self, tree: object, facts: object = None) -> tuple:
+        """Blocks in document order and the page evidence (`dom.walk`)."""
+        walker = _Walk(self.layout, facts if facts is not None else AttributeFacts())
+        blocks = walker.run(tree)
+        return blocks, walker.page
+
+    def blocks_from_html(self, html: str, facts: object = None) -> tuple:
+        """Parse and walk in one call (`dom.blocks_from_html`)."""
+        facts = facts if facts is not None else AttributeFacts()
+        walker = _Walk(self.layout, facts)
+        blocks = walker.run(parse(html))
+        if walker.iframe_with_content:
+            repaired = _close_self_closed_iframes(html)
+            if repaired != html:
+                return self.walk(parse(repaired), facts)
+        return blocks, walker.page
