@@ -35,7 +35,7 @@ script, not a test.
 
 The header also says which compiled parts ran (the walker and the trees, built at install by
 setup.py), or plain Python (no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which
-measures the plain path).
+measures the plain path). PAGESIEVE_WALKER=cython, mypyc or python measures that walker alone.
 """
 
 from __future__ import annotations
@@ -267,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     pages = load_pages(args.pages)
     print(f"pages: {len(pages)} ({sum(map(len, pages)) / 2**20:.1f} M characters)")
-    print("walker: " + ("compiled (mypyc, setup.py)" if walk.COMPILED else "plain Python"))
+    print(f"walker: {walk.KIND} (setup.py; {walk.WALKER_VARIABLE}=cython|mypyc|python picks one)")
     print("trees: " + ("compiled (C, setup.py)" if trees.KERNEL is not None else "plain Python (numpy)"))
     speed(pages, args.rounds, min(args.warmup, len(pages)), not args.no_justext)
     stages(pages, args.rounds)

@@ -156,7 +156,7 @@ class Extractor:
         analysis = self.analyse(html, url, http_charset=http_charset)
         include = Inclusions(title=include_title, captions=include_captions, comments=include_comments)
         labels = self.label(analysis, threshold=threshold, favor=favor, include=include, roles=roles)
-        roles = labels.roles if labels.roles is not None else [None] * len(analysis.blocks)
+        block_roles = labels.roles if labels.roles is not None else [None] * len(analysis.blocks)
         blocks = tuple(
             Block(
                 index=raw.index,
@@ -167,7 +167,7 @@ class Extractor:
                 is_content=bool(kept),
                 role=role,
             )
-            for raw, probability, kept, role in zip(analysis.blocks, labels.probabilities, labels.keep, roles)
+            for raw, probability, kept, role in zip(analysis.blocks, labels.probabilities, labels.keep, block_roles)
         )
         metadata = analysis.metadata
         return Document(
