@@ -15,6 +15,8 @@ page read both through selectolax's API and through the structs); a mismatch rai
 this walker is used at all.
 """
 
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_DecodeUTF8
 from libc.stdint cimport uintptr_t
 from libc.string cimport memset
@@ -57,6 +59,7 @@ cdef enum:
     STATIC_IDS = 4096  # ids below: Lexbor's static tables
     POINTER_IDS = 0x10000  # ids from here on: addresses of hash entries
     HASH_SHORT_SIZE = 16
+    RECENT = 256  # a power of two
 
 # What the walker does with a tag (bits).
 cdef enum:
@@ -252,17 +255,69 @@ def learn_layout(probe_html: str) -> Layout:
     return layout
 
 
+cdef struct OpenBlock:  # an open block-level element (dom._Walker.block_stack)
+    PyObject *tag  # borrowed: the Layout's or the walk's custom_tags hold it
+    Py_ssize_t sequence
+    long keywords
+    # text characters, link characters, blocks, anchors and headings before it
+    Py_ssize_t chars, link_chars, blocks, anchors, headings
+
+
+cdef struct Frame:  # an open element (dom._Walker.frames), without its unused tag
+    long flags, keywords, row
+    bint is_block, is_link
+
+
+cdef struct Totals:  # a block-level element's subtree totals (dom.ElementTotals, by element)
+    Py_ssize_t chars, link_chars, blocks, parent, anchors, headings, first_block
+
+
+cdef int _reserve(void **array, Py_ssize_t *capacity, Py_ssize_t wanted, size_t item_size) except -1:
+    """Room for `wanted` items in a growable C array."""
+    cdef Py_ssize_t new_capacity
+    cdef void *grown
+    if wanted <= capacity[0]:
+        return 0
+    new_capacity = max(wanted, 2 * capacity[0], 64)
+    grown = PyMem_Realloc(array[0], new_capacity * item_size)
+    if grown == NULL:
+        raise MemoryError()
+    array[0] = grown
+    capacity[0] = new_capacity
+    return 0
+
+
+cdef inline bint _ascii_whitespace(const unsigned char *data, size_t length):
+    """Whether the bytes are all ASCII characters that str.isspace() calls whitespace."""
+    cdef size_t i
+    cdef unsigned char c
+    for i in range(length):
+        c = data[i]
+        if not (c == 32 or 9 <= c <= 13 or 28 <= c <= 31):
+            return False
+    return True
+
+
 cdef class _Walk:
     """The state of one walk, as `dom._Walker`'s; `run()` returns the blocks."""
 
     cdef Layout layout
     cdef object facts
+    # The tables of the attribute facts, read directly (their methods fill them on a miss).
+    cdef dict known_classes, known_keywords, known_segments
     cdef public object page
     cdef public list blocks
-    cdef list lines, pieces, block_stack, segments, segment_keys, frames
-    cdef list totals_chars, totals_link_chars, totals_blocks, totals_parent, totals_anchors
-    cdef list totals_headings, totals_first_block, link_targets, link_blocks
+    cdef list lines, pieces, segments, segment_keys, link_targets, link_blocks
     cdef dict custom_tags, custom_attributes
+    # The codes of custom attribute names (ids that are addresses) seen last, by a hash of the id.
+    cdef uintptr_t recent_attribute_ids[RECENT]
+    cdef signed char recent_attribute_codes[RECENT]
+    cdef OpenBlock *block_stack
+    cdef Py_ssize_t n_open_blocks, open_blocks_capacity
+    cdef Frame *frames
+    cdef Py_ssize_t n_frames, frames_capacity
+    cdef Totals *totals
+    cdef Py_ssize_t n_totals, totals_capacity
     cdef Py_ssize_t link_chars, n_links, total_chars, total_link_chars, total_headings
     cdef Py_ssize_t anchors, forms, images, link_depth
     cdef long flags, keywords, row
@@ -277,27 +332,47 @@ cdef class _Walk:
     def __init__(self, Layout layout, facts: object) -> None:
         self.layout = layout
         self.facts = facts
+        # The tables of a `dom.AttributeFacts` or of its mypyc-compiled copy (same fields).
+        tables = [getattr(facts, name, None) for name in ("classes", "keywords", "segments")]
+        if all(type(table) is dict for table in tables):
+            self.known_classes, self.known_keywords, self.known_segments = tables
         self.page = PageInfo()
-        totals = self.page.elements
-        self.totals_chars = totals.chars
-        self.totals_link_chars = totals.link_chars
-        self.totals_blocks = totals.blocks
-        self.totals_parent = totals.parent
-        self.totals_anchors = totals.anchors
-        self.totals_headings = totals.headings
-        self.totals_first_block = totals.first_block
         self.link_targets = self.page.link_targets
         self.link_blocks = self.page.link_blocks
         self.blocks = []
         self.lines = []
         self.pieces = []
-        self.block_stack = []
         self.segments = []
         self.segment_keys = []
-        self.frames = []
         self.custom_tags = {}
         self.custom_attributes = {}
         self.row = -1
+
+    def __dealloc__(self):
+        PyMem_Free(self.block_stack)
+        PyMem_Free(self.frames)
+        PyMem_Free(self.totals)
+
+    cdef tuple _class_facts(self, str value):
+        if self.known_classes is not None:
+            found = self.known_classes.get(value)
+            if found is not None:
+                return <tuple> found
+        return self.facts.class_facts(value)
+
+    cdef long _keyword_bits(self, str value) except? -1:
+        if self.known_keywords is not None:
+            found = self.known_keywords.get(value)
+            if found is not None:
+                return <long> found
+        return <long> self.facts.keyword_bits(value)
+
+    cdef tuple _path_segment(self, str tag, object id_value, object class_value):
+        if self.known_segments is not None:
+            found = self.known_segments.get((tag, id_value, class_value))
+            if found is not None:
+                return <tuple> found
+        return self.facts.path_segment(tag, id_value, class_value)
 
     cdef int _tag(self, lb_node *node) except -1:
         """The T_* bits of an element; its flags and name in found_flags and found_name."""
@@ -334,6 +409,8 @@ cdef class _Walk:
                 code = codes[name_id]
             elif name_id < POINTER_IDS:
                 code = -1
+            elif self.recent_attribute_ids[(name_id >> 4) & (RECENT - 1)] == name_id:
+                code = self.recent_attribute_codes[(name_id >> 4) & (RECENT - 1)]
             else:
                 found = self.custom_attributes.get(name_id)
                 if found is None:
@@ -341,6 +418,8 @@ cdef class _Walk:
                     found = ATTRIBUTE_NAMES.index(name) if name in ATTRIBUTE_NAMES else -1
                     self.custom_attributes[name_id] = found
                 code = found
+                self.recent_attribute_ids[(name_id >> 4) & (RECENT - 1)] = name_id
+                self.recent_attribute_codes[(name_id >> 4) & (RECENT - 1)] = code
             if code >= 0:
                 self.slots[code] = attribute
             attribute = attribute.next
@@ -401,18 +480,18 @@ cdef class _Walk:
         link_chars = min(link_chars, n_chars)
         self.total_chars += n_chars
         self.total_link_chars += link_chars
-        stack = self.block_stack
-        cdef Py_ssize_t height = len(stack)
-        tag = stack[height - 1][0] if height else "body"
+        cdef OpenBlock *stack = self.block_stack
+        cdef Py_ssize_t height = self.n_open_blocks
+        tag = <object> stack[height - 1].tag if height else "body"
         if tag in HEADING_TAGS:
             self.total_headings += 1
-        own = stack[height - 1][1] if height else -1
-        parent = stack[height - 2][1] if height > 1 else own
-        grandparent = stack[height - 3][1] if height > 2 else parent
+        cdef Py_ssize_t own = stack[height - 1].sequence if height else -1
+        cdef Py_ssize_t parent = stack[height - 2].sequence if height > 1 else own
+        cdef Py_ssize_t grandparent = stack[height - 3].sequence if height > 2 else parent
         cdef long near = 0
         cdef Py_ssize_t i
         for i in range(max(0, height - 3), height):
-            near |= <long> stack[i][2]
+            near |= stack[i].keywords
         segments = self.segments
         keys = self.segment_keys
         cdef Py_ssize_t start = max(0, len(segments) - _MAX_PATH_SEGMENTS)
@@ -470,6 +549,7 @@ cdef class _Walk:
         """Walk the tree in document order and return the blocks."""
         cdef lb_node *node
         cdef lb_node *child
+        cdef Py_ssize_t i
         root = tree.root
         if root is None:
             return self.blocks
@@ -484,6 +564,16 @@ cdef class _Walk:
         page.n_links = self.anchors
         page.n_forms = self.forms
         page.n_images = self.images
+        cdef Totals *totals = self.totals
+        cdef Py_ssize_t n = self.n_totals
+        elements = page.elements
+        elements.chars.extend([totals[i].chars for i in range(n)])
+        elements.link_chars.extend([totals[i].link_chars for i in range(n)])
+        elements.blocks.extend([totals[i].blocks for i in range(n)])
+        elements.parent.extend([totals[i].parent for i in range(n)])
+        elements.anchors.extend([totals[i].anchors for i in range(n)])
+        elements.headings.extend([totals[i].headings for i in range(n)])
+        elements.first_block.extend([totals[i].first_block for i in range(n)])
         return self.blocks
 
     cdef lb_node *_visit(self, lb_node *node) except? NULL:
@@ -495,7 +585,13 @@ cdef class _Walk:
             if node.type == NODE_TEXT:
                 text = <lb_character_data *> node
                 if text.data.data != NULL and text.data.length:
-                    self._add_text(_decode(text.data.data, text.data.length))
+                    if (
+                        not self.pieces and not self.lines and not self.flags & IN_PRE
+                        and _ascii_whitespace(text.data.data, text.data.length)
+                    ):
+                        self.pending_space = False  # blank markup between blocks: as _add_text
+                    else:
+                        self._add_text(_decode(text.data.data, text.data.length))
             return NULL
         if node.type != NODE_ELEMENT:
             return NULL  # comments, doctype
@@ -518,7 +614,7 @@ cdef class _Walk:
             self._read_attributes(node)
             class_value = _value(self.slots[A_CLASS])
             if class_value:
-                class_keywords, assistive_only = self.facts.class_facts(class_value)
+                class_keywords, assistive_only = self._class_facts(class_value)
                 if assistive_only:
                     return NULL
         return self._open(code, tag, node, has_attributes, class_value, class_keywords)
@@ -555,7 +651,7 @@ cdef class _Walk:
             own_keywords = class_keywords
             id_value = _value(self.slots[A_ID])
             if id_value:
-                own_keywords |= <long> self.facts.keyword_bits(id_value)
+                own_keywords |= self._keyword_bits(id_value)
             role = _value(self.slots[A_ROLE])
             if role:
                 own_flags |= <long> _ROLE_FLAGS.get(role.strip().lower(), 0)
@@ -567,7 +663,7 @@ cdef class _Walk:
                     own_flags |= IN_HIDDEN
             itemprop = _value(self.slots[A_ITEMPROP])
             if itemprop:
-                own_keywords |= <long> self.facts.keyword_bits(itemprop)
+                own_keywords |= self._keyword_bits(itemprop)
         # Page-level counts, as dom._Walker._count.
         if is_link:
             self.n_links += 1
@@ -592,7 +688,14 @@ cdef class _Walk:
             if is_block:
                 self._close_block()
             return NULL
-        self.frames.append((self.flags, self.keywords, is_block, is_link, self.row))
+        _reserve(<void **> &self.frames, &self.frames_capacity, self.n_frames + 1, sizeof(Frame))
+        cdef Frame *frame = &self.frames[self.n_frames]
+        frame.flags = self.flags
+        frame.keywords = self.keywords
+        frame.row = self.row
+        frame.is_block = is_block
+        frame.is_link = is_link
+        self.n_frames += 1
         self.flags |= own_flags
         self.keywords |= own_keywords
         if code & T_TR:
@@ -605,25 +708,30 @@ cdef class _Walk:
         self, str tag, long own_keywords, object id_value, object class_value, bint has_attributes
     ) except -2:
         if self.pieces or self.lines:
-            self.flush(self.flags, self.keywords, self.row, len(self.frames))
+            self.flush(self.flags, self.keywords, self.row, self.n_frames)
         self.pending_space = False
         self.n_links = 0
-        block_stack = self.block_stack
-        cdef Py_ssize_t sequence = len(self.totals_chars)
+        cdef Py_ssize_t sequence = self.n_totals
         cdef Py_ssize_t n_blocks = len(self.blocks)
-        self.totals_chars.append(0)
-        self.totals_link_chars.append(0)
-        self.totals_blocks.append(0)
-        self.totals_parent.append(block_stack[len(block_stack) - 1][1] if block_stack else -1)
-        self.totals_anchors.append(0)
-        self.totals_headings.append(0)
-        self.totals_first_block.append(n_blocks)
-        block_stack.append(
-            (tag, sequence, own_keywords, self.total_chars, self.total_link_chars, n_blocks,
-             self.anchors, self.total_headings)
-        )  # fmt: skip
+        _reserve(<void **> &self.totals, &self.totals_capacity, sequence + 1, sizeof(Totals))
+        cdef Totals *totals = &self.totals[sequence]
+        totals.chars = totals.link_chars = totals.blocks = totals.anchors = totals.headings = 0
+        totals.parent = self.block_stack[self.n_open_blocks - 1].sequence if self.n_open_blocks else -1
+        totals.first_block = n_blocks
+        self.n_totals += 1
+        _reserve(<void **> &self.block_stack, &self.open_blocks_capacity, self.n_open_blocks + 1, sizeof(OpenBlock))
+        cdef OpenBlock *entry = &self.block_stack[self.n_open_blocks]
+        entry.tag = <PyObject *> tag
+        entry.sequence = sequence
+        entry.keywords = own_keywords
+        entry.chars = self.total_chars
+        entry.link_chars = self.total_link_chars
+        entry.blocks = n_blocks
+        entry.anchors = self.anchors
+        entry.headings = self.total_headings
+        self.n_open_blocks += 1
         if has_attributes:
-            segment, key = self.facts.path_segment(tag, id_value, class_value)
+            segment, key = self._path_segment(tag, id_value, class_value)
         else:
             segment, key = tag, tag
         self.segments.append(segment)
@@ -632,37 +740,40 @@ cdef class _Walk:
 
     cdef lb_node *_leave(self, lb_node *node) except? NULL:
         """The next node after `node`'s subtree, closing finished ancestors on the way up."""
-        cdef bint is_block, is_link
+        cdef Frame frame
         while True:
             if node.next != NULL:
                 return node.next
-            if not self.frames:
+            if not self.n_frames:
                 return NULL
-            parent_flags, parent_keywords, is_block, is_link, parent_row = self.frames.pop()
-            if is_block:
+            self.n_frames -= 1
+            frame = self.frames[self.n_frames]
+            if frame.is_block:
                 if self.pieces or self.lines:
-                    self.flush(self.flags, self.keywords, self.row, len(self.frames) + 1)
+                    self.flush(self.flags, self.keywords, self.row, self.n_frames + 1)
                 self._close_block()
             else:
                 self.pending_space = True
-            self.flags = parent_flags
-            self.keywords = parent_keywords
-            self.row = parent_row
-            if is_link:
+            self.flags = frame.flags
+            self.keywords = frame.keywords
+            self.row = frame.row
+            if frame.is_link:
                 self.link_depth -= 1
             node = node.parent
 
     cdef int _close_block(self) except -1:
         self.pending_space = False
         self.n_links = 0
-        _, sequence, _, start_chars, start_links, start_blocks, start_anchors, start_headings = self.block_stack.pop()
+        self.n_open_blocks -= 1
+        cdef OpenBlock *entry = &self.block_stack[self.n_open_blocks]
         self.segments.pop()
         self.segment_keys.pop()
-        self.totals_chars[sequence] = self.total_chars - start_chars
-        self.totals_link_chars[sequence] = self.total_link_chars - start_links
-        self.totals_blocks[sequence] = len(self.blocks) - start_blocks
-        self.totals_anchors[sequence] = self.anchors - start_anchors
-        self.totals_headings[sequence] = self.total_headings - start_headings
+        cdef Totals *totals = &self.totals[entry.sequence]
+        totals.chars = self.total_chars - entry.chars
+        totals.link_chars = self.total_link_chars - entry.link_chars
+        totals.blocks = len(self.blocks) - entry.blocks
+        totals.anchors = self.anchors - entry.anchors
+        totals.headings = self.total_headings - entry.headings
         return 0
 
 

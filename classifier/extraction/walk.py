@@ -74,9 +74,12 @@ def choose(wanted: str | None) -> tuple[str, Any]:
 
 KIND, IMPLEMENTATION = choose(os.environ.get(WALKER_VARIABLE, "").strip().lower() or None)
 COMPILED: bool = KIND != PYTHON
-_CLASSES: ModuleType = IMPLEMENTATION if KIND == MYPYC else dom  # the Cython walker makes dom's
+# The mypyc walker makes blocks of its own classes; the Cython walker makes dom's, and reads
+# attribute facts of either kind (the mypyc-compiled ones, when built, compute theirs faster).
+_BLOCKS: ModuleType = IMPLEMENTATION if KIND == MYPYC else dom
+_HELPERS: ModuleType = _BLOCKS if KIND != CYTHON else (_mypyc_walker() or dom)
 
-AttributeFacts: type[dom.AttributeFacts] = _CLASSES.AttributeFacts
-RawBlock: type[dom.RawBlock] = _CLASSES.RawBlock
-parse = _CLASSES.parse
+AttributeFacts: type[dom.AttributeFacts] = _HELPERS.AttributeFacts
+RawBlock: type[dom.RawBlock] = _BLOCKS.RawBlock
+parse = _HELPERS.parse
 blocks_from_html = IMPLEMENTATION.blocks_from_html
