@@ -37,9 +37,6 @@ from .dom import (
     _WHITESPACE,
     BLOCK_TAGS,
     HEADING_TAGS,
-    IN_CODE,
-    IN_HIDDEN,
-    IN_PRE,
     SKIPPED_TAGS,
     AttributeFacts,
     PageInfo,
@@ -47,6 +44,12 @@ from .dom import (
     _close_self_closed_iframes,
     parse,
 )
+
+
+# dom's structural flags, as C constants.
+cdef long IN_PRE = dom.IN_PRE
+cdef long IN_CODE = dom.IN_CODE
+cdef long IN_HIDDEN = dom.IN_HIDDEN
 
 
 class LayoutMismatch(Exception):
@@ -257,6 +260,7 @@ def learn_layout(probe_html: str) -> Layout:
 
 cdef struct OpenBlock:  # an open block-level element (dom._Walker.block_stack)
     PyObject *tag  # borrowed: the Layout's or the walk's custom_tags hold it
+    bint heading
     Py_ssize_t sequence
     long keywords
     # text characters, link characters, blocks, anchors and headings before it
@@ -451,8 +455,9 @@ cdef class _Walk:
     cdef int flush(self, long flags, long keywords, long row, Py_ssize_t depth) except -1:
         if not self.pieces and not self.lines:
             return 0
-        last_line = "".join(self.pieces)
-        lines = self.lines
+        cdef str last_line = "".join(self.pieces)
+        cdef str text
+        cdef list lines = self.lines
         if (not last_line.isascii() and _INVISIBLE.search(last_line)) or (
             lines and _INVISIBLE.search("".join(lines))
         ):
@@ -483,7 +488,7 @@ cdef class _Walk:
         cdef OpenBlock *stack = self.block_stack
         cdef Py_ssize_t height = self.n_open_blocks
         tag = <object> stack[height - 1].tag if height else "body"
-        if tag in HEADING_TAGS:
+        if height and stack[height - 1].heading:
             self.total_headings += 1
         cdef Py_ssize_t own = stack[height - 1].sequence if height else -1
         cdef Py_ssize_t parent = stack[height - 2].sequence if height > 1 else own
@@ -678,7 +683,7 @@ cdef class _Walk:
         elif code & T_TIME and not self.page.time_datetime:
             self.page.time_datetime = ((_value(self.slots[A_DATETIME]) if has_attributes else None) or "").strip()
         if is_block:
-            sequence = self._open_block(tag, own_keywords, id_value, class_value, has_attributes)
+            sequence = self._open_block(tag, code & T_HEADING, own_keywords, id_value, class_value, has_attributes)
         elif self.pending_space:
             if not self.flags & (IN_PRE | IN_CODE):
                 self.pieces.append(" ")
@@ -705,7 +710,7 @@ cdef class _Walk:
         return child
 
     cdef Py_ssize_t _open_block(
-        self, str tag, long own_keywords, object id_value, object class_value, bint has_attributes
+        self, str tag, bint heading, long own_keywords, object id_value, object class_value, bint has_attributes
     ) except -2:
         if self.pieces or self.lines:
             self.flush(self.flags, self.keywords, self.row, self.n_frames)
@@ -722,6 +727,7 @@ cdef class _Walk:
         _reserve(<void **> &self.block_stack, &self.open_blocks_capacity, self.n_open_blocks + 1, sizeof(OpenBlock))
         cdef OpenBlock *entry = &self.block_stack[self.n_open_blocks]
         entry.tag = <PyObject *> tag
+        entry.heading = heading
         entry.sequence = sequence
         entry.keywords = own_keywords
         entry.chars = self.total_chars
