@@ -15,9 +15,9 @@ page read both through selectolax's API and through the structs); a mismatch rai
 this walker is used at all.
 """
 
-from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject
-from cpython.unicode cimport PyUnicode_DecodeUTF8
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stdint cimport uintptr_t
 from libc.string cimport memset
 
@@ -45,6 +45,8 @@ from .dom import (
     parse,
 )
 
+
+include "_keywords.pxi"
 
 # dom's structural flags, as C constants.
 cdef long IN_PRE = dom.IN_PRE
@@ -90,6 +92,11 @@ ATTRIBUTE_NAMES = (
     "class", "id", "role", "hidden", "aria-hidden", "style", "itemprop", "href", "datetime",
     "property", "name", "content", "http-equiv", "rel", "type",
 )  # fmt: skip
+# Names Lexbor does not know, short and long (it keeps names of 16 bytes or fewer inside its hash
+# entries, longer ones outside): their ids must be addresses. The probe page must hold the
+# attributes; the tags are made on it.
+PROBE_CUSTOM_TAGS = ("x-custom", "x-custom-element-with-a-long-name")
+PROBE_CUSTOM_ATTRIBUTES = ("x-short", "data-x-custom-attribute-with-long-name")
 _SPECIAL_TAGS = frozenset(("head", "title", "meta", "link", "script", "img", "picture", "noembed"))
 _HEAD_CHILDREN = frozenset(("title", "meta", "link", "script", "base"))
 _NAMED_CODES = {
@@ -157,12 +164,14 @@ cdef class Layout:
     cdef list tag_names
     cdef signed char attribute_codes[STATIC_IDS]
     cdef uintptr_t text_id
+    cdef readonly KeywordTable keywords
 
     def __cinit__(self):
         memset(self.tag_codes, 0, sizeof(self.tag_codes))
         memset(self.tag_flags, 0, sizeof(self.tag_flags))
         memset(self.attribute_codes, -1, sizeof(self.attribute_codes))
         self.tag_names = [None] * STATIC_IDS
+        self.keywords = KeywordTable(dom._KEYWORD_BITS_ASCII, dom._ASSISTIVE_ONLY_ASCII)
 
 
 cdef uintptr_t _address(object node):
@@ -242,13 +251,16 @@ def learn_layout(probe_html: str) -> Layout:
             layout.tag_names[tag_id] = name
         elif tag_id < POINTER_IDS or _hash_name(tag_id) != name:
             raise LayoutMismatch(f"the id of <{name}>")
-    for name in ("x-custom", "x-custom-element-with-a-long-name"):
+    for name in PROBE_CUSTOM_TAGS:
         tag_id = <uintptr_t> tree.create_node(name).tag_id
         if tag_id < POINTER_IDS or _hash_name(tag_id) != name:
             raise LayoutMismatch(f"the name of custom element <{name}>")
     for code, name in enumerate(ATTRIBUTE_NAMES):
         if name not in attribute_ids:
             raise LayoutMismatch(f"the probe page has no attribute {name!r}")
+    for name in PROBE_CUSTOM_ATTRIBUTES:
+        if attribute_ids.get(name, 0) < POINTER_IDS:
+            raise LayoutMismatch(f"the id of custom attribute {name!r}")
     for name, attribute_id in attribute_ids.items():
         if attribute_id < STATIC_IDS:
             if name in ATTRIBUTE_NAMES:
@@ -309,6 +321,7 @@ cdef class _Walk:
     cdef object facts
     # The tables of the attribute facts, read directly (their methods fill them on a miss).
     cdef dict known_classes, known_keywords, known_segments
+    cdef Py_ssize_t max_entries  # of each table: it is emptied when full
     cdef public object page
     cdef public list blocks
     cdef list lines, pieces, segments, segment_keys, link_targets, link_blocks
@@ -340,6 +353,7 @@ cdef class _Walk:
         tables = [getattr(facts, name, None) for name in ("classes", "keywords", "segments")]
         if all(type(table) is dict for table in tables):
             self.known_classes, self.known_keywords, self.known_segments = tables
+            self.max_entries = facts.MAX_ENTRIES
         self.page = PageInfo()
         self.link_targets = self.page.link_targets
         self.link_blocks = self.page.link_blocks
@@ -357,18 +371,36 @@ cdef class _Walk:
         PyMem_Free(self.frames)
         PyMem_Free(self.totals)
 
+    # The next two are `AttributeFacts.class_facts` and `keyword_bits`, with the facts of
+    # lower-case ASCII values computed here (`KeywordTable.facts`) and kept in its tables as
+    # its methods keep them; the facts of other values come from those methods.
+
     cdef tuple _class_facts(self, str value):
-        if self.known_classes is not None:
-            found = self.known_classes.get(value)
+        cdef dict known = self.known_classes
+        if known is not None:
+            found = known.get(value)
             if found is not None:
+                return <tuple> found
+            found = self.layout.keywords.facts(value)
+            if found is not None:
+                if len(known) >= self.max_entries:
+                    known.clear()
+                known[value] = found
                 return <tuple> found
         return self.facts.class_facts(value)
 
     cdef long _keyword_bits(self, str value) except? -1:
-        if self.known_keywords is not None:
-            found = self.known_keywords.get(value)
+        cdef dict known = self.known_keywords
+        if known is not None:
+            found = known.get(value)
             if found is not None:
                 return <long> found
+            found = self.layout.keywords.facts(value)
+            if found is not None:
+                if len(known) >= self.max_entries:
+                    known.clear()
+                known[value] = found[0]
+                return <long> found[0]
         return <long> self.facts.keyword_bits(value)
 
     cdef tuple _path_segment(self, str tag, object id_value, object class_value):

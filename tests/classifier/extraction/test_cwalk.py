@@ -193,3 +193,29 @@ def test_the_layout_check_wants_every_attribute_on_the_probe(cython: Any) -> Non
 
     with pytest.raises(_cwalk.LayoutMismatch, match="no attribute"):
         _cwalk.learn_layout("<p class=x>text</p>")
+
+
+@pytest.fixture(scope="module")
+def keywords(cython: Any) -> Any:
+    """The Cython walker's table of keyword facts (`_keywords.pxi`)."""
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    return _cwalk.learn_layout(cwalk_check.PROBE_PAGE).keywords
+
+
+_WORDS = sorted(dom._KEYWORD_WORDS | dom._ASSISTIVE_ONLY)
+_SEPARATORS = st.sampled_from([" ", "-", "_", "--", "2", " \t", "\n", "\x1c", "\x0b", ":", "é", "A", ""])
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_WORDS) | st.text(alphabet="abcsronlyx", max_size=6), _SEPARATORS), max_size=6)
+    | st.lists(st.tuples(st.text(alphabet="ab -_\t\x1f1Zé", max_size=5), _SEPARATORS), max_size=4)
+)
+def test_keyword_facts_of_values_as_dom_computes_them(keywords: Any, parts: list[tuple[str, str]]) -> None:
+    value = "".join(word + separator for word, separator in parts)
+    found = keywords.facts(value)
+    if value.isascii() and value.islower():
+        assert found == dom._attribute_facts(value), repr(value)
+    else:
+        assert found is None  # the walker asks dom for these

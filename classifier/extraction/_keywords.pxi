@@ -1,0 +1,125 @@
+# The keyword facts of lower-case ASCII class/id/itemprop values, in C (included by _cwalk.pyx).
+#
+# `dom._attribute_facts` is the reference: for a value that is ASCII and lower case it looks up
+# the value's letter runs ("entry-content2" -> entry, content) and its whitespace-separated
+# tokens with the non-letters removed ("sr-only" -> sronly) in the keyword table, and the
+# tokens in the table of screen-reader-only classes. `KeywordTable.facts` does the same over
+# the value's bytes, with the words of both tables in one open-addressing hash table, and
+# answers None for any other value (the caller then asks `dom`). Tests compare the two on
+# generated values.
+
+from libc.string cimport memcmp
+
+
+cdef struct KeywordEntry:
+    const unsigned char *word  # into KeywordTable.words; NULL: an empty slot
+    Py_ssize_t length
+    long bits  # keyword-group bits (0: not a keyword)
+    bint assistive  # a class that marks screen-reader-only text
+
+
+cdef inline bint _is_ascii_space(unsigned char c):
+    """ASCII whitespace as str.isspace() knows it."""
+    return c == 32 or 9 <= c <= 13 or 28 <= c <= 31
+
+
+cdef inline bint _is_ascii_letter(unsigned char c):
+    return (97 <= c <= 122) or (65 <= c <= 90)
+
+
+cdef inline size_t _fnv1a(const unsigned char *data, Py_ssize_t length):
+    """FNV-1a (with the 32-bit constants, in a size_t)."""
+    cdef size_t value = 2166136261U
+    cdef size_t prime = 16777619U
+    cdef Py_ssize_t i
+    for i in range(length):
+        value = (value ^ <size_t> data[i]) * prime
+    return value
+
+
+cdef class KeywordTable:
+    """The words of `dom`'s keyword groups and screen-reader-only classes. Immutable."""
+
+    cdef bytes words  # every word, back to back: the entries point into it
+    cdef KeywordEntry *entries
+    cdef size_t mask
+
+    def __cinit__(self, bits_by_word: dict, assistive_words: frozenset):
+        cdef Py_ssize_t size = 64
+        cdef Py_ssize_t offset = 0
+        cdef size_t slot
+        cdef const unsigned char *base
+        all_words = sorted(set(bits_by_word) | set(assistive_words))
+        while size < 4 * len(all_words):
+            size *= 2
+        self.words = b"".join(all_words)
+        self.mask = size - 1
+        self.entries = <KeywordEntry *> PyMem_Malloc(size * sizeof(KeywordEntry))
+        if self.entries == NULL:
+            raise MemoryError()
+        memset(self.entries, 0, size * sizeof(KeywordEntry))
+        base = self.words
+        for word in all_words:
+            slot = _fnv1a(base + offset, len(word)) & self.mask
+            while self.entries[slot].word != NULL:
+                slot = (slot + 1) & self.mask
+            self.entries[slot].word = base + offset
+            self.entries[slot].length = len(word)
+            self.entries[slot].bits = bits_by_word.get(word, 0)
+            self.entries[slot].assistive = word in assistive_words
+            offset += len(word)
+
+    def __dealloc__(self):
+        PyMem_Free(self.entries)
+
+    cdef KeywordEntry *find(self, const unsigned char *word, Py_ssize_t length):
+        """The entry of a word, or NULL."""
+        cdef size_t slot = _fnv1a(word, length) & self.mask
+        cdef KeywordEntry *entry
+        while True:
+            entry = &self.entries[slot]
+            if entry.word == NULL:
+                return NULL
+            if entry.length == length and memcmp(entry.word, word, length) == 0:
+                return entry
+            slot = (slot + 1) & self.mask
+
+    cpdef object facts(self, str value):
+        """`dom._attribute_facts(value)` for a lower-case ASCII value; None for any other."""
+        cdef Py_ssize_t length, i, run_start = -1, squashed_length = 0
+        cdef const unsigned char *data
+        cdef unsigned char c
+        cdef unsigned char *squashed
+        cdef long bits = 0
+        cdef bint assistive = False
+        cdef KeywordEntry *entry
+        if not (value.isascii() and value.islower()):
+            return None
+        data = <const unsigned char *> PyUnicode_AsUTF8AndSize(value, &length)
+        squashed = <unsigned char *> PyMem_Malloc(length + 1)
+        if squashed == NULL:
+            raise MemoryError()
+        try:
+            # One pass, and a step past the end that closes the last run and token.
+            for i in range(length + 1):
+                c = data[i] if i < length else 32
+                if _is_ascii_letter(c):
+                    if run_start < 0:
+                        run_start = i
+                    squashed[squashed_length] = c
+                    squashed_length += 1
+                    continue
+                if run_start >= 0:  # a letter run (a word) ends
+                    entry = self.find(data + run_start, i - run_start)
+                    if entry != NULL:
+                        bits |= entry.bits
+                    run_start = -1
+                if _is_ascii_space(c) and squashed_length:  # a token ends: its letters
+                    entry = self.find(squashed, squashed_length)
+                    if entry != NULL:
+                        bits |= entry.bits
+                        assistive = assistive or entry.assistive
+                    squashed_length = 0
+        finally:
+            PyMem_Free(squashed)
+        return bits, assistive
