@@ -4,7 +4,7 @@
   `classifier.extraction._dom_compiled`, stamped with the SHA-256 of the `dom.py` it came from;
   `classifier.extraction.walk` uses it only while the stamp matches its own source, so an edited
   `dom.py` in an editable install is never shadowed by a stale build.
-- The Cython walker (`classifier/extraction/_cwalk.pyx`, with `_keywords.pxi`), which reads
+- The Cython walker (`classifier/extraction/_cwalk.pyx`, with `_attribute_facts.pxi`), which reads
   Lexbor's node structs with the layout the project declares (`_lexbor_layout.pxd`; no Lexbor
   header is needed). At run time it is used only after a self-check
   (`classifier/extraction/cwalk_check.py`).

@@ -46,7 +46,7 @@ from .dom import (
 )
 
 
-include "_keywords.pxi"
+include "_attribute_facts.pxi"
 
 # dom's structural flags, as C constants.
 cdef long IN_PRE = dom.IN_PRE
@@ -371,9 +371,10 @@ cdef class _Walk:
         PyMem_Free(self.frames)
         PyMem_Free(self.totals)
 
-    # The next two are `AttributeFacts.class_facts` and `keyword_bits`, with the facts of
-    # lower-case ASCII values computed here (`KeywordTable.facts`) and kept in its tables as
-    # its methods keep them; the facts of other values come from those methods.
+    # The next three are `AttributeFacts.class_facts`, `keyword_bits` and `path_segment`, with
+    # the keyword facts of lower-case ASCII values and the path segments computed here
+    # (_attribute_facts.pxi) and kept in its tables as its methods keep them; the keyword
+    # facts of other values come from those methods.
 
     cdef tuple _class_facts(self, str value):
         cdef dict known = self.known_classes
@@ -404,11 +405,17 @@ cdef class _Walk:
         return <long> self.facts.keyword_bits(value)
 
     cdef tuple _path_segment(self, str tag, object id_value, object class_value):
-        if self.known_segments is not None:
-            found = self.known_segments.get((tag, id_value, class_value))
-            if found is not None:
-                return <tuple> found
-        return self.facts.path_segment(tag, id_value, class_value)
+        cdef dict known = self.known_segments
+        if known is None:
+            return self.facts.path_segment(tag, id_value, class_value)
+        key = (tag, id_value, class_value)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= self.max_entries:
+                known.clear()
+            found = path_segment(tag, id_value, class_value)
+            known[key] = found
+        return <tuple> found
 
     cdef int _tag(self, lb_node *node) except -1:
         """The T_* bits of an element; its flags and name in found_flags and found_name."""

@@ -197,7 +197,7 @@ def test_the_layout_check_wants_every_attribute_on_the_probe(cython: Any) -> Non
 
 @pytest.fixture(scope="module")
 def keywords(cython: Any) -> Any:
-    """The Cython walker's table of keyword facts (`_keywords.pxi`)."""
+    """The Cython walker's table of keyword facts (`_attribute_facts.pxi`)."""
     from classifier.extraction import _cwalk  # type: ignore[attr-defined]
 
     return _cwalk.learn_layout(cwalk_check.PROBE_PAGE).keywords
@@ -219,3 +219,15 @@ def test_keyword_facts_of_values_as_dom_computes_them(keywords: Any, parts: list
         assert found == dom._attribute_facts(value), repr(value)
     else:
         assert found is None  # the walker asks dom for these
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(["div", "li", "search", "x-custom"]),
+    st.none() | st.text(alphabet="ab1 2-\t\u00a0é", max_size=50),
+    st.none() | st.text(alphabet="ab1 2-_\t\n\u2003é", max_size=60),
+)
+def test_path_segments_as_dom_makes_them(cython: Any, tag: str, element_id: str | None, classes: str | None) -> None:
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    assert _cwalk.path_segment(tag, element_id, classes) == dom._path_segment(tag, element_id, classes)

@@ -1,4 +1,5 @@
-# The keyword facts of lower-case ASCII class/id/itemprop values, in C (included by _cwalk.pyx).
+# Attribute facts in compiled code (included by _cwalk.pyx): the keyword facts of lower-case
+# ASCII class/id/itemprop values, and path segments.
 #
 # `dom._attribute_facts` is the reference: for a value that is ASCII and lower case it looks up
 # the value's letter runs ("entry-content2" -> entry, content) and its whitespace-separated
@@ -123,3 +124,22 @@ cdef class KeywordTable:
         finally:
             PyMem_Free(squashed)
         return bits, assistive
+
+
+_ASCII_DIGITS = b"0123456789"
+_DIGITS = str.maketrans("", "", "0123456789")
+
+
+cpdef tuple path_segment(str tag, object element_id, object classes):
+    """`dom._path_segment`, step for step (the same str operations, so the same result)."""
+    cdef str segment = tag
+    cdef str rest
+    if element_id:
+        segment += "#" + element_id.strip().split(" ", 1)[0][:40]
+    if classes:
+        for token in classes.split(None, 2)[:2]:  # the first two of classes.split()
+            segment += "." + token[:40]
+    rest = segment[len(tag):]
+    if rest.isascii():
+        return segment, tag + rest.encode().translate(None, _ASCII_DIGITS).decode()
+    return segment, tag + rest.translate(_DIGITS)
