@@ -1,13 +1,13 @@
-# Attribute facts in compiled code (included by _cwalk.pyx): the keyword facts of lower-case
-# ASCII class/id/itemprop values, and path segments.
+# Attribute facts in compiled code (included by _cwalk.pyx): the keyword facts of ASCII
+# class/id/itemprop values, and path segments.
 #
-# `dom._attribute_facts` is the reference: for a value that is ASCII and lower case it looks up
-# the value's letter runs ("entry-content2" -> entry, content) and its whitespace-separated
-# tokens with the non-letters removed ("sr-only" -> sronly) in the keyword table, and the
-# tokens in the table of screen-reader-only classes. `KeywordTable.facts` does the same over
-# the value's bytes, with the words of both tables in one open-addressing hash table, and
-# answers None for any other value (the caller then asks `dom`). Tests compare the two on
-# generated values.
+# `dom._attribute_facts` is the reference: it looks up the value's words (runs of letters cut
+# where a lower-case letter meets an upper-case one: "mainContent2" -> main, content) and its
+# whitespace-separated tokens with the non-letters removed ("sr-only" -> sronly), lower-cased,
+# in the keyword table, and the tokens in the table of screen-reader-only classes.
+# `KeywordTable.facts` does the same over an ASCII value's bytes, with the words of both
+# tables in one open-addressing hash table, and answers None for any other value (the caller
+# then asks `dom`). Tests compare the two on generated values.
 
 from libc.string cimport memcmp
 
@@ -86,43 +86,58 @@ cdef class KeywordTable:
             slot = (slot + 1) & self.mask
 
     cpdef object facts(self, str value):
-        """`dom._attribute_facts(value)` for a lower-case ASCII value; None for any other."""
-        cdef Py_ssize_t length, i, run_start = -1, squashed_length = 0
+        """`dom._attribute_facts(value)` for an ASCII value; None for any other."""
+        cdef Py_ssize_t length, i, j, k, squashed_length = 0
         cdef const unsigned char *data
         cdef unsigned char c
+        cdef unsigned char *lowered
         cdef unsigned char *squashed
         cdef long bits = 0
         cdef bint assistive = False
         cdef KeywordEntry *entry
-        if not (value.isascii() and value.islower()):
+        if not value.isascii():
             return None
         data = <const unsigned char *> PyUnicode_AsUTF8AndSize(value, &length)
-        squashed = <unsigned char *> PyMem_Malloc(length + 1)
-        if squashed == NULL:
+        lowered = <unsigned char *> PyMem_Malloc(2 * length + 1)
+        if lowered == NULL:
             raise MemoryError()
+        squashed = lowered + length
         try:
-            # One pass, and a step past the end that closes the last run and token.
+            for i in range(length):
+                c = data[i]
+                lowered[i] = c | 32 if 65 <= c <= 90 else c
+            # The words: runs of letters cut where a lower-case letter meets an upper-case one
+            # (the matches of [A-Z]*[a-z]+|[A-Z]+), looked up lower-cased.
+            i = 0
+            while i < length:
+                if not _is_ascii_letter(data[i]):
+                    i += 1
+                    continue
+                j = i
+                while j < length and 65 <= data[j] <= 90:
+                    j += 1
+                k = j
+                while k < length and 97 <= data[k] <= 122:
+                    k += 1
+                # [i, k): upper-case letters then lower-case ones, or upper-case letters alone
+                entry = self.find(lowered + i, k - i)
+                if entry != NULL:
+                    bits |= entry.bits
+                i = k
+            # Each whitespace-separated token with its non-letters removed, lower-cased.
             for i in range(length + 1):
-                c = data[i] if i < length else 32
-                if _is_ascii_letter(c):
-                    if run_start < 0:
-                        run_start = i
+                c = lowered[i] if i < length else 32
+                if 97 <= c <= 122:
                     squashed[squashed_length] = c
                     squashed_length += 1
-                    continue
-                if run_start >= 0:  # a letter run (a word) ends
-                    entry = self.find(data + run_start, i - run_start)
-                    if entry != NULL:
-                        bits |= entry.bits
-                    run_start = -1
-                if _is_ascii_space(c) and squashed_length:  # a token ends: its letters
+                elif _is_ascii_space(c) and squashed_length:
                     entry = self.find(squashed, squashed_length)
                     if entry != NULL:
                         bits |= entry.bits
                         assistive = assistive or entry.assistive
                     squashed_length = 0
         finally:
-            PyMem_Free(squashed)
+            PyMem_Free(lowered)
         return bits, assistive
 
 
