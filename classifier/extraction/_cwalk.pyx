@@ -4,8 +4,10 @@
 `dom._Walker` is the reference: this module follows it step by step and gives the same blocks
 and `PageInfo`, but goes from node to node through the structs (`_lexbor_layout.pxd`, declared
 by the project) instead of through a Python object per node, and reads only the attributes the
-walker uses instead of a dict of all of them. Text, attribute facts and blocks are made with the
-very helpers and classes of `dom`.
+walker uses instead of a dict of all of them. Text and blocks are made with the very helpers
+and classes of `dom`; the keyword facts of ASCII class/id values and the path segments are
+computed in compiled code (`_attribute_facts.pxi`, tested against `dom`'s) and kept in the
+caller's `AttributeFacts` tables as its methods keep them.
 
 Lexbor names tags and attributes by ids: small numbers for the names of its static tables,
 and otherwise the address of the name's hash entry. `learn_layout()` learns the ids of the
@@ -21,7 +23,7 @@ from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
 from libc.stdint cimport uintptr_t
 from libc.string cimport memset
 
-from ._lexbor_layout cimport lb_attr, lb_character_data, lb_element, lb_hash_entry, lb_node, lb_str
+from ._lexbor_layout cimport lb_attr, lb_character_data, lb_element, lb_hash_entry, lb_node
 
 from selectolax.lexbor import LexborHTMLParser
 
