@@ -158,3 +158,66 @@ cpdef tuple path_segment(str tag, object element_id, object classes):
     if rest.isascii():
         return segment, tag + rest.encode().translate(None, _ASCII_DIGITS).decode()
     return segment, tag + rest.translate(_DIGITS)
+
+
+cdef inline Py_ssize_t _append(unsigned char *out, Py_ssize_t at, const unsigned char *data, Py_ssize_t length):
+    cdef Py_ssize_t i
+    for i in range(length):
+        out[at + i] = data[i]
+    return at + length
+
+
+cpdef object ascii_path_segment(str tag, object element_id, object classes):
+    """`dom._path_segment` when the tag, id and classes are all ASCII (None otherwise), in C: the
+    id stripped, up to its first space, 40 characters at most; the first two whitespace-separated
+    classes, 40 characters each at most; the key without the digits after the tag."""
+    cdef Py_ssize_t tag_length, id_length = 0, classes_length = 0, at, start, end, i, tokens
+    cdef const unsigned char *tag_data
+    cdef const unsigned char *id_data = NULL
+    cdef const unsigned char *classes_data = NULL
+    cdef unsigned char buffer[256]
+    cdef unsigned char key[256]
+    cdef Py_ssize_t key_length
+    if not tag.isascii() or len(tag) > 64:
+        return None
+    if element_id and not (<str> element_id).isascii():
+        return None
+    if classes and not (<str> classes).isascii():
+        return None
+    tag_data = <const unsigned char *> PyUnicode_AsUTF8AndSize(tag, &tag_length)
+    at = _append(buffer, 0, tag_data, tag_length)
+    if element_id:
+        id_data = <const unsigned char *> PyUnicode_AsUTF8AndSize(element_id, &id_length)
+        start, end = 0, id_length
+        while start < end and _is_ascii_space(id_data[start]):
+            start += 1
+        while end > start and _is_ascii_space(id_data[end - 1]):
+            end -= 1
+        i = start
+        while i < end and id_data[i] != 32 and i - start < 40:
+            i += 1
+        buffer[at] = 35  # "#"
+        at = _append(buffer, at + 1, id_data + start, i - start)
+    if classes:
+        classes_data = <const unsigned char *> PyUnicode_AsUTF8AndSize(classes, &classes_length)
+        i, tokens = 0, 0
+        while tokens < 2:
+            while i < classes_length and _is_ascii_space(classes_data[i]):
+                i += 1
+            if i == classes_length:
+                break
+            start = i
+            while i < classes_length and not _is_ascii_space(classes_data[i]):
+                i += 1
+            buffer[at] = 46  # "."
+            at = _append(buffer, at + 1, classes_data + start, min(i - start, 40))
+            tokens += 1
+    key_length = _append(key, 0, tag_data, tag_length)
+    for i in range(tag_length, at):
+        if not 48 <= buffer[i] <= 57:
+            key[key_length] = buffer[i]
+            key_length += 1
+    return (
+        PyUnicode_DecodeASCII(<const char *> buffer, at, NULL),
+        PyUnicode_DecodeASCII(<const char *> key, key_length, NULL),
+    )

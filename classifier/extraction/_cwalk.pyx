@@ -19,7 +19,7 @@ this walker is used at all.
 
 from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject
-from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeUTF8
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.stdint cimport uintptr_t
 from libc.string cimport memset
 
@@ -408,6 +408,9 @@ cdef class _Walk:
 
     cdef tuple _path_segment(self, str tag, object id_value, object class_value):
         cdef dict known = self.known_segments
+        found = ascii_path_segment(tag, id_value, class_value)
+        if found is not None:  # made faster than looked up: not kept
+            return <tuple> found
         if known is None:
             return self.facts.path_segment(tag, id_value, class_value)
         key = (tag, id_value, class_value)

@@ -227,13 +227,16 @@ def test_keyword_facts_of_values_as_dom_computes_them(keywords: Any, parts: list
         assert found is None  # the walker asks dom for these
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
-    st.sampled_from(["div", "li", "search", "x-custom"]),
-    st.none() | st.text(alphabet="ab1 2-\t\u00a0é", max_size=50),
-    st.none() | st.text(alphabet="ab1 2-_\t\n\u2003é", max_size=60),
+    st.sampled_from(["div", "li", "search", "x-custom", "a-custom-element-with-a-much-longer-name"]),
+    st.none() | st.text(alphabet="ab1 2-\t\x1c\u00a0é", max_size=50) | st.text(alphabet="aB9 \t\n\x0b\x1f#.", max_size=90),
+    st.none() | st.text(alphabet="ab1 2-_\t\n\u2003é", max_size=60) | st.text(alphabet="aB9 \t\n\x0b\x1f#.", max_size=120),
 )
 def test_path_segments_as_dom_makes_them(cython: Any, tag: str, element_id: str | None, classes: str | None) -> None:
     from classifier.extraction import _cwalk  # type: ignore[attr-defined]
 
-    assert _cwalk.path_segment(tag, element_id, classes) == dom._path_segment(tag, element_id, classes)
+    expected = dom._path_segment(tag, element_id, classes)
+    assert _cwalk.path_segment(tag, element_id, classes) == expected
+    in_c = _cwalk.ascii_path_segment(tag, element_id, classes)
+    assert in_c == (expected if all((text or "").isascii() for text in (tag, element_id, classes)) else None)
