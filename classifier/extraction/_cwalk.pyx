@@ -316,6 +316,22 @@ cdef inline bint _ascii_whitespace(const unsigned char *data, size_t length):
     return True
 
 
+cdef bint _collapsed_ascii(str text):
+    """Whether `text` is ASCII with no whitespace but single spaces between other characters:
+    the same after `" ".join(text.split())`."""
+    cdef Py_ssize_t length, i
+    cdef const unsigned char *data
+    if not text.isascii():
+        return False
+    data = <const unsigned char *> PyUnicode_AsUTF8AndSize(text, &length)
+    if length == 0 or data[0] == 32 or data[length - 1] == 32:
+        return False
+    for i in range(length):
+        if _is_ascii_space(data[i]) and (data[i] != 32 or data[i - 1] == 32):
+            return False
+    return True
+
+
 cdef class _Walk:
     """The state of one walk, as `dom._Walker`'s; `run()` returns the blocks."""
 
@@ -515,6 +531,8 @@ cdef class _Walk:
         elif lines:
             lines.append(last_line)
             text = "\n".join([collapsed for line in lines if (collapsed := " ".join(line.split()))])
+        elif _collapsed_ascii(last_line):
+            text = last_line  # what " ".join(last_line.split()) gives
         else:
             text = " ".join(last_line.split())
         self.lines = []
