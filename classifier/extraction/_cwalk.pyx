@@ -176,6 +176,11 @@ cdef class Layout:
         self.keywords = KeywordTable(dom._KEYWORD_BITS_ASCII, dom._ASSISTIVE_ONLY_ASCII)
 
 
+cdef inline bint _pointer_or_null(const void *pointer):
+    """Whether a field read as a pointer can be one (NULL, or no small number)."""
+    return pointer == NULL or <uintptr_t> pointer >= POINTER_IDS
+
+
 cdef uintptr_t _address(object node):
     return <uintptr_t> node.mem_id
 
@@ -207,7 +212,7 @@ def _check_nodes(tree: object, Layout layout) -> dict:
             layout.text_id = node.local_name
             expected = python_node.text_content.encode("utf-8")
             text = <lb_character_data *> node
-            if text.data.length != <size_t> len(expected) or text.data.data == NULL:
+            if text.data.length != <size_t> len(expected) or <uintptr_t> text.data.data < POINTER_IDS:
                 raise LayoutMismatch("text length")
             if _decode(text.data.data, text.data.length) != python_node.text_content:
                 raise LayoutMismatch("text")
@@ -219,12 +224,20 @@ def _check_nodes(tree: object, Layout layout) -> dict:
             if (attribute == NULL) != (not attributes):
                 raise LayoutMismatch(f"attributes of <{tag}>")
             for key, value in attributes.items():
-                if attribute == NULL or <uintptr_t> attribute.owner != <uintptr_t> node:
+                # (no address below POINTER_IDS is followed: a small number read as a pointer
+                # would be a field that is not one)
+                if <uintptr_t> attribute < POINTER_IDS or <uintptr_t> attribute.owner != <uintptr_t> node:
                     raise LayoutMismatch(f"attribute {key!r} of <{tag}>")
+                if not _pointer_or_null(attribute.value) or (
+                    attribute.value != NULL and not _pointer_or_null(attribute.value.data)
+                ):
+                    raise LayoutMismatch(f"value of attribute {key!r} of <{tag}>")
                 if _value(attribute) != value:
                     raise LayoutMismatch(f"value of attribute {key!r} of <{tag}>")
                 attribute_ids[key] = _attribute_name_id(attribute)
                 attribute = attribute.next
+                if attribute != NULL and <uintptr_t> attribute < POINTER_IDS:
+                    raise LayoutMismatch(f"the attribute after {key!r} of <{tag}>")
             if attribute != NULL:
                 raise LayoutMismatch(f"more attributes in <{tag}> than selectolax reads")
         child = python_node.last_child
