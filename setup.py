@@ -30,6 +30,7 @@ from setuptools.command.build_ext import build_ext
 ROOT = Path(__file__).resolve().parent
 SOURCE = ROOT / "classifier" / "extraction" / "dom.py"
 STAMP_LINE = "COMPILED_FROM: str | None = None"
+CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_attribute_facts.pxi", "_lexbor_layout.pxd")  # as cwalk_check.SOURCES
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
 
 
@@ -65,7 +66,14 @@ def cython_walker() -> list[Any]:
     except ImportError:
         print("pagesieve: Cython is not installed; the Cython walker is not built", file=sys.stderr)
         return []
-    extension = Extension("classifier.extraction._cwalk", ["classifier/extraction/_cwalk.pyx"], extra_compile_args=["-O2"])
+    folder = ROOT / "classifier" / "extraction"
+    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in CYTHON_SOURCES)).hexdigest()
+    extension = Extension(
+        "classifier.extraction._cwalk",
+        ["classifier/extraction/_cwalk.pyx"],
+        extra_compile_args=["-O2"],
+        define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # cwalk_check compares it with the sources
+    )
     try:
         extensions = cythonize([extension], compiler_directives={"language_level": "3"}, quiet=True)
     except Exception as error:  # noqa: BLE001 - a failed translation leaves plain Python

@@ -50,6 +50,18 @@ from .dom import (
 
 include "_attribute_facts.pxi"
 
+# The SHA-256 of the sources this module was built from (setup.py passes it to the compiler;
+# empty when built otherwise): `cwalk_check` uses no build of other sources.
+cdef extern from *:
+    """
+    #ifndef PAGESIEVE_BUILT_FROM
+    #define PAGESIEVE_BUILT_FROM ""
+    #endif
+    """
+    const char *PAGESIEVE_BUILT_FROM
+
+BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
+
 # dom's structural flags, as C constants.
 cdef long IN_PRE = dom.IN_PRE
 cdef long IN_CODE = dom.IN_CODE

@@ -1,17 +1,20 @@
 """The self-check of the Cython walker (`classifier.extraction._cwalk`) before it is used.
 
 The Cython walker reads Lexbor's structs with a layout the project declares, so a selectolax
-whose Lexbor lays them out otherwise must never reach it. `checked_walker()` learns the layout
-from the installed selectolax (which checks the declared layout field by field on `PROBE_PAGE`),
-then walks `PROBE_PAGE` both ways, the Cython walker and `dom` (the reference); only when the
-two give the same blocks and page evidence is the Cython walker returned. Otherwise it warns
-and returns None, and the caller uses another walker.
+whose Lexbor lays them out otherwise must never reach it. `checked_walker()` takes only a build
+of the sources beside it (`SOURCES`, stamped by setup.py), learns the layout from the installed
+selectolax (which checks the declared layout field by field on `PROBE_PAGE`), then walks
+`PROBE_PAGE` both ways, the Cython walker and `dom` (the reference); only when the two give the
+same blocks and page evidence is the Cython walker returned. Otherwise it warns (a stale build:
+silently) and returns None, and the caller uses another walker.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import warnings
+from pathlib import Path
 from typing import Any
 
 from . import dom
@@ -57,14 +60,39 @@ PROBE_PAGE = """<!DOCTYPE html><!-- before -->
 <!-- after --></body></html><!-- after html -->"""
 
 
+# What the Cython walker is built from: a build of other sources (an edited file in an
+# editable install) is not used, as `walk` does with the mypyc build.
+SOURCES = ("dom.py", "_cwalk.pyx", "_attribute_facts.pxi", "_lexbor_layout.pxd")
+
+
+def sources_digest(folder: Path) -> str | None:
+    """The SHA-256 of `SOURCES` in `folder` (setup.py builds it into the walker), or None when
+    one is missing (an install without them: the build is taken as it is)."""
+    digest = hashlib.sha256()
+    try:
+        for name in SOURCES:
+            digest.update((folder / name).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def built_from_these_sources(module: Any) -> bool:
+    """Whether the built walker `module` was made from the sources beside this file."""
+    expected = sources_digest(Path(__file__).resolve().parent)
+    return expected is None or getattr(module, "BUILT_FROM", None) == expected
+
+
 def checked_walker() -> Any | None:
-    """The Cython walker (an `_cwalk.Walker`) if it is built, the installed selectolax lays its
-    structs out as declared, and it walks `PROBE_PAGE` exactly as `dom` does; else None, with
-    a warning when it is built but fails a check."""
+    """The Cython walker (an `_cwalk.Walker`) if it is built from the sources beside this file,
+    the installed selectolax lays its structs out as declared, and it walks `PROBE_PAGE` exactly
+    as `dom` does; else None, with a warning when it is built but fails a check."""
     try:
         module = importlib.import_module(f"{__package__}._cwalk")
     except ImportError:
         return None
+    if not built_from_these_sources(module):
+        return None  # a stale build: silently, as walk does with a stale mypyc build
     try:
         walker = module.Walker(module.learn_layout(PROBE_PAGE))
         same = _walked(walker, PROBE_PAGE) == _walked(dom, PROBE_PAGE)

@@ -43,6 +43,10 @@ def cython() -> Any:
     """The checked Cython walker (else the test skips, or fails in CI)."""
     if importlib.util.find_spec("classifier.extraction._cwalk") is None:
         _unavailable("the Cython walker is not built here (pip install -e . with a C compiler builds it)")
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    if not cwalk_check.built_from_these_sources(_cwalk):
+        _unavailable("the Cython walker was built from other sources (stale): pip install -e . builds it again")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         walker = cwalk_check.checked_walker()
@@ -186,6 +190,15 @@ def test_a_walker_that_walks_the_probe_otherwise_falls_back_with_a_warning(cytho
     monkeypatch.setattr(cwalk_check, "_walked", lambda walker, html: "dom" if walker is dom else "something else")
     with pytest.warns(UserWarning, match="walks the probe page differently"):
         assert cwalk_check.checked_walker() is None
+
+
+def test_a_build_of_other_sources_is_not_used(cython: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cwalk_check, "sources_digest", lambda folder: "0" * 64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # silently, as a stale mypyc build
+        assert cwalk_check.checked_walker() is None
+    monkeypatch.setattr(cwalk_check, "sources_digest", lambda folder: None)  # no sources beside it
+    assert cwalk_check.checked_walker() is not None
 
 
 def test_the_layout_check_wants_every_attribute_on_the_probe(cython: Any) -> None:
