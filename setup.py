@@ -75,7 +75,7 @@ def cython_walker() -> list[Any]:
         define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # cwalk_check compares it with the sources
     )
     try:
-        extensions = cythonize([extension], compiler_directives={"language_level": "3"}, quiet=True)
+        extensions = cythonize([extension], compiler_directives={"language_level": "3"}, build_dir="build/cython", quiet=True)
     except Exception as error:  # noqa: BLE001 - a failed translation leaves plain Python
         print(f"pagesieve: Cython could not translate the walker ({error}); it is not built", file=sys.stderr)
         return []
