@@ -879,7 +879,10 @@ cdef class Walker:
         self.layout = layout
 
     def walk(self, tree: object, facts: object = None) -> tuple:
-        """Blocks in document order and the page evidence (`dom.walk`)."""
+        """Blocks in document order and the page evidence (`dom.walk`). A tree of another parser
+        than Lexbor's has other structs: `dom` walks it."""
+        if not isinstance(tree, LexborHTMLParser):
+            return dom.walk(tree, facts)
         walker = _Walk(self.layout, facts if facts is not None else AttributeFacts())
         blocks = walker.run(tree)
         return blocks, walker.page

@@ -154,6 +154,14 @@ def test_the_same_on_bad_input(cython: Any, html: str) -> None:
     _same(cython, html)
 
 
+def test_a_tree_of_another_parser_is_walked_by_dom(cython: Any) -> None:
+    """Only a LexborHTMLParser's nodes are read as Lexbor's structs; anything else goes to dom."""
+    from types import SimpleNamespace
+
+    tree = SimpleNamespace(root=None)  # an empty tree of no Lexbor parser: never read as structs
+    assert repr(cython.walk(tree)) == repr(dom.walk(tree)) == repr(([], dom.PageInfo()))
+
+
 def test_the_walker_in_use_is_the_cython_one(cython: Any) -> None:
     if os.environ.get(walk.PURE_PYTHON_VARIABLE):
         assert walk.KIND == walk.PYTHON and walk.blocks_from_html is dom.blocks_from_html
