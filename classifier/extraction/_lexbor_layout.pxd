@@ -4,7 +4,7 @@
 # No Lexbor header is needed to build: these mirror the structs of the Lexbor that selectolax
 # bundles (`lxb_dom_node_t`, `lxb_dom_character_data_t`, `lxb_dom_element_t`, `lxb_dom_attr_t`,
 # `lexbor_hash_entry_t` at the head of `lxb_tag_data_t` and `lxb_dom_attr_data_t`). A selectolax
-# whose Lexbor lays them out otherwise is caught by the checks of `_cwalk.learn_layout` and by
+# whose Lexbor lays them out otherwise is caught by the checks of `learn_layout` (`_layout.pxi`) and by
 # the probe page walked both ways (`classifier.extraction.cwalk_check`): the plain walker is
 # then used.
 

@@ -62,7 +62,7 @@ PROBE_PAGE = """<!DOCTYPE html><!-- before -->
 
 # What the Cython walker is built from: a build of other sources (an edited file in an
 # editable install) is not used, as `walk` does with the mypyc build.
-SOURCES = ("dom.py", "_cwalk.pyx", "_attribute_facts.pxi", "_lexbor_layout.pxd")
+SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")
 
 
 def sources_digest(folder: Path) -> str | None:
