@@ -4,11 +4,15 @@
   `classifier.extraction._dom_compiled`, stamped with the SHA-256 of the `dom.py` it came from;
   `classifier.extraction.walk` uses it only while the stamp matches its own source, so an edited
   `dom.py` in an editable install is never shadowed by a stale build.
+- The Cython walker (`classifier/extraction/_cwalk.pyx`, with `_layout.pxi` and
+  `_attribute_facts.pxi`), which reads Lexbor's node structs with the layout the project
+  declares (`_lexbor_layout.pxd`; no Lexbor header is needed), stamped with the SHA-256 of its
+  sources. At run time it is used only after a self-check (`classifier/extraction/cwalk_check.py`).
 - The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol.
 
-Both are optional: without a C compiler (or mypyc) the build warns and installs plain Python,
-which gives the same output (tests compare them). PAGESIEVE_PURE_PYTHON=1 skips the compilation
-(and, at run time, the use of anything compiled).
+All are optional: without a C compiler (or mypyc, or Cython) the build warns and installs plain
+Python, which gives the same output (tests compare them). PAGESIEVE_PURE_PYTHON=1 skips the
+compilation (and, at run time, the use of anything compiled).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from setuptools.command.build_ext import build_ext
 ROOT = Path(__file__).resolve().parent
 SOURCE = ROOT / "classifier" / "extraction" / "dom.py"
 STAMP_LINE = "COMPILED_FROM: str | None = None"
+CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")  # as cwalk_check.SOURCES
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
 
 
@@ -50,6 +55,33 @@ def tree_kernel() -> list[Extension]:
     if os.environ.get("PAGESIEVE_PURE_PYTHON"):
         return []
     return [Extension("classifier.extraction._trees", ["classifier/extraction/_trees.c"], extra_compile_args=["-O3"])]
+
+
+def cython_walker() -> list[Any]:
+    """The Cython walker's extension, or none (Cython is not installed: plain Python)."""
+    if os.environ.get("PAGESIEVE_PURE_PYTHON"):
+        return []
+    try:
+        from Cython.Build import cythonize
+    except ImportError:
+        print("pagesieve: Cython is not installed; the Cython walker is not built", file=sys.stderr)
+        return []
+    folder = ROOT / "classifier" / "extraction"
+    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in CYTHON_SOURCES)).hexdigest()
+    extension = Extension(
+        "classifier.extraction._cwalk",
+        ["classifier/extraction/_cwalk.pyx"],
+        extra_compile_args=["-O2"],
+        define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # cwalk_check compares it with the sources
+    )
+    try:
+        extensions = cythonize([extension], compiler_directives={"language_level": "3"}, build_dir="build/cython", quiet=True)
+    except Exception as error:  # noqa: BLE001 - a failed translation leaves plain Python
+        print(f"pagesieve: Cython could not translate the walker ({error}); it is not built", file=sys.stderr)
+        return []
+    for each in extensions:
+        each.optional = True
+    return extensions
 
 
 def compiled_walker() -> list[Any]:
@@ -87,4 +119,4 @@ def compiled_walker() -> list[Any]:
     return extensions
 
 
-setup(ext_modules=compiled_walker() + tree_kernel(), cmdclass={"build_ext": OptionalBuildExt})
+setup(ext_modules=cython_walker() + compiled_walker() + tree_kernel(), cmdclass={"build_ext": OptionalBuildExt})

@@ -3,6 +3,7 @@
     python benchmarks/speed.py                      # 400 pages, 3 rounds, 10,000-page RSS run
     python benchmarks/speed.py --pages 300 --rounds 5
     python benchmarks/speed.py --no-justext --rss-pages 0   # quick: skip jusText and RSS
+    python benchmarks/speed.py --walk-only          # the parse and walk stages alone (no model)
 
 Every tool runs in this one process on the same in-memory pages: the first ``--pages`` files of
 ``data/wcxb-dev/html/*.html.gz`` in name order, decoded once to ``str`` with
@@ -37,7 +38,7 @@ script, not a test.
 
 The header also says which compiled parts ran (the walker and the trees, built at install by
 setup.py), or plain Python (no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which
-measures the plain path).
+measures the plain path). PAGESIEVE_WALKER=cython, mypyc or python measures that walker alone.
 """
 
 from __future__ import annotations
@@ -250,6 +251,26 @@ def news_columns(matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo, pat
     return time.perf_counter() - started
 
 
+def walk_stages(pages: list[str], rounds: int) -> None:
+    """The parse and walk stages alone, timed as in `stages` (best of `rounds`): they need no
+    model, so they can be measured while the shipped model does not fit the features."""
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        facts = walk.AttributeFacts()
+        spent = dict.fromkeys(("parse", "walk"), 0.0)
+        for html in pages:
+            clock = time.perf_counter()
+            tree = walk.parse(html)
+            spent["parse"] += (now := time.perf_counter()) - clock
+            walk.IMPLEMENTATION.walk(tree, facts)
+            spent["walk"] += time.perf_counter() - now
+        for name, seconds in spent.items():
+            best[name] = min(best.get(name, seconds), seconds)
+    print()
+    print(f"parse and walk, ms per page (best of {rounds} rounds over {len(pages)} pages):")
+    print("  " + ", ".join(f"{name} {1000 * seconds / len(pages):.2f}" for name, seconds in best.items()))
+
+
 def rss_check(pages: list[str], total: int, every: int = 1_000) -> None:
     print()
     print(f"RSS check: clean() over {total:,} pages ({len(pages)} pages repeated)")
@@ -284,6 +305,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
     parser.add_argument("--warmup", type=int, default=20, help="warm-up pages per tool")
     parser.add_argument("--no-justext", action="store_true", help="leave jusText out")
+    parser.add_argument("--walk-only", action="store_true", help="time the parse and walk stages alone (no model, no peers)")
     parser.add_argument(
         "--rss-pages", type=int, default=10_000, help="pages for the RSS check (0: skip)"
     )
@@ -297,8 +319,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     pages = load_pages(args.pages)
     print(f"pages: {len(pages)} ({sum(map(len, pages)) / 2**20:.1f} M characters)")
-    print("walker: " + ("compiled (mypyc, setup.py)" if walk.COMPILED else "plain Python"))
+    print(f"walker: {walk.KIND} (setup.py; {walk.WALKER_VARIABLE}=cython|mypyc|python picks one)")
     print("trees: " + ("compiled (C, setup.py)" if trees.KERNEL is not None else "plain Python (numpy)"))
+    if args.walk_only:
+        walk_stages(pages, args.rounds)
+        return
     speed(pages, args.rounds, min(args.warmup, len(pages)), not args.no_justext)
     stages(pages, args.rounds)
     if args.rss_pages:

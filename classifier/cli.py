@@ -136,7 +136,7 @@ def version_text() -> str:
         release = version("pagesieve")
     except PackageNotFoundError:  # run from a source tree that was never installed
         release = "(not installed)"
-    walker = "compiled (mypyc)" if walk.COMPILED else "plain Python"
+    walker = {walk.CYTHON: "compiled (Cython, Lexbor structs)", walk.MYPYC: "compiled (mypyc)"}.get(walk.KIND, "plain Python")
     kernel = "compiled (C)" if trees.KERNEL is not None else "plain Python (numpy)"
     return (
         f"pagesieve {release}; walker {walker}; trees {kernel}; features {FEATURE_VERSION}; "

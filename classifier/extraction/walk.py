@@ -1,11 +1,19 @@
-"""Which walker runs: the compiled copy of `classifier.extraction.dom`, or its plain Python.
+"""Which walker runs: the Cython walker, the mypyc-compiled copy of `classifier.extraction.dom`,
+or its plain Python.
 
-setup.py compiles `dom.py` with mypyc at install time into `classifier.extraction._dom_compiled`,
-stamped with the SHA-256 of the source it came from. The compiled copy is used only while that
-stamp matches the `dom.py` beside it, so an edited `dom.py` in an editable install is never
-shadowed by a stale build, and never when `PURE_PYTHON_VARIABLE` is set. Both give the same
-blocks (tests compare them). Everything that walks pages takes its functions and classes from
-here; `dom` stays the reference (and the source of the constants and type hints).
+setup.py builds two compiled walkers when it can, both optional:
+- `classifier.extraction._cwalk` (Cython), which reads Lexbor's node structs directly. It is used
+  only after `cwalk_check.checked_walker()` has checked the installed selectolax's struct layout
+  and walked a probe page both ways with the same result (else a warning, and the next walker).
+- `classifier.extraction._dom_compiled` (mypyc), stamped with the SHA-256 of the `dom.py` it came
+  from, and used only while that stamp matches the `dom.py` beside it, so an edited `dom.py` in
+  an editable install is never shadowed by a stale build.
+
+The first usable one of these runs, else `dom` itself. `PURE_PYTHON_VARIABLE` set (to anything)
+forces the plain Python; `WALKER_VARIABLE` set to one of `KINDS` asks for that walker alone
+(the plain Python when it is not usable: for benchmarks and tests). All give the same blocks
+(tests compare them). Everything that walks pages takes its functions and classes from here;
+`dom` stays the reference (and the source of the constants and type hints).
 """
 
 from __future__ import annotations
@@ -15,15 +23,19 @@ import importlib
 import os
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from . import dom
+from . import cwalk_check, dom
 
 PURE_PYTHON_VARIABLE = "PAGESIEVE_PURE_PYTHON"  # set (to anything): plain Python, even if compiled
+WALKER_VARIABLE = "PAGESIEVE_WALKER"  # one of KINDS: that walker only
+CYTHON, MYPYC, PYTHON = "cython", "mypyc", "python"
+KINDS = (CYTHON, MYPYC, PYTHON)  # in the order of preference
 
 
 def compiled_walker(source: bytes) -> ModuleType | None:
-    """The compiled walker if it is installed, was built from `source` (dom.py's bytes) and
-    `PURE_PYTHON_VARIABLE` is not set; else None."""
+    """The mypyc-compiled walker if it is installed, was built from `source` (dom.py's bytes)
+    and `PURE_PYTHON_VARIABLE` is not set; else None."""
     if os.environ.get(PURE_PYTHON_VARIABLE):
         return None
     try:
@@ -35,18 +47,39 @@ def compiled_walker(source: bytes) -> ModuleType | None:
     return module
 
 
-def _implementation() -> ModuleType:
+def cython_walker() -> Any | None:
+    """The checked Cython walker (`_cwalk.Walker`), unless `PURE_PYTHON_VARIABLE` is set or it
+    is not built or fails its self-check (see `cwalk_check`)."""
+    if os.environ.get(PURE_PYTHON_VARIABLE):
+        return None
+    return cwalk_check.checked_walker()
+
+
+def _mypyc_walker() -> ModuleType | None:
     try:
-        compiled = compiled_walker(Path(dom.__file__).read_bytes())
+        return compiled_walker(Path(dom.__file__).read_bytes())
     except OSError:  # no source file to check the build against
-        compiled = None
-    return compiled if compiled is not None else dom
+        return None
 
 
-IMPLEMENTATION: ModuleType = _implementation()
-COMPILED: bool = IMPLEMENTATION is not dom
+def choose(wanted: str | None) -> tuple[str, Any]:
+    """The kind and implementation (an object with `walk` and `blocks_from_html` as in `dom`)
+    of the walker to use: `wanted` (one of KINDS) alone, or the first usable one when None."""
+    for kind in KINDS if wanted not in KINDS else (wanted,):
+        found = cython_walker() if kind == CYTHON else _mypyc_walker() if kind == MYPYC else dom
+        if found is not None:
+            return kind, found
+    return PYTHON, dom
 
-AttributeFacts: type[dom.AttributeFacts] = IMPLEMENTATION.AttributeFacts
-RawBlock: type[dom.RawBlock] = IMPLEMENTATION.RawBlock
+
+KIND, IMPLEMENTATION = choose(os.environ.get(WALKER_VARIABLE, "").strip().lower() or None)
+COMPILED: bool = KIND != PYTHON
+# The mypyc walker makes blocks of its own classes; the Cython walker makes dom's, and reads
+# attribute facts of either kind (the mypyc-compiled ones, when built, compute theirs faster).
+_BLOCKS: ModuleType = IMPLEMENTATION if KIND == MYPYC else dom
+_HELPERS: ModuleType = _BLOCKS if KIND != CYTHON else (_mypyc_walker() or dom)
+
+AttributeFacts: type[dom.AttributeFacts] = _HELPERS.AttributeFacts
+RawBlock: type[dom.RawBlock] = _BLOCKS.RawBlock
+parse = _HELPERS.parse
 blocks_from_html = IMPLEMENTATION.blocks_from_html
-parse = IMPLEMENTATION.parse

@@ -1,6 +1,6 @@
-"""`classifier.extraction.walk`: the compiled walker (built by mypyc at install, `setup.py`) is used
+"""`classifier.extraction.walk`: the mypyc-compiled walker (built at install, `setup.py`) is used
 only when built from the installed `dom.py`, and gives the same output as the plain Python
-(`dom` itself, never replaced), page for page."""
+(`dom` itself, never replaced), page for page. (The Cython walker: test_cwalk.py.)"""
 
 from __future__ import annotations
 
@@ -61,8 +61,14 @@ def test_the_compiled_walker_is_the_one_in_use(compiled: ModuleType) -> None:
     if os.environ.get(walk.PURE_PYTHON_VARIABLE):  # the suite run on the plain walker
         assert not walk.COMPILED and walk.blocks_from_html is dom.blocks_from_html
         return
-    assert walk.COMPILED and walk.IMPLEMENTATION is compiled
-    assert walk.blocks_from_html is compiled.blocks_from_html and walk.RawBlock is compiled.RawBlock
+    if os.environ.get(walk.WALKER_VARIABLE, walk.MYPYC) != walk.MYPYC:
+        pytest.skip(f"{walk.WALKER_VARIABLE} chose another walker")
+    kind, implementation = walk.choose(walk.MYPYC)
+    assert kind == walk.MYPYC and implementation is compiled
+    assert walk.COMPILED and walk.KIND in (walk.CYTHON, walk.MYPYC)  # the Cython walker first, when it passes its check
+    if walk.KIND == walk.MYPYC:
+        assert walk.IMPLEMENTATION is compiled
+        assert walk.blocks_from_html is compiled.blocks_from_html and walk.RawBlock is compiled.RawBlock
 
 
 def test_a_build_from_other_source_is_not_used(compiled: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:

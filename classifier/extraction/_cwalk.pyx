@@ -1,0 +1,673 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False
+"""The walker of `classifier.extraction.dom` in Cython, reading Lexbor's node structs directly.
+
+`dom._Walker` is the reference: this module follows it step by step and gives the same blocks
+and `PageInfo`, but goes from node to node through the structs (`_lexbor_layout.pxd`, declared
+by the project) instead of through a Python object per node, and reads only the attributes the
+walker uses instead of a dict of all of them. Text and blocks are made with the very helpers
+and classes of `dom`; the keyword facts of ASCII class/id values and the path segments are
+computed in compiled code (`_attribute_facts.pxi`, tested against `dom`'s) and kept in the
+caller's `AttributeFacts` tables as its methods keep them.
+
+Lexbor names tags and attributes by ids: small numbers for the names of its static tables,
+and otherwise the address of the name's hash entry. `learn_layout()` learns the ids of the
+names the walker cares about from the installed selectolax (`create_node`, and a parsed probe
+page read both through selectolax's API and through the structs); a mismatch raises
+`LayoutMismatch`. `classifier.extraction.cwalk_check` then walks a probe page both ways before
+this walker is used at all.
+"""
+
+from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.object cimport PyObject
+from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
+from libc.stdint cimport uintptr_t
+from libc.string cimport memset
+
+from ._lexbor_layout cimport lb_attr, lb_character_data, lb_element, lb_hash_entry, lb_node
+
+from selectolax.lexbor import LexborHTMLParser
+
+from . import dom
+from .dom import (
+    _HIDDEN_STYLE,
+    _INVISIBLE,
+    _MAX_JSON_LD_CHARS,
+    _MAX_META_ENTRIES,
+    _MAX_PATH_SEGMENTS,
+    _ROLE_FLAGS,
+    _TAG_FLAGS,
+    _WHITESPACE,
+    BLOCK_TAGS,
+    HEADING_TAGS,
+    SKIPPED_TAGS,
+    AttributeFacts,
+    PageInfo,
+    RawBlock,
+    _close_self_closed_iframes,
+    parse,
+)
+
+
+include "_attribute_facts.pxi"
+
+# The SHA-256 of the sources this module was built from (setup.py passes it to the compiler;
+# empty when built otherwise): `cwalk_check` uses no build of other sources.
+cdef extern from *:
+    """
+    #ifndef PAGESIEVE_BUILT_FROM
+    #define PAGESIEVE_BUILT_FROM ""
+    #endif
+    """
+    const char *PAGESIEVE_BUILT_FROM
+
+BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
+
+# dom's structural flags, as C constants.
+cdef long IN_PRE = dom.IN_PRE
+cdef long IN_CODE = dom.IN_CODE
+cdef long IN_HIDDEN = dom.IN_HIDDEN
+
+
+include "_layout.pxi"
+
+
+cdef struct OpenBlock:  # an open block-level element (dom._Walker.block_stack)
+    PyObject *tag  # borrowed: the Layout's or the walk's custom_tags hold it
+    bint heading
+    Py_ssize_t sequence
+    long keywords
+    # text characters, link characters, blocks, anchors and headings before it
+    Py_ssize_t chars, link_chars, blocks, anchors, headings
+
+
+cdef struct Frame:  # an open element (dom._Walker.frames), without its unused tag
+    long flags, keywords, row
+    bint is_block, is_link
+
+
+cdef struct Totals:  # a block-level element's subtree totals (dom.ElementTotals, by element)
+    Py_ssize_t chars, link_chars, blocks, parent, anchors, headings, first_block
+
+
+cdef int _reserve(void **array, Py_ssize_t *capacity, Py_ssize_t wanted, size_t item_size) except -1:
+    """Room for `wanted` items in a growable C array."""
+    cdef Py_ssize_t new_capacity
+    cdef void *grown
+    if wanted <= capacity[0]:
+        return 0
+    new_capacity = max(wanted, 2 * capacity[0], 64)
+    grown = PyMem_Realloc(array[0], new_capacity * item_size)
+    if grown == NULL:
+        raise MemoryError()
+    array[0] = grown
+    capacity[0] = new_capacity
+    return 0
+
+
+cdef inline bint _ascii_whitespace(const unsigned char *data, size_t length):
+    """Whether the bytes are all ASCII characters that str.isspace() calls whitespace."""
+    cdef size_t i
+    cdef unsigned char c
+    for i in range(length):
+        c = data[i]
+        if not (c == 32 or 9 <= c <= 13 or 28 <= c <= 31):
+            return False
+    return True
+
+
+cdef bint _collapsed_ascii(str text):
+    """Whether `text` is ASCII with no whitespace but single spaces between other characters:
+    the same after `" ".join(text.split())`."""
+    cdef Py_ssize_t length, i
+    cdef const unsigned char *data
+    if not text.isascii():
+        return False
+    data = <const unsigned char *> PyUnicode_AsUTF8AndSize(text, &length)
+    if length == 0 or data[0] == 32 or data[length - 1] == 32:
+        return False
+    for i in range(length):
+        if _is_ascii_space(data[i]) and (data[i] != 32 or data[i - 1] == 32):
+            return False
+    return True
+
+
+cdef class _Walk:
+    """The state of one walk, as `dom._Walker`'s; `run()` returns the blocks."""
+
+    cdef Layout layout
+    cdef object facts
+    # The tables of the attribute facts, read directly (their methods fill them on a miss).
+    cdef dict known_classes, known_keywords, known_segments
+    cdef Py_ssize_t max_entries  # of each table: it is emptied when full
+    cdef public object page
+    cdef public list blocks
+    cdef list lines, pieces, segments, segment_keys, link_targets, link_blocks
+    cdef dict custom_tags, custom_attributes
+    # The codes of custom attribute names (ids that are addresses) seen last, by a hash of the id.
+    cdef uintptr_t recent_attribute_ids[RECENT]
+    cdef signed char recent_attribute_codes[RECENT]
+    cdef OpenBlock *block_stack
+    cdef Py_ssize_t n_open_blocks, open_blocks_capacity
+    cdef Frame *frames
+    cdef Py_ssize_t n_frames, frames_capacity
+    cdef Totals *totals
+    cdef Py_ssize_t n_totals, totals_capacity
+    cdef Py_ssize_t link_chars, n_links, total_chars, total_link_chars, total_headings
+    cdef Py_ssize_t anchors, forms, images, link_depth
+    cdef long flags, keywords, row
+    cdef bint pending_space
+    cdef public bint iframe_with_content
+    # The tag just looked up by _tag: its flags and name.
+    cdef int found_flags
+    cdef object found_name
+    # The attributes of the element just read by _read_attributes.
+    cdef lb_attr *slots[N_ATTRIBUTES]
+
+    def __init__(self, Layout layout, facts: object) -> None:
+        self.layout = layout
+        self.facts = facts
+        # The tables of a `dom.AttributeFacts` or of its mypyc-compiled copy (same fields).
+        tables = [getattr(facts, name, None) for name in ("classes", "keywords", "segments")]
+        if all(type(table) is dict for table in tables):
+            self.known_classes, self.known_keywords, self.known_segments = tables
+            self.max_entries = facts.MAX_ENTRIES
+        self.page = PageInfo()
+        self.link_targets = self.page.link_targets
+        self.link_blocks = self.page.link_blocks
+        self.blocks = []
+        self.lines = []
+        self.pieces = []
+        self.segments = []
+        self.segment_keys = []
+        self.custom_tags = {}
+        self.custom_attributes = {}
+        self.row = -1
+
+    def __dealloc__(self):
+        PyMem_Free(self.block_stack)
+        PyMem_Free(self.frames)
+        PyMem_Free(self.totals)
+
+    # The next three are `AttributeFacts.class_facts`, `keyword_bits` and `path_segment`, with
+    # the keyword facts of lower-case ASCII values and the path segments computed here
+    # (_attribute_facts.pxi) and kept in its tables as its methods keep them; the keyword
+    # facts of other values come from those methods.
+
+    cdef tuple _class_facts(self, str value):
+        cdef dict known = self.known_classes
+        if known is not None:
+            found = known.get(value)
+            if found is not None:
+                return <tuple> found
+            found = self.layout.keywords.facts(value)
+            if found is not None:
+                if len(known) >= self.max_entries:
+                    known.clear()
+                known[value] = found
+                return <tuple> found
+        return self.facts.class_facts(value)
+
+    cdef long _keyword_bits(self, str value) except? -1:
+        cdef dict known = self.known_keywords
+        if known is not None:
+            found = known.get(value)
+            if found is not None:
+                return <long> found
+            found = self.layout.keywords.facts(value)
+            if found is not None:
+                if len(known) >= self.max_entries:
+                    known.clear()
+                known[value] = found[0]
+                return <long> found[0]
+        return <long> self.facts.keyword_bits(value)
+
+    cdef tuple _path_segment(self, str tag, object id_value, object class_value):
+        cdef dict known = self.known_segments
+        found = ascii_path_segment(tag, id_value, class_value)
+        if found is not None:  # made faster than looked up: not kept
+            return <tuple> found
+        if known is None:
+            return self.facts.path_segment(tag, id_value, class_value)
+        key = (tag, id_value, class_value)
+        found = known.get(key)
+        if found is None:
+            if len(known) >= self.max_entries:
+                known.clear()
+            found = path_segment(tag, id_value, class_value)
+            known[key] = found
+        return <tuple> found
+
+    cdef int _tag(self, lb_node *node) except -1:
+        """The T_* bits of an element; its flags and name in found_flags and found_name."""
+        cdef uintptr_t name_id = _element_name_id(node)
+        cdef Layout layout = self.layout
+        if name_id < STATIC_IDS:
+            self.found_flags = layout.tag_flags[name_id]
+            self.found_name = layout.tag_names[name_id]
+            return layout.tag_codes[name_id]
+        if name_id < POINTER_IDS:
+            self.found_flags = 0
+            self.found_name = None
+            return 0
+        found = self.custom_tags.get(name_id)
+        if found is None:
+            name = _hash_name(name_id)
+            found = (tag_code(name) if name else T_NOT_CONTENT, _TAG_FLAGS.get(name, 0), name)
+            self.custom_tags[name_id] = found
+        self.found_flags = found[1]
+        self.found_name = found[2]
+        return found[0]
+
+    cdef int _read_attributes(self, lb_node *node) except -1:
+        """Fill `slots` with the element's attributes the walker reads (the last of a name
+        wins, as in a dict)."""
+        cdef lb_attr *attribute = (<lb_element *> node).first_attr
+        cdef uintptr_t name_id
+        cdef int code
+        cdef signed char *codes = self.layout.attribute_codes
+        memset(self.slots, 0, sizeof(self.slots))
+        while attribute != NULL:
+            name_id = _attribute_name_id(attribute)
+            if name_id < STATIC_IDS:
+                code = codes[name_id]
+            elif name_id < POINTER_IDS:
+                code = -1
+            elif self.recent_attribute_ids[(name_id >> 4) & (RECENT - 1)] == name_id:
+                code = self.recent_attribute_codes[(name_id >> 4) & (RECENT - 1)]
+            else:
+                found = self.custom_attributes.get(name_id)
+                if found is None:
+                    name = _hash_name(name_id)
+                    found = ATTRIBUTE_NAMES.index(name) if name in ATTRIBUTE_NAMES else -1
+                    self.custom_attributes[name_id] = found
+                code = found
+                self.recent_attribute_ids[(name_id >> 4) & (RECENT - 1)] = name_id
+                self.recent_attribute_codes[(name_id >> 4) & (RECENT - 1)] = code
+            if code >= 0:
+                self.slots[code] = attribute
+            attribute = attribute.next
+        return 0
+
+    cdef str _text_deep(self, lb_node *root):
+        """`node.text(deep=True)`: the bytes of all text below, decoded once."""
+        cdef lb_node *node = root.first_child
+        cdef lb_character_data *text
+        cdef uintptr_t text_id = self.layout.text_id
+        buffer = bytearray()
+        while node != NULL:
+            if node.local_name == text_id:
+                text = <lb_character_data *> node
+                if text.data.data != NULL:
+                    buffer += text.data.data[: text.data.length]
+            if node.first_child != NULL:
+                node = node.first_child
+            else:
+                while node != root and node.next == NULL:
+                    node = node.parent
+                if node == root:
+                    break
+                node = node.next
+        if not buffer:
+            return ""
+        return PyUnicode_DecodeUTF8(buffer, len(buffer), "replace")
+
+    cdef int flush(self, long flags, long keywords, long row, Py_ssize_t depth) except -1:
+        if not self.pieces and not self.lines:
+            return 0
+        cdef str last_line = "".join(self.pieces)
+        cdef str text
+        cdef list lines = self.lines
+        if (not last_line.isascii() and _INVISIBLE.search(last_line)) or (
+            lines and _INVISIBLE.search("".join(lines))
+        ):
+            last_line = _INVISIBLE.sub("", last_line)
+            lines = [_INVISIBLE.sub("", line) for line in lines]
+        if flags & IN_PRE:
+            lines.append(last_line)
+            text = "\n".join([line.rstrip() for line in lines]).strip("\n")
+            if not text.strip():
+                text = ""
+        elif lines:
+            lines.append(last_line)
+            text = "\n".join([collapsed for line in lines if (collapsed := " ".join(line.split()))])
+        elif _collapsed_ascii(last_line):
+            text = last_line  # what " ".join(last_line.split()) gives
+        else:
+            text = " ".join(last_line.split())
+        self.lines = []
+        self.pieces = []
+        self.pending_space = False
+        cdef Py_ssize_t link_chars = self.link_chars, n_links = self.n_links
+        self.link_chars = 0
+        self.n_links = 0
+        if not text:
+            return 0
+        cdef Py_ssize_t n_chars = len(text)
+        link_chars = min(link_chars, n_chars)
+        self.total_chars += n_chars
+        self.total_link_chars += link_chars
+        cdef OpenBlock *stack = self.block_stack
+        cdef Py_ssize_t height = self.n_open_blocks
+        tag = <object> stack[height - 1].tag if height else "body"
+        if height and stack[height - 1].heading:
+            self.total_headings += 1
+        cdef Py_ssize_t own = stack[height - 1].sequence if height else -1
+        cdef Py_ssize_t parent = stack[height - 2].sequence if height > 1 else own
+        cdef Py_ssize_t grandparent = stack[height - 3].sequence if height > 2 else parent
+        cdef long near = 0
+        cdef Py_ssize_t i
+        for i in range(max(0, height - 3), height):
+            near |= stack[i].keywords
+        segments = self.segments
+        keys = self.segment_keys
+        cdef Py_ssize_t start = max(0, len(segments) - _MAX_PATH_SEGMENTS)
+        self.blocks.append(
+            RawBlock(
+                len(self.blocks), text, tag, ">".join(segments[start:]), ">".join(keys[start:]),
+                depth, link_chars, n_links, flags, keywords, near, own, parent, grandparent, row,
+            )
+        )
+        return 0
+
+    cdef int read_special(self, str tag, lb_node *node) except -1:
+        """Metadata from elements that are skipped as content (`dom._Walker.read_special`)."""
+        cdef lb_node *child
+        cdef int code
+        page = self.page
+        if tag == "head" or tag == "noembed":
+            child = node.first_child
+            while child != NULL:
+                if child.type == NODE_ELEMENT and child.local_name != self.layout.text_id:
+                    code = self._tag(child)
+                    if code & T_HEAD_CHILD:
+                        self.read_special(self.found_name, child)
+                child = child.next
+            return 0
+        if tag == "title":
+            if not page.title:
+                page.title = _WHITESPACE.sub(" ", self._text_deep(node)).strip()
+            return 0
+        if tag == "img" or tag == "picture":
+            self.images += 1
+            return 0
+        self._read_attributes(node)
+        if tag == "meta":
+            key = _value(self.slots[A_PROPERTY]) or _value(self.slots[A_NAME]) or _value(self.slots[A_ITEMPROP])
+            content = _value(self.slots[A_CONTENT])
+            if key and content and len(page.meta) < _MAX_META_ENTRIES:
+                page.meta.setdefault(key.strip().lower(), content.strip())
+            else:
+                http_equiv = _value(self.slots[A_HTTP_EQUIV])
+                if http_equiv and content:
+                    page.meta.setdefault("http-equiv:" + http_equiv.lower(), content)
+        elif tag == "link":
+            rel = (_value(self.slots[A_REL]) or "").lower().split()
+            if "canonical" in rel and not page.canonical:
+                page.canonical = (_value(self.slots[A_HREF]) or "").strip()
+        elif tag == "script":
+            if (_value(self.slots[A_TYPE]) or "").strip().lower() == "application/ld+json":
+                text = self._text_deep(node)
+                if text and sum(map(len, page.json_ld)) + len(text) <= _MAX_JSON_LD_CHARS:
+                    page.json_ld.append(text)
+        return 0
+
+    def run(self, tree: object) -> list:
+        """Walk the tree in document order and return the blocks."""
+        cdef lb_node *node
+        cdef lb_node *child
+        cdef Py_ssize_t i
+        root = tree.root
+        if root is None:
+            return self.blocks
+        language = root.attributes.get("lang") if root.tag == "html" else None
+        self.page.language = (language or "").strip()
+        node = <lb_node *> _address(root)
+        while node != NULL:
+            child = self._visit(node)
+            node = child if child != NULL else self._leave(node)
+        self.flush(self.flags, self.keywords, self.row, 0)
+        page = self.page
+        page.n_links = self.anchors
+        page.n_forms = self.forms
+        page.n_images = self.images
+        cdef Totals *totals = self.totals
+        cdef Py_ssize_t n = self.n_totals
+        elements = page.elements
+        elements.chars.extend([totals[i].chars for i in range(n)])
+        elements.link_chars.extend([totals[i].link_chars for i in range(n)])
+        elements.blocks.extend([totals[i].blocks for i in range(n)])
+        elements.parent.extend([totals[i].parent for i in range(n)])
+        elements.anchors.extend([totals[i].anchors for i in range(n)])
+        elements.headings.extend([totals[i].headings for i in range(n)])
+        elements.first_block.extend([totals[i].first_block for i in range(n)])
+        return self.blocks
+
+    cdef lb_node *_visit(self, lb_node *node) except? NULL:
+        """Read one node; return its first child when the walk goes into it, else NULL."""
+        cdef lb_character_data *text
+        cdef int code
+        cdef long class_keywords = 0
+        if node.local_name == self.layout.text_id:
+            if node.type == NODE_TEXT:
+                text = <lb_character_data *> node
+                if text.data.data != NULL and text.data.length:
+                    if (
+                        not self.pieces and not self.lines and not self.flags & IN_PRE
+                        and _ascii_whitespace(text.data.data, text.data.length)
+                    ):
+                        self.pending_space = False  # blank markup between blocks: as _add_text
+                    else:
+                        self._add_text(_decode(text.data.data, text.data.length))
+            return NULL
+        if node.type != NODE_ELEMENT:
+            return NULL  # comments, doctype
+        code = self._tag(node)
+        if code & T_NOT_CONTENT:
+            return NULL
+        tag = self.found_name
+        if code & T_SKIP:
+            self._skip(code, tag, node)
+            return NULL
+        if code & (T_BR | T_WBR):
+            if code & T_BR:
+                self.lines.append("".join(self.pieces))
+                self.pieces = []
+                self.pending_space = False
+            return NULL
+        cdef bint has_attributes = (<lb_element *> node).first_attr != NULL
+        class_value = None
+        if has_attributes:
+            self._read_attributes(node)
+            class_value = _value(self.slots[A_CLASS])
+            if class_value:
+                class_keywords, assistive_only = self._class_facts(class_value)
+                if assistive_only:
+                    return NULL
+        return self._open(code, tag, node, has_attributes, class_value, class_keywords)
+
+    cdef int _add_text(self, str text) except -1:
+        self.pending_space = False
+        if self.pieces or self.lines or self.flags & IN_PRE or not text.isspace():
+            self.pieces.append(text)
+            if self.link_depth:
+                self.link_chars += len(text.strip())
+        return 0
+
+    cdef int _skip(self, int code, str tag, lb_node *node) except -1:
+        if code & T_SPECIAL:
+            self.read_special(tag, node)
+        elif code & T_SELECT:
+            if self.pieces:
+                self.pending_space = True
+        elif code & T_IFRAME and node.first_child != NULL:
+            self.iframe_with_content = True
+        return 0
+
+    cdef lb_node *_open(
+        self, int code, str tag, lb_node *node, bint has_attributes, object class_value, long class_keywords
+    ) except? NULL:
+        """An element that may hold content (`dom._Walker._open`)."""
+        cdef long own_flags = self.found_flags
+        cdef long own_keywords = 0
+        cdef bint is_block = code & T_BLOCK
+        cdef bint is_link = code & T_A
+        cdef Py_ssize_t sequence = -1
+        id_value = None
+        if has_attributes:
+            own_keywords = class_keywords
+            id_value = _value(self.slots[A_ID])
+            if id_value:
+                own_keywords |= self._keyword_bits(id_value)
+            role = _value(self.slots[A_ROLE])
+            if role:
+                own_flags |= <long> _ROLE_FLAGS.get(role.strip().lower(), 0)
+            if self.slots[A_HIDDEN] != NULL or _value(self.slots[A_ARIA_HIDDEN]) == "true":
+                own_flags |= IN_HIDDEN
+            else:
+                style = _value(self.slots[A_STYLE])
+                if style and _HIDDEN_STYLE.search(style):
+                    own_flags |= IN_HIDDEN
+            itemprop = _value(self.slots[A_ITEMPROP])
+            if itemprop:
+                own_keywords |= self._keyword_bits(itemprop)
+        # Page-level counts, as dom._Walker._count.
+        if is_link:
+            self.n_links += 1
+            self.anchors += 1
+            if has_attributes:
+                target = _value(self.slots[A_HREF])
+                if target:
+                    self.link_targets.append(target.partition("#")[0].strip())
+                    self.link_blocks.append(len(self.blocks))
+        elif code & T_FORM:
+            self.forms += 1
+        elif code & T_TIME and not self.page.time_datetime:
+            self.page.time_datetime = ((_value(self.slots[A_DATETIME]) if has_attributes else None) or "").strip()
+        if is_block:
+            sequence = self._open_block(tag, code & T_HEADING, own_keywords, id_value, class_value, has_attributes)
+        elif self.pending_space:
+            if not self.flags & (IN_PRE | IN_CODE):
+                self.pieces.append(" ")
+            self.pending_space = False
+        cdef lb_node *child = node.first_child
+        if child == NULL:
+            if is_block:
+                self._close_block()
+            return NULL
+        _reserve(<void **> &self.frames, &self.frames_capacity, self.n_frames + 1, sizeof(Frame))
+        cdef Frame *frame = &self.frames[self.n_frames]
+        frame.flags = self.flags
+        frame.keywords = self.keywords
+        frame.row = self.row
+        frame.is_block = is_block
+        frame.is_link = is_link
+        self.n_frames += 1
+        self.flags |= own_flags
+        self.keywords |= own_keywords
+        if code & T_TR:
+            self.row = sequence
+        if is_link:
+            self.link_depth += 1
+        return child
+
+    cdef Py_ssize_t _open_block(
+        self, str tag, bint heading, long own_keywords, object id_value, object class_value, bint has_attributes
+    ) except -2:
+        if self.pieces or self.lines:
+            self.flush(self.flags, self.keywords, self.row, self.n_frames)
+        self.pending_space = False
+        self.n_links = 0
+        cdef Py_ssize_t sequence = self.n_totals
+        cdef Py_ssize_t n_blocks = len(self.blocks)
+        _reserve(<void **> &self.totals, &self.totals_capacity, sequence + 1, sizeof(Totals))
+        cdef Totals *totals = &self.totals[sequence]
+        totals.chars = totals.link_chars = totals.blocks = totals.anchors = totals.headings = 0
+        totals.parent = self.block_stack[self.n_open_blocks - 1].sequence if self.n_open_blocks else -1
+        totals.first_block = n_blocks
+        self.n_totals += 1
+        _reserve(<void **> &self.block_stack, &self.open_blocks_capacity, self.n_open_blocks + 1, sizeof(OpenBlock))
+        cdef OpenBlock *entry = &self.block_stack[self.n_open_blocks]
+        entry.tag = <PyObject *> tag
+        entry.heading = heading
+        entry.sequence = sequence
+        entry.keywords = own_keywords
+        entry.chars = self.total_chars
+        entry.link_chars = self.total_link_chars
+        entry.blocks = n_blocks
+        entry.anchors = self.anchors
+        entry.headings = self.total_headings
+        self.n_open_blocks += 1
+        if has_attributes:
+            segment, key = self._path_segment(tag, id_value, class_value)
+        else:
+            segment, key = tag, tag
+        self.segments.append(segment)
+        self.segment_keys.append(key)
+        return sequence
+
+    cdef lb_node *_leave(self, lb_node *node) except? NULL:
+        """The next node after `node`'s subtree, closing finished ancestors on the way up."""
+        cdef Frame frame
+        while True:
+            if node.next != NULL:
+                return node.next
+            if not self.n_frames:
+                return NULL
+            self.n_frames -= 1
+            frame = self.frames[self.n_frames]
+            if frame.is_block:
+                if self.pieces or self.lines:
+                    self.flush(self.flags, self.keywords, self.row, self.n_frames + 1)
+                self._close_block()
+            else:
+                self.pending_space = True
+            self.flags = frame.flags
+            self.keywords = frame.keywords
+            self.row = frame.row
+            if frame.is_link:
+                self.link_depth -= 1
+            node = node.parent
+
+    cdef int _close_block(self) except -1:
+        self.pending_space = False
+        self.n_links = 0
+        self.n_open_blocks -= 1
+        cdef OpenBlock *entry = &self.block_stack[self.n_open_blocks]
+        self.segments.pop()
+        self.segment_keys.pop()
+        cdef Totals *totals = &self.totals[entry.sequence]
+        totals.chars = self.total_chars - entry.chars
+        totals.link_chars = self.total_link_chars - entry.link_chars
+        totals.blocks = len(self.blocks) - entry.blocks
+        totals.anchors = self.anchors - entry.anchors
+        totals.headings = self.total_headings - entry.headings
+        return 0
+
+
+cdef class Walker:
+    """The compiled walk for one `Layout`: `walk` and `blocks_from_html` as in `dom`."""
+
+    cdef Layout layout
+
+    def __init__(self, Layout layout) -> None:
+        self.layout = layout
+
+    def walk(self, tree: object, facts: object = None) -> tuple:
+        """Blocks in document order and the page evidence (`dom.walk`). A tree of another parser
+        than Lexbor's has other structs: `dom` walks it."""
+        if not isinstance(tree, LexborHTMLParser):
+            return dom.walk(tree, facts)
+        walker = _Walk(self.layout, facts if facts is not None else AttributeFacts())
+        blocks = walker.run(tree)
+        return blocks, walker.page
+
+    def blocks_from_html(self, html: str, facts: object = None) -> tuple:
+        """Parse and walk in one call (`dom.blocks_from_html`)."""
+        facts = facts if facts is not None else AttributeFacts()
+        walker = _Walk(self.layout, facts)
+        blocks = walker.run(parse(html))
+        if walker.iframe_with_content:
+            repaired = _close_self_closed_iframes(html)
+            if repaired != html:
+                return self.walk(parse(repaired), facts)
+        return blocks, walker.page

@@ -1,0 +1,266 @@
+"""The Cython walker (`classifier.extraction._cwalk`, which reads Lexbor's structs) gives the
+same blocks and page evidence as the plain Python walker (`dom`, the reference) on every page in
+data/ and on generated tag soup; it is used only after its self-check (`cwalk_check`), and a
+failed check or PAGESIEVE_PURE_PYTHON gives another walker."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import os
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import classifier.extraction.dom as dom
+from classifier.extraction import cwalk_check, walk
+from classifier.extraction.decode import decode_html
+from tests.classifier.strategies import BLOCK_TREES, tree_html
+
+DATA = Path(__file__).resolve().parents[3] / "data"
+PAGE_SETS = {
+    "wcxb-dev": sorted((DATA / "wcxb-dev" / "html").glob("*.html.gz")),
+    "aeb": sorted((DATA / "aeb" / "html").glob("*.html.gz")),
+    "farm": sorted((DATA / "farm" / "pages").glob("*.html.gz")),
+    "examples": sorted((DATA / "examples").glob("*.html")),
+}
+# .ci/run sets this: there, a Cython walker that is not built (or stale) is a failure; one that
+# fails its self-check on the installed selectolax is skipped, as users then get another walker.
+REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get(REQUIRE_VARIABLE) == "1":
+        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1)")
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def cython() -> Any:
+    """The checked Cython walker (else the test skips, or fails in CI)."""
+    if importlib.util.find_spec("classifier.extraction._cwalk") is None:
+        _unavailable("the Cython walker is not built here (pip install -e . with a C compiler builds it)")
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    if not cwalk_check.built_from_these_sources(_cwalk):
+        _unavailable("the Cython walker was built from other sources (stale): pip install -e . builds it again")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        walker = cwalk_check.checked_walker()
+    if walker is None:
+        import selectolax
+
+        said = "; ".join(str(each.message) for each in caught)
+        # Not a failure even in CI: a selectolax release whose structs differ gets the next
+        # walker and a warning, which is what users get (CI runs the newest release).
+        pytest.skip(f"the Cython walker is built but failed its self-check on selectolax {selectolax.__version__}: {said}")
+    return walker
+
+
+def _read(path: Path) -> str:
+    raw = path.read_bytes()
+    return decode_html(gzip.decompress(raw) if path.suffix == ".gz" else raw)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_SETS))
+def test_the_same_blocks_and_page_on_every_page_in_data(cython: Any, name: str) -> None:
+    paths = PAGE_SETS[name]
+    if not paths:
+        pytest.skip(f"no pages of {name} in data/")
+    differing = [path.name for path in paths if cython.blocks_from_html(html := _read(path)) != dom.blocks_from_html(html)]
+    assert not differing, f"{len(differing)} of {len(paths)} pages differ: {differing[:10]}"
+
+
+@pytest.mark.parametrize("kind", ["plain", "in use"])
+def test_the_same_walk_with_shared_attribute_facts(cython: Any, kind: str) -> None:
+    """One table of attribute facts kept across pages (as an Extractor keeps it), of dom's
+    class or of the one `walk` gives (mypyc's when it is built)."""
+    facts_compiled = dom.AttributeFacts() if kind == "plain" else walk.AttributeFacts()
+    facts_plain = dom.AttributeFacts()
+    for path in PAGE_SETS["wcxb-dev"][:40]:
+        html = _read(path)
+        assert cython.blocks_from_html(html, facts_compiled) == dom.blocks_from_html(html, facts_plain), path.name
+
+
+def _same(cython: Any, html: str) -> None:
+    assert repr(cython.blocks_from_html(html)) == repr(dom.blocks_from_html(html))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(BLOCK_TREES, min_size=1, max_size=3),
+    st.sampled_from([None, " ", "\n\t"]),
+    st.sampled_from(["", "<noscript>", '<div class="sr-only">', '<table><tr><td class="mainContent">', "<pre>"]),
+)
+def test_the_same_on_trees_of_blocks(cython: Any, tree: list, indent: str | None, opener: str) -> None:
+    _same(cython, "<html><body>" + opener + "".join(tree_html(node, indent) for node in tree) + "</body></html>")
+
+
+# Tag soup: start and end tags of every kind the walker treats apart (and custom ones, with
+# short and long names), in any order and unbalanced, attributes in any case and with or
+# without values, text with entities, invisible and non-ASCII characters, comments, raw "<".
+_NAMES = st.sampled_from(
+    (
+        "p div span a li ul ol td tr th table tbody h1 h3 pre code br wbr img picture time meta link title "
+        "script style noscript iframe svg math template form input select textarea button label nav footer "
+        "aside article main header html head body b em q figure figcaption details summary address "
+        "dialog noembed frameset frame base search listing plaintext xmp x-card my-custom-element-long-name Div P"
+    ).split()
+)
+_ATTRIBUTES = st.lists(
+    st.tuples(
+        st.sampled_from(
+            "class id href lang name property content rel datetime type hidden style aria-hidden role "
+            "itemprop http-equiv CLASS Id data-x x-custom-attribute-long-name".split()
+        ),
+        st.none()
+        | st.sampled_from(["", " ", "nav", "sr-only", "canonical", "main-content post-12", "application/ld+json"])
+        | st.sampled_from(["display:none", "true", "navigation", "og:title", "a#b", "Main Content", "ünï"]),
+    ),
+    max_size=4,
+)
+_TOKENS = st.one_of(
+    st.tuples(_NAMES, _ATTRIBUTES).map(
+        lambda tag: "<" + tag[0] + "".join(f" {name}" if value is None else f' {name}="{value}"' for name, value in tag[1]) + ">"
+    ),
+    _NAMES.map(lambda name: f"</{name}>"),
+    st.text(alphabet="ab é中 \n\t\u00ad\u200b&;<>#\"'", max_size=12),
+    st.sampled_from(["&amp;", "&nbsp;", "&lt;p&gt;", "<!-- c -->", "<!DOCTYPE html>", "<br/>", "<iframe/>", "\x00"]),
+    st.sampled_from(['{"@type": "Article"}', "</script>", "<script type=application/ld+json>", "<title>T"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_TOKENS, min_size=1, max_size=30))
+def test_the_same_on_tag_soup(cython: Any, tokens: list[str]) -> None:
+    _same(cython, "".join(tokens))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "",
+        "plain text, no tags",
+        "<div>" * 20_000 + "deep" + "</div>" * 20_000,
+        "<p " + " ".join(f"a{i}=x" for i in range(20_000)) + ">many attributes</p>",
+        "<p>\x00 NUL \ud800 surrogate</p><iframe src=x /><p>after a self-closed iframe</p>",
+        "<p>bad UTF-8 kept by Lexbor: \udcff\udcfe</p>",
+        cwalk_check.PROBE_PAGE,
+    ],
+    ids=["empty", "text", "deep", "attributes", "nul-surrogate-iframe", "lone-surrogates", "probe"],
+)
+def test_the_same_on_bad_input(cython: Any, html: str) -> None:
+    _same(cython, html)
+
+
+def test_a_tree_of_another_parser_is_walked_by_dom(cython: Any) -> None:
+    """Only a LexborHTMLParser's nodes are read as Lexbor's structs; anything else goes to dom."""
+    from types import SimpleNamespace
+
+    tree = SimpleNamespace(root=None)  # an empty tree of no Lexbor parser: never read as structs
+    assert repr(cython.walk(tree)) == repr(dom.walk(tree)) == repr(([], dom.PageInfo()))
+
+
+def test_the_walker_in_use_is_the_cython_one(cython: Any) -> None:
+    if os.environ.get(walk.PURE_PYTHON_VARIABLE):
+        assert walk.KIND == walk.PYTHON and walk.blocks_from_html is dom.blocks_from_html
+    elif os.environ.get(walk.WALKER_VARIABLE):
+        pytest.skip(f"{walk.WALKER_VARIABLE} chose the walker")
+    else:
+        assert walk.KIND == walk.CYTHON and walk.COMPILED
+        assert walk.RawBlock is dom.RawBlock
+
+
+def test_the_variable_turns_the_cython_walker_off(cython: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(walk.PURE_PYTHON_VARIABLE, "1")
+    assert walk.cython_walker() is None
+    assert walk.choose(None) == (walk.PYTHON, dom)
+    assert walk.choose(walk.CYTHON) == (walk.PYTHON, dom)
+
+
+def test_a_layout_that_does_not_fit_falls_back_with_a_warning(cython: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    def mismatch(probe: str) -> None:
+        raise _cwalk.LayoutMismatch("next of '-text'")
+
+    monkeypatch.setattr(_cwalk, "learn_layout", mismatch)
+    with pytest.warns(UserWarning, match="does not fit this selectolax"):
+        assert cwalk_check.checked_walker() is None
+    monkeypatch.delenv(walk.PURE_PYTHON_VARIABLE, raising=False)
+    monkeypatch.delenv(walk.WALKER_VARIABLE, raising=False)
+    with pytest.warns(UserWarning):
+        assert walk.choose(walk.CYTHON) == (walk.PYTHON, dom)
+
+
+def test_a_walker_that_walks_the_probe_otherwise_falls_back_with_a_warning(cython: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cwalk_check, "_walked", lambda walker, html: "dom" if walker is dom else "something else")
+    with pytest.warns(UserWarning, match="walks the probe page differently"):
+        assert cwalk_check.checked_walker() is None
+
+
+def test_a_build_of_other_sources_is_not_used(cython: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cwalk_check, "sources_digest", lambda folder: "0" * 64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # silently, as a stale mypyc build
+        assert cwalk_check.checked_walker() is None
+    monkeypatch.setattr(cwalk_check, "sources_digest", lambda folder: None)  # no sources beside it
+    assert cwalk_check.checked_walker() is not None
+
+
+def test_the_layout_check_wants_every_attribute_on_the_probe(cython: Any) -> None:
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    with pytest.raises(_cwalk.LayoutMismatch, match="no attribute"):
+        _cwalk.learn_layout("<p class=x>text</p>")
+
+
+@pytest.fixture(scope="module")
+def keywords(cython: Any) -> Any:
+    """The Cython walker's table of keyword facts (`_attribute_facts.pxi`)."""
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    return _cwalk.learn_layout(cwalk_check.PROBE_PAGE).keywords
+
+
+_WORDS = sorted(dom._KEYWORD_WORDS | dom._ASSISTIVE_ONLY)
+_SEPARATORS = st.sampled_from([" ", "-", "_", "--", "2", " \t", "\n", "\x1c", "\x0b", ":", "é", "A", ""])
+
+
+_CASES = st.sampled_from([str.lower, str.upper, str.capitalize, str.title])
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_WORDS) | st.text(alphabet="abcsronlyxHTML", max_size=6), _CASES, _SEPARATORS),
+        max_size=6,
+    )
+    | st.lists(st.tuples(st.text(alphabet="aBb -_\t\x1f1Zé", max_size=5), _CASES, _SEPARATORS), max_size=4)
+)
+def test_keyword_facts_of_values_as_dom_computes_them(keywords: Any, parts: list[tuple[str, Any, str]]) -> None:
+    value = "".join(case(word) + separator for word, case, separator in parts)
+    found = keywords.facts(value)
+    if value.isascii():
+        assert found == dom._attribute_facts(value), repr(value)
+    else:
+        assert found is None  # the walker asks dom for these
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    st.sampled_from(["div", "li", "search", "x-custom", "a-custom-element-with-a-much-longer-name"]),
+    st.none() | st.text(alphabet="ab1 2-\t\x1c\u00a0é", max_size=50) | st.text(alphabet="aB9 \t\n\x0b\x1f#.", max_size=90),
+    st.none() | st.text(alphabet="ab1 2-_\t\n\u2003é", max_size=60) | st.text(alphabet="aB9 \t\n\x0b\x1f#.", max_size=120),
+)
+def test_path_segments_as_dom_makes_them(cython: Any, tag: str, element_id: str | None, classes: str | None) -> None:
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    expected = dom._path_segment(tag, element_id, classes)
+    assert _cwalk.path_segment(tag, element_id, classes) == expected
+    in_c = _cwalk.ascii_path_segment(tag, element_id, classes)
+    assert in_c == (expected if all((text or "").isascii() for text in (tag, element_id, classes)) else None)
