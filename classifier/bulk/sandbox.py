@@ -62,8 +62,22 @@ def _worker_main(
     page_options: Any,
     max_memory: int | None,
 ) -> None:
-    """Worker loop: load the model, then answer (seq, record) with (seq, row) until None."""
+    """Worker loop: load the model, then answer (seq, record) with (seq, row) until None. A
+    parent gone (an interrupted run) ends it quietly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    with contextlib.suppress(BrokenPipeError, EOFError, ConnectionResetError):
+        _serve(conn, page_fn, error_fn, model_loader, page_options, max_memory)
+
+
+def _serve(
+    conn: Connection,
+    page_fn: Callable[..., Any],
+    error_fn: Callable[[Any, str], Any],
+    model_loader: Callable[[], Any] | None,
+    page_options: Any,
+    max_memory: int | None,
+) -> None:
+    """Load the model, say "ready", then answer (seq, record) with (seq, row) until None."""
     if max_memory and not sys.platform.startswith("linux"):
         with contextlib.suppress(ImportError, ValueError, OSError):
             import resource
@@ -168,7 +182,12 @@ class PagePool(Generic[T]):
             worker.conn.close()
 
     def __enter__(self) -> PagePool[T]:
-        self._pool = [self._spawn() for _ in range(self.workers)]
+        try:
+            for _ in range(self.workers):
+                self._pool.append(self._spawn())
+        except BaseException:  # an interrupt while starting: stop the workers already started
+            self.close(wait=0.0)
+            raise
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:

@@ -299,3 +299,17 @@ def test_single_page_commands_give_one_line_errors(tmp_path: Path, capsys: pytes
 def test_rows_carry_every_output_field() -> None:
     assert set(OUTPUT_FIELDS) <= set(Row(source="s", offset=0).to_dict())
     assert PageOptions() == PageOptions()
+
+
+def test_a_worker_whose_run_was_interrupted_ends_without_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An interrupted run closes its end of the pipe before a starting worker says "ready":
+    the worker ends quietly instead of printing a BrokenPipeError under the CLI's one line."""
+    import multiprocessing
+
+    from classifier.bulk import sandbox
+
+    monkeypatch.setattr(sandbox.signal, "signal", lambda *args: None)  # not this process's SIGINT
+    parent, child = multiprocessing.Pipe(duplex=True)
+    parent.close()
+    sandbox._worker_main(child, fake_page, lambda record, message: None, None, None, None)
+    assert child.closed is False  # it returned; nothing was raised
