@@ -200,7 +200,11 @@ def test_an_interrupt_stops_at_once_even_with_a_page_in_flight(tmp_path: Path) -
     out = tmp_path / "out.jsonl"
     cmd = [sys.executable, "-m", "classifier.bulk.cli", str(path), "-o", str(out), "--workers", "1",
            "--page-fn", "tests.classifier.bulk.helpers:fake_page", "--quiet", "--timeout", "0"]  # fmt: skip
-    proc = subprocess.Popen(cmd, env=subprocess_env(), stderr=subprocess.PIPE)
+    # SIGINT as a terminal delivers it: a harness that runs the suite in the background (no job
+    # control) hands its children SIGINT ignored, and Python keeps an ignored SIGINT ignored.
+    proc = subprocess.Popen(
+        cmd, env=subprocess_env(), stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL)
+    )
     parts = Path(str(out) + ".parts")
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not parts.exists():
