@@ -66,11 +66,7 @@ __all__ = [
 ]
 
 DEFAULT_WCXB = Path(__file__).resolve().parent.parent / "data" / "wcxb-dev"
-DEFAULT_AEB_CANDIDATES = (
-    Path(__file__).resolve().parent.parent / "data" / "aeb",
-    Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "aeb",
-    Path("/work/shared/data/aeb"),
-)
+DEFAULT_AEB_CANDIDATES = (Path(__file__).resolve().parent.parent / "data" / "aeb",)
 DEFAULT_TIMEOUT = 60.0
 
 _HTML_LANG_RE = re.compile(r"<html\b[^>]*?\blang\s*=\s*[\"']?\s*([A-Za-z]{2,3})", re.IGNORECASE)
