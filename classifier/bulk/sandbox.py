@@ -65,19 +65,6 @@ def _worker_main(
     """Worker loop: load the model, then answer (seq, record) with (seq, row) until None. A
     parent gone (an interrupted run) ends it quietly."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    with contextlib.suppress(BrokenPipeError, EOFError, ConnectionResetError):
-        _serve(conn, page_fn, error_fn, model_loader, page_options, max_memory)
-
-
-def _serve(
-    conn: Connection,
-    page_fn: Callable[..., Any],
-    error_fn: Callable[[Any, str], Any],
-    model_loader: Callable[[], Any] | None,
-    page_options: Any,
-    max_memory: int | None,
-) -> None:
-    """Load the model, say "ready", then answer (seq, record) with (seq, row) until None."""
     if max_memory and not sys.platform.startswith("linux"):
         with contextlib.suppress(ImportError, ValueError, OSError):
             import resource
@@ -86,24 +73,20 @@ def _serve(
     try:
         model = model_loader() if model_loader is not None else None
     except BaseException as exc:  # noqa: BLE001 - reported to the parent, which stops the run
-        conn.send(("fatal", f"model failed to load: {type(exc).__name__}: {exc}"))
+        with contextlib.suppress(OSError):
+            conn.send(("fatal", f"model failed to load: {type(exc).__name__}: {exc}"))
         return
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
-        if message is None:
-            return
-        seq, record = message
-        try:
-            row = page_fn(record, model=model, options=page_options)
-        except MemoryError:
-            row = error_fn(record, "memory limit exceeded (MemoryError)")
-        except Exception as exc:  # noqa: BLE001 - every page becomes a row
-            row = error_fn(record, f"{type(exc).__name__}: {exc}"[:500])
-        conn.send(("row", (seq, row)))
+    with contextlib.suppress(OSError, EOFError):  # BrokenPipeError, ConnectionResetError: parent gone
+        conn.send(("ready", os.getpid()))
+        while (message := conn.recv()) is not None:
+            seq, record = message
+            try:
+                row = page_fn(record, model=model, options=page_options)
+            except MemoryError:
+                row = error_fn(record, "memory limit exceeded (MemoryError)")
+            except Exception as exc:  # noqa: BLE001 - every page becomes a row
+                row = error_fn(record, f"{type(exc).__name__}: {exc}"[:500])
+            conn.send(("row", (seq, row)))
 
 
 def _rss_bytes(pid: int) -> int | None:
