@@ -8,6 +8,8 @@
   `_attribute_facts.pxi`), which reads Lexbor's node structs with the layout the project
   declares (`_lexbor_layout.pxd`; no Lexbor header is needed), stamped with the SHA-256 of its
   sources. At run time it is used only after a self-check (`classifier/extraction/cwalk_check.py`).
+- The text kernel (`classifier/extraction/_textstats.pyx`): the character statistics and tokens
+  of `textstats` in Cython, stamped likewise; `textstats` uses it only while the stamp matches.
 - The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol.
 
 All are optional: without a C compiler (or mypyc, or Cython) the build warns and installs plain
@@ -31,6 +33,7 @@ ROOT = Path(__file__).resolve().parent
 SOURCE = ROOT / "classifier" / "extraction" / "dom.py"
 STAMP_LINE = "COMPILED_FROM: str | None = None"
 CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")  # as cwalk_check.SOURCES
+TEXT_KERNEL_SOURCES = ("_textstats.pyx",)  # as textstats.KERNEL_SOURCES
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
 
 
@@ -57,27 +60,29 @@ def tree_kernel() -> list[Extension]:
     return [Extension("classifier.extraction._trees", ["classifier/extraction/_trees.c"], extra_compile_args=["-O3"])]
 
 
-def cython_walker() -> list[Any]:
-    """The Cython walker's extension, or none (Cython is not installed: plain Python)."""
+def cython_extension(name: str, sources: tuple[str, ...]) -> list[Any]:
+    """The Cython extension `classifier.extraction.<name>` (from `<name>.pyx`, which includes or
+    cimports the other `sources`), stamped with the SHA-256 of its sources; or none (Cython is
+    not installed: plain Python)."""
     if os.environ.get("PAGESIEVE_PURE_PYTHON"):
         return []
     try:
         from Cython.Build import cythonize
     except ImportError:
-        print("pagesieve: Cython is not installed; the Cython walker is not built", file=sys.stderr)
+        print(f"pagesieve: Cython is not installed; {name} is not built", file=sys.stderr)
         return []
     folder = ROOT / "classifier" / "extraction"
-    digest = hashlib.sha256(b"".join((folder / name).read_bytes() for name in CYTHON_SOURCES)).hexdigest()
+    digest = hashlib.sha256(b"".join((folder / source).read_bytes() for source in sources)).hexdigest()
     extension = Extension(
-        "classifier.extraction._cwalk",
-        ["classifier/extraction/_cwalk.pyx"],
+        f"classifier.extraction.{name}",
+        [f"classifier/extraction/{name}.pyx"],
         extra_compile_args=["-O2"],
-        define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # cwalk_check compares it with the sources
+        define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # compared with the sources at import
     )
     try:
         extensions = cythonize([extension], compiler_directives={"language_level": "3"}, build_dir="build/cython", quiet=True)
     except Exception as error:  # noqa: BLE001 - a failed translation leaves plain Python
-        print(f"pagesieve: Cython could not translate the walker ({error}); it is not built", file=sys.stderr)
+        print(f"pagesieve: Cython could not translate {name} ({error}); it is not built", file=sys.stderr)
         return []
     for each in extensions:
         each.optional = True
@@ -119,4 +124,10 @@ def compiled_walker() -> list[Any]:
     return extensions
 
 
-setup(ext_modules=cython_walker() + compiled_walker() + tree_kernel(), cmdclass={"build_ext": OptionalBuildExt})
+setup(
+    ext_modules=cython_extension("_cwalk", CYTHON_SOURCES)
+    + cython_extension("_textstats", TEXT_KERNEL_SOURCES)
+    + compiled_walker()
+    + tree_kernel(),
+    cmdclass={"build_ext": OptionalBuildExt},
+)

@@ -14,7 +14,6 @@ changes `FEATURE_VERSION`; a model trained on another version refuses to load.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
@@ -24,14 +23,9 @@ import numpy as np
 
 from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .page_kinds import PAGE_KIND_NAMES
-from .textstats import TextStatistics, block_tokens, blocks_matching, text_statistics, token_hashes
+from .textstats import TextStatistics, block_tokens, text_statistics, token_hashes
 
 FEATURE_VERSION = "2026.12.2"
-
-# r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b", written to open with a digit (the
-# boundary checked behind it) so that `re` skips straight to digits: three times faster.
-_DATE_LIKE = re.compile(r"\d(?<!\w\d)(?:\d{0,3}[./-]\d{1,2}[./-]\d{1,4}\b|(?<=1)9\d\d\b|(?<=2)0\d\d\b)")
-_COPYRIGHT = re.compile(r"©|\(c\)|&copy;", re.IGNORECASE)
 
 TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("p", frozenset({"p"})),
@@ -151,9 +145,16 @@ def _window_mean(values: np.ndarray, radius: int) -> np.ndarray:
 
 
 def _group_sums(keys: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """For each row, the sum of `weights` over the rows that share its key."""
-    _, inverse = np.unique(keys, return_inverse=True)
-    return np.bincount(inverse, weights=weights)[inverse]
+    """For each row, the sum of `weights` over the rows that share its key (non-negative
+    integers: numbers of paths, elements or rows, so at most a page's size)."""
+    return np.bincount(keys, weights=weights)[keys]
+
+
+def _members(values: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is in `table` (non-empty), as `np.isin`, by a binary search in
+    the sorted table (np.isin compares with each entry of a short table in turn)."""
+    table = np.unique(table)
+    return table[np.minimum(np.searchsorted(table, values), len(table) - 1)] == values
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,8 +301,8 @@ def _text_columns(matrix: np.ndarray, arrays: _PageArrays) -> _Tokens:
     matrix[:, col["comma_per_word"]] = stats.commas / safe_words
     matrix[:, col["separator_share"]] = stats.separators / chars
     matrix[:, col["non_ascii_share"]] = stats.non_ascii / np.maximum(stats.alpha, 1)
-    matrix[:, col["has_copyright"]] = blocks_matching(_COPYRIGHT, stats)
-    matrix[:, col["date_like"]] = blocks_matching(_DATE_LIKE, stats)
+    matrix[:, col["has_copyright"]] = stats.has_copyright
+    matrix[:, col["date_like"]] = stats.date_like
     matrix[:, col["log_lines"]] = np.log1p((stats.newlines + 1).astype(np.float64))
     matrix[:, col["starts_lower"]] = stats.starts_lower
     return tokens
@@ -369,9 +370,9 @@ def _overlap_columns(
     title_tokens = token_hashes(title_lower)[1]
     overlaps = np.zeros((n, 3))
     if len(tokens.hashes) and len(title_tokens):
-        overlaps[:, 0] = np.bincount(tokens.block, np.isin(tokens.hashes, title_tokens), n)
+        overlaps[:, 0] = np.bincount(tokens.block, _members(tokens.hashes, title_tokens), n)
     if len(tokens.hashes) and len(structured_tokens):
-        overlaps[:, 1] = np.bincount(tokens.block, np.isin(tokens.hashes, structured_tokens), n)
+        overlaps[:, 1] = np.bincount(tokens.block, _members(tokens.hashes, structured_tokens), n)
     overlaps[:, :2] /= np.maximum(tokens.counts, 1)[:, None]
     if title_lower:  # a block of 8 characters or more that the title contains
         for i in np.flatnonzero((chars >= 8) & (chars <= len(title_lower))):

@@ -1,4 +1,4 @@
-"""Character statistics and tokens of all of a page's blocks at once, with numpy.
+"""Character statistics and tokens of all of a page's blocks at once, with numpy or a kernel.
 
 The blocks' texts are joined and read as one array of code points; a table indexed by code
 point gives each character's classes (letter, upper case, digit, space, sentence end, ...), as
@@ -6,13 +6,25 @@ Python's own `str` predicates define them, so per-block counts are sums over seg
 of Python loops over characters. Tokens (`\\w+`, as `re` defines a word character) are compared by
 64-bit polynomial hashes of their code points instead of Python strings. `classifier.extraction.features`
 turns these counts into feature columns; tests check them against their one-block definitions.
+Two patterns (`DATE_LIKE`, `COPYRIGHT`) mark the blocks they match.
+
+The same numbers come from a compiled kernel (`_textstats`, Cython, built by setup.py) when it
+is installed and built from the source beside this file: it reads each block's characters once,
+with this module's table and masks, and matches the two patterns by hand (tests compare the two
+implementations on generated text and on every page in data/). `PAGESIEVE_PURE_PYTHON` set:
+numpy alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -26,6 +38,7 @@ COMMA_CHARS = ",，、"
 _ALPHA, _UPPER, _LOWER, _DIGIT, _SPACE = 1, 2, 4, 8, 16
 _SENTENCE_END_BIT, _PUNCT_END_BIT, _SEPARATOR_BIT, _COMMA_BIT, _NEWLINE_BIT = 32, 64, 128, 256, 512
 _WORD = 1024  # re's \w: isalnum() or "_"
+_DECIMAL = 2048  # re's \d: isdecimal()
 _TABLE_SIZE = 0x10000  # the Basic Multilingual Plane; rarer characters are classed one by one
 
 
@@ -44,11 +57,48 @@ def _char_bits(char: str) -> int:
         | (char in COMMA_CHARS) * _COMMA_BIT
         | (char == "\n") * _NEWLINE_BIT
         | (char.isalnum() or char == "_") * _WORD
+        | char.isdecimal() * _DECIMAL
     )
 
 
+# r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b", written to open with a digit (the
+# boundary checked behind it) so that `re` skips straight to digits: three times faster.
+DATE_LIKE = re.compile(r"\d(?<!\w\d)(?:\d{0,3}[./-]\d{1,2}[./-]\d{1,4}\b|(?<=1)9\d\d\b|(?<=2)0\d\d\b)")
+COPYRIGHT = re.compile(r"©|\(c\)|&copy;", re.IGNORECASE)
+
 # Class bits of every BMP code point: a constant built at import, like a compiled pattern.
 _CHAR_TABLE = np.fromiter((_char_bits(chr(code)) for code in range(_TABLE_SIZE)), np.uint16, _TABLE_SIZE)
+# Tokens are compared by a 64-bit polynomial hash of their code points (arithmetic modulo 2**64;
+# the base is odd, so it has an inverse): a page's tokens are hashed with numpy (or the kernel),
+# not made into Python strings one by one.
+_HASH_BASE = 0x9E3779B97F4A7C15
+_HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
+HASH_CHUNK = 1 << 20  # characters hashed at a time: bounds the buffers on huge pages
+
+PURE_PYTHON_VARIABLE = "PAGESIEVE_PURE_PYTHON"
+KERNEL_SOURCES = ("_textstats.pyx",)  # what setup.py stamps the kernel with
+
+
+def _kernel() -> tuple[Any, Any] | None:
+    """The compiled kernel and its `CharClasses` (this module's table and masks), or None:
+    `PURE_PYTHON_VARIABLE` set, not built, or built from another version of its source."""
+    if os.environ.get(PURE_PYTHON_VARIABLE):
+        return None
+    try:
+        module = importlib.import_module(f"{__package__}._textstats")
+    except ImportError:
+        return None
+    try:
+        source = b"".join(Path(__file__).with_name(name).read_bytes() for name in KERNEL_SOURCES)
+    except OSError:  # an install without the sources: the build is taken as it is
+        source = None
+    if source is not None and hashlib.sha256(source).hexdigest() != module.BUILT_FROM:
+        return None  # a stale build (an edited source in an editable install): numpy
+    masks = (_ALPHA, _UPPER, _LOWER, _DIGIT, _SPACE, _SENTENCE_END_BIT, _PUNCT_END_BIT, _SEPARATOR_BIT, _COMMA_BIT, _NEWLINE_BIT)
+    return module, module.CharClasses(_CHAR_TABLE, _char_bits, (*masks, _WORD, _DECIMAL), _HASH_BASE, CHAR_SAMPLE)
+
+
+KERNEL = _kernel()  # chosen once at import, like a compiled pattern
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -72,8 +122,6 @@ def _class_bits(text: str, codes: np.ndarray | None = None) -> np.ndarray:
 class TextStatistics:
     """Per-block character counts, computed for all of a page's blocks at once."""
 
-    joined: str  # the blocks' texts joined by newlines
-    starts: np.ndarray  # offset of each block in `joined`
     chars: np.ndarray
     words: np.ndarray  # as len(text.split())
     sampled: np.ndarray  # characters read for the class shares: the first CHAR_SAMPLE
@@ -87,9 +135,19 @@ class TextStatistics:
     newlines: np.ndarray
     ends_with_punctuation: np.ndarray
     starts_lower: np.ndarray
+    has_copyright: np.ndarray  # 1.0 where COPYRIGHT matches
+    date_like: np.ndarray  # 1.0 where DATE_LIKE matches
 
 
 def text_statistics(texts: Sequence[str]) -> TextStatistics:
+    """Character-class counts of non-empty `texts` (the kernel's, else `numpy_text_statistics`)."""
+    if KERNEL is None:
+        return numpy_text_statistics(texts)
+    module, classes = KERNEL
+    return TextStatistics(*module.statistics(list(texts), classes))
+
+
+def numpy_text_statistics(texts: Sequence[str]) -> TextStatistics:
     """Character-class counts of non-empty `texts`, from one array of the page's code points
     (a Python loop over characters costs more than everything else in the features)."""
     lengths = np.fromiter(map(len, texts), np.int64, len(texts))
@@ -114,8 +172,6 @@ def text_statistics(texts: Sequence[str]) -> TextStatistics:
     word_start = ~space & np.concatenate(([True], space[:-1]))
     alpha = has(_ALPHA) & in_sample
     return TextStatistics(
-        joined=joined,
-        starts=starts,
         chars=lengths.astype(np.float64),
         words=count(word_start).astype(np.float64),
         sampled=np.minimum(lengths, CHAR_SAMPLE).astype(np.float64),
@@ -129,20 +185,21 @@ def text_statistics(texts: Sequence[str]) -> TextStatistics:
         newlines=count(has(_NEWLINE_BIT)) - (np.arange(len(texts)) < len(texts) - 1),
         ends_with_punctuation=has(_PUNCT_END_BIT)[ends - 1].astype(np.float64),
         starts_lower=has(_LOWER)[starts].astype(np.float64),
+        has_copyright=_blocks_matching(COPYRIGHT, joined, starts),
+        date_like=_blocks_matching(DATE_LIKE, joined, starts),
     )
 
 
-# Tokens are compared by a 64-bit polynomial hash of their code points (arithmetic modulo 2**64;
-# the base is odd, so it has an inverse): a page's tokens are hashed with numpy, not made into
-# Python strings one by one.
-_HASH_BASE = 0x9E3779B97F4A7C15
-_HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
-
-
-HASH_CHUNK = 1 << 20  # characters hashed at a time: bounds the buffers on huge pages
-
-
 def token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
+    """Start offsets and hashes of the `\\w+` tokens of `text` (as `re.findall(r"\\w+", text)`)
+    (the kernel's, else `numpy_token_hashes`)."""
+    if KERNEL is None:
+        return numpy_token_hashes(text)
+    module, classes = KERNEL
+    return module.token_hashes(text, classes)
+
+
+def numpy_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Start offsets and hashes of the `\\w+` tokens of `text` (as `re.findall(r"\\w+", text)`).
     A token starts at a word character (`\\w`: `isalnum()` or "_") that follows none."""
     codes = _code_points(text)
@@ -174,18 +231,27 @@ def token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 def block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of the page's lower-cased blocks: each token's block, the count per block,
-    and the tokens' hashes in order."""
+    and the tokens' hashes in order (the kernel's, else `numpy_block_tokens`)."""
+    if KERNEL is None:
+        return numpy_block_tokens(lowered)
+    module, classes = KERNEL
+    return module.block_tokens(list(lowered), classes)
+
+
+def numpy_block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`block_tokens` with numpy."""
     lengths = np.fromiter(map(len, lowered), np.int64, len(lowered))
     block_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
-    token_starts, hashes = token_hashes("\n".join(lowered))
+    token_starts, hashes = numpy_token_hashes("\n".join(lowered))
     token_block = np.searchsorted(block_starts, token_starts, side="right") - 1
     return token_block, np.bincount(token_block, minlength=len(lowered)).astype(np.float64), hashes
 
 
-def blocks_matching(pattern: re.Pattern[str], stats: TextStatistics) -> np.ndarray:
-    """1.0 for each block in which `pattern` (which cannot match across a newline) matches."""
-    found = np.zeros(len(stats.starts))
-    offsets = [match.start() for match in pattern.finditer(stats.joined)]
+def _blocks_matching(pattern: re.Pattern[str], joined: str, starts: np.ndarray) -> np.ndarray:
+    """1.0 for each block in which `pattern` (which cannot match across a newline) matches
+    (`joined`: the blocks joined by newlines, `starts`: where each starts in it)."""
+    found = np.zeros(len(starts))
+    offsets = [match.start() for match in pattern.finditer(joined)]
     if offsets:
-        found[np.searchsorted(stats.starts, offsets, side="right") - 1] = 1.0
+        found[np.searchsorted(starts, offsets, side="right") - 1] = 1.0
     return found

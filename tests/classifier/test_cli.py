@@ -71,7 +71,7 @@ def test_score_one_page_takes_the_leaning_too(capsys: pytest.CaptureFixture[str]
 
 
 def test_version_names_the_walker_in_use(capsys: pytest.CaptureFixture[str]) -> None:
-    from classifier.extraction import trees, walk
+    from classifier.extraction import textstats, trees, walk
     from classifier.extraction.features import FEATURE_VERSION
 
     with pytest.raises(SystemExit) as exit_info:
@@ -81,3 +81,4 @@ def test_version_names_the_walker_in_use(capsys: pytest.CaptureFixture[str]) -> 
     assert printed.startswith("pagesieve ") and f"features {FEATURE_VERSION}" in printed
     assert ("walker compiled" in printed) == walk.COMPILED
     assert ("trees compiled" in printed) == (trees.KERNEL is not None)
+    assert ("text statistics compiled" in printed) == (textstats.KERNEL is not None)

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from classifier.extraction.decode import decode_html
 from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, blocks_from_html
-from classifier.extraction.features import _DATE_LIKE, STAGE_ONE_NAMES, block_features, path_ids
+from classifier.extraction.features import STAGE_ONE_NAMES, block_features, path_ids
+from classifier.extraction.textstats import DATE_LIKE
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
@@ -21,7 +22,7 @@ READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d
 @settings(max_examples=500, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("0123456789./-a _\n١")), max_size=30))
 def test_fast_date_pattern_matches_like_the_readable_one(text: str) -> None:
-    assert [m.span() for m in _DATE_LIKE.finditer(text)] == [m.span() for m in READABLE_DATE.finditer(text)]
+    assert [m.span() for m in DATE_LIKE.finditer(text)] == [m.span() for m in READABLE_DATE.finditer(text)]
 
 
 def test_feature_matrix_of_a_small_page() -> None:

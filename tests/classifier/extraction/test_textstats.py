@@ -1,26 +1,47 @@
 """`classifier.extraction.textstats`: the per-page character statistics and tokens against their one-block
-definitions, written the slow and obvious way."""
+definitions, written the slow and obvious way, on both implementations (the compiled kernel and
+numpy)."""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import classifier.extraction.textstats as textstats
-from classifier.extraction.features import _DATE_LIKE
 from classifier.extraction.textstats import (
     CHAR_SAMPLE,
     COMMA_CHARS,
+    COPYRIGHT,
+    DATE_LIKE,
     PUNCT_END,
     SENTENCE_END_CHARS,
     SEPARATOR_CHARS,
     block_tokens,
-    blocks_matching,
     text_statistics,
     token_hashes,
 )
+
+KERNEL = textstats.KERNEL
+REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
+
+
+@pytest.fixture(autouse=True, params=["kernel", "numpy"])
+def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test runs on the compiled kernel and on numpy (`textstats.KERNEL` None)."""
+    if request.param == "kernel" and KERNEL is None:
+        if os.environ.get(REQUIRE_VARIABLE) == "1" and not os.environ.get(textstats.PURE_PYTHON_VARIABLE):
+            pytest.fail(f"the text kernel is not built ({REQUIRE_VARIABLE}=1)")
+        pytest.skip("the text kernel is not built here (pip install -e . with a C compiler builds it)")
+    textstats.KERNEL = KERNEL if request.param == "kernel" else None
+    try:
+        yield request.param
+    finally:
+        textstats.KERNEL = KERNEL
 
 # Letters of several scripts and cases, digits of several systems, punctuation the statistics
 # count, whitespace of several kinds, a character beyond the BMP and a lone surrogate.
@@ -89,9 +110,23 @@ def test_distinct_tokens_hash_apart() -> None:
     assert len(set(hashes.tolist())) == len(set(words))
 
 
-def test_blocks_matching_marks_each_block_with_a_match() -> None:
-    stats = text_statistics(["© 2024 Example", "no date here", "posted 12.03.2021", "(c)"])
-    assert blocks_matching(_DATE_LIKE, stats).tolist() == [1.0, 0.0, 1.0, 0.0]
+def test_each_block_with_a_date_or_a_copyright_sign_is_marked() -> None:
+    stats = text_statistics(["© 2024 Example", "no date here", "posted 12.03.2021", "(C) Example", "&COPY; x", "1999x"])
+    assert stats.date_like.tolist() == [1.0, 0.0, 1.0, 0.0, 0.0, 0.0]
+    assert stats.has_copyright.tolist() == [1.0, 0.0, 0.0, 1.0, 1.0, 0.0]
+
+
+# Digits of two systems and one that is a digit but not decimal (²), the date separators, word
+# characters, and the characters of the copyright forms in both cases.
+DATE_ALPHABET = st.sampled_from(list("0123456789./-_a ١²©()cC&oOpPyY;\nİK"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=DATE_ALPHABET, min_size=1, max_size=25), min_size=1, max_size=6))
+def test_dates_and_copyright_signs_are_found_where_the_patterns_match(texts: list[str]) -> None:
+    stats = text_statistics(texts)
+    assert stats.date_like.tolist() == [float(DATE_LIKE.search(text) is not None) for text in texts]
+    assert stats.has_copyright.tolist() == [float(COPYRIGHT.search(text) is not None) for text in texts]
 
 
 @settings(max_examples=200, deadline=None)

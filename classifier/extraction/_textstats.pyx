@@ -1,0 +1,266 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The character statistics and tokens of `classifier.extraction.textstats` in Cython.
+
+`textstats` is the reference and owns every constant: it passes its table of class bits, its
+masks and its hash base in (`CharClasses`), so nothing here can drift from it. Where the numpy
+code joins a page's blocks and reads the result as arrays of code points, this reads each
+block's characters once into a buffer of their class bits and counts from it: the same numbers
+(tests compare them on every page in data/), without the page-sized temporary arrays. The two
+patterns of `textstats` (`DATE_LIKE`, `COPYRIGHT`) are matched by hand here, as `re` would.
+"""
+
+import numpy as np
+
+cimport cython
+from cpython.mem cimport PyMem_Free, PyMem_Realloc
+from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ
+from libc.stdint cimport int64_t, uint16_t, uint64_t
+
+# The SHA-256 of this file as it was built (setup.py passes it to the compiler; empty when
+# built otherwise): `textstats` uses no build of another version of it.
+cdef extern from *:
+    """
+    #ifndef PAGESIEVE_BUILT_FROM
+    #define PAGESIEVE_BUILT_FROM ""
+    #endif
+    """
+    const char *PAGESIEVE_BUILT_FROM
+
+BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
+
+# Code points compared as numbers (Cython does arithmetic on Py_UCS4 as on one-character str).
+cdef enum:
+    DOT = 0x2E
+    SLASH = 0x2F
+    HYPHEN = 0x2D
+    ZERO = 0x30
+    ONE = 0x31
+    TWO = 0x32
+    NINE = 0x39
+    COPYRIGHT_SIGN = 0xA9
+    PAREN_OPEN = 0x28
+    PAREN_CLOSE = 0x29
+    AMPERSAND = 0x26
+    SEMICOLON = 0x3B
+
+
+@cython.final
+cdef class CharClasses:
+    """`textstats`' class bits: the table for the Basic Multilingual Plane, the function for
+    rarer characters, the masks and the token hash base."""
+
+    cdef const uint16_t[::1] table
+    cdef object rare_bits
+    cdef uint16_t alpha, upper, lower, digit, space, sentence_end, punct_end, separator, comma
+    cdef uint16_t newline, word, decimal
+    cdef uint64_t base
+    cdef Py_ssize_t sample
+
+    def __init__(self, table, rare_bits, masks, uint64_t base, Py_ssize_t sample):
+        self.table = table
+        self.rare_bits = rare_bits
+        (self.alpha, self.upper, self.lower, self.digit, self.space, self.sentence_end,
+         self.punct_end, self.separator, self.comma, self.newline, self.word, self.decimal) = masks
+        self.base = base
+        self.sample = sample
+
+
+cdef class _Buffer:
+    """One block's code points and their class bits, grown as needed and reused."""
+
+    cdef unsigned int *codes
+    cdef uint16_t *bits
+    cdef Py_ssize_t capacity, length
+
+    def __dealloc__(self):
+        PyMem_Free(self.codes)
+        PyMem_Free(self.bits)
+
+    cdef int read(self, str text, CharClasses classes) except -1:
+        cdef Py_ssize_t i, length = PyUnicode_GET_LENGTH(text)
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void *data = PyUnicode_DATA(text)
+        cdef Py_ssize_t table_size = classes.table.shape[0]
+        cdef unsigned int code
+        cdef void *grown
+        if length > self.capacity:
+            grown = PyMem_Realloc(self.codes, length * sizeof(unsigned int))
+            if grown == NULL:
+                raise MemoryError()
+            self.codes = <unsigned int *>grown
+            grown = PyMem_Realloc(self.bits, length * sizeof(uint16_t))
+            if grown == NULL:
+                raise MemoryError()
+            self.bits = <uint16_t *>grown
+            self.capacity = length
+        for i in range(length):
+            code = PyUnicode_READ(kind, data, i)
+            self.codes[i] = code
+            if code < table_size:
+                self.bits[i] = classes.table[code]
+            else:
+                self.bits[i] = classes.rare_bits(chr(code))
+        self.length = length
+        return 0
+
+    cdef inline Py_ssize_t run(self, Py_ssize_t i, uint16_t mask):
+        """The number of characters of class `mask` from i on."""
+        cdef Py_ssize_t j = i
+        while j < self.length and self.bits[j] & mask:
+            j += 1
+        return j - i
+
+    cdef inline bint ends_word(self, Py_ssize_t i, uint16_t word):
+        """re's \\b after a word character, before character i."""
+        return i == self.length or not (self.bits[i] & word)
+
+
+cdef inline bint _date_separator(unsigned int code):
+    return code == DOT or code == SLASH or code == HYPHEN
+
+
+cdef bint _date_at(_Buffer text, Py_ssize_t i, CharClasses classes):
+    """Whether `textstats.DATE_LIKE` matches at character i (a decimal digit after no word
+    character): "d{1,4}[./-]d{1,2}[./-]d{1,4}" ending a word, or a year 19dd or 20dd. No
+    alternative can backtrack into a shorter run of digits, so each run is read once."""
+    cdef Py_ssize_t j, run = text.run(i + 1, classes.decimal), length = text.length
+    cdef unsigned int first = text.codes[i]
+    if run <= 3 and i + 1 + run < length and _date_separator(text.codes[i + 1 + run]):
+        j = i + 2 + run
+        run = text.run(j, classes.decimal)
+        if 1 <= run <= 2 and j + run < length and _date_separator(text.codes[j + run]):
+            j += run + 1
+            run = text.run(j, classes.decimal)
+            if 1 <= run <= 4 and text.ends_word(j + run, classes.word):
+                return True
+    if i + 3 < length and ((first == ONE and text.codes[i + 1] == NINE) or (first == TWO and text.codes[i + 1] == ZERO)):
+        return (text.bits[i + 2] & text.bits[i + 3] & classes.decimal) != 0 and text.ends_word(i + 4, classes.word)
+    return False
+
+
+cdef bint _has_date(_Buffer text, CharClasses classes):
+    """Whether `textstats.DATE_LIKE` matches anywhere in the block."""
+    cdef Py_ssize_t i
+    for i in range(text.length):
+        if text.bits[i] & classes.decimal and (i == 0 or not (text.bits[i - 1] & classes.word)):
+            if _date_at(text, i, classes):
+                return True
+    return False
+
+
+cdef inline unsigned int _ascii_lower(unsigned int code):
+    return code | 0x20 if 0x41 <= code <= 0x5A else code
+
+
+cdef bint _has_copyright(_Buffer text):
+    """Whether `textstats.COPYRIGHT` ("©", "(c)" or "&copy;", ASCII letters in any case, as
+    `re.IGNORECASE` folds them) matches anywhere in the block."""
+    cdef Py_ssize_t i, length = text.length
+    cdef unsigned int *codes = text.codes
+    for i in range(length):
+        if codes[i] == COPYRIGHT_SIGN:
+            return True
+        if codes[i] == PAREN_OPEN and i + 2 < length and _ascii_lower(codes[i + 1]) == 0x63 and codes[i + 2] == PAREN_CLOSE:
+            return True
+        if (codes[i] == AMPERSAND and i + 5 < length and _ascii_lower(codes[i + 1]) == 0x63 and _ascii_lower(codes[i + 2]) == 0x6F
+                and _ascii_lower(codes[i + 3]) == 0x70 and _ascii_lower(codes[i + 4]) == 0x79 and codes[i + 5] == SEMICOLON):
+            return True  # c, o, p, y
+    return False
+
+
+def statistics(list texts, CharClasses classes):
+    """Per-block counts of non-empty `texts`, the fields of `textstats.TextStatistics` in
+    order: chars, words, sampled, alpha, upper, digits, non_ascii, sentence_ends, commas,
+    separators, newlines, ends_with_punctuation, starts_lower, has_copyright, date_like."""
+    cdef Py_ssize_t n = len(texts), b, i, length, sampled
+    floats_array = np.zeros((7, n))
+    counts_array = np.zeros((8, n), dtype=np.int64)
+    cdef double[:, ::1] floats = floats_array
+    cdef int64_t[:, ::1] counts = counts_array
+    cdef int64_t words, alpha, upper, digits, non_ascii, sentence_ends, commas, separators, newlines
+    cdef uint16_t bits
+    cdef bint previous_space
+    cdef _Buffer text = _Buffer()
+    for b in range(n):
+        text.read(texts[b], classes)
+        length = text.length
+        sampled = min(length, classes.sample)
+        words = alpha = upper = digits = non_ascii = sentence_ends = commas = separators = newlines = 0
+        previous_space = True  # the block before ends with a newline (or the page starts)
+        for i in range(length):
+            bits = text.bits[i]
+            words += not (bits & classes.space) and previous_space
+            previous_space = (bits & classes.space) != 0
+            if i < sampled:
+                alpha += (bits & classes.alpha) != 0
+                upper += (bits & classes.upper) != 0
+                digits += (bits & classes.digit) != 0
+                non_ascii += (bits & classes.alpha) != 0 and text.codes[i] > 0x7F
+            sentence_ends += (bits & classes.sentence_end) != 0
+            commas += (bits & classes.comma) != 0
+            separators += (bits & classes.separator) != 0
+            newlines += (bits & classes.newline) != 0
+        counts[0, b], counts[1, b], counts[2, b], counts[3, b] = alpha, upper, digits, non_ascii
+        counts[4, b], counts[5, b], counts[6, b], counts[7, b] = sentence_ends, commas, separators, newlines
+        floats[0, b], floats[1, b], floats[2, b] = length, words, sampled
+        if length:
+            floats[3, b] = (text.bits[length - 1] & classes.punct_end) != 0
+            floats[4, b] = (text.bits[0] & classes.lower) != 0
+        floats[5, b] = _has_copyright(text)
+        if digits or length > sampled:  # a date needs a digit
+            floats[6, b] = _has_date(text, classes)
+    return (*floats_array[:3], *counts_array, *floats_array[3:])
+
+
+cdef Py_ssize_t _hash_tokens(_Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found):
+    """Appends the start and hash of each token of the block from `found` on; returns the
+    new count. A token's hash: the sum of its code points times base ** (their place in it)."""
+    cdef Py_ssize_t i
+    cdef uint64_t value = 0, power = 1
+    cdef bint inside = False
+    for i in range(text.length):
+        if text.bits[i] & classes.word:
+            if not inside:
+                inside, value, power = True, 0, 1
+                starts[found] = i
+            value += text.codes[i] * power
+            power *= classes.base
+        elif inside:
+            inside = False
+            hashes[found] = value
+            found += 1
+    if inside:
+        hashes[found] = value
+        found += 1
+    return found
+
+
+def block_tokens(list lowered, CharClasses classes):
+    """As `textstats.block_tokens`: each token's block, the count per block, the hashes."""
+    cdef Py_ssize_t n = len(lowered), b, i, found = 0, before, capacity = 0
+    for b in range(n):
+        capacity += len(lowered[b]) // 2 + 1  # tokens are apart: at most half the characters, rounded up
+    block_array, start_array = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64)
+    hash_array, counts_array = np.empty(capacity, dtype=np.uint64), np.zeros(n)
+    cdef int64_t[::1] owner = block_array, starts = start_array
+    cdef uint64_t[::1] hashes = hash_array
+    cdef double[::1] counts = counts_array
+    cdef _Buffer text = _Buffer()
+    for b in range(n):
+        text.read(lowered[b], classes)
+        before = found
+        found = _hash_tokens(text, classes, starts, hashes, found)
+        for i in range(before, found):
+            owner[i] = b
+        counts[b] = found - before
+    return block_array[:found], counts_array, hash_array[:found]
+
+
+def token_hashes(str text, CharClasses classes):
+    """As `textstats.token_hashes`: the start offsets and hashes of the tokens of `text`."""
+    cdef Py_ssize_t capacity = len(text) // 2 + 1, found
+    start_array, hash_array = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.uint64)
+    cdef _Buffer buffer = _Buffer()
+    buffer.read(text, classes)
+    found = _hash_tokens(buffer, classes, start_array, hash_array, 0)
+    return start_array[:found], hash_array[:found]
