@@ -11,13 +11,10 @@ silently) and returns None, and the caller uses another walker.
 
 from __future__ import annotations
 
-import hashlib
-import importlib
 import warnings
-from pathlib import Path
 from typing import Any
 
-from . import dom
+from . import compiled, dom
 
 # Every kind of node, tag and attribute the walker treats apart: a doctype and comments, the
 # head's metadata, skipped subtrees, custom elements and attributes with short and long names
@@ -65,34 +62,19 @@ PROBE_PAGE = """<!DOCTYPE html><!-- before -->
 SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")
 
 
-def sources_digest(folder: Path) -> str | None:
-    """The SHA-256 of `SOURCES` in `folder` (setup.py builds it into the walker), or None when
-    one is missing (an install without them: the build is taken as it is)."""
-    digest = hashlib.sha256()
-    try:
-        for name in SOURCES:
-            digest.update((folder / name).read_bytes())
-    except OSError:
-        return None
-    return digest.hexdigest()
-
-
 def built_from_these_sources(module: Any) -> bool:
-    """Whether the built walker `module` was made from the sources beside this file."""
-    expected = sources_digest(Path(__file__).resolve().parent)
-    return expected is None or getattr(module, "BUILT_FROM", None) == expected
+    """Whether the built walker `module` was made from the sources beside this file (or they
+    are not there: an install without them takes the build as it is)."""
+    return compiled.built_from(module, SOURCES)
 
 
 def checked_walker() -> Any | None:
     """The Cython walker (an `_cwalk.Walker`) if it is built from the sources beside this file,
     the installed selectolax lays its structs out as declared, and it walks `PROBE_PAGE` exactly
     as `dom` does; else None, with a warning when it is built but fails a check."""
-    try:
-        module = importlib.import_module(f"{__package__}._cwalk")
-    except ImportError:
-        return None
-    if not built_from_these_sources(module):
-        return None  # a stale build: silently, as walk does with a stale mypyc build
+    module = compiled.load("_cwalk", SOURCES)
+    if module is None:
+        return None  # not built, or a stale build: silently, as walk does with a stale mypyc build
     try:
         walker = module.Walker(module.learn_layout(PROBE_PAGE))
         same = _walked(walker, PROBE_PAGE) == _walked(dom, PROBE_PAGE)

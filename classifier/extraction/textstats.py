@@ -17,16 +17,14 @@ numpy alone.
 
 from __future__ import annotations
 
-import hashlib
-import importlib
-import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from . import compiled
 
 CHAR_SAMPLE = 4_000  # character-class shares are read from a block's first characters
 SENTENCE_END_CHARS = ".!?。！？…"
@@ -75,25 +73,15 @@ _HASH_BASE = 0x9E3779B97F4A7C15
 _HASH_INVERSE = pow(_HASH_BASE, -1, 2**64)
 HASH_CHUNK = 1 << 20  # characters hashed at a time: bounds the buffers on huge pages
 
-PURE_PYTHON_VARIABLE = "PAGESIEVE_PURE_PYTHON"
 KERNEL_SOURCES = ("_textstats.pyx",)  # what setup.py stamps the kernel with
 
 
 def _kernel() -> tuple[Any, Any] | None:
-    """The compiled kernel and its `CharClasses` (this module's table and masks), or None:
-    `PURE_PYTHON_VARIABLE` set, not built, or built from another version of its source."""
-    if os.environ.get(PURE_PYTHON_VARIABLE):
+    """The compiled kernel and its `CharClasses` (this module's table and masks), or None
+    (`compiled.load`: not built, stale, or turned off)."""
+    module = compiled.load("_textstats", KERNEL_SOURCES)
+    if module is None:
         return None
-    try:
-        module = importlib.import_module(f"{__package__}._textstats")
-    except ImportError:
-        return None
-    try:
-        source = b"".join(Path(__file__).with_name(name).read_bytes() for name in KERNEL_SOURCES)
-    except OSError:  # an install without the sources: the build is taken as it is
-        source = None
-    if source is not None and hashlib.sha256(source).hexdigest() != module.BUILT_FROM:
-        return None  # a stale build (an edited source in an editable install): numpy
     masks = (_ALPHA, _UPPER, _LOWER, _DIGIT, _SPACE, _SENTENCE_END_BIT, _PUNCT_END_BIT, _SEPARATOR_BIT, _COMMA_BIT, _NEWLINE_BIT)
     return module, module.CharClasses(_CHAR_TABLE, _char_bits, (*masks, _WORD, _DECIMAL), _HASH_BASE, CHAR_SAMPLE)
 

@@ -13,27 +13,15 @@ else in numpy, every tree at once level by level. Both give the same numbers (a 
 
 from __future__ import annotations
 
-import importlib
-import os
 from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
 
-PURE_PYTHON_VARIABLE = "PAGESIEVE_PURE_PYTHON"
+from . import compiled
+
 NODE_ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "value")
-
-
-def _kernel() -> ModuleType | None:
-    if os.environ.get(PURE_PYTHON_VARIABLE):
-        return None
-    try:
-        return importlib.import_module(f"{__package__}._trees")
-    except ImportError:
-        return None
-
-
-KERNEL: ModuleType | None = _kernel()
+KERNEL: ModuleType | None = compiled.load("_trees")
 
 
 class TreeError(ValueError):

@@ -25,9 +25,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from . import cwalk_check, dom
+from . import compiled, cwalk_check, dom
 
-PURE_PYTHON_VARIABLE = "PAGESIEVE_PURE_PYTHON"  # set (to anything): plain Python, even if compiled
+PURE_PYTHON_VARIABLE = compiled.PURE_PYTHON_VARIABLE  # set (to anything): plain Python, even if compiled
 WALKER_VARIABLE = "PAGESIEVE_WALKER"  # one of KINDS: that walker only
 CYTHON, MYPYC, PYTHON = "cython", "mypyc", "python"
 KINDS = (CYTHON, MYPYC, PYTHON)  # in the order of preference
@@ -36,7 +36,7 @@ KINDS = (CYTHON, MYPYC, PYTHON)  # in the order of preference
 def compiled_walker(source: bytes) -> ModuleType | None:
     """The mypyc-compiled walker if it is installed, was built from `source` (dom.py's bytes)
     and `PURE_PYTHON_VARIABLE` is not set; else None."""
-    if os.environ.get(PURE_PYTHON_VARIABLE):
+    if compiled.turned_off():
         return None
     try:
         module = importlib.import_module(f"{__package__}._dom_compiled")
@@ -50,7 +50,7 @@ def compiled_walker(source: bytes) -> ModuleType | None:
 def cython_walker() -> Any | None:
     """The checked Cython walker (`_cwalk.Walker`), unless `PURE_PYTHON_VARIABLE` is set or it
     is not built or fails its self-check (see `cwalk_check`)."""
-    if os.environ.get(PURE_PYTHON_VARIABLE):
+    if compiled.turned_off():
         return None
     return cwalk_check.checked_walker()
 

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import classifier.extraction.dom as dom
-from classifier.extraction import cwalk_check, walk
+from classifier.extraction import compiled, cwalk_check, walk
 from classifier.extraction.decode import decode_html
 from tests.classifier.strategies import BLOCK_TREES, tree_html
 
@@ -204,11 +204,11 @@ def test_a_walker_that_walks_the_probe_otherwise_falls_back_with_a_warning(cytho
 
 
 def test_a_build_of_other_sources_is_not_used(cython: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cwalk_check, "sources_digest", lambda folder: "0" * 64)
+    monkeypatch.setattr(compiled, "sources_digest", lambda sources: "0" * 64)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # silently, as a stale mypyc build
         assert cwalk_check.checked_walker() is None
-    monkeypatch.setattr(cwalk_check, "sources_digest", lambda folder: None)  # no sources beside it
+    monkeypatch.setattr(compiled, "sources_digest", lambda sources: None)  # no sources beside it
     assert cwalk_check.checked_walker() is not None
 
 

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import classifier.extraction.textstats as textstats
+from classifier.extraction import compiled
 from classifier.extraction.textstats import (
     CHAR_SAMPLE,
     COMMA_CHARS,
@@ -34,7 +35,7 @@ REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt k
 def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
     """Every test runs on the compiled kernel and on numpy (`textstats.KERNEL` None)."""
     if request.param == "kernel" and KERNEL is None:
-        if os.environ.get(REQUIRE_VARIABLE) == "1" and not os.environ.get(textstats.PURE_PYTHON_VARIABLE):
+        if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
             pytest.fail(f"the text kernel is not built ({REQUIRE_VARIABLE}=1)")
         pytest.skip("the text kernel is not built here (pip install -e . with a C compiler builds it)")
     textstats.KERNEL = KERNEL if request.param == "kernel" else None
