@@ -69,19 +69,20 @@ static PyObject *raw_scores(PyObject *self, PyObject *args) {
             }
         }
         Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t r = 0; r < n_rows; r++) {
-            const float *row = X + r * n_features;
-            double raw = baseline;
-            for (Py_ssize_t t = 0; t < n_trees; t++) {
+        /* Tree after tree over all the rows (one tree's nodes stay in the cache while the rows
+         * go through it); each row's sum is still baseline + tree 0 + tree 1 + ... in order. */
+        for (Py_ssize_t r = 0; r < n_rows; r++) out[r] = baseline;
+        for (Py_ssize_t t = 0; t < n_trees; t++) {
+            for (Py_ssize_t r = 0; r < n_rows; r++) {
+                const float *row = X + r * n_features;
                 int32_t node = roots[t];
                 while (left[node] >= 0) {
                     double x = (double)row[feature[node]];
                     int go_left = isnan(x) ? missing_left[node] : x <= threshold[node];
                     node = go_left ? left[node] : right[node];
                 }
-                raw += value[node];
+                out[r] += value[node];
             }
-            out[r] = raw;
         }
         Py_END_ALLOW_THREADS
     }

@@ -1,12 +1,25 @@
 """Hypothesis strategies shared by the property tests: JSON-LD-like values, and trees of block
-and inline elements with their HTML."""
+and inline elements with their HTML; and the hostile pages every walker must walk alike."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from hypothesis import strategies as st
+
+# Pages that have broken walkers: nothing, no tags, deep nesting, many attributes, NUL and
+# surrogates, a self-closed iframe, lone surrogates, preformatted text beside a table.
+HOSTILE_PAGES = [
+    pytest.param("", id="empty"),
+    pytest.param("plain text, no tags", id="text"),
+    pytest.param("<div>" * 20_000 + "deep" + "</div>" * 20_000, id="deep"),
+    pytest.param("<p " + " ".join(f"a{i}=x" for i in range(20_000)) + ">many attributes</p>", id="attributes"),
+    pytest.param("<p>\x00 NUL \ud800 surrogate</p><iframe src=x /><p>after a self-closed iframe</p>", id="nul-surrogate-iframe"),
+    pytest.param("<p>bad UTF-8 kept by Lexbor: \udcff\udcfe</p>", id="lone-surrogates"),
+    pytest.param("<pre>line 1\n  line 2</pre><table><tr><td>1</td><td>x</td></tr></table>", id="pre-table"),
+]
 
 
 def json_values(leaves: Sequence[str], keys: Sequence[str]) -> st.SearchStrategy[Any]:

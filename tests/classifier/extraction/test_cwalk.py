@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import classifier.extraction.dom as dom
 from classifier.extraction import compiled, cwalk_check, walk
 from classifier.extraction.decode import decode_html
-from tests.classifier.strategies import BLOCK_TREES, tree_html
+from tests.classifier.strategies import BLOCK_TREES, HOSTILE_PAGES, tree_html
 
 DATA = Path(__file__).resolve().parents[3] / "data"
 PAGE_SETS = {
@@ -140,19 +140,7 @@ def test_the_same_on_tag_soup(cython: Any, tokens: list[str]) -> None:
     _same(cython, "".join(tokens))
 
 
-@pytest.mark.parametrize(
-    "html",
-    [
-        "",
-        "plain text, no tags",
-        "<div>" * 20_000 + "deep" + "</div>" * 20_000,
-        "<p " + " ".join(f"a{i}=x" for i in range(20_000)) + ">many attributes</p>",
-        "<p>\x00 NUL \ud800 surrogate</p><iframe src=x /><p>after a self-closed iframe</p>",
-        "<p>bad UTF-8 kept by Lexbor: \udcff\udcfe</p>",
-        cwalk_check.PROBE_PAGE,
-    ],
-    ids=["empty", "text", "deep", "attributes", "nul-surrogate-iframe", "lone-surrogates", "probe"],
-)
+@pytest.mark.parametrize("html", [*HOSTILE_PAGES, pytest.param(cwalk_check.PROBE_PAGE, id="probe")])
 def test_the_same_on_bad_input(cython: Any, html: str) -> None:
     _same(cython, html)
 
