@@ -13,6 +13,7 @@ else in numpy, every tree at once level by level. Both give the same numbers (a 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -188,6 +189,15 @@ class TreeEnsemble:
 
 
 def _expit(x: np.ndarray) -> np.ndarray:
-    """The logistic function, as scipy's `expit` computes it (the same numbers, bit for bit)."""
-    with np.errstate(over="ignore"):  # exp(-x) overflows to inf for x < -709: the result is 0
-        return 1.0 / (1.0 + np.exp(-x))
+    """The logistic function as scipy's `expit` (and so scikit-learn) computes it, 1 / (1 +
+    exp(-x)) with the C library's exp: numpy's exp runs its own vector code on some CPUs, which
+    can differ from it in the last bit."""
+    return 1.0 / (1.0 + np.fromiter(map(_c_exp, (-np.asarray(x, dtype=np.float64)).tolist()), np.float64, len(x)))
+
+
+def _c_exp(value: float) -> float:
+    """The C library's exp (`math.exp`), inf where it overflows (x > 709.78) instead of an error."""
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
