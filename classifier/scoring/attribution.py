@@ -453,6 +453,9 @@ class Grammar:
     datelines: _Datelines
     signoffs: _Signoffs
     credits: _Credits
+    # Any agency name, in any case, as a whole word: what every byline and sign-off form holds
+    # (their names are spellings of the same aliases), so a line without one is none of them.
+    mention: re.Pattern[str]
 
     @classmethod
     def of(cls, patterns: Patterns) -> Grammar:
@@ -465,6 +468,7 @@ class Grammar:
             datelines=_Datelines.of(refs, patterns.agencies),
             signoffs=_Signoffs.of(refs),
             credits=_Credits.of(refs),
+            mention=re.compile(rf"(?<!\w){refs.any_case}(?!\w)"),
         )
 
     # -- bylines ---------------------------------------------------------------------------
@@ -485,6 +489,8 @@ class Grammar:
         return None
 
     def _byline_line(self, line: str, offset: int) -> Attribution | None:
+        if not self.mention.search(line):
+            return None
         if _CREDIT_NEAR.search(line):
             return None  # "Natalie Naccache | Bloomberg | Getty Images", "AP Photo"
         for family, pattern in (("role", self.bylines.role), ("named", self.bylines.named), ("nosep", self.bylines.nosep)):
@@ -636,6 +642,8 @@ class Grammar:
             if match and self._list_ok(match):
                 return self._with_inputs(match, form)
         line_start = max(stripped.rfind("\n") + 1, len(stripped) - _SIGNOFF_CHARS)
+        if not self.mention.search(stripped, line_start):
+            return None  # (every other form names an agency on the last line)
         closing = self.signoffs.closing.search(stripped, line_start)
         if closing and not self._credit_near(stripped, line_start, closing):
             closing_form = self._closing_form(closing, stripped[line_start : closing.start()])

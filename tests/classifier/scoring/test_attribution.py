@@ -113,6 +113,15 @@ def _none_of(text: str, *readers: str) -> None:
 # -- bylines ----------------------------------------------------------------------------------
 
 
+def test_every_spelling_of_an_agency_is_a_mention() -> None:
+    """`Grammar.mention` rules lines out before the byline and sign-off patterns: it must
+    take every spelling those patterns take (as written, in capitals, capitalised)."""
+    spellings = {form for agency in PATTERNS.agencies for alias in agency.aliases for form in (alias, alias.upper(), alias.capitalize())}
+    assert [form for form in spellings if not GRAMMAR.mention.fullmatch(form)] == []
+    assert GRAMMAR.mention.search("By Jane Doe, Reuters") and not GRAMMAR.mention.search("By Jane Doe, staff writer")
+    assert not GRAMMAR.mention.search("Mapping the happy apes")  # "ap" inside words is no mention
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     agency=agencies(),
