@@ -22,10 +22,11 @@ import sys
 import time
 from pathlib import Path
 
-from classifier import Extractor, PageScorer, score
-from classifier.extraction.decode import decode_html
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # the checkout's package, not an installed one (as in speed.py)
+
+from classifier import Extractor, PageScorer, score  # noqa: E402 - after the path insert
+from classifier.extraction.decode import decode_html  # noqa: E402
 
 
 def load_pages(limit: int) -> list[str]:

@@ -163,7 +163,8 @@ def authors(ctx: PageContext) -> list[Evidence]:
 def datelines(ctx: PageContext) -> list[Evidence]:
     """The story's dateline (see the module docstring), or the list-of-teasers counter-evidence."""
     zone, blocks = ctx.zone, ctx.page.blocks
-    paragraphs = [i for i in zone.body if i in zone.paragraphs or blocks[i].tag == "td"]
+    story_paragraphs = set(zone.paragraphs)
+    paragraphs = [i for i in zone.body if i in story_paragraphs or blocks[i].tag == "td"]
     later = [i for i in paragraphs if i != zone.first]
     # (A teaser's dateline has its marker in brackets: "(AP) —".)
     teasers = [
@@ -216,7 +217,7 @@ def copyright_lines(ctx: PageContext) -> list[Evidence]:
     for indices, in_story in ((story_end, True), (tail, False)):
         for i in indices:
             text = ctx.text(i)
-            if "©" not in text and "(c)" not in text.lower() and "copyright" not in text.lower() and "rewritten" not in text.lower():
+            if not _may_hold_copyright(text):
                 continue
             found = ctx.grammar.find_copyright(text)
             if found is None or ctx.is_own_brand(found.agency):
@@ -230,6 +231,15 @@ def copyright_lines(ctx: PageContext) -> list[Evidence]:
                 items.append(_licence_item(ctx, text, found, i, in_story))
             return items
     return []
+
+
+def _may_hold_copyright(text: str) -> bool:
+    """Whether a block holds what every copyright or licence line does: "©", "(c)",
+    "copyright" or "rewritten" (in any case)."""
+    if "©" in text:
+        return True
+    lowered = text.lower()
+    return "(c)" in lowered or "copyright" in lowered or "rewritten" in lowered
 
 
 def _licence_item(ctx: PageContext, text: str, found: Attribution, index: int, in_story: bool) -> Evidence:

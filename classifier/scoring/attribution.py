@@ -3,12 +3,13 @@
 This module owns the reading of single lines and short blocks that attribute a story to a news
 agency or wire, and of the lines that name an agency without being evidence of agency copy:
 
-- bylines: "By Jane Doe, Reuters", "Gary B. Graves, AP Sports Writer", "Af Ritzau",
+- bylines: "By Jane Doe, Reuters", "Gary B. Graves, AP Sports Writer", "Af Ritzau", "By JANE DOE AP",
   "Associated Press November 19, 2019, 9:02 AM", "By JANE DOE" over "(AP)";
 - datelines: "SANTA FE, N.M. (AP) —", "( Reuters )-", "Madrid, 1 may (EFE).-", "(ANSA) - ROMA",
   "BERLIN (Tagesspiegel / dpa - 12. März) -", "MOSCOW, May 1. /TASS/.", a marker closing a
   city or date line ("New Delhi, Nov 20 (IANS)"), "CNN via Reuters -";
-- sign-offs: "— AFP", "--IANS", "(ANSA).", "PTI", "(Quelle: APA/sda/dpa)";
+- sign-offs: "— AFP", "--IANS", "(ANSA).", "PTI", "(Quelle: APA/sda/dpa)", and Reuters' credits
+  "(Reporting by Jane Doe; Editing by John Smith)";
 - copyright and licence lines: "© 2019 The Associated Press", "may not be published, broadcast,
   rewritten or redistributed";
 - story IDs: "dpa:201227-99-123456/3", "AP-US--Trump-Impeachment, 4th Ld-Writethru";
@@ -212,6 +213,8 @@ _MARKER_REACH = 150  # how far into its line a dateline marker may stand
 _MARKER_LINES = 3  # lines read for a marker closing a city or date line
 _SIGNOFF_CHARS = 120  # characters of the last line read for a sign-off
 _INPUTS_CHARS = 300  # characters of the end read for "with inputs from"
+_TRAILER_CHARS = 600  # characters of the end read for the credits of a Reuters story
+_TRAILER_AGENCY = "reuters"  # whose form those credits are (named by none)
 _CREDIT_CHARS = 400  # characters of a caption read for a credit
 _CREDIT_LOOKBACK = 40  # characters before a sign-off checked for credit words
 _LICENCE_LOOKBACK = 300  # how far before a licence line its copyright holder may stand
@@ -235,6 +238,7 @@ class _Refs:
     role: str  # also a capitalised abbreviation ("Ap"): only right before a role
     any_case: str  # any case: inside a dateline's brackets
     nosep: str  # names of several words: after a person's name with no separator
+    capitals: str  # short names in capitals ("AP", "DPA"): after a labelled name with no separator
     abbrev: str  # abbreviations as written or in capitals: closing a sentence ("... he said. PTI")
 
     @classmethod
@@ -255,6 +259,7 @@ class _Refs:
             role=_either(long, spelled | capitalised),
             any_case=_either(aliases, set()),
             nosep=_either({alias for alias in long if " " in alias}, set()),
+            capitals=trie_pattern({alias.upper() for alias in short if alias.upper().isupper()}),
             abbrev=trie_pattern(abbreviations),
         )
 
@@ -303,6 +308,7 @@ class _Bylines:
     role: re.Pattern[str]  # "[By] [NAME, ]AGENCY ROLE ...": "Tom Krisher, Ap Auto Writer"
     named: re.Pattern[str]  # "[By] [NAME SEP ]AGENCY ...": "By Jane Doe, Reuters", "Reuters, Washington,"
     nosep: re.Pattern[str]  # "[By] NAME AGENCY ...": "Tom Davies Associated Press"
+    capitals: re.Pattern[str]  # "By NAME AGENCY ...": "By JANE DOE AP", "By Jane Doe AFP"
     name_line: re.Pattern[str]  # "By JANE DOE" (over an agency line)
     paren_line: re.Pattern[str]  # "(AP)" (under a name line)
     label: re.Pattern[str]  # a line opening with a byline label
@@ -316,6 +322,7 @@ class _Bylines:
             ),
             named=re.compile(rf"{start}(?:{_NAMES}{_SEP})??{_ref_list(refs.strict)}{_tail(role=True)}"),
             nosep=re.compile(rf"{start}{_NAMES}{_S}{{1,2}}{_ref(refs.nosep)}{_tail(role=True)}"),
+            capitals=re.compile(rf"{_S}*{_LABEL}{_NAMES}{_S}{{1,2}}{_ref(refs.capitals)}{_tail(role=True)}"),
             name_line=re.compile(rf"{_S}*{_LABEL}{_NAMES}{_S}*(?:[,;]{_S}*)?"),
             paren_line=re.compile(rf"{_S}*\({_S}?{_ref_list(refs.strict)}{_S}?\){_S}*"),
             label=re.compile(rf"{_S}*{_LABEL}"),
@@ -358,6 +365,7 @@ class _Signoffs:
     closing: re.Pattern[str]  # "— AFP", "(ANSA).", "(Quelle: APA/sda/dpa)", "Af Ritzau", "PTI"
     initials: re.Pattern[str]  # "... he said. PTI SKL RHL"
     sentence: re.Pattern[str]  # "... he said. PTI"
+    trailer: re.Pattern[str]  # "(Reporting by Jane Doe; Editing by John Smith)"
 
     @classmethod
     def of(cls, refs: _Refs) -> _Signoffs:
@@ -393,7 +401,23 @@ class _Signoffs:
             closing=re.compile(rf"(?:{lead}){names}{others}(?P<close>{_S}{{0,3}}\))?{_S}*(?:(?P<dot>\.){_S}*)?$"),
             initials=re.compile(rf"(?:{line_start}{_S}*|{after_sentence}{_S}+){_ref(refs.abbrev)}(?:{_S}+[A-Z]{{2,4}}){{1,4}}{_S}*$"),
             sentence=re.compile(rf"{after_sentence}{_S}+{_ref(refs.abbrev)}{_S}*(?:\.{_S}*)?$"),
+            trailer=re.compile(_trailer()),
         )
+
+
+def _trailer() -> str:
+    """Reuters' credits closing a story: who reported, wrote, compiled, and last who edited, one
+    team after another ("(Reporting by Jane Doe in London and John Roe; Writing by Ann Lee;
+    Editing by Tom Brown)"), in brackets or not, on a line of their own or after a sentence."""
+    team = rf"{_NAME}(?:{_S}{{1,2}}(?i:in|from){_S}{{1,2}}{_PLACE})?"
+    team = rf"{team}(?:{_NAME_JOIN}{team}){{0,5}}"
+    by = rf"{_S}{{1,2}}(?i:by){_S}{{1,2}}"
+    step = rf"(?i:(?:additional{_S}{{1,2}})?reporting|writing|compiled|compiling|graphics|fact{_S}?checking){by}{team}"
+    start = r"(?:(?m:^)|(?<=[\s.!?\"”’]))"
+    return (
+        rf"{start}(?:(?P<open>\(){_S}*)?{step}(?:{_S}?;{_S}{{0,2}}{step}){{0,5}}{_S}?;{_S}{{0,2}}(?i:editing){by}{team}"
+        rf"{_S}*(?P<close>\))?(?P<end>){_S}*\.?{_S}*$"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -453,6 +477,10 @@ class Grammar:
     datelines: _Datelines
     signoffs: _Signoffs
     credits: _Credits
+    # Any agency name, in any case, as a whole word: what every byline form and every sign-off
+    # form but Reuters' credits holds (their names are spellings of the same aliases), so a line
+    # without one is none of them.
+    mention: re.Pattern[str]
 
     @classmethod
     def of(cls, patterns: Patterns) -> Grammar:
@@ -465,6 +493,7 @@ class Grammar:
             datelines=_Datelines.of(refs, patterns.agencies),
             signoffs=_Signoffs.of(refs),
             credits=_Credits.of(refs),
+            mention=re.compile(rf"(?<!\w){refs.any_case}(?!\w)"),
         )
 
     # -- bylines ---------------------------------------------------------------------------
@@ -485,9 +514,17 @@ class Grammar:
         return None
 
     def _byline_line(self, line: str, offset: int) -> Attribution | None:
+        if not self.mention.search(line):
+            return None
         if _CREDIT_NEAR.search(line):
             return None  # "Natalie Naccache | Bloomberg | Getty Images", "AP Photo"
-        for family, pattern in (("role", self.bylines.role), ("named", self.bylines.named), ("nosep", self.bylines.nosep)):
+        families = (
+            ("role", self.bylines.role),
+            ("named", self.bylines.named),
+            ("nosep", self.bylines.nosep),
+            ("capitals", self.bylines.capitals),
+        )
+        for family, pattern in families:
             match = pattern.fullmatch(line)
             if match is None or not self._list_ok(match):
                 continue
@@ -497,8 +534,8 @@ class Grammar:
             label = groups["label"] or ""
             if "/" in (groups.get("sep") or "") and not label:
                 continue  # "Joshua Roberts/Reuters" is a photo credit
-            if family == "nosep" and len(groups["person"].split()) < 2:
-                continue  # "Edizioni ANSA", "Video Associated Press"
+            if family in ("nosep", "capitals") and len(groups["person"].split()) < 2:
+                continue  # "Edizioni ANSA", "Video Associated Press", "By JOHN AP"
             form = _byline_form(family, match, label, line[match.end("alias") : match.end("end")].strip())
             found = self._found("byline", match, form, offset, begin=_skip_space(line, 0), end=match.end("end"))
             if found:
@@ -635,7 +672,12 @@ class Grammar:
             match = pattern.search(stripped, tail)
             if match and self._list_ok(match):
                 return self._with_inputs(match, form)
+        trailer = self._reporting_trailer(stripped)
+        if trailer:
+            return trailer
         line_start = max(stripped.rfind("\n") + 1, len(stripped) - _SIGNOFF_CHARS)
+        if not self.mention.search(stripped, line_start):
+            return None  # (every other form names an agency on the last line)
         closing = self.signoffs.closing.search(stripped, line_start)
         if closing and not self._credit_near(stripped, line_start, closing):
             closing_form = self._closing_form(closing, stripped[line_start : closing.start()])
@@ -646,6 +688,18 @@ class Grammar:
             if match and not self._credit_near(stripped, line_start, match):
                 return self._found("signoff", match, form, 0, begin=match.start("alias"))
         return None
+
+    def _reporting_trailer(self, text: str) -> Attribution | None:
+        """Reuters' credits closing the story, which name no agency: "(Reporting by Jane Doe;
+        Editing by John Smith)", "Reporting by A in B; Writing by C; Editing by D"."""
+        start = max(0, len(text) - _TRAILER_CHARS)
+        agency = self.lookup.get(_TRAILER_AGENCY)
+        if agency is None or "editing" not in text[start:].lower():
+            return None
+        match = self.signoffs.trailer.search(text, start)
+        if match is None or bool(match.group("open")) != bool(match.group("close")):
+            return None
+        return Attribution("signoff", agency, _skip_space(text, match.start()), match.end("end"), "reporting_trailer", True)
 
     def _closing_form(self, match: re.Match[str], before: str) -> str | None:
         """The form of a closing agency name, or None where it is none (a lone "(AP)" may as
@@ -812,6 +866,8 @@ def _byline_form(family: str, match: re.Match[str], label: str, tail: str) -> st
         return "source_label"
     if family == "role":
         return "name_agency_role" if person else "agency_role"
+    if family == "capitals":
+        return "by_name_capitals"
     if person:
         return "by_name_agency" if label else "name_agency"
     if label:

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
-from ..extraction.dom import RawBlock
+from ..extraction.dom import IN_NAV, RawBlock
 from ..hosts import registered_domain
 from .attribution import Grammar
 from .patterns import Agency, Patterns, Phrase, fold, phrases_in
@@ -20,6 +21,7 @@ _TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
 _NOT_WORDS = re.compile(r"[^\w]+")
 _BRAND_CHARS = 40
 _BRAND_WORDS = 4
+NOTE_CHARS = 600  # a provenance note is a short block of its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,51 +54,73 @@ def brand_names(page: PageEvidence, domain: str) -> frozenset[str]:
     return frozenset((folded | words) - {""})
 
 
-def joined_with_starts(blocks: Sequence[RawBlock], indices: Sequence[int]) -> tuple[str, tuple[int, ...]]:
-    """The blocks' texts joined by newlines, and where each starts in it."""
-    texts = [blocks[i].text for i in indices]
-    return "\n".join(texts), tuple(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
-
-
 @dataclass(frozen=True, slots=True)
+class JoinedText:
+    """Blocks' texts joined by newlines (`text`): the blocks (`indices`), where each starts in
+    it (`starts`), and the first match of each pattern searched in it so far (the detectors of
+    several codes search the same text with the same phrases; each search is made once)."""
+
+    indices: tuple[int, ...]
+    text: str
+    starts: tuple[int, ...]
+    _found: dict[re.Pattern[str], re.Match[str] | None] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, blocks: Sequence[RawBlock], indices: Sequence[int]) -> JoinedText:
+        texts = [blocks[i].text for i in indices]
+        return cls(tuple(indices), "\n".join(texts), tuple(accumulate((len(text) + 1 for text in texts[:-1]), initial=0)))
+
+    def search(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        """`pattern.search(self.text)`, searched once."""
+        if pattern not in self._found:
+            self._found[pattern] = pattern.search(self.text)
+        return self._found[pattern]
+
+
+@dataclass(frozen=True)
 class PageContext:
     """One page as the detectors read it (see the module docstring)."""
 
     page: PageEvidence
     zone: StoryZone
+    zone_text: JoinedText  # the zone's blocks
     patterns: Patterns
     grammar: Grammar
     domain: str
     own_site: Agency | None  # the agency whose own site this is
     brand: frozenset[str]
     phrases: tuple[Phrase, ...]  # the provenance phrases whose literals are on the page
-    zone_text: tuple[str, tuple[int, ...]] = ("", ())  # the zone's blocks joined, where each starts
 
     @classmethod
     def of(cls, page: PageEvidence, patterns: Patterns, grammar: Grammar) -> PageContext:
         domain = registered_domain(page.url) if page.url else ""
-        folded = fold("\n".join(block.text for block in page.blocks))
+        folded = fold("\n".join([block.text for block in page.blocks]))
         zone = story_zone(page.blocks, page.is_content, page.title or page.meta.get("og:title", ""))
         return cls(
             page=page,
             zone=zone,
+            zone_text=JoinedText.of(page.blocks, zone.blocks),
             patterns=patterns,
             grammar=grammar,
             domain=domain,
             own_site=patterns.own_domains.get(domain) if domain else None,
             brand=brand_names(page, domain),
             phrases=tuple(phrases_in(folded, patterns)),
-            zone_text=joined_with_starts(page.blocks, zone.blocks),
         )
+
+    @cached_property
+    def outside_text(self) -> JoinedText:
+        """The notes outside the story zone (blocks of at most `NOTE_CHARS`, not in navigation),
+        joined; made when first needed."""
+        inside = set(self.zone_text.indices)
+        blocks = self.page.blocks
+        return JoinedText.of(blocks, [i for i, b in enumerate(blocks) if i not in inside and is_note(b)])
 
     def text(self, index: int) -> str:
         return self.page.blocks[index].text
 
     def joined(self, indices: Sequence[int]) -> str:
         return "\n".join(self.page.blocks[i].text for i in indices)
-
-    def joined_with_starts(self, indices: Sequence[int]) -> tuple[str, tuple[int, ...]]:
-        return joined_with_starts(self.page.blocks, indices)
 
     def where(self, index: int) -> str:
         """ "lead", "body", "end" of the story zone, or "page"."""
@@ -112,3 +136,8 @@ class PageContext:
 
     def phrases_of(self, code: str) -> list[Phrase]:
         return [phrase for phrase in self.phrases if phrase.code == code]
+
+
+def is_note(block: RawBlock) -> bool:
+    """A block a provenance note may stand in: at most `NOTE_CHARS`, not in navigation."""
+    return len(block.text) <= NOTE_CHARS and not block.flags & IN_NAV

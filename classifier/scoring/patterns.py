@@ -40,13 +40,14 @@ class Phrase:
 
     code: str
     pattern: re.Pattern[str]
-    # What every match contains, lower-cased with whitespace runs as one space: each entry
-    # is a set of alternatives, one of which must be in the text.
+    # What every match contains, lower-cased with whitespace runs as one space (a space at
+    # either end stands for whitespace the pattern requires there): each entry is a set of
+    # alternatives, one of which must be in the text.
     literals: tuple[tuple[str, ...], ...]
 
     def possible(self, present: set[str] | str) -> bool:
-        """Whether a text contains every literal a match needs; `present` is the text's `fold`,
-        or the set of this phrase's literals found in it."""
+        """Whether a text contains every literal a match needs; `present` is the text's `fold`
+        with a space at each end, or the set of this phrase's literals found in it."""
         for alternatives in self.literals:
             for literal in alternatives:
                 if literal in present:
@@ -61,9 +62,10 @@ class Patterns:
     """The compiled pattern tables."""
 
     provenance: tuple[Phrase, ...]
-    # Every literal of every phrase in one Aho-Corasick automaton, so that one pass over a
-    # page finds the phrases worth searching (`phrases_in`).
-    literals: Any  # ahocorasick.Automaton (literal -> literal), or None when there are none
+    # Every literal of every phrase in one Aho-Corasick automaton, with the conditions it
+    # meets (each phrase's entries of `Phrase.literals`, numbered across the table), so that
+    # one pass over a page finds the phrases worth searching (`phrases_in`).
+    literals: Any  # ahocorasick.Automaton (literal -> frozenset of condition numbers), or None when there are none
     agencies: tuple[Agency, ...]
     dateline: re.Pattern[str]  # an agency marker and its dash (see `signals.find_dateline`)
     alias_exact: dict[str, Agency]  # lower-cased alias -> agency
@@ -71,6 +73,8 @@ class Patterns:
     own_domains: dict[str, Agency]
     # Lower-cased exact-case alias -> the spellings that name the agency (as written, capitals).
     alias_spellings: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The numbers of each phrase's conditions, in `provenance` order (see `literals`).
+    conditions: tuple[frozenset[int], ...] = ()
 
     def agency_named(self, name: str) -> Agency | None:
         """The agency `name` is an alias of, as `alias_exact` gives it, except that an
@@ -92,9 +96,13 @@ class PatternError(ValueError):
 
 def phrases_in(folded: str, patterns: Patterns) -> list[Phrase]:
     """The phrases (in table order) whose literals are all in `folded`, the `fold` of a text:
-    the only ones whose pattern can match in that text or any part of it."""
-    present = {literal for _, literal in patterns.literals.iter(folded)} if patterns.literals else set()
-    return [phrase for phrase in patterns.provenance if phrase.possible(present)]
+    the only ones whose pattern can match in that text or any part of it. (The text is read
+    with a space at each end, where a literal's edge space may stand for whitespace that
+    `fold` took off.)"""
+    if not patterns.literals:
+        return [phrase for phrase in patterns.provenance if not phrase.literals]
+    met: set[int] = set().union(*{conditions for _, conditions in patterns.literals.iter(f" {folded} ")})
+    return [phrase for phrase, needed in zip(patterns.provenance, patterns.conditions) if needed <= met]
 
 
 def patterns_folder() -> Path:
@@ -198,16 +206,26 @@ def markers_pattern(markers: Iterable[str]) -> str:
     return _alternation(shared + others)
 
 
-def _literal_automaton(provenance: tuple[Phrase, ...]) -> Any:
-    if not any(phrase.literals for phrase in provenance):
-        return None
-    automaton = ahocorasick.Automaton()
+def _literal_automaton(provenance: tuple[Phrase, ...]) -> tuple[Any, tuple[frozenset[int], ...]]:
+    """The automaton of `Patterns.literals` and the phrases' condition numbers."""
+    met_by: dict[str, set[int]] = {}
+    conditions = []
+    number = 0
     for phrase in provenance:
+        own = []
         for alternatives in phrase.literals:
             for literal in alternatives:
-                automaton.add_word(literal, literal)
+                met_by.setdefault(literal, set()).add(number)
+            own.append(number)
+            number += 1
+        conditions.append(frozenset(own))
+    if not met_by:
+        return None, tuple(conditions)
+    automaton = ahocorasick.Automaton()
+    for literal, numbers in met_by.items():
+        automaton.add_word(literal, frozenset(numbers))
     automaton.make_automaton()
-    return automaton
+    return automaton, tuple(conditions)
 
 
 SHORT_ALIAS = 4  # aliases of up to this many characters are exact-case whatever the `case` cell
@@ -258,13 +276,15 @@ def load_patterns(folder: str | Path | None = None) -> Patterns:
     for agency in agencies:
         for alias in agency.exact_case:
             exact.setdefault(alias.lower(), set()).update((alias, alias.upper()))
+    automaton, conditions = _literal_automaton(provenance)
     return Patterns(
         provenance,
-        _literal_automaton(provenance),
+        automaton,
         agencies,
         dateline,
         alias_exact,
         alias_search,
         own_domains,
         {alias: frozenset(forms) for alias, forms in exact.items()},
+        conditions,
     )

@@ -21,34 +21,24 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from ..extraction.dom import IN_NAV
 from ..extraction.metadata import names_of
 from ..hosts import registered_domain
 from .agency_signals import holder_before
-from .context import PageContext
+from .context import JoinedText, PageContext, is_note
 from .evidence import Evidence, snippet, words_cut
 from .patterns import Phrase
 
-NOTE_CHARS = 600  # a provenance note is a short block of its own
 
-
-def _first_match(
-    ctx: PageContext, phrases: Sequence[Phrase], indices: Sequence[int], joined: tuple[str, tuple[int, ...]] | None = None
-) -> tuple[int, re.Match[str]] | None:
-    """The earliest block of `indices` in which a phrase matches, with its earliest match
-    there. Each phrase is searched once in the blocks' joined text (`joined`: that text and
-    where each block starts in it, when the caller has them), then in the block it hit."""
-    if not phrases or not indices:
+def _first_match(ctx: PageContext, phrases: Sequence[Phrase], joined: JoinedText) -> tuple[int, re.Match[str]] | None:
+    """The earliest of the `joined` blocks in which a phrase matches, with its earliest match
+    there. Each phrase is searched once in the blocks' joined text (`JoinedText.search`), then
+    in the block it hit."""
+    if not phrases or not joined.indices:
         return None
-    text, starts = joined if joined is not None else ctx.joined_with_starts(indices)
-    first = None
-    for phrase in phrases:
-        match = phrase.pattern.search(text)
-        if match and (first is None or match.start() < first):
-            first = match.start()
-    if first is None:
+    starts = [match.start() for phrase in phrases if (match := joined.search(phrase.pattern))]
+    if not starts:
         return None
-    for i in indices[bisect_right(starts, first) - 1 :]:
+    for i in joined.indices[bisect_right(joined.starts, min(starts)) - 1 :]:
         block_text = ctx.text(i)
         matches = [m for phrase in phrases if (m := phrase.pattern.search(block_text))]
         if matches:
@@ -61,13 +51,10 @@ def _phrase_item(ctx: PageContext, code: str, phrases: Sequence[Phrase], *, page
     else (with `page_too`) elsewhere on the page outside navigation, marked outside the story."""
     if not phrases:
         return []
-    zone = ctx.zone.blocks
-    found = _first_match(ctx, phrases, zone, ctx.zone_text)
+    found = _first_match(ctx, phrases, ctx.zone_text)
     in_story = found is not None
     if found is None and page_too:
-        inside = set(zone)
-        rest = [i for i, b in enumerate(ctx.page.blocks) if i not in inside and not b.flags & IN_NAV and len(b.text) <= NOTE_CHARS]
-        found = _first_match(ctx, phrases, rest)
+        found = _first_match(ctx, phrases, ctx.outside_text)
     if found is None:
         return []
     i, match = found
@@ -103,8 +90,8 @@ def disclaimers(ctx: PageContext) -> list[Evidence]:
     phrases = ctx.phrases_of("disclaimer")
     if not phrases:
         return []
-    notes = [i for i, b in enumerate(ctx.page.blocks) if len(b.text) <= NOTE_CHARS and not b.flags & IN_NAV]
-    found = _first_match(ctx, phrases, notes)
+    blocks = ctx.page.blocks
+    found = _first_match(ctx, phrases, JoinedText.of(blocks, [i for i, b in enumerate(blocks) if is_note(b)]))
     if found is None:
         return []
     i, match = found
@@ -128,7 +115,7 @@ def press_releases(ctx: PageContext) -> list[Evidence]:
     items = _phrase_item(ctx, "press_release", ctx.phrases_of("press_release_wire"))
     boilerplate = ctx.phrases_of("press_release")
     if boilerplate:
-        matching = [phrase for phrase in boilerplate if phrase.pattern.search(ctx.zone_text[0])]
+        matching = [phrase for phrase in boilerplate if ctx.zone_text.search(phrase.pattern)]
         if matching:
             form = "one_phrase" if len(matching) == 1 else "phrases"
             items.extend(_phrase_item(ctx, "press_release_weak", matching, page_too=False, form=form))

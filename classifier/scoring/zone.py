@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress
 
 from ..extraction.dom import (
     IN_ASIDE,
@@ -57,10 +58,8 @@ _LINK_SHARE = 0.5
 _BYLINE_CHARS = 120
 _WORD = re.compile(r"\w+")
 # A caption: "FILE PHOTO: ...", "Photo: ...", or closing with "(AP Photo/Name)", "(Photo: X)".
-_CAPTION = re.compile(
-    r"^\s*(?:file\s+)?(?:photos?|images?|pictures?|fotos?|bild|video)\s*[:|]|\((?:[A-Z]{2,6}\s)?(?:photo|foto)\b[^()]{0,80}\)\s*\.?\s*$",
-    re.IGNORECASE,
-)
+_CAPTION_START = re.compile(r"\s*(?:file\s+)?(?:photos?|images?|pictures?|fotos?|bild|video)\s*[:|]", re.IGNORECASE)
+_CAPTION_END = re.compile(r"\((?:[A-Z]{2,6}\s)?(?:photo|foto)\b[^()]{0,80}\)\s*\.?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,9 +91,7 @@ def main_segment(blocks: Sequence[RawBlock], is_content: Sequence[bool]) -> tupl
     best, best_chars = (0, len(blocks) - 1), -1
     start = previous = -1
     chars = 0
-    for i, keep in enumerate(is_content):
-        if not keep:
-            continue
+    for i in compress(range(len(is_content)), is_content):
         if start < 0 or i - previous > SEGMENT_GAP + 1:
             start, chars = i, 0
         chars += len(blocks[i].text)
@@ -131,8 +128,14 @@ def is_paragraph(block: RawBlock, *, ignore: int = 0) -> bool:
         and not block.tag.startswith("h")
         and _link_share(block) < _LINK_SHARE
         and not is_side_box(block, ignore=ignore)
-        and not _CAPTION.search(text[:40] + " " + text[-120:])
+        and not is_caption(text)
     )
+
+
+def is_caption(text: str) -> bool:
+    """Whether a text opens or closes as a caption does (`_CAPTION_START`, `_CAPTION_END`)."""
+    ends = text[:40] + " " + text[-120:]
+    return bool(_CAPTION_START.match(ends) or ("(" in ends and _CAPTION_END.search(ends)))
 
 
 def _folded(text: str) -> str:
@@ -145,11 +148,11 @@ def find_headline(blocks: Sequence[RawBlock], first: int, title: str) -> tuple[i
     (or the first one shortly after it), else `first`."""
     title_words = _folded(title)
     candidates = [i for i, b in enumerate(blocks) if b.tag in ("h1", "h2") and b.text.strip() and not b.flags & (IN_NAV | IN_FOOTER)]
-    for tag in ("h1", "h2"):
-        for i in candidates:
-            folded = _folded(blocks[i].text)
-            if blocks[i].tag == tag and title_words and len(folded) >= 12 and folded in title_words:
-                return i, True
+    if title_words:
+        for tag in ("h1", "h2"):
+            for i in candidates:
+                if blocks[i].tag == tag and len(folded := _folded(blocks[i].text)) >= 12 and folded in title_words:
+                    return i, True
     h1 = [i for i in candidates if blocks[i].tag == "h1"]
     before = [i for i in h1 if i <= first]
     if before:
@@ -176,33 +179,48 @@ def _excluded(blocks: Sequence[RawBlock], indices: Sequence[int], paragraphs: Se
     footer inside the article container (where sign-offs and copyright lines sit) stays."""
     story = set(paragraphs)
     out = set()
-    for i in indices:
+    for i in set(indices) - story:
         block = blocks[i]
-        if i in story:
-            continue
-        own_footer = bool(container) and block.path.startswith(container) and not block.flags & (_CHROME & ~IN_FOOTER & ~ignore)
-        side = is_side_box(block, ignore=ignore) and not (
-            own_footer and not block.keywords_near & _SIDE_BOX and not block.flags & IN_FIGURE
-        )
-        if side or (block.flags & IN_HEADER and _link_share(block) > _LINK_SHARE):
+        if is_side_box(block, ignore=ignore) and not _own_footer(block, container, ignore):
             out.add(i)
-        elif _link_share(block) >= _LINK_SHARE and len(block.text) > 20:
-            out.add(i)  # a teaser or a related link
+            continue
+        share = _link_share(block)
+        if (block.flags & IN_HEADER and share > _LINK_SHARE) or (share >= _LINK_SHARE and len(block.text) > 20):
+            out.add(i)  # a header of links, a teaser or a related link
     return out
+
+
+def _own_footer(block: RawBlock, container: str, ignore: int) -> bool:
+    """Whether a block is a footer inside the article container, in no side box by class words
+    and in no figure (sign-offs and copyright lines sit there)."""
+    return (
+        bool(container)
+        and block.path.startswith(container)
+        and not block.flags & (_CHROME & ~IN_FOOTER & ~ignore)
+        and not block.keywords_near & _SIDE_BOX
+        and not block.flags & IN_FIGURE
+    )
 
 
 def _container(blocks: Sequence[RawBlock], paragraphs: Sequence[int], body: Sequence[int]) -> str:
     """The longest DOM path prefix (whole segments) the story's paragraphs share."""
-    paths = [blocks[i].path.split(">") for i in paragraphs] or [blocks[i].path.split(">") for i in body]
+    return shared_path([blocks[i].path for i in paragraphs] or [blocks[i].path for i in body])
+
+
+def shared_path(paths: Sequence[str]) -> str:
+    """The longest prefix of whole ">"-separated segments that all `paths` share ("" for none)."""
     if not paths:
         return ""
-    shared = paths[0]
-    for path in paths[1:]:
-        n = 0
-        while n < min(len(shared), len(path)) and shared[n] == path[n]:
-            n += 1
-        shared = shared[:n]
-    return ">".join(shared)
+    # The paths' common prefix in characters is that of the first and last in sorted order;
+    # it is whole segments where every path ends there or goes on with ">", else it is cut
+    # back to its last ">".
+    low, high = min(paths), max(paths)
+    n = 0
+    while n < len(low) and low[n] == high[n]:
+        n += 1
+    if all(len(path) == n or path[n] == ">" for path in paths):
+        return low[:n]
+    return low[: max(low.rfind(">", 0, n), 0)]
 
 
 def story_zone(blocks: Sequence[RawBlock], is_content: Sequence[bool], title: str = "") -> StoryZone:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from classifier.scoring.attribution import KINDS, Attribution, Grammar
@@ -113,6 +113,15 @@ def _none_of(text: str, *readers: str) -> None:
 # -- bylines ----------------------------------------------------------------------------------
 
 
+def test_every_spelling_of_an_agency_is_a_mention() -> None:
+    """`Grammar.mention` rules lines out before the byline and sign-off patterns: it must
+    take every spelling those patterns take (as written, in capitals, capitalised)."""
+    spellings = {form for agency in PATTERNS.agencies for alias in agency.aliases for form in (alias, alias.upper(), alias.capitalize())}
+    assert [form for form in spellings if not GRAMMAR.mention.fullmatch(form)] == []
+    assert GRAMMAR.mention.search("By Jane Doe, Reuters") and not GRAMMAR.mention.search("By Jane Doe, staff writer")
+    assert not GRAMMAR.mention.search("Mapping the happy apes")  # "ap" inside words is no mention
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     agency=agencies(),
@@ -149,6 +158,40 @@ def test_a_name_and_agency_need_no_separator(agency, person, label) -> None:
     text = f"{label}{person} {alias}"
     found = _covers(GRAMMAR.parse_byline(text), text, alias, person)
     assert (found.agency, found.person) == (agency, person)
+
+
+SHORT_CAPITALS = [(a, alias.upper()) for a, alias in ALIASES if len(alias) <= 4 and alias.upper().isupper()]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    agency=st.sampled_from(SHORT_CAPITALS),
+    person=persons(min_words=2),
+    label=st.sampled_from(["By ", "BY ", "by "]),
+    tail=st.sampled_from(["", " Sports Writer", " | Updated 9:02 AM", ", Aug. 20"]),
+)
+def test_a_labelled_name_and_a_short_agency_in_capitals_need_no_separator(agency, person, label, tail) -> None:
+    """ "By JANE DOE AP", "By Jane Doe AFP": the agency's short name in capitals right after the
+    labelled name."""
+    agency, alias = agency
+    text = f"{label}{person} {alias}{tail}"
+    found = _covers(GRAMMAR.parse_byline(text), text, alias, person)
+    assert (found.agency, found.person) == (agency, person)
+
+
+@settings(max_examples=100, deadline=None)
+@given(agency=st.sampled_from(SHORT_CAPITALS), person=persons(), label=st.sampled_from(["By ", ""]))
+def test_a_short_agency_after_a_name_without_separator_needs_label_two_words_and_capitals(agency, person, label) -> None:
+    """Not "JANE DOE AP" (no label), "By JANE AP" (one word: a surname as much as an agency),
+    nor "By Jane Doe Ap" (not in capitals)."""
+    _, alias = agency
+    if label and len(person.split()) >= 2:
+        text = f"{label}{person} {alias.capitalize()}"
+        if alias.capitalize() != alias:
+            assert GRAMMAR.parse_byline(text) is None or GRAMMAR.parse_byline(text).form != "by_name_capitals", text
+        return
+    found = GRAMMAR.parse_byline(f"{label}{person} {alias}")
+    assert found is None or found.form != "by_name_capitals", (person, alias)
 
 
 @settings(max_examples=200, deadline=None)
@@ -306,6 +349,51 @@ def test_an_agency_signs_off_the_story(agency, form, dash, space, own_line) -> N
     text = f"{BODY}{chr(10) if own_line else ' '}{closing}"
     found = _covers(GRAMMAR.parse_signoff(text), text, closing)
     assert (found.kind, found.agency) == ("signoff", agency)
+
+
+STEPS = ["Reporting", "reporting", "Additional reporting", "Writing", "Compiled", "Graphics"]
+
+
+@st.composite
+def teams(draw: st.DrawFn) -> str:
+    """One to three people, each perhaps with the place they worked in."""
+    people = [
+        draw(persons()) + draw(st.sampled_from(["", " in London", " in WASHINGTON", " from Rio de Janeiro"]))
+        for _ in range(draw(st.integers(1, 3)))
+    ]
+    return people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    steps=st.lists(st.tuples(st.sampled_from(STEPS), teams()), min_size=1, max_size=3),
+    editors=teams(),
+    brackets=st.booleans(),
+    own_line=st.booleans(),
+    dot=st.sampled_from(["", "."]),
+)
+def test_reuters_credits_close_the_story(steps, editors, brackets, own_line, dot) -> None:
+    """ "(Reporting by Jane Doe; Editing by John Smith)", "Reporting by A in B; Writing by C;
+    Editing by D": Reuters' form, though it names no agency."""
+    credits = "; ".join(f"{step} by {team}" for step, team in steps) + f"; Editing by {editors}"
+    credits = f"({credits}){dot}" if brackets else credits + dot
+    assume(len(credits) < 600)  # (the reader reads the story's last 600 characters)
+    text = f"{BODY}{chr(10) if own_line else ' '}{credits}"
+    found = _covers(GRAMMAR.parse_signoff(text), text, credits.rstrip("."))
+    assert (found.kind, found.form, found.agency.name) == ("signoff", "reporting_trailer", "Reuters")
+
+
+def test_credits_that_are_not_reuters_closing_lines() -> None:
+    for text in [
+        "Reporting by Jane Doe.",  # no editor: any newsroom's credit
+        f"{BODY} Editing by John Smith",
+        "The book's chapters (Reporting by Jane Doe; Editing by John Smith) are long.",  # not at the end
+        f"{BODY} (Reporting by Jane Doe; Editing by John Smith",  # unbalanced
+        f"{BODY} Reporting by Jane Doe; Editing by John Smith)",
+        f"{BODY} Reporting by Jane Doe; Editing by John Smith; said the paper's note about the series.",
+    ]:
+        found = GRAMMAR.parse_signoff(text)
+        assert found is None or found.form != "reporting_trailer", text
 
 
 def test_sign_off_forms() -> None:
@@ -621,7 +709,7 @@ TOKENS = [
     "(", ")", " ( ", "/", " / ", "-", "--", " — ", ":", ".", ". ", ", ", "\n", " ", "  ", "|", "©", "(c)", "@", "[", "]",
     "By ", "Von ", "Quelle: ", "Photo: ", "via ", "Staff Writer", "Sports Writer", "With inputs from ", "contributed to this report",
     "Jane", "DOE", "B.", "WASHINGTON", "N.M.", "Aug. 20", "2019", "9:02 AM", "dpa:", "201227-99-123456/3", "AP-US--", "Ld-Writethru",
-    "may not be published, broadcast, rewritten or redistributed", "NaN", "Ap", "-Gazette",
+    "may not be published, broadcast, rewritten or redistributed", "NaN", "Ap", "-Gazette", "(Reporting by ", "; Editing by ", " in ",
     "AP", "AFP", "Reuters", "dpa", "sda", "APA", "PTI", "EFE", "efe-epa", "The Associated Press", "Agence France-Presse", "ANSA", "/TASS/",
 ]  # fmt: skip
 TEXTS = st.one_of(st.text(max_size=300), st.lists(st.sampled_from(TOKENS), max_size=60).map("".join))
@@ -645,6 +733,7 @@ def test_any_text_gives_a_valid_answer_in_a_few_milliseconds(text) -> None:
 ADVERSARIAL = [
     "(", "(AP ", "( Reuters ", "Aaaa ", "By A ", "© ", "© AP/", "dpa:", "AP-US--", "- AFP ", " ", "\n", "Jane Doe/", "Jane Doe, ",
     "WASHINGTON, Aug. 20 ", "may not be published, ", "A", ".", "/", "(Site / ", "Photo: ", "With inputs from ", "PTI ", "B. ",
+    "Reporting by Jane Doe in London and ", "; Editing by A ", "By JANE DOE ",
 ]  # fmt: skip
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.extraction.dom import blocks_from_html
-from classifier.scoring.zone import main_segment, story_zone
+from classifier.scoring.zone import is_caption, main_segment, shared_path, story_zone
 
 PARAGRAPH = "Paragraph {} of the story, with enough words in it to be read as a real paragraph of text here."
 
@@ -76,3 +78,50 @@ def test_any_page_gives_a_zone_inside_the_page(tags, length) -> None:
     blocks, zone = _zone(html)
     for i in zone.blocks:
         assert 0 <= i < len(blocks) and i not in zone.excluded
+
+
+def _segments_shared(paths: list[str]) -> str:
+    """The longest prefix of whole segments the paths share, segment by segment (the reference
+    for `shared_path`)."""
+    if not paths:
+        return ""
+    shared = paths[0].split(">")
+    for path in paths[1:]:
+        parts = path.split(">")
+        n = 0
+        while n < min(len(shared), len(parts)) and shared[n] == parts[n]:
+            n += 1
+        shared = shared[:n]
+    return ">".join(shared)
+
+
+_SEGMENT = st.sampled_from(["", "html", "body", "div", "div.a", "div.ab", "article", "p", "main#x", "a"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(_SEGMENT, max_size=6).map(">".join), max_size=6))
+def test_shared_path_is_the_longest_prefix_of_whole_segments(paths: list[str]) -> None:
+    assert shared_path(paths) == _segments_shared(paths)
+
+
+def test_shared_path_cuts_back_to_a_whole_segment() -> None:
+    assert shared_path(["a>bc", "a>b"]) == "a"
+    assert shared_path(["a>b>c", "a>b>d", "a>b"]) == "a>b"
+    assert shared_path(["a>b", "a>b"]) == "a>b"
+    assert shared_path(["x", "y"]) == ""
+
+
+_ONE_CAPTION_PATTERN = re.compile(
+    r"^\s*(?:file\s+)?(?:photos?|images?|pictures?|fotos?|bild|video)\s*[:|]|\((?:[A-Z]{2,6}\s)?(?:photo|foto)\b[^()]{0,80}\)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_CAPTION_WORDS = st.sampled_from(
+    ["FILE PHOTO:", "Photo |", " images:", "(AP Photo/Jane Doe)", "(Photo: X)", "(foto)", "(AFP photo)", ".", " ", "\n", "(", ")",
+     "video", "Bild:", "text of a story", "photographer", "file  photos :", "(EPA Photo / Name) ."]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CAPTION_WORDS, max_size=12).map("".join))
+def test_is_caption_reads_a_block_as_the_one_pattern_did(text: str) -> None:
+    assert is_caption(text) == bool(_ONE_CAPTION_PATTERN.search(text[:40] + " " + text[-120:]))
