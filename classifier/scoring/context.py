@@ -89,32 +89,30 @@ class PageContext:
     domain: str
     own_site: Agency | None  # the agency whose own site this is
     brand: frozenset[str]
-    phrases: tuple[Phrase, ...]  # the provenance phrases whose literals are on the page
+    phrases: tuple[Phrase, ...]  # the provenance phrases whose literals are in the text searched
 
     @classmethod
     def of(cls, page: PageEvidence, patterns: Patterns, grammar: Grammar) -> PageContext:
         domain = registered_domain(page.url) if page.url else ""
-        folded = fold("\n".join([block.text for block in page.blocks]))
         zone = story_zone(page.blocks, page.is_content, page.title or page.meta.get("og:title", ""))
+        zone_text = JoinedText.of(page.blocks, zone.blocks)
         return cls(
             page=page,
             zone=zone,
-            zone_text=JoinedText.of(page.blocks, zone.blocks),
+            zone_text=zone_text,
             patterns=patterns,
             grammar=grammar,
             domain=domain,
             own_site=patterns.own_domains.get(domain) if domain else None,
             brand=brand_names(page, domain),
-            phrases=tuple(phrases_in(folded, patterns)),
+            phrases=tuple(phrases_in(searched_fold(page.blocks, zone_text), patterns)),
         )
 
     @cached_property
     def outside_text(self) -> JoinedText:
         """The notes outside the story zone (blocks of at most `NOTE_CHARS`, not in navigation),
         joined; made when first needed."""
-        inside = set(self.zone_text.indices)
-        blocks = self.page.blocks
-        return JoinedText.of(blocks, [i for i, b in enumerate(blocks) if i not in inside and is_note(b)])
+        return JoinedText.of(self.page.blocks, outside_notes(self.page.blocks, self.zone_text.indices))
 
     def text(self, index: int) -> str:
         return self.page.blocks[index].text
@@ -136,6 +134,24 @@ class PageContext:
 
     def phrases_of(self, code: str) -> list[Phrase]:
         return [phrase for phrase in self.phrases if phrase.code == code]
+
+
+def outside_notes(blocks: Sequence[RawBlock], inside: Sequence[int]) -> list[int]:
+    """The notes outside the story zone `inside`: blocks of at most `NOTE_CHARS`, not in
+    navigation (`is_note`, spelled out: this runs over every block of every page)."""
+    zone = set(inside)
+    return [i for i, b in enumerate(blocks) if i not in zone and len(b.text) <= NOTE_CHARS and not b.flags & IN_NAV]
+
+
+def searched_fold(blocks: Sequence[RawBlock], zone_text: JoinedText) -> str:
+    """The `fold` of all the text a provenance phrase is ever searched in: the story zone, and
+    the notes outside it (`outside_notes`; the disclaimers' notes inside the zone are in it).
+    Not the navigation and long blocks outside the story (about a sixth of a page's text). The
+    two are folded apart and joined by a line break between spaces: a literal (folded: no line
+    break) does not run from one into the other, and its edge space still stands for whitespace
+    at either end of each. A phrase can match in these texts only if its literals are all in it."""
+    notes = "\n".join([blocks[i].text for i in outside_notes(blocks, zone_text.indices)])
+    return f"{fold(zone_text.text)} \n {fold(notes)}"
 
 
 def is_note(block: RawBlock) -> bool:

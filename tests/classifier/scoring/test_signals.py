@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.extraction.dom import blocks_from_html
+from classifier.extraction.dom import IN_NAV, blocks_from_html
 from classifier.scoring.attribution import Grammar
+from classifier.scoring.context import JoinedText, outside_notes, searched_fold
 from classifier.scoring.evidence import REASON_CODES, TERM_NAMES, page_row, snippet
 from classifier.scoring.patterns import (
     fold,
@@ -21,6 +22,7 @@ from classifier.scoring.patterns import (
 )
 from classifier.scoring.signals import PageEvidence, find_evidence
 from classifier.scoring.zone import main_segment
+from training.farm import make_block
 
 PATTERNS = load_patterns()
 GRAMMAR = Grammar.of(PATTERNS)
@@ -93,6 +95,43 @@ def test_phrases_in_finds_only_phrases_whose_literals_are_all_there() -> None:
     codes = [phrase.code for phrase in found]
     assert "machine_text" in codes and "press_release" in codes
     assert phrases_in(fold("A plain story on the weather in Paris."), patterns) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    row=st.sampled_from(_examples()),
+    before=st.lists(st.text(max_size=40), max_size=3),
+    after=st.lists(st.text(max_size=40), max_size=3),
+    other=st.lists(st.text(max_size=40), max_size=3),
+    in_zone=st.booleans(),
+)
+def test_the_prefilter_of_the_searched_text_never_hides_a_match(row, before, after, other, in_zone) -> None:
+    """A phrase that matches in the story zone's text or in the notes outside it is among the
+    phrases of `searched_fold`, whichever of them holds it."""
+    pattern, example = row
+    phrase = next(p for p in PATTERNS.provenance if p.pattern.pattern == pattern)
+    holder = [*before, example, *after]
+    texts = [*holder, *other] if in_zone else [*other, *holder]
+    blocks = [make_block(text, i, None) for i, text in enumerate(texts)]
+    zone = range(len(holder)) if in_zone else range(len(other))
+    zone_text = JoinedText.of(blocks, zone)
+    notes = JoinedText.of(blocks, outside_notes(blocks, zone_text.indices))
+    if phrase.pattern.search(zone_text.text) or phrase.pattern.search(notes.text):
+        assert phrase in phrases_in(searched_fold(blocks, zone_text), PATTERNS)
+
+
+def test_the_searched_fold_leaves_out_navigation_and_runs_no_literal_across() -> None:
+    """The word "via" closing the zone and "SyndiGate.info" in a note after it are no "via
+    SyndiGate" (they are in no text searched together); a note in navigation is not searched."""
+    story, note = make_block("The story ends here via", 0, None), make_block("SyndiGate.info", 1, None)
+    via_syndigate = next(p for p in PATTERNS.provenance if "SyndiGate(?:" in p.pattern.pattern)
+    together = JoinedText.of([story, note], [0, 1])
+    assert via_syndigate.pattern.search(together.text)
+    assert via_syndigate in phrases_in(searched_fold([story, note], together), PATTERNS)
+    assert via_syndigate not in phrases_in(searched_fold([story, note], JoinedText.of([story, note], [0])), PATTERNS)
+    footer = make_block("Via SyndiGate.info", 1, None, flags=IN_NAV)
+    assert via_syndigate not in phrases_in(searched_fold([story, footer], JoinedText.of([story, footer], [0])), PATTERNS)
+    assert via_syndigate in phrases_in(fold("\n".join([story.text, footer.text])), PATTERNS)
 
 
 @settings(max_examples=200, deadline=None)
