@@ -21,7 +21,6 @@ from classifier.scoring.patterns import (
     trie_pattern,
 )
 from classifier.scoring.signals import PageEvidence, find_evidence
-from classifier.scoring.zone import main_segment
 from training.farm import make_block
 
 PATTERNS = load_patterns()
@@ -230,16 +229,6 @@ def test_cross_domain_canonical_needs_another_registered_domain() -> None:
 def test_with_inputs_is_counter_evidence() -> None:
     html = STORY.replace("<footer>", "<p>(With inputs from agencies)</p><footer>")
     assert "with_agency_inputs" in _codes(_signals(html))
-
-
-def test_main_segment_ignores_a_stray_content_block() -> None:
-    blocks, _ = blocks_from_html(
-        "<p>Cookie notice that is long enough to be taken for content by a model.</p>"
-        + "<div>menu</div>" * 10
-        + "".join(f"<p>Story paragraph {i} with a good number of words in it.</p>" for i in range(6))
-    )
-    is_content = [i == 0 or i >= 11 for i in range(len(blocks))]
-    assert main_segment(blocks, is_content) == (11, len(blocks) - 1)
 
 
 def test_page_row_is_the_sum_of_the_pieces_terms() -> None:
