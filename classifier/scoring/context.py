@@ -137,10 +137,9 @@ class PageContext:
 
 
 def outside_notes(blocks: Sequence[RawBlock], inside: Sequence[int]) -> list[int]:
-    """The notes outside the story zone `inside`: blocks of at most `NOTE_CHARS`, not in
-    navigation (`is_note`, spelled out: this runs over every block of every page)."""
+    """The notes outside the story zone `inside` (`is_note`)."""
     zone = set(inside)
-    return [i for i, b in enumerate(blocks) if i not in zone and len(b.text) <= NOTE_CHARS and not b.flags & IN_NAV]
+    return [i for i, b in enumerate(blocks) if i not in zone and is_note(b)]
 
 
 def searched_fold(blocks: Sequence[RawBlock], zone_text: JoinedText) -> str:
