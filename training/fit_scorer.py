@@ -120,7 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         "trained_on": {"real_pages": len(real), "positives": int(sum(p.label for p in real)), "semi_synthetic": len(synthetic)},
         "block_model_data": block_model.card.get("data", {}).get("sha256"),
         "cv": {k: v for k, v in summary.items() if k not in ("missed", "false_positives")},
-        "model": f"SignedLogisticRegression(C={C}): logistic regression over evidence terms, weights sign-constrained",
+        "model": f"SignedLogisticRegression(C={C}): logistic regression over evidence terms, weights sign-constrained; "
+        "the attribution codes share the pooled term `attribution` (classifier.scoring.evidence.ATTRIBUTION_CODES)",
         "signs": {name: 0 if name == "log_dup_domains" else TERM_SIGNS[name] for name in TERM_NAMES},
         "priors": {"log_dup_domains": f"{DUP_DOMAINS_PRIOR} (set by hand: no crawl-level training data)"},
     }

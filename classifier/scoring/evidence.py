@@ -5,8 +5,10 @@ found in, the words themselves (`match`), and what tells how far to trust it: wh
 (`where`: lead, body, end of the story, elsewhere on the page, metadata), the form it took
 (`form`, the grammar's name of the line's shape), whether the agency was written in its exact
 case, and whether it sits inside the story zone. `terms()` turns that into the scorer's terms:
-its code, and the reliability terms `outside_story`, `inexact_case` and `weak_form` that the
-model may weigh down. A page's feature row is the sum of its pieces' terms (`page_row`), so each
+its code, the shared `attribution` term for attribution to an agency, wire or press-release wire
+(one weight pooled over those codes, so a form that few labelled pages show still weighs what
+attribution weighs), and the reliability terms `outside_story`, `inexact_case` and `weak_form`
+that the model may weigh down. A page's feature row is the sum of its pieces' terms (`page_row`), so each
 reason's weight is its own terms' share of the log-odds, and the reasons add up to the score.
 
 `snippet()` cuts the text around a match at word boundaries, on one line.
@@ -49,13 +51,19 @@ COUNTER_EVIDENCE_CODES = (
 # Stable codes of `PageScore.reasons`.
 REASON_CODES = EVIDENCE_CODES + COUNTER_EVIDENCE_CODES
 AGENCY_CODES = ("agency_dateline", "agency_byline", "agency_author", "agency_signature", "agency_copyright", "agency_story_id", "via_wire")
+# Evidence that the text is someone else's copy: an agency, wire or press-release wire named as
+# its source. Each such piece also carries the `attribution` term, whose weight is learned from
+# all of them together; its code's own weight (>= 0) is what that code adds to it.
+ATTRIBUTION_CODES = (*AGENCY_CODES, "press_release", "press_release_weak")
 # How far to trust a piece of evidence (weights <= 0, added to its code's weight).
 RELIABILITY_TERMS = ("outside_story", "inexact_case", "weak_form")
-# The scorer's terms: every code (the cross-crawl one as ln N), then the reliability terms.
+# The scorer's terms: every code (the cross-crawl one as ln N), the pooled attribution term,
+# then the reliability terms.
 TERM_NAMES = (
     *(code for code in EVIDENCE_CODES if code != "same_text_on_N_domains"),
     "log_dup_domains",
     *COUNTER_EVIDENCE_CODES,
+    "attribution",
     *RELIABILITY_TERMS,
 )
 DUP_REASON = "same_text_on_N_domains"
@@ -102,10 +110,13 @@ class Evidence:
         return self.code in COUNTER_EVIDENCE_CODES
 
     def terms(self) -> dict[str, float]:
-        """The model terms of this piece of evidence: its code, and for evidence (not
-        counter-evidence) the reliability terms that apply."""
+        """The model terms of this piece of evidence: its code, `attribution` for the codes of
+        `ATTRIBUTION_CODES`, and for evidence (not counter-evidence) the reliability terms that
+        apply."""
         code = "log_dup_domains" if self.code == DUP_REASON else self.code
         terms = {code: self.value}
+        if self.code in ATTRIBUTION_CODES:
+            terms["attribution"] = 1.0
         if not self.counter:
             if not self.in_story:
                 terms["outside_story"] = 1.0

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.scoring.evidence import TERM_NAMES, Evidence
+from classifier.scoring.evidence import TERM_NAMES, Evidence, page_row
 from classifier.scoring.scorer import PageScorer
 from training.farm import FARM, LABEL_FILES
 from training.hard_negatives import KINDS, flagged_share, hard_negatives
@@ -38,6 +38,19 @@ def test_an_unconstrained_fit_would_give_counter_evidence_a_positive_weight() ->
     free = SignedLogisticRegression(signs=(0, 0)).fit(rows, labels)
     signed = SignedLogisticRegression(signs=(1, -1)).fit(rows, labels)
     assert free.coef_[0][1] > 0 >= signed.coef_[0][1] - 1e-12
+
+
+def test_an_attribution_form_no_training_page_shows_weighs_what_attribution_weighs() -> None:
+    """The pooled `attribution` term: a via-wire line, never seen in training, still counts."""
+    seen = [Evidence("agency_dateline", "x"), Evidence("agency_byline", "x"), Evidence("press_release", "x")]
+    rows = [page_row([item]) for item in seen] * 4 + [page_row([])] * 12 + [page_row([Evidence("staff_byline", "x")])] * 4
+    labels = np.array([1] * 12 + [0] * 16)
+    scorer = to_scorer(fit_terms(np.array(rows), labels), 0.5, {})
+    unseen = Evidence("via_wire", "Via SyndiGate.info")
+    assert scorer.weights["via_wire"] == 0.0
+    assert scorer.contribution(unseen) == scorer.weights["attribution"] > 1.0
+    assert scorer.logit([unseen]) > 0 > scorer.logit([])
+    assert scorer.contribution(Evidence("template_text", "x")) == 0.0
 
 
 def test_causes_follow_the_forms_of_the_evidence() -> None:
