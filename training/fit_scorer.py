@@ -33,7 +33,7 @@ from classifier.scoring.zone import story_zone
 
 from .farm import FARM, FarmPage, load_farm, semi_synthetic
 from .hard_negatives import flagged_share
-from .scorer_model import DUP_DOMAINS_PRIOR, TERM_SIGNS, C, SignedLogisticRegression, fit_terms, to_scorer
+from .scorer_model import PRIOR_NOTES, PRIORS, TERM_SIGNS, C, SignedLogisticRegression, fit_terms, to_scorer
 from .scorer_report import causes_of, choose_threshold, figures
 
 FOLDS = 5
@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         "cv": {k: v for k, v in summary.items() if k not in ("missed", "false_positives")},
         "model": f"SignedLogisticRegression(C={C}): logistic regression over evidence terms, weights sign-constrained; "
         "the attribution codes share the pooled term `attribution` (classifier.scoring.evidence.ATTRIBUTION_CODES)",
-        "signs": {name: 0 if name == "log_dup_domains" else TERM_SIGNS[name] for name in TERM_NAMES},
-        "priors": {"log_dup_domains": f"{DUP_DOMAINS_PRIOR} (set by hand: no crawl-level training data)"},
+        "signs": {name: 0 if name in PRIORS else TERM_SIGNS[name] for name in TERM_NAMES},
+        "priors": {name: f"{weight} {PRIOR_NOTES[name]} (set by hand: no crawl-level training data)" for name, weight in PRIORS.items()},
     }
     scorer = replace(scorer, card=card)
     args.out.parent.mkdir(parents=True, exist_ok=True)

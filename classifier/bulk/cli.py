@@ -71,6 +71,8 @@ def add_score_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     add("--favor", choices=("precision", "balanced", "recall"), default="balanced",
         help="per-page cut weighted toward precision or recall (default balanced; not with --threshold)")
     add("--syndication", action="store_true", help="count registered domains with near-identical text (MinHash) and feed it to the score")
+    add("--site-templates", action="store_true",
+        help="count the pages of each site whose story has a sentence in one mould with other numbers and names; 5+ add to the score")
     add("--hosts", metavar="FILE", default=None, help="write per-host counts, share flagged and mean probability (CSV)")
     add("--summary", metavar="FILE", default=None, help="write the run summary as JSON")
     add("--html-field", default="html", help="JSONL field with the HTML (default html)")
@@ -106,8 +108,9 @@ def options_from_args(args: argparse.Namespace) -> BulkOptions:
         resume=not args.no_resume,
         model_path=args.model,
         page=PageOptions(
-            with_text=args.text, threshold=args.threshold, favor=args.favor, syndication=args.syndication, **inclusions(args)
-        ),
+            with_text=args.text, threshold=args.threshold, favor=args.favor, syndication=args.syndication,
+            site_templates=args.site_templates, **inclusions(args),
+        ),  # fmt: skip
     )
 
 

@@ -263,8 +263,8 @@ def score_bag(
     """A dask bag of row dicts (`classifier.bulk.rows.Row.to_dict`), one partition per input file.
 
     Inputs are expanded here (globs, folders) and shipped as paths. Rows keep input order
-    within each partition. No timeout and no syndication here: compose them yourself, or use
-    `run_dask`.
+    within each partition. No timeout, no syndication and no site templates here (they need the
+    whole run): compose them yourself, or use `run_dask`.
     """
     import dask.bag as db
 

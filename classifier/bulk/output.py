@@ -4,7 +4,10 @@
 Parquet, written to a temporary file and renamed when complete, or stdout). With
 ``--syndication`` it first indexes every row's MinHash signature
 (`classifier.bulk.syndication`) and then adds the cross-crawl term to each row's score
-(`apply_dup_domains`). It counts the run's records into its `Summary` and writes the per-host
+(`apply_dup_domains`); with ``--site-templates`` it counts, in the same first pass, the
+skeletons of every row's story per site (`classifier.bulk.site_templates`) and then adds the
+site-template term to the score of each row whose story has a skeleton shared by 5 or more
+pages of its site (`apply_site_templates`). It counts the run's records into its `Summary` and writes the per-host
 CSV (`classifier.bulk.host_stats`).
 """
 
@@ -16,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..scoring.page_score import PageScore, Reason
-from ..scoring.score import rescore_with_dup_domains
+from ..scoring.score import rescore_with_dup_domains, rescore_with_site_templates
 from .host_stats import HostStats, write_hosts_csv
 from .parts import PartStore
 from .rows import BulkOptions, Source, Summary
+from .site_templates import SharedTemplate, SiteSkeletons
 from .syndication import SyndicationIndex
 from .writers import JsonlWriter, ParquetWriter, atomic_path, open_stdout
 
@@ -31,15 +35,34 @@ def apply_dup_domains(row: dict[str, Any], dup_domains: int, domains: list[str])
     (`classifier.scoring.score.rescore_with_dup_domains`: what `score(document,
     dup_domains=N)` gives)."""
     row["dup_domains"] = dup_domains
-    if row.get("error") is not None or row.get("farm_probability") is None:
+    if not _scored(row):
         return row
-    before = PageScore(
+    return _with_score(row, rescore_with_dup_domains(_score_of(row), dup_domains, domains))
+
+
+def apply_site_templates(row: dict[str, Any], shared: SharedTemplate | None) -> dict[str, Any]:
+    """Add the site-template term to a row's page score when a skeleton of its story is
+    shared by enough pages of its site (`classifier.scoring.score.rescore_with_site_templates`)."""
+    if shared is None or not _scored(row):
+        return row
+    after = rescore_with_site_templates(_score_of(row), shared.pages, shared.domain, shared.sentence)
+    return _with_score(row, after)
+
+
+def _scored(row: dict[str, Any]) -> bool:
+    return row.get("error") is None and row.get("farm_probability") is not None
+
+
+def _score_of(row: dict[str, Any]) -> PageScore:
+    return PageScore(
         probability=row["farm_probability"],
         flagged=row["flagged"],
         threshold=float(row["_threshold"]) if row.get("_threshold") is not None else 0.5,
         reasons=tuple(Reason(r["code"], r.get("evidence", ""), r.get("weight", 0.0)) for r in row["reasons"]),
     )
-    after = rescore_with_dup_domains(before, dup_domains, domains)
+
+
+def _with_score(row: dict[str, Any], after: PageScore) -> dict[str, Any]:
     row["farm_probability"] = float(after.probability)
     row["flagged"] = bool(after.flagged)
     row["reasons"] = [{"code": r.code, "evidence": r.evidence, "weight": float(r.weight)} for r in after.reasons]
@@ -111,15 +134,41 @@ class Assembly:
         return present
 
 
-def _syndication_index(store: PartStore, present: list[Source]) -> SyndicationIndex:
-    index = SyndicationIndex()
-    key = 0
-    for source in present:
-        for row in store.rows(source):
-            if row.get("_sig"):
-                index.add(key, row["_sig"], row.get("host"))
-            key += 1
-    return index
+@dataclass
+class RunIndexes:
+    """What the first pass over the parts learns of the whole run: the MinHash index
+    (``--syndication``) and the skeletons per site (``--site-templates``), each None when off."""
+
+    syndication: SyndicationIndex | None = None
+    skeletons: SiteSkeletons | None = None
+
+    @classmethod
+    def of(cls, store: PartStore, present: list[Source], options: BulkOptions) -> RunIndexes:
+        """One pass over the rows of `present`, only if some option needs it."""
+        indexes = cls(
+            SyndicationIndex() if options.page.syndication else None,
+            SiteSkeletons() if options.page.site_templates else None,
+        )
+        if indexes.syndication is None and indexes.skeletons is None:
+            return indexes
+        key = 0
+        for source in present:
+            for row in store.rows(source):
+                if indexes.syndication is not None and row.get("_sig"):
+                    indexes.syndication.add(key, row["_sig"], row.get("host"))
+                if indexes.skeletons is not None:
+                    indexes.skeletons.add(row.get("host"), row.get("url"), row.get("_skel"))
+                key += 1
+        return indexes
+
+    def rescore(self, key: int, row: dict[str, Any], rescore: Rescore) -> dict[str, Any]:
+        """The row (number `key` in the run) with the terms of the run added."""
+        if self.syndication is not None and row.get("_sig"):
+            count, domains = self.syndication.same_text(key, row["_sig"])
+            row = rescore(row, count, domains)
+        if self.skeletons is not None:
+            row = apply_site_templates(row, self.skeletons.shared(row.get("host"), row.get("url"), row.get("_skel")))
+        return row
 
 
 def _count(row: dict[str, Any], fresh: bool, summary: Summary, hosts: dict[str, HostStats] | None) -> None:
@@ -146,16 +195,14 @@ def assemble(
     """Write the final output from the parts, in input order, and fill `summary`."""
     store = assembly.store
     present = assembly.present(summary)
-    index = _syndication_index(store, present) if options.page.syndication else None
+    indexes = RunIndexes.of(store, present, options)
     hosts: dict[str, HostStats] | None = {} if options.hosts_path else None
     writer = _Output(output, options.output_format, stdout)
     try:
         key = 0
         for source in present:
             for row in store.rows(source):
-                if index is not None and row.get("_sig"):
-                    count, domains = index.same_text(key, row["_sig"])
-                    row = rescore(row, count, domains)
+                row = indexes.rescore(key, row, rescore)
                 key += 1
                 for hidden in [name for name in row if name.startswith("_")]:
                     del row[hidden]

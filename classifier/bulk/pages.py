@@ -23,7 +23,8 @@ from ..extraction.extract import Extractor, extractor_for
 from ..extraction.model import LoadedModel
 from ..hosts import host_of
 from ..scoring.page_score import PageScore
-from ..scoring.score import score
+from ..scoring.score import score, score_and_skeletons
+from ..scoring.template import Skeleton
 from .records import expand_inputs, iter_records
 from .rows import PageOptions, ReadOptions, Record, Row, error_row
 from .syndication import text_signature
@@ -38,8 +39,11 @@ def load_extractor(path: str | None = None) -> Extractor:
     return Extractor(path)
 
 
-def row_from_document(record: Record, document: Document, page_score: PageScore, options: PageOptions) -> Row:
-    """The row of a page from its `Document` and `PageScore`."""
+def row_from_document(
+    record: Record, document: Document, page_score: PageScore, options: PageOptions, skeletons: tuple[Skeleton, ...] = ()
+) -> Row:
+    """The row of a page from its `Document`, `PageScore` and, with ``--site-templates``, the
+    skeletons of its story (`score_and_skeletons`)."""
     reasons = [
         {"code": r.code, "evidence": (r.evidence or "")[: options.evidence_chars], "weight": float(r.weight)}
         for r in page_score.reasons
@@ -63,6 +67,7 @@ def row_from_document(record: Record, document: Document, page_score: PageScore,
         text=document.text if options.with_text else None,
         threshold=float(page_score.threshold),
         signature=text_signature(document.text) if options.syndication else None,
+        skeletons=[[s.key, s.filling, s.sentence] for s in skeletons] if options.site_templates else None,
     )
 
 
@@ -78,6 +83,9 @@ def score_page(record: Record, *, model: Extractor | LoadedModel | None = None, 
         include_title=options.include_title, include_captions=options.include_captions, include_comments=options.include_comments,
         roles=False,
     )  # fmt: skip
+    if options.site_templates:
+        page_score, skeletons = score_and_skeletons(document)
+        return row_from_document(record, document, page_score, options, skeletons)
     return row_from_document(record, document, score(document), options)
 
 

@@ -34,9 +34,9 @@ from typing import IO, Any
 from .rows import BulkOptions, Record, Row, Source
 from .writers import JsonlWriter, atomic_path, json_bytes
 
-# Bumped whenever rows or keys change (4: part keys of file names that are not UTF-8), so old
-# parts are not resumed.
-PART_FORMAT = 4
+# Bumped whenever rows or keys change (4: part keys of file names that are not UTF-8; 5: rows
+# carry the story's skeletons, ``--site-templates``), so old parts are not resumed.
+PART_FORMAT = 5
 
 
 def options_fingerprint(options: BulkOptions) -> str:

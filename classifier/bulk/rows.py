@@ -86,9 +86,10 @@ class Row:
       near-identical main text (1 = only this one; None when the text is too short to compare).
     * `text`: the main text, only with ``--text``.
 
-    `threshold` and `signature` travel with the row between workers and the assembly (the
-    page threshold, for rescoring with `dup_domains`; the MinHash of the text) and are not
-    written to the output.
+    `threshold`, `signature` and `skeletons` travel with the row between workers and the
+    assembly (the page threshold, for rescoring; the MinHash of the text, ``--syndication``; the
+    skeletons of the story's sentences as ``[key, filling, sentence]``, ``--site-templates``:
+    `classifier.scoring.template.Skeleton`) and are not written to the output.
     """
 
     source: str = field(metadata={"kind": "string", "hidden": False})
@@ -111,9 +112,11 @@ class Row:
     text: str | None = _kind("string")
     threshold: float | None = _kind("float", hidden=True)
     signature: str | None = _kind("string", hidden=True)
+    skeletons: list[list[Any]] | None = _kind("skeletons", hidden=True)
 
     def to_dict(self, *, with_text: bool = False, hidden: bool = False) -> dict[str, Any]:
-        """The row as written: `text` only `with_text`; `hidden` adds ``_threshold``/``_sig``."""
+        """The row as written: `text` only `with_text`; `hidden` adds ``_threshold``, ``_sig``
+        and ``_skel``."""
         out = {name: getattr(self, name) for name in OUTPUT_FIELDS}
         out["reasons"] = [dict(reason) for reason in self.reasons]
         if with_text:
@@ -121,6 +124,7 @@ class Row:
         if hidden:
             out["_threshold"] = self.threshold
             out["_sig"] = self.signature
+            out["_skel"] = self.skeletons
         return out
 
 
@@ -172,7 +176,8 @@ class PageOptions:
     `with_text` (False) keeps the main text in the row; `threshold` (None: the model's) is the
     block threshold and `favor` ("balanced") the per-page cut's leaning, both passed to
     `classifier.extract`; `syndication` (False) computes the MinHash signature of the main
-    text; `evidence_chars` (200) cuts each reason's evidence; `include_title`,
+    text; `site_templates` (False) keeps the skeletons of the story's sentences, counted per
+    site at the end of the run (`classifier.bulk.site_templates`); `evidence_chars` (200) cuts each reason's evidence; `include_title`,
     `include_captions` and `include_comments` (False) add those blocks to the text (as in
     `classifier.extract`; the score reads the main content alone either way).
     """
@@ -181,6 +186,7 @@ class PageOptions:
     threshold: float | None = None
     favor: Favor = "balanced"
     syndication: bool = False
+    site_templates: bool = False
     evidence_chars: int = 200
     include_title: bool = False
     include_captions: bool = False

@@ -25,6 +25,7 @@ METADATA_CODES = frozenset(
         "syndication_meta",
         "based_on_other_source",
         "same_text_on_N_domains",
+        "template_across_pages",
         "agency_own_site",
         "datelined_teasers",
     }

@@ -39,6 +39,7 @@ EVIDENCE_CODES = (
     "syndication_meta",
     "based_on_other_source",
     "same_text_on_N_domains",
+    "template_across_pages",
 )
 # Counter-evidence (weights <= 0).
 COUNTER_EVIDENCE_CODES = (
@@ -57,8 +58,8 @@ AGENCY_CODES = ("agency_dateline", "agency_byline", "agency_author", "agency_sig
 ATTRIBUTION_CODES = (*AGENCY_CODES, "press_release", "press_release_weak")
 # How far to trust a piece of evidence (weights <= 0, added to its code's weight).
 RELIABILITY_TERMS = ("outside_story", "inexact_case", "weak_form")
-# The scorer's terms: every code (the cross-crawl one as ln N), the pooled attribution term,
-# then the reliability terms.
+# The scorer's terms: every code (the cross-crawl one as ln N, the site-template one as ln n),
+# the pooled attribution term, then the reliability terms.
 TERM_NAMES = (
     *(code for code in EVIDENCE_CODES if code != "same_text_on_N_domains"),
     "log_dup_domains",
@@ -67,6 +68,7 @@ TERM_NAMES = (
     *RELIABILITY_TERMS,
 )
 DUP_REASON = "same_text_on_N_domains"
+SITE_TEMPLATE_REASON = "template_across_pages"
 # Forms that are less sure than the usual ones: a bare two-letter agency, a marker closing a
 # line with no dash, an agency name closing a sentence, a dateline past the first paragraph,
 # the licence sentence with no agency's copyright line, press-release boilerplate seen once.
@@ -92,7 +94,7 @@ _EVIDENCE_CHARS = 200
 @dataclass(frozen=True, slots=True)
 class Evidence:
     """One piece of evidence (see the module docstring). `value` is the strength of the code's
-    term (1, or ln N for the cross-crawl count); `block` the block it was found in (-1: none)."""
+    term (1, or ln N for the counts of a bulk run); `block` the block it was found in (-1: none)."""
 
     code: str
     evidence: str
@@ -155,6 +157,22 @@ def page_row(items: Iterable[Evidence]) -> list[float]:
 def dup_domains_evidence(dup_domains: int) -> Evidence:
     """The cross-crawl count as a piece of evidence (ln N)."""
     return Evidence(DUP_REASON, f"the same text is on {dup_domains} registered domains", where="crawl", value=math.log(dup_domains))
+
+
+def site_template_evidence(pages: int, domain: str = "", sentence: str = "") -> Evidence:
+    """A skeleton of the page's story that `pages` pages of its site (`domain`) share with other
+    numbers and names, in a bulk run, as a piece of evidence (ln pages); `sentence` is the
+    page's own sentence in that mould."""
+    site = f" of {domain}" if domain else ""
+    text = f"{pages} pages{site} have a sentence in this mould, with other numbers and names"
+    return Evidence(
+        SITE_TEMPLATE_REASON,
+        text + (f": {sentence}" if sentence else ""),
+        match=sentence,
+        where="crawl",
+        form=f"{pages}_pages",
+        value=math.log(pages),
+    )
 
 
 def snippet(text: str, start: int, end: int) -> str:

@@ -5,6 +5,11 @@ weights in the scorer's logistic model (`classifier.scoring.scorer`); the interc
 weights add up to the log-odds, and every piece that moved it becomes one `Reason`. `score()` uses the default scorer: the file
 `$CLASSIFIER_SCORER` names, else the shipped one, loaded when first needed and kept while that
 variable names the same file.
+
+Bulk runs add what only the whole run shows to a finished score: `rescore_with_dup_domains` (the
+same text on N registered domains, ``--syndication``) and `rescore_with_site_templates` (a
+skeleton of the story shared by n pages of the site with other fillings, ``--site-templates``;
+`score_and_skeletons` gives a page's score and its story's skeletons in one reading).
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from pathlib import Path
 
 from ..extraction.document import Document
 from ..extraction.extract import ModelArgument, extract
-from .evidence import DUP_REASON, Evidence, dup_domains_evidence
+from .context import PageContext
+from .evidence import Evidence, dup_domains_evidence, site_template_evidence
 from .page_score import PageScore, Reason
 from .scorer import PageScorer, ScorerModel, default_scorer_path
-from .signals import PageEvidence, find_evidence
+from .signals import PageEvidence, evidence_in, page_skeletons
+from .template import SITE_MIN_PAGES, Skeleton
 
 ScorerArgument = PageScorer | ScorerModel | str | os.PathLike[str] | None
 
@@ -57,8 +64,8 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
-def page_evidence(document: Document, scorer: PageScorer) -> list[Evidence]:
-    """The pieces of evidence of an extracted page."""
+def page_context(document: Document, scorer: PageScorer) -> PageContext:
+    """An extracted page as the detectors read it."""
     analysis = document.analysis
     if analysis is None:
         raise ValueError("this Document carries no analysis: make it with classifier.extract()")
@@ -71,7 +78,12 @@ def page_evidence(document: Document, scorer: PageScorer) -> list[Evidence]:
         url=analysis.metadata.url,
         title=analysis.page.title or "",
     )
-    return find_evidence(page, scorer.patterns, scorer.grammar, skip=scorer.skip)
+    return PageContext.of(page, scorer.patterns, scorer.grammar)
+
+
+def page_evidence(document: Document, scorer: PageScorer) -> list[Evidence]:
+    """The pieces of evidence of an extracted page."""
+    return evidence_in(page_context(document, scorer), skip=scorer.skip)
 
 
 def score_evidence(items: Sequence[Evidence], model: ScorerModel, *, threshold: float | None = None) -> PageScore:
@@ -118,6 +130,18 @@ def score(
     return score_evidence(items, page_scorer.model, threshold=threshold)
 
 
+def score_and_skeletons(
+    document: Document, *, threshold: float | None = None, scorer: ScorerArgument = None
+) -> tuple[PageScore, tuple[Skeleton, ...]]:
+    """`score(document)` and the skeletons of its story's sentences (`template.story_skeletons`,
+    what a bulk run with ``--site-templates`` counts per site), from one reading of the page."""
+    page_scorer = scorer_for(scorer)
+    ctx = page_context(document, page_scorer)
+    items = evidence_in(ctx, skip=page_scorer.skip)
+    skeletons = page_skeletons(ctx) if ctx.page.blocks else ()
+    return score_evidence(items, page_scorer.model, threshold=threshold), skeletons
+
+
 def rescore_with_dup_domains(
     page_score: PageScore, dup_domains: int, domains: Sequence[str] = (), *, scorer: ScorerArgument = None
 ) -> PageScore:
@@ -127,11 +151,29 @@ def rescore_with_dup_domains(
     if dup_domains < 2:
         return page_score
     item = dup_domains_evidence(dup_domains)
+    shown = ", ".join(domains[:5]) + (", ..." if len(domains) > 5 else "")
+    return _rescore(page_score, item, item.evidence + (f": {shown}" if shown else ""), scorer)
+
+
+def rescore_with_site_templates(
+    page_score: PageScore, pages: int, domain: str = "", sentence: str = "", *, scorer: ScorerArgument = None
+) -> PageScore:
+    """Add the site-template term to a finished score: a skeleton of the page's story that
+    `pages` pages of its site (`domain`) share with other numbers and names in a bulk run
+    (`sentence`: the page's own sentence in that mould). Fewer than `SITE_MIN_PAGES` pages
+    change nothing. Bulk runs with ``--site-templates`` use this after the pass over the run."""
+    if pages < SITE_MIN_PAGES:
+        return page_score
+    item = site_template_evidence(pages, domain, sentence)
+    return _rescore(page_score, item, item.evidence, scorer)
+
+
+def _rescore(page_score: PageScore, item: Evidence, evidence: str, scorer: ScorerArgument) -> PageScore:
+    """`page_score` with `item` added (its reason replacing one of the same code)."""
     added = scorer_for(scorer).model.contribution(item)
     p = min(max(page_score.probability, 1e-12), 1 - 1e-12)
     probability = _sigmoid(math.log(p / (1 - p)) + added)
-    shown = ", ".join(domains[:5]) + (", ..." if len(domains) > 5 else "")
-    reason = Reason(DUP_REASON, item.evidence + (f": {shown}" if shown else ""), round(added, 4))
+    reason = Reason(item.code, evidence, round(added, 4), match=item.match)
     reasons = sorted(
         (*(r for r in page_score.reasons if r.code != reason.code), reason),
         key=lambda r: (-r.weight, r.code),

@@ -5,7 +5,9 @@ compiled tables and grammar, the page's domain and brand), runs the detectors (a
 with the attribution grammar: `agency_signals`; provenance phrases and metadata:
 `phrase_signals`; template text: `template`), and keeps one piece of evidence per reason code,
 the surest (`evidence.strongest`). The scorer's feature row is the sum of their terms
-(`evidence.page_row`).
+(`evidence.page_row`). `evidence_in` does the same for a `PageContext` already made, and
+`page_skeletons` reads the skeletons of its story's sentences (`template.story_skeletons`:
+what a bulk run with ``--site-templates`` counts across the pages of a site).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from .context import PageContext, PageEvidence
 from .evidence import REASON_CODES, Evidence, snippet, strongest
 from .patterns import Patterns
 from .phrase_signals import disclaimers, other_sources, press_releases, table_phrases
-from .template import template_sentences
+from .template import Skeleton, story_skeletons, template_sentences
 
 
 def template_evidence(ctx: PageContext) -> list[Evidence]:
@@ -47,7 +49,13 @@ def find_evidence(page: PageEvidence, patterns: Patterns, grammar: Grammar, *, s
     `skip` (default none) names codes of `SKIPPABLE` not to look for."""
     if not page.blocks:
         return []
-    ctx = PageContext.of(page, patterns, grammar)
+    return evidence_in(PageContext.of(page, patterns, grammar), skip=skip)
+
+
+def evidence_in(ctx: PageContext, *, skip: frozenset[str] = frozenset()) -> list[Evidence]:
+    """`find_evidence` of a page read as `ctx`."""
+    if not ctx.page.blocks:
+        return []
     items = [
         *disclaimers(ctx),
         *agency_evidence(ctx, credits="agency_in_credit_only" not in skip),
@@ -62,4 +70,10 @@ def find_evidence(page: PageEvidence, patterns: Patterns, grammar: Grammar, *, s
     return strongest(items)
 
 
-__all__ = ["REASON_CODES", "SKIPPABLE", "Evidence", "PageEvidence", "find_evidence", "template_evidence"]
+def page_skeletons(ctx: PageContext) -> tuple[Skeleton, ...]:
+    """The skeletons of the sentences of the story's paragraphs (the zone's body: not its
+    lead, its closing lines or anything outside the story)."""
+    return story_skeletons((i, ctx.text(i)) for i in ctx.zone.body)
+
+
+__all__ = ["REASON_CODES", "SKIPPABLE", "Evidence", "PageEvidence", "evidence_in", "find_evidence", "page_skeletons", "template_evidence"]

@@ -5,12 +5,18 @@ to John Roe during May, according to ..."; "There were 12 total arrests in Fulto
 2019, ..."). A sentence's skeleton keeps its lower-case words and punctuation and replaces each
 run of numbers or capitalised words by a slot. `template_sentences`
 finds the largest group of story sentences with one skeleton (at least `MIN_REPEATS` of them,
-at least `MIN_WORDS` fixed words, at least two different fillings); `skeleton` is also what a
-bulk run's per-site count would key on (see docs/scorer-evidence.md).
+at least `MIN_WORDS` fixed words, at least two different fillings).
+
+Across the pages of one site, `story_skeletons` gives what a bulk run counts
+(`classifier.bulk.site_templates`): per skeleton of the story's sentences that has a number slot
+and `MIN_WORDS` fixed words, its stable hash, the hash of its first filling on the page, and that
+sentence; at most `MAX_SKELETONS`. `stable_hash` is the same in every process and run (not
+Python's salted `hash()`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +24,10 @@ from dataclasses import dataclass
 MIN_REPEATS = 3
 MIN_WORDS = 6
 MAX_SENTENCES = 100
+MAX_SKELETONS = 50
+# Pages of one site (with other fillings) that must share a skeleton for `template_across_pages`.
+SITE_MIN_PAGES = 5
+_SKELETON_SENTENCE_CHARS = 120  # the sentence a page's skeleton keeps, to show as evidence
 # A number, or a capitalised word that does not open the sentence.
 _SLOT = re.compile(r"[$€£]?\d(?:[\d,.:]*\d)?%?|(?<![\w'’-])[A-Z][\w'’-]*")
 _RUN = re.compile(r"\x01(?:[ \t]+\x01)*|\x02(?:[ \t]+[\x01\x02])*")
@@ -35,6 +45,23 @@ class Template:
     count: int
     block: int
     sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """One skeleton of a page's story: `key` (the stable hash of the skeleton), `filling` (the
+    stable hash of its first filling on the page: the values in its slots) and that sentence
+    (cut at a word to 120 characters)."""
+
+    key: int
+    filling: int
+    sentence: str
+
+
+def stable_hash(text: str) -> int:
+    """A 63-bit hash of `text`, the same in every process, run and machine (BLAKE2b)."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def skeleton(sentence: str) -> tuple[str, tuple[str, ...]]:
@@ -90,3 +117,33 @@ def template_sentences(blocks: Iterable[tuple[int, str]]) -> Template | None:
         if len(fillings) >= 2 and all(fillings):
             best = Template(shape, len(members), found[members[0]][0], found[members[0]][1])
     return best
+
+
+def story_skeletons(blocks: Iterable[tuple[int, str]], limit: int = MAX_SKELETONS) -> tuple[Skeleton, ...]:
+    """The skeletons of the sentences of (block index, text) pairs, in page order, one per
+    skeleton (its first sentence), at most `limit`: only those with a number slot and at least
+    `MIN_WORDS` fixed words (a sentence of names alone, "N did not immediately respond to a
+    request for comment.", is a stock phrase of news writing, not a filled-in template)."""
+    found: dict[str, Skeleton] = {}
+    for _, sentence in sentences(blocks):
+        if sentence.count(" ", 0, 200) < MIN_WORDS:
+            continue
+        shape, values = skeleton(sentence)
+        if shape in found or not any(_is_number(value) for value in values) or _fixed_words(shape) < MIN_WORDS:
+            continue
+        found[shape] = Skeleton(stable_hash(shape), stable_hash("\x1f".join(values)), _cut(sentence))
+        if len(found) >= limit:
+            break
+    return tuple(found.values())
+
+
+def _is_number(value: str) -> bool:
+    return value[0].isdigit() or value[0] in "$€£"
+
+
+def _cut(sentence: str) -> str:
+    line = " ".join(sentence.split())
+    if len(line) <= _SKELETON_SENTENCE_CHARS:
+        return line
+    space = line.rfind(" ", 0, _SKELETON_SENTENCE_CHARS)
+    return line[: space if space > 0 else _SKELETON_SENTENCE_CHARS] + "…"

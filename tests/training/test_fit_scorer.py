@@ -13,7 +13,7 @@ from classifier.scoring.evidence import TERM_NAMES, Evidence, page_row
 from classifier.scoring.scorer import PageScorer
 from training.farm import FARM, LABEL_FILES
 from training.hard_negatives import KINDS, flagged_share, hard_negatives
-from training.scorer_model import TERM_SIGNS, SignedLogisticRegression, fit_terms, to_scorer
+from training.scorer_model import PRIORS, SITE_TEMPLATE_PRIOR, TERM_SIGNS, SignedLogisticRegression, fit_terms, to_scorer
 from training.scorer_report import CAUSES, causes_of, choose_threshold, precision_at_recall
 
 
@@ -26,9 +26,21 @@ def test_weights_keep_the_sign_of_their_evidence(seed: int) -> None:
     model = fit_terms(rows, labels)
     for name, weight in zip(TERM_NAMES, model.coef_[0]):
         sign = TERM_SIGNS[name]
-        assert weight * sign >= -1e-9 or name == "log_dup_domains"
+        assert weight * sign >= -1e-9 or name in PRIORS
     scorer = to_scorer(model, 0.5, {})
     assert scorer.weights["log_dup_domains"] == 1.0
+    assert scorer.weights["template_across_pages"] == SITE_TEMPLATE_PRIOR == 0.75
+
+
+def test_the_bulk_terms_are_priors_not_learned() -> None:
+    """No labelled crawl: the columns of the bulk runs' terms are not learned, whatever the rows say."""
+    rows = np.zeros((40, len(TERM_NAMES)))
+    labels = np.array([1, 0] * 20)
+    for name in PRIORS:
+        rows[labels == 1, TERM_NAMES.index(name)] = 3.0
+    model = fit_terms(rows, labels)
+    assert all(model.coef_[0][TERM_NAMES.index(name)] == 0.0 for name in PRIORS)
+    assert to_scorer(model, 0.5, {}).weights["template_across_pages"] == SITE_TEMPLATE_PRIOR
 
 
 def test_an_unconstrained_fit_would_give_counter_evidence_a_positive_weight() -> None:

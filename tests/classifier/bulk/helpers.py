@@ -59,6 +59,11 @@ def fake_page(record: Record, *, model: Any, options: PageOptions) -> Row:
         from classifier.bulk.syndication import text_signature
 
         signature = text_signature(text)
+    skeletons = None
+    if options.site_templates:
+        from classifier.scoring.template import story_skeletons
+
+        skeletons = [[s.key, s.filling, s.sentence] for s in story_skeletons([(0, text)])]
     return Row(
         source=record.source,
         offset=record.offset,
@@ -73,6 +78,7 @@ def fake_page(record: Record, *, model: Any, options: PageOptions) -> Row:
         text=text if options.with_text else None,
         threshold=0.5,
         signature=signature,
+        skeletons=skeletons,
     )
 
 

@@ -79,3 +79,21 @@ def test_score_bag_gives_the_same_rows(client, inputs: list[str], tmp_path: Path
     assert bag.npartitions == 6  # one per input file (2 WARC, 1 JSONL, 3 HTML files)
     rows = client.compute(bag).result(timeout=60)  # a failing task must not hang the suite
     assert rows == read_rows(tmp_path / "local.jsonl")
+
+
+def test_dask_counts_site_templates_over_the_whole_run(client, tmp_path: Path) -> None:
+    """Pages of one site in one mould, spread over two inputs scored by different tasks: the
+    count is the run's, as in a local run."""
+    story = "There were {n} total arrests in {county} in 2019, according to figures the State Police published."
+    counties = ["Fulton County", "Cook County", "Travis County", "Orange County", "Dane County", "Kings County"]
+    pages = [html(i, f"<p>{story.format(n=100 + 7 * i, county=county)}</p>") for i, county in enumerate(counties)]
+    write_jsonl(tmp_path / "one.jsonl", [{"html": page, "url": f"https://www.ledger.com/{i}"} for i, page in enumerate(pages[:3])])
+    write_jsonl(tmp_path / "two.jsonl", [{"html": page, "url": f"https://data.ledger.com/{i}"} for i, page in enumerate(pages[3:])])
+    inputs = [str(tmp_path / "one.jsonl"), str(tmp_path / "two.jsonl")]
+    options = dataclasses.replace(OPTIONS, page=PageOptions(site_templates=True))
+    run(inputs, str(tmp_path / "local.jsonl"), options, page_fn=fake_page, model_loader=None)
+    run_dask(inputs, str(tmp_path / "dask.jsonl"), options, client=client, page_fn=fake_page, model_loader=None)
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
+    rows = read_rows(tmp_path / "dask.jsonl")
+    found = [[r for r in row["reasons"] if r["code"] == "template_across_pages"] for row in rows]
+    assert len(rows) == 6 and all(len(f) == 1 and "6 pages of ledger.com" in f[0]["evidence"] for f in found)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from classifier import ModelError, extract, load_scorer, score
 from classifier.scoring.evidence import TERM_NAMES
-from classifier.scoring.score import ScorerModel, rescore_with_dup_domains
+from classifier.scoring.score import ScorerModel, rescore_with_dup_domains, rescore_with_site_templates, score_and_skeletons
 from tests.classifier.strategies import json_values
 
 STORY = (
@@ -28,7 +28,8 @@ PLAIN = STORY.replace("By Associated Press", "By Jane Smith").replace("INDIANAPO
 
 def hand_scorer(threshold: float = 0.5) -> ScorerModel:
     weights = dict.fromkeys(TERM_NAMES, 0.0)
-    weights.update({"agency_dateline": 2.0, "agency_byline": 1.0, "log_dup_domains": 1.0, "agency_own_site": -3.0})
+    weights.update({"agency_dateline": 2.0, "agency_byline": 1.0, "agency_own_site": -3.0})
+    weights.update({"log_dup_domains": 1.0, "template_across_pages": 0.5})
     return ScorerModel(weights=weights, intercept=-2.0, threshold=threshold)
 
 
@@ -71,6 +72,29 @@ def test_rescore_with_dup_domains_equals_scoring_with_them() -> None:
     assert later.flagged == direct.flagged
     assert "same_text_on_N_domains" in later.codes and "same_text_on_N_domains" in direct.codes
     assert rescore_with_dup_domains(score(PLAIN, scorer=scorer), 1, scorer=scorer).codes == score(PLAIN, scorer=scorer).codes
+
+
+def test_rescore_with_site_templates_adds_the_prior_times_ln_pages_from_five_pages_on() -> None:
+    scorer = hand_scorer()
+    before = score(PLAIN, scorer=scorer)
+    assert rescore_with_site_templates(before, 4, "ledger.com", "There were 12 arrests.", scorer=scorer) == before
+    after = rescore_with_site_templates(before, 8, "ledger.com", "There were 12 arrests.", scorer=scorer)
+    (reason,) = [r for r in after.reasons if r.code == "template_across_pages"]
+    assert reason.weight == pytest.approx(0.5 * math.log(8), abs=1e-4)
+    assert "8 pages of ledger.com" in reason.evidence and reason.evidence.endswith("There were 12 arrests.")
+    logit = math.log(after.probability / (1 - after.probability))
+    assert logit == pytest.approx(after.baseline + sum(r.weight for r in after.reasons), abs=1e-3)
+    with_dup = rescore_with_dup_domains(after, 3, scorer=scorer)
+    assert set(with_dup.codes) == {"template_across_pages", "same_text_on_N_domains"}
+
+
+def test_score_and_skeletons_gives_what_score_gives() -> None:
+    document = extract(STORY)
+    page_score, skeletons = score_and_skeletons(document, scorer=hand_scorer())
+    assert page_score == score(document, scorer=hand_scorer())
+    assert skeletons == ()  # no sentence of the story has a number slot
+    page_score, skeletons = score_and_skeletons(extract(""), scorer=hand_scorer())
+    assert skeletons == () and page_score.reasons == ()
 
 
 def test_scorer_json_round_trip_and_version_check(tmp_path) -> None:

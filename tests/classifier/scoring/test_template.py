@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.scoring.template import MIN_REPEATS, skeleton, template_sentences
+from classifier.scoring.template import MAX_SKELETONS, MIN_REPEATS, skeleton, stable_hash, story_skeletons, template_sentences
 
 _NAMES = st.sampled_from(["Ann Lee", "Jim Roe", "Kay Poe", "Omar Haddad", "Li Wei", "Sofia Rossi"])
 _PLACES = st.sampled_from(["Fulton County", "Cook County", "Travis County", "Orange County"])
@@ -40,3 +40,31 @@ def test_the_same_sentence_repeated_is_no_template_and_prose_is_none() -> None:
         "the change would help students. The budget comes from a fund that was set aside last year."
     )
     assert template_sentences([(0, prose)]) is None
+
+
+def test_story_skeletons_keep_sentences_with_a_number_slot_once_each() -> None:
+    text = (
+        "There were 412 total arrests in Fulton County in 2019, according to figures the State Police published. "
+        "There were 388 total arrests in Travis County in 2019, according to figures the State Police published. "
+        "Amazon did not immediately respond to a request for comment on the new figures. "
+        "The council met for 3 hours."
+    )
+    found = story_skeletons([(0, text)])
+    assert len(found) == 1  # one skeleton (its first sentence); names alone and short sentences are left out
+    assert found[0].sentence.startswith("There were 412 total arrests in Fulton County")
+    assert found[0].key == stable_hash(skeleton(found[0].sentence)[0])
+    assert found[0].filling == stable_hash("\x1f".join(skeleton(found[0].sentence)[1]))
+
+
+def test_story_skeletons_are_at_most_the_limit_in_page_order() -> None:
+    blocks = [(i, f"Line {i} of the list: {'word ' * i}there were 12 cases in Cook County during the week.") for i in range(80)]
+    found = story_skeletons(blocks)
+    assert len(found) == MAX_SKELETONS
+    assert found == story_skeletons(blocks)
+    assert [s.sentence for s in found] == [s.sentence for s in story_skeletons(blocks[:MAX_SKELETONS])]
+
+
+def test_the_hash_is_stable_across_processes_and_runs() -> None:
+    """Not Python's salted hash(): the same skeleton has the same key in every worker and run."""
+    assert stable_hash("N gave # to N.") == 4838767669491337039
+    assert 0 <= stable_hash("") < 2**63
