@@ -7,8 +7,8 @@ Parquet, written to a temporary file and renamed when complete, or stdout). With
 (`apply_dup_domains`); with ``--site-templates`` it counts, in the same first pass, the
 skeletons of every row's story per site (`classifier.bulk.site_templates`) and then adds the
 site-template term to the score of each row whose story has a skeleton shared by 5 or more
-pages of its site (`apply_site_templates`). It counts the run's records into its `Summary` and writes the per-host
-CSV (`classifier.bulk.host_stats`).
+pages of its site (`apply_site_templates`). It counts the run's records into its `Summary`
+and writes the per-host CSV (`classifier.bulk.host_stats`).
 """
 
 from __future__ import annotations

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from ..hosts import registered_domain
-from ..scoring.template import stable_hash
+from ..scoring.template import MAX_SKELETONS, stable_hash
 
 #: Pages (and fillings) counted per skeleton of a site, at most.
 MAX_COUNTED = 1000
@@ -106,9 +107,10 @@ class SiteSkeletons:
 
 
 def _well_formed(skeletons: Iterable[Sequence[Any]]) -> Iterator[tuple[int, int, str]]:
-    """The ``[key, filling, sentence]`` entries of a row (a page function of one's own may put
-    anything there: what is not such an entry is left out, never an error)."""
-    for entry in skeletons if isinstance(skeletons, (list, tuple)) else ():
+    """The ``[key, filling, sentence]`` entries of a row, the first `MAX_SKELETONS` (a page
+    function of one's own may put anything there: what is not such an entry is left out, never
+    an error)."""
+    for entry in islice(skeletons, MAX_SKELETONS) if isinstance(skeletons, (list, tuple)) else ():
         if isinstance(entry, (list, tuple)) and len(entry) == 3 and all(isinstance(x, int) and not isinstance(x, bool) for x in entry[:2]):
             yield entry[0], entry[1], str(entry[2])
 

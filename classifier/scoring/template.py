@@ -8,8 +8,8 @@ finds the largest group of story sentences with one skeleton (at least `MIN_REPE
 at least `MIN_WORDS` fixed words, at least two different fillings).
 
 Across the pages of one site, `story_skeletons` gives what a bulk run counts
-(`classifier.bulk.site_templates`): per skeleton of the story's sentences that has a number slot
-and `MIN_WORDS` fixed words, its stable hash, the hash of its first filling on the page, and that
+(`classifier.bulk.site_templates`): per skeleton of the story's sentences with a number in its
+filling and `MIN_WORDS` fixed words, its stable hash, the hash of its first filling on the page, and that
 sentence; at most `MAX_SKELETONS`. `stable_hash` is the same in every process and run (not
 Python's salted `hash()`).
 """
@@ -31,6 +31,7 @@ _SKELETON_SENTENCE_CHARS = 120  # the sentence a page's skeleton keeps, to show 
 # A number, or a capitalised word that does not open the sentence.
 _SLOT = re.compile(r"[$€£]?\d(?:[\d,.:]*\d)?%?|(?<![\w'’-])[A-Z][\w'’-]*")
 _RUN = re.compile(r"\x01(?:[ \t]+\x01)*|\x02(?:[ \t]+[\x01\x02])*")
+_DIGIT = re.compile(r"\d")
 _FIXED_WORD = re.compile(r"(?<!\S)[^\W\d_]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=\S)|\s*\n\s*")
 NUMBER, NAME = "#", "N"
@@ -121,15 +122,20 @@ def template_sentences(blocks: Iterable[tuple[int, str]]) -> Template | None:
 
 def story_skeletons(blocks: Iterable[tuple[int, str]], limit: int = MAX_SKELETONS) -> tuple[Skeleton, ...]:
     """The skeletons of the sentences of (block index, text) pairs, in page order, one per
-    skeleton (its first sentence), at most `limit`: only those with a number slot and at least
-    `MIN_WORDS` fixed words (a sentence of names alone, "N did not immediately respond to a
-    request for comment.", is a stock phrase of news writing, not a filled-in template)."""
+    skeleton (its first sentence), at most `limit`: only those with a number among the values in
+    their slots and at least `MIN_WORDS` fixed words (a sentence of names alone, "N did not
+    immediately respond to a request for comment.", is a stock phrase of news writing, not a
+    filled-in template)."""
+    # Only sentences with a digit can have a number in their slots (most prose has none).
+    texts = [sentence for _, sentence in sentences(blocks) if sentence.count(" ", 0, 200) >= MIN_WORDS and _DIGIT.search(sentence)]
+    # One pass of the slot patterns over all the sentences, as in `template_sentences`.
+    shapes = _RUN.sub(_collapse, _SLOT.sub(_mark, "\n".join(texts)).lower()).split("\n") if texts else []
     found: dict[str, Skeleton] = {}
-    for _, sentence in sentences(blocks):
-        if sentence.count(" ", 0, 200) < MIN_WORDS:
+    for sentence, shape in zip(texts, shapes):
+        if shape in found or _fixed_words(shape) < MIN_WORDS:
             continue
-        shape, values = skeleton(sentence)
-        if shape in found or not any(_is_number(value) for value in values) or _fixed_words(shape) < MIN_WORDS:
+        values = tuple(_SLOT.findall(sentence))
+        if not any(_is_number(value) for value in values):
             continue
         found[shape] = Skeleton(stable_hash(shape), stable_hash("\x1f".join(values)), _cut(sentence))
         if len(found) >= limit:
