@@ -12,7 +12,9 @@ scorer must not take for agency copy (`KINDS`):
   from PTI" / "The Associated Press contributed to this report";
 - `nan_video`: a video player's "NaN / NaN" and other short capitals that look like aliases;
 - `own_brand`: the site's own brand that holds a wire's name ("Reuters-Gazette", a site named
-  "CNA" datelining its own stories).
+  "CNA" datelining its own stories);
+- `own_release`: a company's own announcement on its own site, closing with the release
+  boilerplate ("About <Company>", "Media contact: ..."): its own text, not a wire's copy.
 
 The pages are made from a seed (deterministic), from hand-written sentences; no page is copied.
 `flagged_share` scores them with a scorer; the target is at most 1 in 20 flagged.
@@ -30,7 +32,8 @@ from classifier import extract
 from classifier.scoring.score import score
 from classifier.scoring.scorer import PageScorer
 
-KINDS = ("photo_credit", "table_source", "wire_teasers", "with_inputs", "nan_video", "own_brand")
+KINDS = ("photo_credit", "table_source", "wire_teasers", "with_inputs", "nan_video", "own_brand", "own_release")
+_COMPANIES = ["Harbor Widgets", "Northfield Energy", "Crestline Foods", "Bluewater Software"]
 _FIRST = ["Maria", "James", "Priya", "Tomás", "Anna", "Kwame", "Li", "Sofia", "David", "Fatima", "Jonas", "Elena"]
 _LAST = ["Lopez", "Okafor", "Sharma", "Keller", "Nguyen", "Rossi", "Brennan", "Haddad", "Lindqvist", "Moreau", "Tanaka", "Walsh"]
 _SENTENCES = [
@@ -108,6 +111,15 @@ def _extra(kind: str, rng: random.Random) -> tuple[str, str, str]:
     return "", "", ""
 
 
+def _release_boilerplate(company: str, domain: str, rng: random.Random) -> str:
+    """The closing lines of a company's own release: "About <Company>" and a media contact."""
+    about = f"<h3>About {company}</h3><p>{company} makes products for customers in more than {rng.randint(10, 60)} countries.</p>"
+    contact = rng.choice(
+        [f"Media contact: {_person(rng)}, press@{domain}", f"Press contact: {_person(rng)}, +1 555 01{rng.randint(10, 99)}"]
+    )
+    return about + f"<p>{html.escape(contact)}</p>"
+
+
 def make_page(kind: str, rng: random.Random, index: int, *, wire_dateline: str = "") -> HardNegative:
     """One generated hard negative of `kind` (see the module docstring); `wire_dateline`
     (default none) opens its story with an agency's dateline, which makes it agency copy."""
@@ -122,6 +134,10 @@ def make_page(kind: str, rng: random.Random, index: int, *, wire_dateline: str =
     else:
         byline = f"By {person}"
     before, after, beside = _extra(kind, rng)
+    if kind == "own_release":
+        site = rng.choice(_COMPANIES)
+        domain = f"{site.lower().replace(' ', '')}{index}.com"
+        after = _release_boilerplate(site, domain, rng)
     paragraphs = _paragraphs(rng, rng.randint(4, 6))
     paragraphs[0] = (wire_dateline or dateline) + paragraphs[0]
     body = "".join(f"<p>{html.escape(text)}</p>" for text in paragraphs)

@@ -54,8 +54,10 @@ REASON_CODES = EVIDENCE_CODES + COUNTER_EVIDENCE_CODES
 AGENCY_CODES = ("agency_dateline", "agency_byline", "agency_author", "agency_signature", "agency_copyright", "agency_story_id", "via_wire")
 # Evidence that the text is someone else's copy: an agency, wire or press-release wire named as
 # its source. Each such piece also carries the `attribution` term, whose weight is learned from
-# all of them together; its code's own weight (>= 0) is what that code adds to it.
-ATTRIBUTION_CODES = (*AGENCY_CODES, "press_release", "press_release_weak")
+# all of them together; its code's own weight (>= 0) is what that code adds to it. Release
+# boilerplate (`press_release_weak`: "About <Company>", a media contact) names no wire: a
+# company's own release on its own site says the same, so it is not pooled.
+ATTRIBUTION_CODES = (*AGENCY_CODES, "press_release")
 # How far to trust a piece of evidence (weights <= 0, added to its code's weight).
 RELIABILITY_TERMS = ("outside_story", "inexact_case", "weak_form")
 # The scorer's terms: every code (the cross-crawl one as ln N, the site-template one as ln n),
