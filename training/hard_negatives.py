@@ -14,7 +14,9 @@ scorer must not take for agency copy (`KINDS`):
 - `own_brand`: the site's own brand that holds a wire's name ("Reuters-Gazette", a site named
   "CNA" datelining its own stories);
 - `own_release`: a company's own announcement on its own site, closing with the release
-  boilerplate ("About <Company>", "Media contact: ..."): its own text, not a wire's copy.
+  boilerplate ("About <Company>", "Media contact: ..."): its own text, not a wire's copy;
+- `wire_mentions`: the site's own story that names a wire in its prose ("told Reuters", "The
+  Associated Press reported", "in a statement distributed by PR Newswire").
 
 The pages are made from a seed (deterministic), from hand-written sentences; no page is copied.
 `flagged_share` scores them with a scorer; the target is at most 1 in 20 flagged.
@@ -32,7 +34,15 @@ from classifier import extract
 from classifier.scoring.score import score
 from classifier.scoring.scorer import PageScorer
 
-KINDS = ("photo_credit", "table_source", "wire_teasers", "with_inputs", "nan_video", "own_brand", "own_release")
+KINDS = ("photo_credit", "table_source", "wire_teasers", "with_inputs", "nan_video", "own_brand", "own_release", "wire_mentions")
+_MENTIONS = [
+    "The mayor told Reuters in an interview last week that the plan was a priority for her office.",
+    "The Associated Press reported last month that similar measures had passed in three neighbouring towns.",
+    "The company said in a statement distributed by PR Newswire on Monday that it would hire 200 workers.",
+    "According to figures compiled by AFP, the number of visitors has doubled since the harbour reopened.",
+    "A spokesperson declined to comment when reached by dpa on Wednesday evening.",
+    "The ministry's figures, first reported by the Press Trust of India, show a smaller rise than expected.",
+]
 _COMPANIES = ["Harbor Widgets", "Northfield Energy", "Crestline Foods", "Bluewater Software"]
 _FIRST = ["Maria", "James", "Priya", "Tomás", "Anna", "Kwame", "Li", "Sofia", "David", "Fatima", "Jonas", "Elena"]
 _LAST = ["Lopez", "Okafor", "Sharma", "Keller", "Nguyen", "Rossi", "Brennan", "Haddad", "Lindqvist", "Moreau", "Tanaka", "Walsh"]
@@ -106,6 +116,8 @@ def _extra(kind: str, rng: random.Random) -> tuple[str, str, str]:
             ]
         )
         return "", f"<p>{html.escape(note)}</p>", ""
+    if kind == "wire_mentions":
+        return "", f"<p>{html.escape(rng.choice(_MENTIONS))} {html.escape(rng.choice(_SENTENCES))}</p>", ""
     if kind == "nan_video":
         return "<div class='player'><span>NaN / NaN</span><span>AA</span><span>HD</span></div>", "", ""
     return "", "", ""
