@@ -3,9 +3,9 @@
 `SignedLogisticRegression` follows scikit-learn's conventions. The rows are the sums of the
 pages' evidence terms (`classifier.scoring.evidence.page_row`), among them the `attribution`
 term every piece of attribution carries, so the attribution codes share one learned weight and
-each code's own weight adds to it; each weight keeps the sign its
-term has (`TERM_SIGNS`: evidence >= 0, counter-evidence and the reliability terms <= 0), so a
-reason never says the opposite of what its evidence means. `to_scorer` writes the fitted model
+each code's own weight adds to it. Each weight keeps the sign its term has (`TERM_SIGNS`:
+evidence >= 0, counter-evidence and the reliability terms <= 0), so a reason never says the
+opposite of what its evidence means. `to_scorer` writes the fitted model
 as the runtime's `ScorerModel` (named weights; the two terms of bulk runs, the cross-crawl
 count and the site-template count, are priors set by hand: `PRIORS`).
 """

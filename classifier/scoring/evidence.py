@@ -8,8 +8,9 @@ case, and whether it sits inside the story zone. `terms()` turns that into the s
 its code, the shared `attribution` term for attribution to an agency, wire or press-release wire
 (one weight pooled over those codes, so a form that few labelled pages show still weighs what
 attribution weighs), and the reliability terms `outside_story`, `inexact_case` and `weak_form`
-that the model may weigh down. A page's feature row is the sum of its pieces' terms (`page_row`), so each
-reason's weight is its own terms' share of the log-odds, and the reasons add up to the score.
+that the model may weigh down. A page's feature row is the sum of its pieces' terms
+(`page_row`), so each reason's weight is its own terms' share of the log-odds, and the reasons
+add up to the score.
 
 `snippet()` cuts the text around a match at word boundaries, on one line.
 """
