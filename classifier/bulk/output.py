@@ -141,6 +141,7 @@ class RunIndexes:
 
     syndication: SyndicationIndex | None = None
     skeletons: SiteSkeletons | None = None
+    evidence_chars: int = 200  # the rows' reasons are cut to it, those added here too
 
     @classmethod
     def of(cls, store: PartStore, present: list[Source], options: BulkOptions) -> RunIndexes:
@@ -148,6 +149,7 @@ class RunIndexes:
         indexes = cls(
             SyndicationIndex() if options.page.syndication else None,
             SiteSkeletons() if options.page.site_templates else None,
+            options.page.evidence_chars,
         )
         if indexes.syndication is None and indexes.skeletons is None:
             return indexes
@@ -162,12 +164,17 @@ class RunIndexes:
         return indexes
 
     def rescore(self, key: int, row: dict[str, Any], rescore: Rescore) -> dict[str, Any]:
-        """The row (number `key` in the run) with the terms of the run added."""
+        """The row (number `key` in the run) with the terms of the run added, their evidence cut
+        to `evidence_chars` as the page's own reasons are."""
         if self.syndication is not None and row.get("_sig"):
             count, domains = self.syndication.same_text(key, row["_sig"])
             row = rescore(row, count, domains)
         if self.skeletons is not None:
             row = apply_site_templates(row, self.skeletons.shared(row.get("host"), row.get("url"), row.get("_skel")))
+        if self.syndication is not None or self.skeletons is not None:
+            for reason in row.get("reasons") or ():
+                if isinstance(reason, dict) and isinstance(reason.get("evidence"), str):
+                    reason["evidence"] = reason["evidence"][: self.evidence_chars]
         return row
 
 

@@ -120,6 +120,13 @@ def test_pages_of_one_site_from_one_template_get_the_reason_and_a_higher_probabi
         assert not any(key.startswith("_") for key in after)
 
 
+def test_the_reasons_of_the_run_are_cut_as_the_pages_own_are(tmp_path: Path) -> None:
+    rows = _run(tmp_path, _data_lines(6), dataclasses.replace(SITE, evidence_chars=30, syndication=True), "cut")
+    added = [reason for row in rows for reason in row["reasons"] if reason["code"] in (REASON, "same_text_on_N_domains")]
+    assert {reason["code"] for reason in added} >= {REASON}
+    assert all(len(reason["evidence"]) <= 30 for row in rows for reason in row["reasons"])
+
+
 def test_fewer_than_five_pages_or_pages_of_other_sites_do_not_count(tmp_path: Path) -> None:
     assert SITE_MIN_PAGES == 5
     few = _run(tmp_path, _data_lines(4), SITE, "few")
