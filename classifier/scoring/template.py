@@ -81,6 +81,12 @@ def _collapse(match: re.Match[str]) -> str:
     return NUMBER if match.group()[0] == "\x01" else NAME
 
 
+def _shapes(texts: list[str]) -> list[str]:
+    """The skeleton of each sentence (as `skeleton` gives it), in one pass of the slot patterns
+    over all of them, one per line: much cheaper than a pass per sentence."""
+    return _RUN.sub(_collapse, _SLOT.sub(_mark, "\n".join(texts)).lower()).split("\n") if texts else []
+
+
 def _fixed_words(shape: str) -> int:
     return len(_FIXED_WORD.findall(shape))
 
@@ -105,8 +111,7 @@ def template_sentences(blocks: Iterable[tuple[int, str]]) -> Template | None:
     found = [(index, sentence) for index, sentence in sentences(blocks) if sentence.count(" ", 0, 200) >= MIN_WORDS]
     if len(found) < MIN_REPEATS:
         return None
-    # One pass of the slot patterns over all the sentences (one per line) is much cheaper than one per sentence.
-    shapes = _RUN.sub(_collapse, _SLOT.sub(_mark, "\n".join(sentence for _, sentence in found)).lower()).split("\n")
+    shapes = _shapes([sentence for _, sentence in found])
     groups: dict[str, list[int]] = {}
     for position, shape in enumerate(shapes):
         groups.setdefault(shape, []).append(position)
@@ -128,8 +133,7 @@ def story_skeletons(blocks: Iterable[tuple[int, str]], limit: int = MAX_SKELETON
     filled-in template)."""
     # Only sentences with a digit can have a number in their slots (most prose has none).
     texts = [sentence for _, sentence in sentences(blocks) if sentence.count(" ", 0, 200) >= MIN_WORDS and _DIGIT.search(sentence)]
-    # One pass of the slot patterns over all the sentences, as in `template_sentences`.
-    shapes = _RUN.sub(_collapse, _SLOT.sub(_mark, "\n".join(texts)).lower()).split("\n") if texts else []
+    shapes = _shapes(texts)
     found: dict[str, Skeleton] = {}
     for sentence, shape in zip(texts, shapes):
         if shape in found or _fixed_words(shape) < MIN_WORDS:
