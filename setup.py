@@ -10,6 +10,9 @@
   sources. At run time it is used only after a self-check (`classifier/extraction/cwalk_check.py`).
 - The text kernel (`classifier/extraction/_textstats.pyx`): the character statistics and tokens
   of `textstats` in Cython, stamped likewise; `textstats` uses it only while the stamp matches.
+- The feature kernel (`classifier/extraction/_features.pyx`): most of the block feature columns
+  of `features` in Cython, stamped likewise; `features` uses it only while the stamp matches.
+  Compiled without fused multiply-adds, so its float64 arithmetic rounds as numpy's.
 - The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol.
 
 All are optional: without a C compiler (or mypyc, or Cython) the build warns and installs plain
@@ -34,6 +37,7 @@ SOURCE = ROOT / "classifier" / "extraction" / "dom.py"
 STAMP_LINE = "COMPILED_FROM: str | None = None"
 CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")  # as cwalk_check.SOURCES
 TEXT_KERNEL_SOURCES = ("_textstats.pyx",)  # as textstats.KERNEL_SOURCES
+FEATURE_KERNEL_SOURCES = ("_features.pyx",)  # as features.KERNEL_SOURCES
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
 
 
@@ -60,10 +64,10 @@ def tree_kernel() -> list[Extension]:
     return [Extension("classifier.extraction._trees", ["classifier/extraction/_trees.c"], extra_compile_args=["-O3"])]
 
 
-def cython_extension(name: str, sources: tuple[str, ...]) -> list[Any]:
+def cython_extension(name: str, sources: tuple[str, ...], compile_args: tuple[str, ...] = ()) -> list[Any]:
     """The Cython extension `classifier.extraction.<name>` (from `<name>.pyx`, which includes or
-    cimports the other `sources`), stamped with the SHA-256 of its sources; or none (Cython is
-    not installed: plain Python)."""
+    cimports the other `sources`), stamped with the SHA-256 of its sources, compiled with
+    `compile_args` besides -O2; or none (Cython is not installed: plain Python)."""
     if os.environ.get("PAGESIEVE_PURE_PYTHON"):
         return []
     try:
@@ -76,7 +80,7 @@ def cython_extension(name: str, sources: tuple[str, ...]) -> list[Any]:
     extension = Extension(
         f"classifier.extraction.{name}",
         [f"classifier/extraction/{name}.pyx"],
-        extra_compile_args=["-O2"],
+        extra_compile_args=["-O2", *compile_args],
         define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # compared with the sources at import
     )
     try:
@@ -127,6 +131,7 @@ def compiled_walker() -> list[Any]:
 setup(
     ext_modules=cython_extension("_cwalk", CYTHON_SOURCES)
     + cython_extension("_textstats", TEXT_KERNEL_SOURCES)
+    + cython_extension("_features", FEATURE_KERNEL_SOURCES, ("-ffp-contract=off",))
     + compiled_walker()
     + tree_kernel(),
     cmdclass={"build_ext": OptionalBuildExt},

@@ -10,6 +10,13 @@ character-class counts that mean the same in any script.
 `block_features` computes the columns in groups, one function per group, over the arrays of
 `_PageArrays` (each block's numbers, read once). Changing any column, its order or its meaning
 changes `FEATURE_VERSION`; a model trained on another version refuses to load.
+
+The numpy groups are the reference. A compiled kernel (`_features`, Cython, built by setup.py)
+computes the same columns, all groups after `_PageArrays` but the overlap columns, in a few
+passes over the blocks instead of ~150 small numpy calls, when it is installed and built from
+the source beside this file (`KERNEL`: its `Layout` of this module's columns and constants);
+it leaves the logarithms to numpy, so the matrix is identical to the last bit (tests compare the
+two on generated pages and on every page in data/). `PAGESIEVE_PURE_PYTHON` set: numpy alone.
 """
 
 from __future__ import annotations
@@ -18,9 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import attrgetter
+from typing import Any
 
 import numpy as np
 
+from . import compiled
 from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .page_kinds import PAGE_KIND_NAMES
 from .textstats import TextStatistics, block_tokens, text_statistics, token_hashes
@@ -42,6 +51,7 @@ TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
     ("landmark", frozenset({"nav", "header", "footer", "aside", "address", "search"})),
 )  # fmt: skip
 _TAG_INDEX = {tag: i for i, (_, tags) in enumerate(TAG_GROUPS) for tag in tags}
+_TAG_GROUP_INDEX = {name: i for i, (name, _) in enumerate(TAG_GROUPS)}
 _NUMBER_FIELDS = (
     "n_links", "link_chars", "depth", "flags", "keywords_all", "keywords_near", "own_element",
     "parent_element", "grandparent_element", "row",
@@ -62,6 +72,7 @@ _PAGE_COLUMNS = (
     "page_has_main", "page_article_share", "page_main_share", "page_li_share",
     "page_cell_share", "page_log_max_block", "page_has_structured_text", *PAGE_KIND_NAMES,
 )  # fmt: skip
+_SHARE_LEVELS = (1, 2, 3, 4, 6)  # `share_at_level_*`: the share of the container this many levels up
 _RELATIVE_COLUMNS = (
     "char_share", "chars_over_max", "log_duplicates", "title_overlap", "structured_overlap",
     "in_title", "path_log_count", "path_char_share", "path_link_density", "path_mean_log_chars",
@@ -71,7 +82,7 @@ _RELATIVE_COLUMNS = (
     "long_blocks_after",
     *(f"levels_to_share_{int(share * 100)}" for share in (0.1, 0.25, 0.5)),
     *(f"link_density_at_share_{int(share * 100)}" for share in (0.1, 0.25, 0.5)),
-    *(f"share_at_level_{level}" for level in (1, 2, 3, 4, 6)),
+    *(f"share_at_level_{level}" for level in _SHARE_LEVELS),
     "chars_percentile", "log_chars_minus_median", "link_density_minus_mean",
     "parent_path_log_count", "parent_path_char_share", "parent_path_link_density",
     "grandparent_path_log_count", "grandparent_path_char_share",
@@ -96,6 +107,10 @@ _CLUSTER_MAX_LINK_DENSITY = 0.3
 _CLUSTER_GROWTH = 1.3
 _ANCESTOR_SHARES = (0.1, 0.25, 0.5)
 _ANCESTOR_LEVELS = 16
+# A long block (`_long_block_columns`): this many characters or more, mostly unlinked.
+_LONG_BLOCK_MIN_CHARS = 150
+_LONG_BLOCK_MAX_LINK_DENSITY = 0.3
+_LINKED_HEADING_DENSITY = 0.5  # a heading more linked than this is a teaser's headline
 _CONTEXT_BASE = ("log_chars", "link_density", "ends_with_punctuation", "path_char_share")
 _CONTEXT_OFFSETS = (-2, -1, 1, 2)
 _CONTEXT_FILL = np.array([1.0 if name == "link_density" else 0.0 for name in _CONTEXT_BASE])
@@ -118,6 +133,50 @@ STAGE_ONE_NAMES: tuple[str, ...] = (
     *(f"{name}~{window}" for window in _WINDOWS for name in _WINDOW_BASE),
 )
 _COL = {name: i for i, name in enumerate(STAGE_ONE_NAMES)}
+# The first column and number of columns of the flag bits, keyword bits (all, near).
+_BIT_GROUPS = tuple(
+    (_COL[f"{prefix}_{names[0]}"], len(names))
+    for prefix, names in (("in", FLAG_NAMES), ("kw_all", KEYWORD_NAMES), ("kw_near", KEYWORD_NAMES))
+)
+
+KERNEL_SOURCES = ("_features.pyx",)  # what setup.py stamps the kernel with
+
+
+def _kernel() -> tuple[Any, Any] | None:
+    """The compiled kernel and its `Layout` of this module's columns and constants, or None
+    (`compiled.load`: not built, stale, or turned off)."""
+    module = compiled.load("_features", KERNEL_SOURCES)
+    if module is None:
+        return None
+    col = _COL
+    return module, module.Layout(
+        col,
+        tags=(col["tag_p"], len(TAG_GROUPS)),
+        bit_groups=_BIT_GROUPS,
+        page_kinds=(col[PAGE_KIND_NAMES[0]], len(PAGE_KIND_NAMES)),
+        article_bit=FLAG_NAMES.index("article"),
+        main_bit=FLAG_NAMES.index("main"),
+        li_tag=_TAG_GROUP_INDEX["li"],
+        cell_tag=_TAG_GROUP_INDEX["cell"],
+        linked_heading_density=_LINKED_HEADING_DENSITY,
+        long_block=(_LONG_BLOCK_MIN_CHARS, _LONG_BLOCK_MAX_LINK_DENSITY),
+        ancestor_levels=_ANCESTOR_LEVELS,
+        ancestor_shares=[
+            (share, col[f"levels_to_share_{int(share * 100)}"], col[f"link_density_at_share_{int(share * 100)}"])
+            for share in _ANCESTOR_SHARES
+        ],
+        share_levels=[(level, col[f"share_at_level_{level}"]) for level in _SHARE_LEVELS],
+        cluster=(_CLUSTER_MIN_CHARS, _CLUSTER_MAX_LINK_DENSITY, _CLUSTER_GROWTH),
+        context=(
+            [col[name] for name in _CONTEXT_BASE],
+            _CONTEXT_FILL.tolist(),
+            [(offset, col[f"{_CONTEXT_BASE[0]}@{offset:+d}"]) for offset in _CONTEXT_OFFSETS],
+        ),
+        windows=([col[name] for name in _WINDOW_BASE], [(window, col[f"{_WINDOW_BASE[0]}~{window}"]) for window in _WINDOWS]),
+    )
+
+
+KERNEL = _kernel()  # chosen once at import, like a compiled pattern
 
 def _shift(values: np.ndarray, offset: int, fill: float | np.ndarray = 0.0) -> np.ndarray:
     """values[i + offset] (rows; each column of a matrix alike), with `fill` past either end."""
@@ -250,10 +309,15 @@ def block_features(
     if n == 0:
         return PageFeatures(matrix, np.zeros(0))
     arrays = _PageArrays.of(blocks, paths)
+    structured_tokens = token_hashes(structured.lower())[1]
+    if KERNEL is not None:
+        tokens = _Tokens(*block_tokens(arrays.lowered))
+        _overlap_columns(matrix, arrays, tokens, title, structured_tokens)
+        _compiled_columns(matrix, arrays, tokens, page, page_kinds, has_structured_text=len(structured_tokens) > 0)
+        return PageFeatures(matrix, tokens.counts)
     tokens = _text_columns(matrix, arrays)
     _position_columns(matrix, arrays)
     _tag_and_flag_columns(matrix, arrays)
-    structured_tokens = token_hashes(structured.lower())[1]
     _page_columns(matrix, arrays, page_kinds, has_structured_text=len(structured_tokens) > 0)
     _overlap_columns(matrix, arrays, tokens, title, structured_tokens)
     _path_columns(matrix, arrays)
@@ -268,6 +332,21 @@ def block_features(
     _heading_columns(matrix, arrays)
     _neighbour_columns(matrix)
     return PageFeatures(matrix, tokens.counts)
+
+
+def _compiled_columns(
+    matrix: np.ndarray, arrays: _PageArrays, tokens: _Tokens, page: PageInfo, page_kinds: Sequence[float], *, has_structured_text: bool
+) -> None:
+    """The columns of every group but the overlap columns, by the kernel; their logarithms by
+    numpy, as the groups take them."""
+    assert KERNEL is not None
+    module, layout = KERNEL
+    parent_ids, grandparent_ids = _ancestor_path_ids(arrays)
+    log1p_arguments, log_arguments = module.fill(
+        layout, matrix, arrays, tokens.counts, np.log1p(arrays.chars), parent_ids, grandparent_ids, page, page_kinds, has_structured_text
+    )
+    matrix[:, layout.log1p_columns] = np.log1p(log1p_arguments)
+    matrix[:, layout.log_columns] = np.log(log_arguments)
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,12 +405,8 @@ def _tag_and_flag_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
     matrix[np.arange(arrays.n)[known], col["tag_p"] + tag_index[known]] = 1.0
     matrix[:, col["is_heading"]] = arrays.heading
     # One column per bit, for all the bits at once (the columns of a group are adjacent).
-    for first, values, count in (
-        (f"in_{FLAG_NAMES[0]}", arrays.flags, len(FLAG_NAMES)),
-        (f"kw_all_{KEYWORD_NAMES[0]}", arrays.keywords_all, len(KEYWORD_NAMES)),
-        (f"kw_near_{KEYWORD_NAMES[0]}", arrays.keywords_near, len(KEYWORD_NAMES)),
-    ):
-        matrix[:, col[first] : col[first] + count] = (values[:, None] >> np.arange(count)) & 1
+    for (first, count), values in zip(_BIT_GROUPS, (arrays.flags, arrays.keywords_all, arrays.keywords_near)):
+        matrix[:, first : first + count] = (values[:, None] >> np.arange(count)) & 1
 
 
 def _page_columns(
@@ -342,8 +417,8 @@ def _page_columns(
     total_chars = arrays.total_chars
     in_article = ((flags >> FLAG_NAMES.index("article")) & 1).astype(bool)
     in_main = ((flags >> FLAG_NAMES.index("main")) & 1).astype(bool)
-    tag_li = (tag_index >= 0) & (tag_index == 2)
-    tag_cell = (tag_index >= 0) & (tag_index == 3)
+    tag_li = (tag_index >= 0) & (tag_index == _TAG_GROUP_INDEX["li"])
+    tag_cell = (tag_index >= 0) & (tag_index == _TAG_GROUP_INDEX["cell"])
     matrix[:, col["page_log_blocks"]] = np.log1p(arrays.n)
     matrix[:, col["page_log_chars"]] = np.log1p(total_chars)
     matrix[:, col["page_link_density"]] = arrays.link_chars.sum() / total_chars
@@ -400,10 +475,7 @@ def _path_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
     matrix[:, col["path_char_share"]] = path_chars / total_chars
     matrix[:, col["path_link_density"]] = _group_sums(path_numbers, link_chars) / path_chars
     matrix[:, col["path_mean_log_chars"]] = _group_sums(path_numbers, np.log1p(chars)) / np.bincount(path_numbers)[path_numbers]
-    # The paths without their last one and two segments, computed once per path.
-    parent_paths = [_without_last_segment(path) for path in arrays.paths_seen]
-    parent_ids = _first_occurrence_ids(parent_paths)[0][path_numbers]
-    grandparent_ids = _first_occurrence_ids([_without_last_segment(path) for path in parent_paths])[0][path_numbers]
+    parent_ids, grandparent_ids = _ancestor_path_ids(arrays)
     heading = arrays.heading
     for prefix, keys in (("parent_path", parent_ids), ("grandparent_path", grandparent_ids)):
         group_chars = _group_sums(keys, chars)
@@ -414,7 +486,7 @@ def _path_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
         matrix[:, col[f"{prefix}_heading_share"]] = _group_sums(keys, heading) / group_count
         if prefix == "parent_path":
             matrix[:, col["parent_path_link_density"]] = _group_sums(keys, link_chars) / group_chars
-            linked_heading = heading * (arrays.link_density > 0.5)
+            linked_heading = heading * (arrays.link_density > _LINKED_HEADING_DENSITY)
             matrix[:, col["parent_path_linked_heading_share"]] = _group_sums(keys, linked_heading) / group_count
 
 
@@ -496,7 +568,7 @@ def _long_block_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
     """Distance to the nearest long, unlinked block, and how many come before and after."""
     col, n = _COL, arrays.n
     index = np.arange(n)
-    long_block = (arrays.chars >= 150) & (arrays.link_density < 0.3)
+    long_block = (arrays.chars >= _LONG_BLOCK_MIN_CHARS) & (arrays.link_density < _LONG_BLOCK_MAX_LINK_DENSITY)
     long_index = index[long_block]
     if not len(long_index):
         matrix[:, col["distance_to_long_block"]] = np.log1p(n)
@@ -634,6 +706,15 @@ def _first_occurrence_ids(values: list[str]) -> tuple[np.ndarray, list[str]]:
     return np.fromiter(map(number.__getitem__, values), np.int64, len(values)), distinct
 
 
+def _ancestor_path_ids(arrays: _PageArrays) -> tuple[np.ndarray, np.ndarray]:
+    """The numbers of the blocks' paths without their last segment, and without their last
+    two (by first appearance; computed once per path)."""
+    parent_paths = [_without_last_segment(path) for path in arrays.paths_seen]
+    parent_ids = _first_occurrence_ids(parent_paths)[0][arrays.path_ids]
+    grandparent_ids = _first_occurrence_ids([_without_last_segment(path) for path in parent_paths])[0][arrays.path_ids]
+    return parent_ids, grandparent_ids
+
+
 def _without_last_segment(path: str) -> str:
     """"a>b>c" -> "a>b"; a path of one segment stays as it is."""
     cut = path.rfind(">")
@@ -696,5 +777,5 @@ def _ancestor_features(
         matrix[:, col[f"link_density_at_share_{int(threshold * 100)}"]] = np.where(
             found, densities[first, columns], 1.0
         )
-    for level in (1, 2, 3, 4, 6):
+    for level in _SHARE_LEVELS:
         matrix[:, col[f"share_at_level_{level}"]] = shares[level]
