@@ -26,7 +26,7 @@ from .bulk.warc import WARC_SUFFIXES
 from .bulk.writers import json_bytes, replace_surrogates, safe_value
 from .cliargs import EXIT_ERROR, EXIT_INTERRUPTED, add_inclusion_arguments, inclusions, probability, silence_stdout
 from .explain import render_explanation
-from .extraction import textstats, trees, walk
+from .extraction import features, textstats, trees, walk
 from .extraction.decision import check_decision
 from .extraction.decode import CompressedDataError, gunzip_whole
 from .extraction.document import Document
@@ -139,8 +139,9 @@ def version_text() -> str:
     walker = {walk.CYTHON: "compiled (Cython, Lexbor structs)", walk.MYPYC: "compiled (mypyc)"}.get(walk.KIND, "plain Python")
     kernel = "compiled (C)" if trees.KERNEL is not None else "plain Python (numpy)"
     text = "compiled (Cython)" if textstats.KERNEL is not None else "plain Python (numpy)"
+    columns = "compiled (Cython)" if features.KERNEL is not None else "plain Python (numpy)"
     return (
-        f"pagesieve {release}; walker {walker}; text statistics {text}; trees {kernel}; "
+        f"pagesieve {release}; walker {walker}; text statistics {text}; feature columns {columns}; trees {kernel}; "
         f"features {FEATURE_VERSION}; Python {sys.version.split()[0]}"
     )
 

@@ -8,41 +8,46 @@ import os
 
 import pytest
 
-from classifier.extraction import compiled, textstats
+from classifier.extraction import compiled, features, textstats
 
 REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
+# The Cython kernels stamped with their sources, and the sources.
+KERNELS = {"_textstats": textstats.KERNEL_SOURCES, "_features": features.KERNEL_SOURCES}
 
 
-@pytest.fixture
-def kernel_built() -> None:
-    if importlib.util.find_spec("classifier.extraction._textstats") is None:
+@pytest.fixture(params=sorted(KERNELS))
+def kernel_built(request: pytest.FixtureRequest) -> str:
+    """The name of a kernel that is built here (else a skip, or a failure where one must be)."""
+    name: str = request.param
+    if importlib.util.find_spec(f"classifier.extraction.{name}") is None:
         if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
-            pytest.fail(f"the text kernel is not built ({REQUIRE_VARIABLE}=1)")
-        pytest.skip("the text kernel is not built here")
+            pytest.fail(f"the kernel {name} is not built ({REQUIRE_VARIABLE}=1)")
+        pytest.skip(f"the kernel {name} is not built here")
+    return name
 
 
-def test_a_build_of_these_sources_is_loaded(kernel_built: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_of_these_sources_is_loaded(kernel_built: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(compiled.PURE_PYTHON_VARIABLE, raising=False)
-    module = compiled.load("_textstats", textstats.KERNEL_SOURCES)
-    assert module is not None and module.BUILT_FROM == compiled.sources_digest(textstats.KERNEL_SOURCES)
+    module = compiled.load(kernel_built, KERNELS[kernel_built])
+    assert module is not None and module.BUILT_FROM == compiled.sources_digest(KERNELS[kernel_built])
 
 
-def test_a_build_of_other_sources_is_not(kernel_built: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_build_of_other_sources_is_not(kernel_built: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(compiled.PURE_PYTHON_VARIABLE, raising=False)
     monkeypatch.setattr(compiled, "sources_digest", lambda sources: "0" * 64)
-    assert compiled.load("_textstats", textstats.KERNEL_SOURCES) is None
+    assert compiled.load(kernel_built, KERNELS[kernel_built]) is None
 
 
-def test_without_its_sources_a_build_is_taken_as_it_is(kernel_built: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_its_sources_a_build_is_taken_as_it_is(kernel_built: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(compiled.PURE_PYTHON_VARIABLE, raising=False)
     monkeypatch.setattr(compiled, "sources_digest", lambda sources: None)
-    assert compiled.load("_textstats", textstats.KERNEL_SOURCES) is not None
+    assert compiled.load(kernel_built, KERNELS[kernel_built]) is not None
 
 
 def test_the_variable_turns_every_part_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(compiled.PURE_PYTHON_VARIABLE, "1")
     assert compiled.turned_off()
-    assert all(compiled.load(name) is None for name in ("_textstats", "_trees", "_cwalk"))
+    assert all(compiled.load(name) is None for name in ("_textstats", "_features", "_trees", "_cwalk"))
 
 
 def test_a_part_that_is_not_there_is_none(monkeypatch: pytest.MonkeyPatch) -> None:

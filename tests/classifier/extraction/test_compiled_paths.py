@@ -1,6 +1,6 @@
-"""The compiled parts (the Cython walker, the text kernel, the tree kernel) and the plain Python
-path give identical blocks, feature matrices, probabilities and text on every page in data/, and
-identical roles on its news pages (the farm set) and the examples.
+"""The compiled parts (the Cython walker, the text kernel, the feature kernel, the tree kernel)
+and the plain Python path give identical blocks, feature matrices, probabilities and text on
+every page in data/, and identical roles on its news pages (the farm set) and the examples.
 
 The plain path runs in a child process with PAGESIEVE_PURE_PYTHON set, as users without a C
 compiler run it; each side reduces every page to digests of what it computed, and the digests
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.extraction import textstats, trees, walk
+from classifier.extraction import features, textstats, trees, walk
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "data"
@@ -65,7 +65,12 @@ def digests() -> dict[str, list[str]]:
 
 
 def test_the_compiled_and_the_plain_path_agree_on_every_page_in_data() -> None:
-    compiled = {"walker": walk.COMPILED, "text kernel": textstats.KERNEL is not None, "tree kernel": trees.KERNEL is not None}
+    compiled = {
+        "walker": walk.COMPILED,
+        "text kernel": textstats.KERNEL is not None,
+        "feature kernel": features.KERNEL is not None,
+        "tree kernel": trees.KERNEL is not None,
+    }
     if not all(compiled.values()):
         missing = ", ".join(name for name, built in compiled.items() if not built)
         if os.environ.get(REQUIRE_VARIABLE) == "1":

@@ -1,18 +1,24 @@
-"""`classifier.extraction.features`: the feature matrix of small pages, and the patterns it reads."""
+"""`classifier.extraction.features`: the feature matrix of small pages, the patterns it reads, and
+the compiled kernel against the numpy groups."""
 
 from __future__ import annotations
 
 import gzip
+import os
 import re
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from classifier.extraction import compiled, features
 from classifier.extraction.decode import decode_html
-from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, blocks_from_html
+from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, ElementTotals, PageInfo, RawBlock, blocks_from_html
 from classifier.extraction.features import STAGE_ONE_NAMES, block_features, path_ids
+from classifier.extraction.page_kinds import PAGE_KIND_NAMES
 from classifier.extraction.textstats import DATE_LIKE
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
@@ -136,3 +142,116 @@ def test_table_rows_of_short_linked_cells() -> None:
     column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
     assert column["row_link_density"][:3].tolist() == [1.0, 1.0, 1.0] and column["row_link_density"][3] == 0.0
     assert column["row_log_cells"][0] == np.float32(np.log1p(3)) and column["row_mean_log_chars"][0] < column["row_mean_log_chars"][3]
+
+
+# The compiled kernel (`features.KERNEL`) against the numpy groups, the reference: identical
+# matrices, to the last bit, on generated pages and on the pages that skip a group.
+REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
+SENTENCE = "The council voted on Tuesday, 12.03.2024, to close the old bridge (c) for repairs. "
+
+
+def _kernel_or_skip() -> None:
+    if features.KERNEL is None:
+        if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
+            pytest.fail(f"the feature kernel is not built ({REQUIRE_VARIABLE}=1)")
+        pytest.skip("the feature kernel is not built here")
+
+
+def _both_paths(blocks: list[RawBlock], page: PageInfo, **options: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The matrix of the compiled path and of the numpy path."""
+    _kernel_or_skip()
+    kernel = features.KERNEL
+    compiled_matrix = block_features(blocks, page, **options).matrix
+    try:
+        features.KERNEL = None
+        reference = block_features(blocks, page, **options).matrix
+    finally:
+        features.KERNEL = kernel
+    return compiled_matrix, reference
+
+
+def _assert_identical(blocks: list[RawBlock], page: PageInfo, **options: Any) -> np.ndarray:
+    compiled_matrix, reference = _both_paths(blocks, page, **options)
+    differ = sorted({STAGE_ONE_NAMES[c] for c in np.nonzero(compiled_matrix.view(np.uint32) != reference.view(np.uint32))[1]})
+    assert not differ, f"the kernel differs from numpy in {differ}"
+    return reference
+
+
+_TEXTS = st.sampled_from(
+    ["Home", "News", "2019", "Read more »", "© 2024 Example", "¿Qué pasó?", "东京 消息。", "a | b | c", "x\ny", SENTENCE, SENTENCE * 3]
+)
+
+
+@st.composite
+def _html(draw: st.DrawFn, depth: int = 0) -> str:
+    """A small page fragment: text, links, headings, lists, tables, cards and long paragraphs."""
+    kind = draw(st.sampled_from(["text", "link", "element", "table", "list"] if depth < 4 else ["text", "link"]))
+    if kind == "text":
+        return draw(_TEXTS)
+    if kind == "link":
+        target = draw(st.sampled_from(["/a", "/a#top", "/b", "/c"]))
+        return f"<a href='{target}'>{draw(_TEXTS)}</a>"
+    if kind == "table":
+        rows = draw(st.lists(st.lists(_html(depth + 1), min_size=1, max_size=3), min_size=1, max_size=3))
+        return "<table>" + "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows) + "</table>"
+    if kind == "list":
+        items = draw(st.lists(_html(depth + 1), min_size=1, max_size=4))
+        return "<ul class='menu'>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    tag = draw(st.sampled_from(["p", "div", "article", "main", "section", "aside", "nav", "h1", "h2", "h3", "pre", "span", "figure"]))
+    css = draw(st.sampled_from(["", " class='story'", " class='card'", " id='footer'", " class='content'"]))
+    children = draw(st.lists(_html(depth + 1), min_size=1, max_size=4))
+    return f"<{tag}{css}>{''.join(children)}</{tag}>"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_html(), min_size=1, max_size=6), st.booleans(), st.text(max_size=20))
+def test_the_kernel_gives_the_numpy_matrix_on_generated_pages(parts: list[str], kinds: bool, title: str) -> None:
+    blocks, page = blocks_from_html("<html><body>" + "".join(parts) + "</body></html>")
+    if not blocks:
+        return
+    page_kinds = [0.25 * k for k in range(len(PAGE_KIND_NAMES))] if kinds else ()
+    _assert_identical(blocks, page, title=title, structured=SENTENCE if kinds else "", page_kinds=page_kinds)
+
+
+def test_the_kernel_on_pages_that_skip_a_group() -> None:
+    one_block = blocks_from_html("<p>Only this.</p>")
+    no_links = blocks_from_html(f"<div><h2>Title</h2><p>{SENTENCE * 3}</p><p>Short.</p></div>")
+    no_long_blocks_or_rows = blocks_from_html("<ul><li><a href='/a'>A</a></li><li><a href='/a'>A again</a></li></ul><p>Short.</p>")
+    rows = blocks_from_html("<table><tr><td><a href='/a'>One</a></td><td>Two</td></tr><tr><td>" + SENTENCE * 4 + "</td></tr></table>")
+    for blocks, page in (one_block, no_links, no_long_blocks_or_rows, rows):
+        assert blocks
+        _assert_identical(blocks, page, title="Title")
+    assert len(one_block[0]) == 1 and not no_links[1].link_targets
+    assert all(block.row < 0 for block in no_long_blocks_or_rows[0]) and any(block.row >= 0 for block in rows[0])
+
+
+def test_the_kernel_on_a_page_without_elements() -> None:
+    blocks, page = blocks_from_html(f"<p>{SENTENCE * 3}</p><p><a href='/x'>Next</a></p>")
+    page.elements = ElementTotals()  # as a page whose walker recorded no block-level elements
+    matrix = _assert_identical(blocks, page)
+    column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
+    assert not column["parent_char_share"].any() and not column["levels_to_cluster"].any()
+
+
+def test_the_kernel_on_a_news_page_and_the_fixture() -> None:
+    for html in (_story_page(cards=7), decode_html(gzip.decompress(FIXTURE.read_bytes()))):
+        blocks, page = blocks_from_html(html)
+        _assert_identical(blocks, page, title="Bridge to close", structured="bridge repairs council")
+
+
+def test_the_kernel_refuses_arrays_of_another_shape() -> None:
+    _kernel_or_skip()
+    assert features.KERNEL is not None
+    module, layout = features.KERNEL
+    blocks, page = blocks_from_html(_story_page(cards=2))
+    matrix = np.zeros((len(blocks), len(STAGE_ONE_NAMES) - 1), dtype=np.float32)
+    with pytest.raises(ValueError, match="rows"):
+        _fill_into(module, layout, matrix, blocks, page)
+
+
+def _fill_into(module: Any, layout: Any, matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo) -> None:
+    """The kernel's call as `features` makes it, into `matrix`."""
+    arrays = features._PageArrays.of(blocks, None)
+    counts = np.ones(len(blocks))
+    parents, grandparents = features._ancestor_path_ids(arrays)
+    module.fill(layout, matrix, arrays, counts, np.log1p(arrays.chars), parents, grandparents, page, (), False)
