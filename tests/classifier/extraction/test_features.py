@@ -179,6 +179,7 @@ def _assert_identical(blocks: list[RawBlock], page: PageInfo, **options: Any) ->
 
 _TEXTS = st.sampled_from(
     ["Home", "News", "2019", "Read more »", "© 2024 Example", "¿Qué pasó?", "东京 消息。", "a | b | c", "x\ny", SENTENCE, SENTENCE * 3]
+    + ["https://example.com/a-long-address-of-one-word", ""]
 )
 
 
@@ -255,3 +256,17 @@ def _fill_into(module: Any, layout: Any, matrix: np.ndarray, blocks: list[RawBlo
     counts = np.ones(len(blocks))
     parents, grandparents = features._ancestor_path_ids(arrays)
     module.fill(layout, matrix, arrays, counts, np.log1p(arrays.chars), parents, grandparents, page, (), False)
+
+
+@pytest.mark.parametrize("aside", ["", "<p>Photo: the bridge at dawn.</p>"])
+def test_the_kernel_grows_the_story_as_numpy_does(aside: str) -> None:
+    # A story cut in two by a caption: whether its container grows to the element above turns
+    # on the caption's length against the story's other text and the paragraphs it adds.
+    for caption_words in range(0, 120, 3):
+        caption = " ".join(["word"] * caption_words)
+        html = (
+            f"<div id='outer'><div class='first'><p>{SENTENCE * 3}</p><p>{SENTENCE * 2}</p>{aside}</div>"
+            f"<figure><figcaption>{caption or 'Photo'}</figcaption></figure><div class='second'><p>{SENTENCE * 2}</p></div></div>"
+        )
+        blocks, page = blocks_from_html(html)
+        _assert_identical(blocks, page)
