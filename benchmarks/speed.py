@@ -36,8 +36,8 @@ resident memory sampled every 1,000 pages; it is flat when the last sample is wi
 the one at 2,000 pages (the first thousand pages fill the table of class/id facts). This is a
 script, not a test.
 
-The header also says which compiled parts ran (the walker and the trees, built at install by
-setup.py), or plain Python (no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which
+The header also says which compiled parts ran (the walker, the feature kernel and the trees,
+built at install by setup.py), or plain Python (no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which
 measures the plain path). PAGESIEVE_WALKER=cython, mypyc or python measures that walker alone.
 """
 
@@ -61,7 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import classifier  # noqa: E402 - after the path insert
-from classifier.extraction import trees, walk  # noqa: E402
+from classifier.extraction import features, trees, walk  # noqa: E402
 from classifier.extraction.decode import decode_html  # noqa: E402
 from classifier.extraction.dom import PageInfo, RawBlock  # noqa: E402
 
@@ -236,9 +236,8 @@ def news_columns(matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo, pat
     """Seconds to compute again into `matrix` the columns the news-page work added, as
     `block_features` computes them (its private steps: a benchmark may look inside). The
     element arrays and container chains count in full, though the older container columns
-    share them."""
-    from classifier.extraction import features
-
+    share them. (With the feature kernel built, `block_features` computes them there: this
+    times their numpy reference.)"""
     arrays = features._PageArrays.of(blocks, paths)
     started = time.perf_counter()
     features._row_columns(matrix, arrays)
@@ -320,6 +319,7 @@ def main(argv: list[str] | None = None) -> None:
     pages = load_pages(args.pages)
     print(f"pages: {len(pages)} ({sum(map(len, pages)) / 2**20:.1f} M characters)")
     print(f"walker: {walk.KIND} (setup.py; {walk.WALKER_VARIABLE}=cython|mypyc|python picks one)")
+    print("feature columns: " + ("compiled (Cython, setup.py)" if features.KERNEL is not None else "plain Python (numpy)"))
     print("trees: " + ("compiled (C, setup.py)" if trees.KERNEL is not None else "plain Python (numpy)"))
     if args.walk_only:
         walk_stages(pages, args.rounds)
