@@ -142,6 +142,10 @@ cdef class _Walk:
     cdef public object page
     cdef public list blocks
     cdef list lines, pieces, segments, segment_keys, link_targets, link_blocks
+    # The last block's path and path key, kept while the open blocks stay the same (the
+    # paragraphs of one container share them): `paths_changed` is set on every push and pop.
+    cdef str last_path, last_path_key
+    cdef bint paths_changed
     cdef dict custom_tags, custom_attributes
     # The codes of custom attribute names (ids that are addresses) seen last, by a hash of the id.
     cdef uintptr_t recent_attribute_ids[RECENT]
@@ -179,6 +183,7 @@ cdef class _Walk:
         self.pieces = []
         self.segments = []
         self.segment_keys = []
+        self.paths_changed = True
         self.custom_tags = {}
         self.custom_attributes = {}
         self.row = -1
@@ -358,12 +363,15 @@ cdef class _Walk:
         cdef Py_ssize_t i
         for i in range(max(0, height - 3), height):
             near |= stack[i].keywords
-        segments = self.segments
-        keys = self.segment_keys
-        cdef Py_ssize_t start = max(0, len(segments) - _MAX_PATH_SEGMENTS)
+        cdef Py_ssize_t start
+        if self.paths_changed:
+            start = max(0, len(self.segments) - _MAX_PATH_SEGMENTS)
+            self.last_path = ">".join(self.segments[start:])
+            self.last_path_key = ">".join(self.segment_keys[start:])
+            self.paths_changed = False
         self.blocks.append(
             RawBlock(
-                len(self.blocks), text, tag, ">".join(segments[start:]), ">".join(keys[start:]),
+                len(self.blocks), text, tag, self.last_path, self.last_path_key,
                 depth, link_chars, n_links, flags, keywords, near, own, parent, grandparent, row,
             )
         )
@@ -603,6 +611,7 @@ cdef class _Walk:
             segment, key = tag, tag
         self.segments.append(segment)
         self.segment_keys.append(key)
+        self.paths_changed = True
         return sequence
 
     cdef lb_node *_leave(self, lb_node *node) except? NULL:
@@ -635,6 +644,7 @@ cdef class _Walk:
         cdef OpenBlock *entry = &self.block_stack[self.n_open_blocks]
         self.segments.pop()
         self.segment_keys.pop()
+        self.paths_changed = True
         cdef Totals *totals = &self.totals[entry.sequence]
         totals.chars = self.total_chars - entry.chars
         totals.link_chars = self.total_link_chars - entry.link_chars
