@@ -163,15 +163,16 @@ def random_ensemble(rng: np.random.Generator, n_trees: int, n_features: int, max
 
     for _ in range(n_trees):
         roots.append(grow(0))
-    dtypes = {"feature": np.int32, "threshold": np.float64, "missing_left": np.uint8, "left": np.int32, "right": np.int32, "value": np.float64}
-    arrays_ = {name: np.array(values, dtypes[name]) for name, values in columns.items()}
+    dtypes = {"feature": np.int32, "missing_left": np.uint8, "left": np.int32, "right": np.int32}  # the rest float64
+    arrays_ = {name: np.array(values, dtypes.get(name, np.float64)) for name, values in columns.items()}
     return TreeEnsemble(**arrays_, roots=np.array(roots, np.int32), baseline=float(rng.normal()), n_features=n_features)
 
 
 def random_rows(rng: np.random.Generator, ensemble: TreeEnsemble, n_rows: int) -> np.ndarray:
     """Rows mixing values at the ensemble's thresholds (and around them) with random ones and NaN."""
     pool = edge_values(ensemble.threshold)
-    X = np.where(rng.random((n_rows, ensemble.n_features)) < 0.6, rng.choice(pool, (n_rows, ensemble.n_features)), rng.normal(size=(n_rows, ensemble.n_features)))
+    shape = (n_rows, ensemble.n_features)
+    X = np.where(rng.random(shape) < 0.6, rng.choice(pool, shape), rng.normal(size=shape))
     return X.astype(np.float32)
 
 
@@ -222,7 +223,8 @@ def test_every_edge_value_against_every_edge_threshold() -> None:
         roots=(np.arange(n) * 3).astype(np.int32), baseline=0.0, n_features=1,
     )  # fmt: skip
     X = values[:, None]
-    go_left = np.where(np.isnan(values[:, None]), (np.arange(n) % 2 == 1)[None, :], values[:, None].astype(np.float64) <= thresholds[None, :])
+    missing_left = (np.arange(n) % 2 == 1)[None, :]
+    go_left = np.where(np.isnan(X), missing_left, X.astype(np.float64) <= thresholds[None, :])
     expected = np.zeros(len(values))
     for tree in range(n):  # tree after tree, the order of the sums
         expected += np.where(go_left[:, tree], 2.0**-tree, 0.0)
