@@ -37,7 +37,8 @@ class TreeError(ValueError):
 @dataclass(frozen=True, eq=False)
 class TreeEnsemble:
     """A binary tree ensemble: node arrays (`NODE_ARRAYS`, one entry per node, every tree's
-    nodes one after the other), the first node of each tree, and the baseline raw score."""
+    nodes one after the other), the first node of each tree, and the baseline raw score. The
+    arrays are not to be changed in place once it is made: the kernel reads its packed copy."""
 
     feature: np.ndarray  # int32: the column a split reads (unused at leaves)
     threshold: np.ndarray  # float64: go left when the value <= threshold
