@@ -13,7 +13,8 @@
 - The feature kernel (`classifier/extraction/_features.pyx`): most of the block feature columns
   of `features` in Cython, stamped likewise; `features` uses it only while the stamp matches.
   Compiled without fused multiply-adds, so its float64 arithmetic rounds as numpy's.
-- The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol.
+- The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol, stamped
+  likewise; `trees` uses it only while the stamp matches.
 
 All are optional: without a C compiler (or mypyc, or Cython) the build warns and installs plain
 Python, which gives the same output (tests compare them). PAGESIEVE_PURE_PYTHON=1 skips the
@@ -58,10 +59,18 @@ class OptionalBuildExt(build_ext):
 
 
 def tree_kernel() -> list[Extension]:
-    """The C kernel of the tree ensemble."""
+    """The C kernel of the tree ensemble, stamped with the SHA-256 of its source."""
     if os.environ.get("PAGESIEVE_PURE_PYTHON"):
         return []
-    return [Extension("classifier.extraction._trees", ["classifier/extraction/_trees.c"], extra_compile_args=["-O3"])]
+    digest = hashlib.sha256((ROOT / "classifier" / "extraction" / "_trees.c").read_bytes()).hexdigest()
+    return [
+        Extension(
+            "classifier.extraction._trees",
+            ["classifier/extraction/_trees.c"],
+            extra_compile_args=["-O3"],
+            define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # compared with the source at import
+        )
+    ]
 
 
 def cython_extension(name: str, sources: tuple[str, ...], compile_args: tuple[str, ...] = ()) -> list[Any]:

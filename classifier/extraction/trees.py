@@ -8,21 +8,26 @@ added tree after tree (scikit-learn's order, so the sum is the same to the last 
 probability is the logistic function of that.
 
 Prediction runs in the compiled kernel `_trees` (C, built by setup.py) when it is installed,
-else in numpy, every tree at once level by level. Both give the same numbers (a test).
+else in numpy, every tree at once level by level. Both give the same numbers (a test). The
+kernel reads a packed copy of the nodes, checked and made once per ensemble (`packed`), that
+compares in float32: each threshold becomes the largest float32 at most it (`float32_floor`),
+which sends every float32 value the same way as the float64 threshold does.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 
 from . import compiled
 
 NODE_ARRAYS = ("feature", "threshold", "missing_left", "left", "right", "value")
-KERNEL: ModuleType | None = compiled.load("_trees")
+KERNEL_SOURCES = ("_trees.c",)  # what setup.py stamps the kernel with
+KERNEL: ModuleType | None = compiled.load("_trees", KERNEL_SOURCES)
 
 
 class TreeError(ValueError):
@@ -32,7 +37,8 @@ class TreeError(ValueError):
 @dataclass(frozen=True, eq=False)
 class TreeEnsemble:
     """A binary tree ensemble: node arrays (`NODE_ARRAYS`, one entry per node, every tree's
-    nodes one after the other), the first node of each tree, and the baseline raw score."""
+    nodes one after the other), the first node of each tree, and the baseline raw score. The
+    arrays are not to be changed in place once it is made: the kernel reads its packed copy."""
 
     feature: np.ndarray  # int32: the column a split reads (unused at leaves)
     threshold: np.ndarray  # float64: go left when the value <= threshold
@@ -44,9 +50,26 @@ class TreeEnsemble:
     baseline: float
     n_features: int
     cover: np.ndarray | None = None  # float64: training samples that reached each node (explanations)
+    packed: Any = field(default=None, init=False, repr=False, compare=False)  # the kernel's copy (`_pack`)
 
     def __post_init__(self) -> None:
         self.check()
+        object.__setattr__(self, "packed", self._pack())
+
+    def _pack(self) -> Any:
+        """The kernel's checked, packed copy of the nodes (float32 thresholds), or None: no kernel,
+        or an ensemble too large for its offsets (numpy then)."""
+        if KERNEL is None:
+            return None
+        try:
+            return KERNEL.pack(self.feature, float32_floor(self.threshold), self.missing_left, self.left, self.right,
+                               self.value, self.roots, self.baseline)  # fmt: skip
+        except OverflowError:
+            return None
+
+    def __reduce__(self) -> tuple[type[TreeEnsemble], tuple[Any, ...]]:
+        """Pickled as its arrays (the packed copy is made again where it is unpickled)."""
+        return type(self), tuple(getattr(self, each.name) for each in fields(self) if each.init)
 
     def check(self) -> None:
         """Refuse arrays that are not an ensemble this code can walk safely: wrong types or
@@ -92,10 +115,9 @@ class TreeEnsemble:
         X = np.ascontiguousarray(X, dtype=np.float32)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected {self.n_features} feature columns, got shape {X.shape}")
-        if KERNEL is not None:
+        if KERNEL is not None and self.packed is not None:
             out = np.empty(len(X), dtype=np.float64)
-            KERNEL.raw_scores(X, self.feature, self.threshold, self.missing_left, self.left, self.right,
-                              self.value, self.roots, self.baseline, out)  # fmt: skip
+            KERNEL.raw_scores(self.packed, X, out)
             return out
         return self.raw_scores_numpy(X)
 
@@ -186,6 +208,18 @@ class TreeEnsemble:
             n_features=int(arrays["n_features"]),
             cover=np.ascontiguousarray(arrays["cover"]) if "cover" in arrays else None,
         )
+
+
+def float32_floor(threshold: np.ndarray) -> np.ndarray:
+    """The largest float32 at most each float64 of `threshold` (-inf below the float32 range,
+    NaN for NaN). For a float32 x that is not NaN, `float64(x) <= t` exactly when
+    `x <= float32_floor(t)`: x is a float32 at most t, so at most the largest one."""
+    threshold = np.asarray(threshold, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        floor = threshold.astype(np.float32)  # to nearest: at most one float32 step above
+    above = floor.astype(np.float64) > threshold
+    floor[above] = np.nextafter(floor[above], np.float32(-np.inf))
+    return floor
 
 
 def _expit(x: np.ndarray) -> np.ndarray:

@@ -6,6 +6,8 @@ The plain-data predictor must match scikit-learn's `predict_proba` on the traini
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -68,7 +70,7 @@ def test_models_it_cannot_export_exactly_are_refused() -> None:
 def test_a_difference_from_predict_proba_fails_the_check(fitted: HistGradientBoostingClassifier) -> None:
     X, _ = _training_data()
     trees = ensemble_of(fitted)
-    shifted = type(trees)(**{**trees.__dict__, "baseline": trees.baseline + 1e-6})
+    shifted = dataclasses.replace(trees, baseline=trees.baseline + 1e-6)  # packed again, with the new baseline
     with pytest.raises(ExportError, match="differ"):
         check_export(fitted, shifted, X)
 

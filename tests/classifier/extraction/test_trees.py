@@ -8,6 +8,7 @@ to the last bit, and arrays that are not a valid ensemble are refused before any
 from __future__ import annotations
 
 import gzip
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,182 @@ def test_contributions_add_up_to_the_raw_score() -> None:
     ensemble = small_ensemble()
     with pytest.raises(TreeError, match="no cover"):
         ensemble.contributions(np.zeros((1, 2), np.float32))
+
+
+# The compiled kernel compares in float32 against `float32_floor` of each threshold, walks rows
+# in tiles and packs the ensemble once: checked here against numpy on ensembles and inputs
+# built around float32 boundaries.
+
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+EDGE_THRESHOLDS = np.array(
+    [
+        0.0, -0.0, 1.0, -1.0, 0.1, -0.1, 1 / 3, 0.5 + 2.0**-25,  # representable, not, halfway between two float32
+        1.0 + 2.0**-24, 1.0 - 2.0**-25, float(np.nextafter(np.float32(1.0), np.float32(2.0))) - 2.0**-60,
+        FLOAT32_MAX, -FLOAT32_MAX, FLOAT32_MAX * (1 + 2.0**-25), 3.5e38, -3.5e38, 1e300, -1e300,  # at and beyond the range
+        np.inf, -np.inf, 1e-45, -1e-45, 2.0**-149, 2.0**-150, -(2.0**-150), 1e-300, -1e-300,  # subnormals and below
+    ]
+)  # fmt: skip
+
+
+def edge_values(thresholds: np.ndarray) -> np.ndarray:
+    """float32 values at and around each threshold (its float32 roundings and their neighbours),
+    with NaN and the infinities."""
+    with np.errstate(over="ignore"):
+        rounded = thresholds.astype(np.float32)
+        around = [rounded, np.nextafter(rounded, np.float32(np.inf)), np.nextafter(rounded, np.float32(-np.inf))]
+    return np.unique(np.concatenate([*around, np.array([np.nan, np.inf, -np.inf, 0.0, -0.0], np.float32)]))
+
+
+def random_ensemble(rng: np.random.Generator, n_trees: int, n_features: int, max_depth: int) -> TreeEnsemble:
+    """Random trees (children after parents, some single leaves) with thresholds drawn from
+    `EDGE_THRESHOLDS` and random float64s, missing values sent either way."""
+    columns: dict[str, list] = {name: [] for name in ("feature", "threshold", "missing_left", "left", "right", "value")}
+    roots = []
+
+    def grow(depth: int) -> int:
+        node = len(columns["feature"])
+        for name in columns:
+            columns[name].append(0)
+        if depth == max_depth or rng.random() < 0.25:
+            columns["left"][node] = columns["right"][node] = -1
+            columns["value"][node] = float(rng.normal())
+            return node
+        columns["feature"][node] = int(rng.integers(n_features))
+        pick = rng.integers(3)
+        columns["threshold"][node] = float(rng.choice(EDGE_THRESHOLDS) if pick == 0 else rng.normal() * 10.0 ** rng.integers(-3, 4))
+        columns["missing_left"][node] = int(rng.integers(2))
+        columns["left"][node] = grow(depth + 1)
+        columns["right"][node] = grow(depth + 1)
+        return node
+
+    for _ in range(n_trees):
+        roots.append(grow(0))
+    dtypes = {"feature": np.int32, "missing_left": np.uint8, "left": np.int32, "right": np.int32}  # the rest float64
+    arrays_ = {name: np.array(values, dtypes.get(name, np.float64)) for name, values in columns.items()}
+    return TreeEnsemble(**arrays_, roots=np.array(roots, np.int32), baseline=float(rng.normal()), n_features=n_features)
+
+
+def random_rows(rng: np.random.Generator, ensemble: TreeEnsemble, n_rows: int) -> np.ndarray:
+    """Rows mixing values at the ensemble's thresholds (and around them) with random ones and NaN."""
+    pool = edge_values(ensemble.threshold)
+    shape = (n_rows, ensemble.n_features)
+    X = np.where(rng.random(shape) < 0.6, rng.choice(pool, shape), rng.normal(size=shape))
+    return X.astype(np.float32)
+
+
+def next_float32_up(value: np.float32) -> np.float32:
+    with np.errstate(over="ignore"):
+        return np.nextafter(value, np.float32(np.inf))
+
+
+def bits(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64).view(np.uint64)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([0, 1, 2, 7, 8, 9, 17, 40]), st.integers(1, 12))
+def test_random_ensembles_agree_with_numpy_to_the_last_bit(seed: int, n_rows: int, max_depth: int) -> None:
+    rng = np.random.default_rng(seed)
+    ensemble = random_ensemble(rng, n_trees=int(rng.integers(1, 8)), n_features=int(rng.integers(1, 6)), max_depth=max_depth)
+    X = random_rows(rng, ensemble, n_rows)
+    assert trees_module.KERNEL is None or ensemble.packed is not None
+    assert np.array_equal(bits(ensemble.raw_scores(X)), bits(ensemble.raw_scores_numpy(X)))
+
+
+@pytest.mark.parametrize("n_rows", [0, 1, 8, 13])
+def test_single_leaf_trees_give_the_baseline_and_leaves(n_rows: int) -> None:
+    ensemble = TreeEnsemble(
+        feature=np.zeros(2, np.int32), threshold=np.zeros(2), missing_left=np.zeros(2, np.uint8),
+        left=np.full(2, -1, np.int32), right=np.full(2, -1, np.int32), value=np.array([0.25, -1.5]),
+        roots=np.array([0, 1], np.int32), baseline=0.1, n_features=3,
+    )  # fmt: skip
+    X = np.full((n_rows, 3), np.nan, np.float32)
+    assert np.array_equal(bits(ensemble.raw_scores(X)), bits(np.full(n_rows, 0.1 + 0.25 - 1.5)))
+    assert np.array_equal(bits(ensemble.raw_scores(X)), bits(ensemble.raw_scores_numpy(X)))
+
+
+def test_every_edge_value_against_every_edge_threshold() -> None:
+    """One split per edge threshold, each way for missing values, over every edge value: each
+    row lands in the leaf the float64 comparison says."""
+    thresholds = np.repeat(EDGE_THRESHOLDS, 2)
+    n = len(thresholds)
+    values = edge_values(EDGE_THRESHOLDS)
+    ensemble = TreeEnsemble(
+        feature=np.tile(np.array([0, 0, 0], np.int32), n),
+        threshold=np.stack([thresholds, np.zeros(n), np.zeros(n)], axis=1).ravel(),
+        missing_left=np.stack([np.arange(n) % 2, np.zeros(n), np.zeros(n)], axis=1).ravel().astype(np.uint8),
+        left=np.stack([np.arange(n) * 3 + 1, np.full(n, -1), np.full(n, -1)], axis=1).ravel().astype(np.int32),
+        right=np.stack([np.arange(n) * 3 + 2, np.full(n, -1), np.full(n, -1)], axis=1).ravel().astype(np.int32),
+        value=np.stack([np.zeros(n), np.full(n, 2.0) ** -np.arange(n), np.zeros(n)], axis=1).ravel(),
+        roots=(np.arange(n) * 3).astype(np.int32), baseline=0.0, n_features=1,
+    )  # fmt: skip
+    X = values[:, None]
+    missing_left = (np.arange(n) % 2 == 1)[None, :]
+    go_left = np.where(np.isnan(X), missing_left, X.astype(np.float64) <= thresholds[None, :])
+    expected = np.zeros(len(values))
+    for tree in range(n):  # tree after tree, the order of the sums
+        expected += np.where(go_left[:, tree], 2.0**-tree, 0.0)
+    assert np.array_equal(bits(ensemble.raw_scores(X)), bits(expected))
+    assert np.array_equal(bits(ensemble.raw_scores_numpy(X)), bits(expected))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(allow_nan=True, allow_infinity=True), st.floats(width=32, allow_nan=False))
+def test_float32_floor_is_the_largest_float32_at_most_the_threshold(threshold: float, x: float) -> None:
+    """For every float32 x that is not NaN: x <= floor exactly when float64(x) <= threshold."""
+    floor = trees_module.float32_floor(np.array([threshold]))[0]
+    assert floor.dtype == np.float32
+    if np.isnan(threshold):
+        assert np.isnan(floor)
+        return
+    assert float(floor) <= threshold
+    assert floor == np.inf or float(next_float32_up(floor)) > threshold
+    assert (np.float32(x) <= floor) == (float(np.float32(x)) <= threshold)
+
+
+def test_float32_floor_on_edge_values() -> None:
+    floors = trees_module.float32_floor(EDGE_THRESHOLDS)
+    for threshold, floor in zip(EDGE_THRESHOLDS.tolist(), floors.tolist(), strict=True):
+        assert floor <= threshold
+        assert floor == np.inf or float(next_float32_up(np.float32(floor))) > threshold
+    as_python = dict(zip(EDGE_THRESHOLDS.tolist(), floors.tolist(), strict=False))
+    assert as_python[1e300] == FLOAT32_MAX and as_python[3.5e38] == FLOAT32_MAX
+    assert as_python[-3.5e38] == -np.inf and as_python[-np.inf] == -np.inf and as_python[np.inf] == np.inf
+    assert as_python[2.0**-150] == 0.0 and as_python[-(2.0**-150)] == -(2.0**-149)
+    assert as_python[1.0] == 1.0 and as_python[1.0 - 2.0**-25] == 1.0 - 2.0**-24
+
+
+def test_pickling_keeps_the_ensemble_and_packs_it_again() -> None:
+    ensemble = small_ensemble()
+    again = pickle.loads(pickle.dumps(ensemble))
+    X = np.array([[0.2, -3.0], [4.0, 1.0], [np.nan, 0.0]], np.float32)
+    assert np.array_equal(bits(again.raw_scores(X)), bits(ensemble.raw_scores(X)))
+    assert (again.packed is None) == (ensemble.packed is None)
+
+
+@pytest.mark.skipif(trees_module.KERNEL is None, reason="the C kernel is not built here")
+def test_the_kernel_refuses_what_it_cannot_walk_safely() -> None:
+    kernel = trees_module.KERNEL
+    ensemble = small_ensemble()
+    arrays_ = [ensemble.feature, trees_module.float32_floor(ensemble.threshold), ensemble.missing_left, ensemble.left,
+               ensemble.right, ensemble.value, ensemble.roots]  # fmt: skip
+    for position, bad in (
+        (3, np.array([0, -1, -1, 4, -1, 6, -1, -1, -1], np.int32)),  # a loop
+        (4, np.array([2, -1, -1, 5, -1, 60, -1, -1, -1], np.int32)),  # out of range
+        (0, np.array([0, 0, 0, -1, 0, 0, 0, 0, 0], np.int32)),  # a negative column
+        (6, np.array([0, 9], np.int32)),  # a tree starting past the end
+        (5, np.zeros(8)),  # one value short
+        (1, ensemble.threshold),  # float64 thresholds
+    ):
+        with pytest.raises((ValueError, TypeError)):
+            kernel.pack(*arrays_[:position], bad, *arrays_[position + 1 :], 0.0)
+    packed = kernel.pack(*arrays_, 0.1)
+    with pytest.raises(ValueError, match="columns"):
+        kernel.raw_scores(packed, np.zeros((3, 1), np.float32), np.empty(3))
+    with pytest.raises(ValueError, match="one row per output"):
+        kernel.raw_scores(packed, np.zeros((3, 2), np.float32), np.empty(2))
+    with pytest.raises(ValueError):
+        kernel.raw_scores(object(), np.zeros((3, 2), np.float32), np.empty(3))
+    out = np.empty(2)
+    kernel.raw_scores(packed, np.array([[0.0, -2.0], [5.0, 0.0]], np.float32), out)
+    assert np.array_equal(out, 0.1 + np.array([-1.0 + 0.5, 2.0 + 4.0]))
