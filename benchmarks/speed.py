@@ -212,13 +212,13 @@ def stages(pages: list[str], rounds: int) -> None:
             read_metadata(page, objects, None)
             spent["metadata"] += (now := time.perf_counter()) - clock
             paths = path_ids(blocks)
-            features = block_features(blocks, page, title=title, structured=structured, page_kinds=cues, paths=paths)
+            computed = block_features(blocks, page, title=title, structured=structured, page_kinds=cues, paths=paths)
             spent["features"] += (clock := time.perf_counter()) - now
-            news += news_columns(features.matrix, blocks, page, paths)
+            news += news_columns(computed.matrix, blocks, page, paths)
             clock = time.perf_counter()
-            probabilities = model.page_probabilities(features.matrix, paths)
+            probabilities = model.page_probabilities(computed.matrix, paths)
             spent["model"] += (now := time.perf_counter()) - clock
-            cut = choose_cut(probabilities, features.tokens, paths, model.threshold)
+            cut = choose_cut(probabilities, computed.tokens, paths, model.threshold)
             assemble(blocks, decide(blocks, probabilities, cut))
             spent["decision and text"] += time.perf_counter() - now
         for name, seconds in (*spent.items(), ("news columns", news)):
