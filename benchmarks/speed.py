@@ -37,8 +37,9 @@ the one at 2,000 pages (the first thousand pages fill the table of class/id fact
 script, not a test.
 
 The header also says which compiled parts ran (the walker, the feature kernel and the trees,
-built at install by setup.py), or plain Python (no C compiler at install, or PAGESIEVE_PURE_PYTHON=1 set, which
-measures the plain path). PAGESIEVE_WALKER=cython, mypyc or python measures that walker alone.
+built at install by setup.py), or plain Python (no C compiler at install, or
+PAGESIEVE_PURE_PYTHON=1 set, which measures the plain path). PAGESIEVE_WALKER=cython, mypyc or
+python measures that walker alone.
 """
 
 from __future__ import annotations
