@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
@@ -90,12 +89,14 @@ class PageContext:
     own_site: Agency | None  # the agency whose own site this is
     brand: frozenset[str]
     phrases: tuple[Phrase, ...]  # the provenance phrases whose literals are in the text searched
+    outside_text: JoinedText  # the notes outside the zone (`outside_notes`), joined
 
     @classmethod
     def of(cls, page: PageEvidence, patterns: Patterns, grammar: Grammar) -> PageContext:
         domain = registered_domain(page.url) if page.url else ""
         zone = story_zone(page.blocks, page.is_content, page.title or page.meta.get("og:title", ""))
         zone_text = JoinedText.of(page.blocks, zone.blocks)
+        outside_text = JoinedText.of(page.blocks, outside_notes(page.blocks, zone_text.indices))
         return cls(
             page=page,
             zone=zone,
@@ -105,14 +106,9 @@ class PageContext:
             domain=domain,
             own_site=patterns.own_domains.get(domain) if domain else None,
             brand=brand_names(page, domain),
-            phrases=tuple(phrases_in(searched_fold(page.blocks, zone_text), patterns)),
+            phrases=tuple(phrases_in(searched_fold(zone_text, outside_text), patterns)),
+            outside_text=outside_text,
         )
-
-    @cached_property
-    def outside_text(self) -> JoinedText:
-        """The notes outside the story zone (blocks of at most `NOTE_CHARS`, not in navigation),
-        joined; made when first needed."""
-        return JoinedText.of(self.page.blocks, outside_notes(self.page.blocks, self.zone_text.indices))
 
     def text(self, index: int) -> str:
         return self.page.blocks[index].text
@@ -137,20 +133,20 @@ class PageContext:
 
 
 def outside_notes(blocks: Sequence[RawBlock], inside: Sequence[int]) -> list[int]:
-    """The notes outside the story zone `inside` (`is_note`)."""
+    """The notes outside the story zone `inside` (`is_note`: blocks of at most `NOTE_CHARS`,
+    not in navigation)."""
     zone = set(inside)
     return [i for i, b in enumerate(blocks) if i not in zone and is_note(b)]
 
 
-def searched_fold(blocks: Sequence[RawBlock], zone_text: JoinedText) -> str:
+def searched_fold(zone_text: JoinedText, outside_text: JoinedText) -> str:
     """The `fold` of all the text a provenance phrase is ever searched in: the story zone, and
     the notes outside it (`outside_notes`; the disclaimers' notes inside the zone are in it).
     Not the navigation and long blocks outside the story (about a sixth of a page's text). The
     two are folded apart and joined by a line break between spaces: a literal (folded: no line
     break) does not run from one into the other, and its edge space still stands for whitespace
     at either end of each. A phrase can match in these texts only if its literals are all in it."""
-    notes = "\n".join([blocks[i].text for i in outside_notes(blocks, zone_text.indices)])
-    return f"{fold(zone_text.text)} \n {fold(notes)}"
+    return f"{fold(zone_text.text)} \n {fold(outside_text.text)}"
 
 
 def is_note(block: RawBlock) -> bool:

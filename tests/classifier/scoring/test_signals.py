@@ -116,7 +116,12 @@ def test_the_prefilter_of_the_searched_text_never_hides_a_match(row, before, aft
     zone_text = JoinedText.of(blocks, zone)
     notes = JoinedText.of(blocks, outside_notes(blocks, zone_text.indices))
     if phrase.pattern.search(zone_text.text) or phrase.pattern.search(notes.text):
-        assert phrase in phrases_in(searched_fold(blocks, zone_text), PATTERNS)
+        assert phrase in phrases_in(searched_fold(zone_text, notes), PATTERNS)
+
+
+def _searched(blocks, zone_text: JoinedText) -> str:
+    """`searched_fold` of a zone and the notes outside it, as `PageContext.of` makes them."""
+    return searched_fold(zone_text, JoinedText.of(blocks, outside_notes(blocks, zone_text.indices)))
 
 
 def test_the_searched_fold_leaves_out_navigation_and_runs_no_literal_across() -> None:
@@ -126,10 +131,10 @@ def test_the_searched_fold_leaves_out_navigation_and_runs_no_literal_across() ->
     via_syndigate = next(p for p in PATTERNS.provenance if "SyndiGate(?:" in p.pattern.pattern)
     together = JoinedText.of([story, note], [0, 1])
     assert via_syndigate.pattern.search(together.text)
-    assert via_syndigate in phrases_in(searched_fold([story, note], together), PATTERNS)
-    assert via_syndigate not in phrases_in(searched_fold([story, note], JoinedText.of([story, note], [0])), PATTERNS)
+    assert via_syndigate in phrases_in(_searched([story, note], together), PATTERNS)
+    assert via_syndigate not in phrases_in(_searched([story, note], JoinedText.of([story, note], [0])), PATTERNS)
     footer = make_block("Via SyndiGate.info", 1, None, flags=IN_NAV)
-    assert via_syndigate not in phrases_in(searched_fold([story, footer], JoinedText.of([story, footer], [0])), PATTERNS)
+    assert via_syndigate not in phrases_in(_searched([story, footer], JoinedText.of([story, footer], [0])), PATTERNS)
     assert via_syndigate in phrases_in(fold("\n".join([story.text, footer.text])), PATTERNS)
 
 
