@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import accumulate
 from typing import Any
 
@@ -14,6 +15,7 @@ from ..extraction.dom import IN_NAV, RawBlock
 from ..hosts import registered_domain
 from .attribution import Grammar
 from .patterns import Agency, Patterns, Phrase, fold, phrases_in
+from .template import story_sentences
 from .zone import StoryZone, story_zone
 
 _TITLE_PARTS = re.compile(r"\s+[|–—-]\s+|\s*[|»]\s*")
@@ -109,6 +111,13 @@ class PageContext:
             phrases=tuple(phrases_in(searched_fold(zone_text, outside_text), patterns)),
             outside_text=outside_text,
         )
+
+    @cached_property
+    def story_sentences(self) -> list[tuple[int, str]]:
+        """The sentences of the story's paragraphs (the zone's body: not its lead, its closing
+        lines or anything outside the story) that could be a filled-in mould
+        (`template.story_sentences`), with their blocks; split when first needed, once."""
+        return story_sentences((i, self.text(i)) for i in self.zone.body)
 
     def text(self, index: int) -> str:
         return self.page.blocks[index].text

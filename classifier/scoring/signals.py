@@ -18,12 +18,12 @@ from .context import PageContext, PageEvidence
 from .evidence import REASON_CODES, Evidence, snippet, strongest
 from .patterns import Patterns
 from .phrase_signals import disclaimers, other_sources, press_releases, table_phrases
-from .template import Skeleton, story_skeletons, template_sentences
+from .template import Skeleton, skeletons_in, template_in
 
 
 def template_evidence(ctx: PageContext) -> list[Evidence]:
     """Sentences of the story sharing one skeleton with different numbers and names."""
-    found = template_sentences((i, ctx.text(i)) for i in ctx.zone.body)
+    found = template_in(ctx.story_sentences)
     if found is None:
         return []
     text = found.sentence
@@ -73,7 +73,7 @@ def evidence_in(ctx: PageContext, *, skip: frozenset[str] = frozenset()) -> list
 def page_skeletons(ctx: PageContext) -> tuple[Skeleton, ...]:
     """The skeletons of the sentences of the story's paragraphs (the zone's body: not its
     lead, its closing lines or anything outside the story)."""
-    return story_skeletons((i, ctx.text(i)) for i in ctx.zone.body)
+    return skeletons_in(ctx.story_sentences)
 
 
 __all__ = ["REASON_CODES", "SKIPPABLE", "Evidence", "PageEvidence", "evidence_in", "find_evidence", "page_skeletons", "template_evidence"]

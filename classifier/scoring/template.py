@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 MIN_REPEATS = 3
@@ -106,9 +106,20 @@ def sentences(blocks: Iterable[tuple[int, str]]) -> Iterable[tuple[int, str]]:
                     return
 
 
+def story_sentences(blocks: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The sentences of (block index, text) pairs long enough to be a filled-in mould, at least
+    `MIN_WORDS` words (of the first `MAX_SENTENCES`): what `template_in` and `skeletons_in` read,
+    split once a page."""
+    return [(index, sentence) for index, sentence in sentences(blocks) if sentence.count(" ", 0, 200) >= MIN_WORDS]
+
+
 def template_sentences(blocks: Iterable[tuple[int, str]]) -> Template | None:
     """The largest group of sentences sharing one skeleton (see the module docstring)."""
-    found = [(index, sentence) for index, sentence in sentences(blocks) if sentence.count(" ", 0, 200) >= MIN_WORDS]
+    return template_in(story_sentences(blocks))
+
+
+def template_in(found: Sequence[tuple[int, str]]) -> Template | None:
+    """`template_sentences` of the sentences `story_sentences` gave."""
     if len(found) < MIN_REPEATS:
         return None
     shapes = _shapes([sentence for _, sentence in found])
@@ -131,8 +142,13 @@ def story_skeletons(blocks: Iterable[tuple[int, str]], limit: int = MAX_SKELETON
     their slots and at least `MIN_WORDS` fixed words (a sentence of names alone, "N did not
     immediately respond to a request for comment.", is a stock phrase of news writing, not a
     filled-in template)."""
+    return skeletons_in(story_sentences(blocks), limit)
+
+
+def skeletons_in(story: Sequence[tuple[int, str]], limit: int = MAX_SKELETONS) -> tuple[Skeleton, ...]:
+    """`story_skeletons` of the sentences `story_sentences` gave."""
     # Only sentences with a digit can have a number in their slots (most prose has none).
-    texts = [sentence for _, sentence in sentences(blocks) if sentence.count(" ", 0, 200) >= MIN_WORDS and _DIGIT.search(sentence)]
+    texts = [sentence for _, sentence in story if _DIGIT.search(sentence)]
     shapes = _shapes(texts)
     found: dict[str, Skeleton] = {}
     for sentence, shape in zip(texts, shapes):

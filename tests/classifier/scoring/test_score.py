@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier import ModelError, extract, load_scorer, score
+from classifier.scoring import template
 from classifier.scoring.evidence import TERM_NAMES
 from classifier.scoring.score import ScorerModel, rescore_with_dup_domains, rescore_with_site_templates, score_and_skeletons
 from tests.classifier.strategies import json_values
@@ -95,6 +96,19 @@ def test_score_and_skeletons_gives_what_score_gives() -> None:
     assert skeletons == ()  # no sentence of the story has a number slot
     page_score, skeletons = score_and_skeletons(extract(""), scorer=hand_scorer())
     assert skeletons == () and page_score.reasons == ()
+
+
+def test_score_and_skeletons_split_the_story_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The template evidence and the skeletons read one list of the story's sentences."""
+    splits = []
+    split = template.sentences
+    monkeypatch.setattr(template, "sentences", lambda blocks: splits.append(1) or split(blocks))
+    numbered = STORY.replace("on Friday.", "on Friday, 12 May 2023, by 51 votes to 49.")
+    # A scorer that reads the template evidence too (the shipped one gives it no weight).
+    reads_templates = ScorerModel(weights={**hand_scorer().weights, "template_text": 1.0}, intercept=-2.0, threshold=0.5)
+    page_score, skeletons = score_and_skeletons(extract(numbered), scorer=reads_templates)
+    assert len(splits) == 1
+    assert len(skeletons) == 1 and "12 May 2023" in skeletons[0].sentence
 
 
 def test_scorer_json_round_trip_and_version_check(tmp_path) -> None:
