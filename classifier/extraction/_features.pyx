@@ -97,7 +97,8 @@ cdef struct Columns:
     Py_ssize_t m_heading_before_link_density, l_log_blocks_since_heading
     Py_ssize_t m_in_cluster, m_before_cluster, m_after_cluster, l_log_cluster_distance, m_levels_to_cluster
     Py_ssize_t m_cluster_char_share, m_cluster_link_density, m_cluster_long_share
-    double cluster_min_chars, cluster_max_density, cluster_growth
+    double cluster_min_chars, cluster_max_density, cluster_growth, cluster_other_growth, cluster_added_share
+    double mean_word_length_cap, line_chars, depth_cap
     Py_ssize_t context_count
     Py_ssize_t m_context[MAX_GROUP]
     double context_fill[MAX_GROUP]
@@ -148,6 +149,8 @@ cdef class Layout:
         cluster,
         context,
         windows,
+        text,
+        depth_cap,
     ):
         cdef Columns *c = &self.c
         log1p = {name: k for k, name in enumerate(LOG1P_COLUMNS)}
@@ -226,7 +229,9 @@ cdef class Layout:
         c.m_after_cluster, c.l_log_cluster_distance = columns["after_cluster"], log1p["log_cluster_distance"]
         c.m_levels_to_cluster, c.m_cluster_char_share = columns["levels_to_cluster"], columns["cluster_char_share"]
         c.m_cluster_link_density, c.m_cluster_long_share = columns["cluster_link_density"], columns["cluster_long_share"]
-        c.cluster_min_chars, c.cluster_max_density, c.cluster_growth = cluster
+        c.cluster_min_chars, c.cluster_max_density, c.cluster_growth, c.cluster_other_growth, c.cluster_added_share = cluster
+        c.mean_word_length_cap, c.line_chars = text
+        c.depth_cap = depth_cap
         # Neighbours: (base columns, their fills, (offset, first column) pairs); windows alike.
         base, fills, offsets = context
         c.context_count = _small_group(base, c.m_context)
@@ -414,10 +419,10 @@ cdef void text_columns(const Columns *c, const Blocks *b, const Out *out) noexce
         put(c, out, i, c.m_log_chars, b.log_chars[i])
         put_log1p(c, out, i, c.l_log_words, words)
         put_log1p(c, out, i, c.l_log_tokens, b.tokens[i])
-        put(c, out, i, c.m_mean_word_length, minimum(chars / safe_words, 30.0))
+        put(c, out, i, c.m_mean_word_length, minimum(chars / safe_words, c.mean_word_length_cap))
         put(c, out, i, c.m_link_density, b.link_density[i])
         put_log1p(c, out, i, c.l_log_links, b.links[i])
-        put(c, out, i, c.m_text_density, words / maximum(ceil(chars / 80.0), 1.0))
+        put(c, out, i, c.m_text_density, words / maximum(ceil(chars / c.line_chars), 1.0))
         put_log1p(c, out, i, c.l_log_sentence_ends, <double>b.sentence_ends[i])
         put(c, out, i, c.m_ends_with_punctuation, b.ends_with_punctuation[i])
         put(c, out, i, c.m_digit_share, <double>b.digits[i] / b.sampled[i])
@@ -445,7 +450,7 @@ cdef void position_tag_and_flag_columns(const Columns *c, const Blocks *b, const
         put(c, out, i, c.m_relative_index, <double>i / last_index)
         put(c, out, i, c.m_relative_char_position, before / b.total_chars)
         before += b.chars[i]
-        put(c, out, i, c.m_depth, minimum(b.depth[i], 100.0))
+        put(c, out, i, c.m_depth, minimum(b.depth[i], c.depth_cap))
         put(c, out, i, c.m_relative_depth, b.depth[i] / deepest)
         if b.tag[i] >= 0:
             put(c, out, i, c.m_tag_first + b.tag[i], 1.0)
@@ -811,7 +816,7 @@ cdef int cluster_columns(_Call call, const Columns *c, const Blocks *b, const El
     up = e.parent[best]
     while up >= 0:
         added = inside_long[up] - inside_long[best]
-        if inside_long[up] < c.cluster_growth * inside_long[best] or other_chars(e, inside_long, up) > 2 * other_chars(e, inside_long, best) + 0.5 * added:
+        if inside_long[up] < c.cluster_growth * inside_long[best] or other_chars(e, inside_long, up) > c.cluster_other_growth * other_chars(e, inside_long, best) + c.cluster_added_share * added:
             break
         best = up
         up = e.parent[best]

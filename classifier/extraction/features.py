@@ -105,6 +105,12 @@ _CLUSTER_MAX_LINK_DENSITY = 0.3
 # The story's container grows to the element above it when that holds this many times its
 # long-paragraph characters (a story split in two by a photo or an advertisement).
 _CLUSTER_GROWTH = 1.3
+# ... while its other text grows at most this many times, plus this share of the paragraphs added.
+_CLUSTER_OTHER_GROWTH = 2.0
+_CLUSTER_ADDED_SHARE = 0.5
+_MEAN_WORD_LENGTH_CAP = 30.0  # characters: a longer "word" is an address or a script without spaces
+_LINE_CHARS = 80.0  # boilerpipe's text density: words per line when wrapped at this width
+_DEPTH_CAP = 100.0
 _ANCESTOR_SHARES = (0.1, 0.25, 0.5)
 _ANCESTOR_LEVELS = 16
 # A long block (`_long_block_columns`): this many characters or more, mostly unlinked.
@@ -166,7 +172,9 @@ def _kernel() -> tuple[Any, Any] | None:
             for share in _ANCESTOR_SHARES
         ],
         share_levels=[(level, col[f"share_at_level_{level}"]) for level in _SHARE_LEVELS],
-        cluster=(_CLUSTER_MIN_CHARS, _CLUSTER_MAX_LINK_DENSITY, _CLUSTER_GROWTH),
+        cluster=(_CLUSTER_MIN_CHARS, _CLUSTER_MAX_LINK_DENSITY, _CLUSTER_GROWTH, _CLUSTER_OTHER_GROWTH, _CLUSTER_ADDED_SHARE),
+        text=(_MEAN_WORD_LENGTH_CAP, _LINE_CHARS),
+        depth_cap=_DEPTH_CAP,
         context=(
             [col[name] for name in _CONTEXT_BASE],
             _CONTEXT_FILL.tolist(),
@@ -367,11 +375,10 @@ def _text_columns(matrix: np.ndarray, arrays: _PageArrays) -> _Tokens:
     matrix[:, col["log_chars"]] = np.log1p(chars)
     matrix[:, col["log_words"]] = np.log1p(words)
     matrix[:, col["log_tokens"]] = np.log1p(tokens.counts)
-    matrix[:, col["mean_word_length"]] = np.minimum(chars / safe_words, 30)
+    matrix[:, col["mean_word_length"]] = np.minimum(chars / safe_words, _MEAN_WORD_LENGTH_CAP)
     matrix[:, col["link_density"]] = arrays.link_density
     matrix[:, col["log_links"]] = np.log1p(arrays.links)
-    # boilerpipe's text density: words per line when wrapped at 80 characters.
-    matrix[:, col["text_density"]] = words / np.maximum(np.ceil(chars / 80), 1)
+    matrix[:, col["text_density"]] = words / np.maximum(np.ceil(chars / _LINE_CHARS), 1)
     matrix[:, col["log_sentence_ends"]] = np.log1p(stats.sentence_ends.astype(np.float64))
     matrix[:, col["ends_with_punctuation"]] = stats.ends_with_punctuation
     matrix[:, col["digit_share"]] = stats.digits / stats.sampled
@@ -394,7 +401,7 @@ def _position_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
     cumulative = np.cumsum(chars) - chars
     matrix[:, col["relative_index"]] = index / max(n - 1, 1)
     matrix[:, col["relative_char_position"]] = cumulative / arrays.total_chars
-    matrix[:, col["depth"]] = np.minimum(depth, 100)
+    matrix[:, col["depth"]] = np.minimum(depth, _DEPTH_CAP)
     matrix[:, col["relative_depth"]] = depth / max(depth.max(), 1)
 
 
@@ -678,7 +685,8 @@ def _main_cluster(arrays: _PageArrays, elements: _Elements, long_chars: np.ndarr
     other = elements.chars - inside_long
     while (up := int(elements.parent[best])) >= 0:
         added = inside_long[up] - inside_long[best]
-        if inside_long[up] < _CLUSTER_GROWTH * inside_long[best] or other[up] > 2 * other[best] + 0.5 * added:
+        too_few_paragraphs = inside_long[up] < _CLUSTER_GROWTH * inside_long[best]
+        if too_few_paragraphs or other[up] > _CLUSTER_OTHER_GROWTH * other[best] + _CLUSTER_ADDED_SHARE * added:
             break
         best = up
     return best
