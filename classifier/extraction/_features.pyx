@@ -20,9 +20,11 @@ import numpy as np
 cimport cython
 from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.mem cimport PyMem_Calloc, PyMem_Free
+from cpython.unicode cimport PyUnicode_FindChar
 from libc.math cimport ceil
-from libc.stdint cimport int64_t
-from libc.string cimport memcpy
+from libc.stdint cimport int64_t, uint64_t
+from libc.stdlib cimport qsort
+from libc.string cimport memcpy, memset
 
 # The SHA-256 of this file as it was built (setup.py passes it to the compiler; empty when
 # built otherwise): `features` uses no build of another version of it.
@@ -53,12 +55,14 @@ cdef enum:
     MAX_GROUP = 8  # entries of the small groups below (ancestor shares, levels, offsets, windows)
     MAX_LEVELS = 64  # container levels a chain may be followed
     MAX_BUFFERS = 64  # arrays one call reads, and C arrays it allocates
-    FLOAT64, INT64, FLOAT32  # the kinds of arrays read
+    FLOAT64, INT64, FLOAT32, UINT64  # the kinds of arrays read
 
 
 cdef struct Columns:
     # Matrix columns (m_*) and slots among the logarithms' arguments (l_* for log1p, g_* for log).
     Py_ssize_t width, log1p_width, log_width
+    Py_ssize_t m_char_share, m_chars_percentile, m_log_chars_minus_median, m_link_density_minus_mean
+    Py_ssize_t m_chars_over_max, m_title_overlap, m_structured_overlap, m_in_title
     Py_ssize_t m_log_chars, m_mean_word_length, m_link_density, m_text_density, m_ends_with_punctuation
     Py_ssize_t m_digit_share, m_upper_share, m_alpha_share, m_comma_per_word, m_separator_share
     Py_ssize_t m_non_ascii_share, m_has_copyright, m_date_like, m_starts_lower
@@ -158,6 +162,12 @@ cdef class Layout:
         self.log1p_columns = np.array([columns[name] for name in LOG1P_COLUMNS], dtype=np.intp)
         self.log_columns = np.array([columns[name] for name in LOG_COLUMNS], dtype=np.intp)
         c.width, c.log1p_width, c.log_width = len(columns), len(LOG1P_COLUMNS), len(LOG_COLUMNS)
+        # The block beside the rest of the page (`overlap`).
+        c.m_char_share, c.m_chars_percentile = columns["char_share"], columns["chars_percentile"]
+        c.m_log_chars_minus_median = columns["log_chars_minus_median"]
+        c.m_link_density_minus_mean, c.m_chars_over_max = columns["link_density_minus_mean"], columns["chars_over_max"]
+        c.m_title_overlap, c.m_structured_overlap = columns["title_overlap"], columns["structured_overlap"]
+        c.m_in_title = columns["in_title"]
         # The block's own text.
         c.m_log_chars, c.m_mean_word_length = columns["log_chars"], columns["mean_word_length"]
         c.m_link_density, c.m_text_density = columns["link_density"], columns["text_density"]
@@ -277,7 +287,7 @@ cdef class _Call:
             PyObject_GetBuffer(value, view, PyBUF_STRIDES | PyBUF_FORMAT)
         self.held += 1
         format = (<bytes>view.format).lstrip(b"@=<")
-        expected = (b"d",) if kind == FLOAT64 else (b"q", b"l") if kind == INT64 else (b"f",)
+        expected = (b"d",) if kind == FLOAT64 else (b"q", b"l") if kind == INT64 else (b"Q", b"L") if kind == UINT64 else (b"f",)
         shape = [view.shape[k] for k in range(view.ndim)]
         if format not in expected or view.itemsize != (4 if kind == FLOAT32 else 8) or shape != ([length, width] if width else [length]):
             raise ValueError(f"expected {length} rows of {width or 1} {expected[0]!r}, got an array {shape} of {format!r}")
@@ -872,14 +882,143 @@ cdef void neighbour_columns(const Columns *c, Py_ssize_t n, const Out *out, doub
                 put(c, out, i, c.m_window_first[w] + k, (sums[high] - sums[low]) / <double>(high - low))
 
 
+cdef struct Ranked:  # a block's characters and number, for the stable order by characters
+    double chars
+    Py_ssize_t block
+
+
+cdef int by_chars_then_block(const void *a, const void *b) noexcept nogil:
+    cdef const Ranked *x = <const Ranked *>a
+    cdef const Ranked *y = <const Ranked *>b
+    if x.chars != y.chars:
+        return -1 if x.chars < y.chars else 1
+    return (x.block > y.block) - (x.block < y.block)
+
+
+cdef int by_value(const void *a, const void *b) noexcept nogil:
+    cdef uint64_t x = (<const uint64_t *>a)[0], y = (<const uint64_t *>b)[0]
+    return (x > y) - (x < y)
+
+
+cdef bint contains(const uint64_t *table, Py_ssize_t count, uint64_t value) noexcept nogil:
+    """Whether the sorted `table` holds `value` (a binary search)."""
+    cdef Py_ssize_t low = 0, high = count, middle
+    while low < high:
+        middle = (low + high) // 2
+        if table[middle] < value:
+            low = middle + 1
+        else:
+            high = middle
+    return low < count and table[low] == value
+
+
+cdef int token_overlap(
+    _Call call, const Columns *c, const Out *out, Py_ssize_t column, Py_ssize_t n, Py_ssize_t n_tokens,
+    const int64_t *token_block, const uint64_t *hashes, const double *token_counts, table,
+) except -1:
+    """Into `column`: the share of each block's tokens whose hash `table` holds (none when
+    the table or the page has no token: the matrix's zeros stay)."""
+    cdef Py_ssize_t count = len(table), t, i
+    if count == 0 or n_tokens == 0:
+        return 0
+    cdef uint64_t *sorted_table = <uint64_t *>call.zeros(count, sizeof(uint64_t))
+    memcpy(sorted_table, call.array(table, UINT64, count), count * sizeof(uint64_t))
+    qsort(sorted_table, count, sizeof(uint64_t), by_value)
+    # A filter of the hashes' top bits: most tokens of a page are not in a title's few.
+    cdef uint64_t filter[4]
+    memset(filter, 0, sizeof(filter))
+    for t in range(count):
+        filter[sorted_table[t] >> 62] |= (<uint64_t>1) << ((sorted_table[t] >> 56) & 63)
+    cdef uint64_t value
+    cdef double *found = <double *>call.zeros(n, sizeof(double))
+    for t in range(n_tokens):
+        value = hashes[t]
+        if filter[value >> 62] & ((<uint64_t>1) << ((value >> 56) & 63)) and contains(sorted_table, count, value):
+            found[token_block[t]] += 1.0
+    for i in range(n):
+        put(c, out, i, column, found[i] / maximum(token_counts[i], 1.0))
+    return 0
+
+
+def overlap(
+    Layout layout,
+    matrix,
+    arrays,
+    token_block,
+    token_hashes,
+    token_counts,
+    log_chars,
+    double link_density_mean,
+    str title_lower,
+    title_tokens,
+    structured_tokens,
+):
+    """Fill the overlap columns of `matrix` as `features._overlap_columns` does, but the
+    logarithm of the duplicate counts: return those counts (float64, one per block).
+    `token_*`: the page's tokens (`features._Tokens`); `log_chars`: np.log1p of the blocks'
+    characters; `link_density_mean`: the blocks' mean link density (numpy's pairwise sum);
+    `title_tokens`, `structured_tokens`: the token hashes of the lower-cased title and
+    structured text."""
+    cdef Columns *c = &layout.c
+    cdef _Call call = _Call()
+    cdef Out out
+    cdef Py_ssize_t i, k, n = arrays.n, n_tokens = len(token_hashes)
+    cdef list texts = arrays.texts, lowered = arrays.lowered
+    if n <= 0 or len(texts) != n or len(lowered) != n:
+        raise ValueError("a page of blocks with one text and one lower-cased text each expected")
+    out.matrix = <float *>call.array(matrix, FLOAT32, n, c.width, True)
+    cdef const double *chars = <double *>call.array(arrays.chars, FLOAT64, n)
+    cdef const double *link_density = <double *>call.array(arrays.link_density, FLOAT64, n)
+    cdef const double *logs = <double *>call.array(log_chars, FLOAT64, n)
+    cdef const double *counts = <double *>call.array(token_counts, FLOAT64, n)
+    cdef const int64_t *owner = <int64_t *>call.array(token_block, INT64, n_tokens)
+    cdef const uint64_t *hashes = <uint64_t *>call.array(token_hashes, UINT64, n_tokens)
+    for k in range(n_tokens):
+        if not 0 <= owner[k] < n:
+            raise ValueError(f"token {k} names a block the page does not have")
+    token_overlap(call, c, &out, c.m_title_overlap, n, n_tokens, owner, hashes, counts, title_tokens)
+    token_overlap(call, c, &out, c.m_structured_overlap, n, n_tokens, owner, hashes, counts, structured_tokens)
+    cdef Py_ssize_t title_length = len(title_lower)
+    for i in range(n):  # a block of 8 characters or more that the title contains
+        if 8 <= chars[i] <= title_length and lowered[i] in title_lower:
+            put(c, &out, i, c.m_in_title, 1.0)
+    # The blocks in the stable order by characters: their ranks and the median's.
+    cdef Ranked *ranked = <Ranked *>call.zeros(n, sizeof(Ranked))
+    cdef double total = 0.0, most = chars[0], median
+    for i in range(n):
+        ranked[i].chars = chars[i]
+        ranked[i].block = i
+        total += chars[i]  # whole numbers: exact in any order, as numpy's pairwise sum
+        most = maximum(most, chars[i])
+    qsort(ranked, n, sizeof(Ranked), by_chars_then_block)
+    if n % 2:
+        median = logs[ranked[n // 2].block]
+    else:  # np.median: the mean of the middle two
+        median = (logs[ranked[n // 2 - 1].block] + logs[ranked[n // 2].block]) / 2.0
+    for k in range(n):
+        put(c, &out, ranked[k].block, c.m_chars_percentile, <double>k / <double>(n - 1 if n > 1 else 1))
+    for i in range(n):
+        put(c, &out, i, c.m_char_share, chars[i] / total)
+        put(c, &out, i, c.m_log_chars_minus_median, logs[i] - median)
+        put(c, &out, i, c.m_link_density_minus_mean, link_density[i] - link_density_mean)
+        put(c, &out, i, c.m_chars_over_max, chars[i] / most)
+    # How often each block's text is on the page.
+    cdef dict seen = {}
+    for text in texts:
+        seen[text] = seen.get(text, 0) + 1
+    duplicates = np.empty(n)
+    cdef double[::1] duplicate_counts = duplicates
+    for i in range(n):
+        duplicate_counts[i] = <Py_ssize_t>seen[texts[i]]
+    return duplicates
+
+
 def fill(
     Layout layout,
     matrix,
     arrays,
     token_counts,
     log_chars,
-    parent_paths,
-    grandparent_paths,
     page,
     page_kinds,
     bint has_structured_text,
@@ -888,8 +1027,7 @@ def fill(
     `features` computes after `_PageArrays` (`arrays`), but the overlap columns and the
     logarithmic columns; return the arguments of the latter, (n x `LOG1P_COLUMNS`, n x
     `LOG_COLUMNS`) float64 arrays. `log_chars`: np.log1p of the blocks' characters;
-    `parent_paths`, `grandparent_paths`: the numbers of the blocks' paths one and two segments
-    shorter; `page_kinds`: the page kind columns, or none."""
+    `page_kinds`: the page kind columns, or none."""
     cdef Columns *c = &layout.c
     cdef _Call call = _Call()
     cdef Blocks b
@@ -904,7 +1042,7 @@ def fill(
     out.matrix = <float *>call.array(matrix, FLOAT32, n, c.width, True)
     out.log1p = <double *>call.array(log1p_arguments, FLOAT64, n, c.log1p_width, True)
     out.log = <double *>call.array(log_arguments, FLOAT64, n, c.log_width, True)
-    read_blocks(call, &b, arrays, token_counts, log_chars, parent_paths, grandparent_paths, layout)
+    read_blocks(call, &b, arrays, token_counts, log_chars, layout)
     if len(page_kinds):
         if len(page_kinds) != c.page_kinds_count:
             raise ValueError(f"{c.page_kinds_count} page kinds expected, not {len(page_kinds)}")
@@ -930,7 +1068,7 @@ def fill(
     return log1p_arguments, log_arguments
 
 
-cdef int read_blocks(_Call call, Blocks *b, arrays, token_counts, log_chars, parent_paths, grandparent_paths, Layout layout) except -1:
+cdef int read_blocks(_Call call, Blocks *b, arrays, token_counts, log_chars, Layout layout) except -1:
     """Point `b` at the arrays of `features._PageArrays` (checked for type and length)."""
     cdef Py_ssize_t i, n = arrays.n
     stats = arrays.stats
@@ -964,8 +1102,7 @@ cdef int read_blocks(_Call call, Blocks *b, arrays, token_counts, log_chars, par
     b.rows = <int64_t *>call.array(arrays.rows, INT64, n)
     b.tag = <int64_t *>call.array(arrays.tag_index, INT64, n)
     b.path = <int64_t *>call.array(arrays.path_ids, INT64, n)
-    b.parent_path = <int64_t *>call.array(parent_paths, INT64, n)
-    b.grandparent_path = <int64_t *>call.array(grandparent_paths, INT64, n)
+    ancestor_paths(call, b, arrays.paths_seen)
     b.bit_values[0] = b.flags
     b.bit_values[1] = <int64_t *>call.array(arrays.keywords_all, INT64, n)
     b.bit_values[2] = <int64_t *>call.array(arrays.keywords_near, INT64, n)
@@ -975,6 +1112,35 @@ cdef int read_blocks(_Call call, Blocks *b, arrays, token_counts, log_chars, par
     for i in range(n):
         b.total_chars += b.chars[i]
         b.total_link_chars += b.link_chars[i]
-        if b.path[i] < 0 or b.parent_path[i] < 0 or b.grandparent_path[i] < 0 or b.tag[i] >= layout.c.tag_count:
-            raise ValueError(f"block {i}: a negative path number or an unknown tag group")
+        if b.tag[i] >= layout.c.tag_count:
+            raise ValueError(f"block {i}: an unknown tag group")
     return 0
+
+
+cdef int ancestor_paths(_Call call, Blocks *b, list paths_seen) except -1:
+    """The numbers of the blocks' paths without their last segment, and without their last two
+    (`features._ancestor_path_ids`: by first appearance, computed once per distinct path)."""
+    cdef Py_ssize_t k, i, count = len(paths_seen)
+    cdef int64_t *parent_of = <int64_t *>call.zeros(count, sizeof(int64_t))
+    cdef int64_t *grandparent_of = <int64_t *>call.zeros(count, sizeof(int64_t))
+    cdef int64_t *parent_path = <int64_t *>call.zeros(b.n, sizeof(int64_t))
+    cdef int64_t *grandparent_path = <int64_t *>call.zeros(b.n, sizeof(int64_t))
+    cdef dict parents = {}, grandparents = {}
+    cdef str parent
+    for k in range(count):
+        parent = without_last_segment(paths_seen[k])
+        parent_of[k] = parents.setdefault(parent, len(parents))
+        grandparent_of[k] = grandparents.setdefault(without_last_segment(parent), len(grandparents))
+    for i in range(b.n):
+        if not 0 <= b.path[i] < count:
+            raise ValueError(f"block {i}: path number {b.path[i]} of {count} paths")
+        parent_path[i] = parent_of[b.path[i]]
+        grandparent_path[i] = grandparent_of[b.path[i]]
+    b.parent_path, b.grandparent_path = parent_path, grandparent_path
+    return 0
+
+
+cdef str without_last_segment(str path):
+    """`features._without_last_segment`: "a>b>c" -> "a>b"; a path of one segment stays."""
+    cdef Py_ssize_t cut = PyUnicode_FindChar(path, 0x3E, 0, len(path), -1)  # ">", from the end
+    return path[:cut] if cut >= 0 else path

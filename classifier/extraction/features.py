@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import chain, repeat
 from operator import attrgetter
 from typing import Any
 
@@ -268,7 +268,8 @@ class _PageArrays:
         texts = list(map(_TEXT_OF, blocks))
         stats = text_statistics(texts)
         # Per-block numbers read by C-level attribute getters.
-        numbers = np.array(list(map(_NUMBERS_OF, blocks)), dtype=np.int64).reshape(n, len(_NUMBER_FIELDS))
+        width = len(_NUMBER_FIELDS)
+        numbers = np.fromiter(chain.from_iterable(map(_NUMBERS_OF, blocks)), np.int64, n * width).reshape(n, width)
         links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
         tags = list(map(_TAG_OF, blocks))
         path_keys = list(map(_PATH_KEY_OF, blocks))
@@ -320,8 +321,9 @@ def block_features(
     structured_tokens = token_hashes(structured.lower())[1]
     if KERNEL is not None:
         tokens = _Tokens(*block_tokens(arrays.lowered))
-        _overlap_columns(matrix, arrays, tokens, title, structured_tokens)
-        _compiled_columns(matrix, arrays, tokens, page, page_kinds, has_structured_text=len(structured_tokens) > 0)
+        log_chars = np.log1p(arrays.chars)
+        _compiled_overlap_columns(matrix, arrays, tokens, log_chars, title, structured_tokens)
+        _compiled_columns(matrix, arrays, tokens, log_chars, page, page_kinds, has_structured_text=len(structured_tokens) > 0)
         return PageFeatures(matrix, tokens.counts)
     tokens = _text_columns(matrix, arrays)
     _position_columns(matrix, arrays)
@@ -342,17 +344,36 @@ def block_features(
     return PageFeatures(matrix, tokens.counts)
 
 
+def _compiled_overlap_columns(
+    matrix: np.ndarray, arrays: _PageArrays, tokens: _Tokens, log_chars: np.ndarray, title: str, structured_tokens: np.ndarray
+) -> None:
+    """The overlap columns by the kernel (`log_chars`: np.log1p of the blocks' characters);
+    the logarithm of the duplicate counts by numpy, as `_overlap_columns` takes it."""
+    assert KERNEL is not None
+    module, layout = KERNEL
+    title_lower = title.lower()
+    duplicates = module.overlap(
+        layout, matrix, arrays, tokens.block, tokens.hashes, tokens.counts, log_chars, float(arrays.link_density.mean()),
+        title_lower, token_hashes(title_lower)[1], structured_tokens,
+    )  # fmt: skip
+    matrix[:, _COL["log_duplicates"]] = np.log(duplicates)
+
+
 def _compiled_columns(
-    matrix: np.ndarray, arrays: _PageArrays, tokens: _Tokens, page: PageInfo, page_kinds: Sequence[float], *, has_structured_text: bool
+    matrix: np.ndarray,
+    arrays: _PageArrays,
+    tokens: _Tokens,
+    log_chars: np.ndarray,
+    page: PageInfo,
+    page_kinds: Sequence[float],
+    *,
+    has_structured_text: bool,
 ) -> None:
     """The columns of every group but the overlap columns, by the kernel; their logarithms by
     numpy, as the groups take them."""
     assert KERNEL is not None
     module, layout = KERNEL
-    parent_ids, grandparent_ids = _ancestor_path_ids(arrays)
-    log1p_arguments, log_arguments = module.fill(
-        layout, matrix, arrays, tokens.counts, np.log1p(arrays.chars), parent_ids, grandparent_ids, page, page_kinds, has_structured_text
-    )
+    log1p_arguments, log_arguments = module.fill(layout, matrix, arrays, tokens.counts, log_chars, page, page_kinds, has_structured_text)
     matrix[:, layout.log1p_columns] = np.log1p(log1p_arguments)
     matrix[:, layout.log_columns] = np.log(log_arguments)
 

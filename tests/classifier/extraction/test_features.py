@@ -19,7 +19,7 @@ from classifier.extraction.decode import decode_html
 from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, ElementTotals, PageInfo, RawBlock, blocks_from_html
 from classifier.extraction.features import STAGE_ONE_NAMES, block_features, path_ids
 from classifier.extraction.page_kinds import PAGE_KIND_NAMES
-from classifier.extraction.textstats import DATE_LIKE
+from classifier.extraction.textstats import DATE_LIKE, block_tokens
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
@@ -240,6 +240,33 @@ def test_the_kernel_on_a_news_page_and_the_fixture() -> None:
         _assert_identical(blocks, page, title="Bridge to close", structured="bridge repairs council")
 
 
+@pytest.mark.parametrize("extra", ["", "<p>Harbour bridge</p>"])  # an even and an odd number of blocks
+def test_the_kernel_ranks_repeats_and_finds_the_title_as_numpy_does(extra: str) -> None:
+    # Blocks of equal length (ties in the rank), repeated texts, blocks the title contains,
+    # and tokens of the title and of the structured text in other blocks.
+    html = (
+        "<h1>Harbour bridge to close</h1><p>Harbour bridge</p><p>Harbour bridge</p>"
+        f"<ul><li>Home</li><li>News</li><li>Home</li></ul>{extra}<p>{SENTENCE * 2}</p><p>The bridge will close.</p>"
+    )
+    blocks, page = blocks_from_html(html)
+    matrix = _assert_identical(blocks, page, title="Harbour bridge to close | City", structured="bridge repairs council")
+    column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
+    assert column["in_title"][:3].tolist() == [1.0, 1.0, 1.0] and column["log_duplicates"][1] == np.float32(np.log(2 + bool(extra)))
+    assert column["title_overlap"][0] == 1.0 and 0 < column["structured_overlap"][-2] < 1
+
+
+def test_the_overlap_kernel_refuses_a_token_of_no_block() -> None:
+    _kernel_or_skip()
+    assert features.KERNEL is not None
+    module, layout = features.KERNEL
+    blocks, page = blocks_from_html("<p>One block</p><p>Two blocks</p>")
+    arrays = features._PageArrays.of(blocks, None)
+    matrix = np.zeros((len(blocks), len(STAGE_ONE_NAMES)), dtype=np.float32)
+    owners, counts, hashes = block_tokens(arrays.lowered)
+    with pytest.raises(ValueError, match="names a block"):
+        module.overlap(layout, matrix, arrays, owners + 1, hashes, counts, np.log1p(arrays.chars), 0.0, "one", hashes[:1], hashes[:0])
+
+
 def test_the_kernel_refuses_arrays_of_another_shape() -> None:
     _kernel_or_skip()
     assert features.KERNEL is not None
@@ -253,9 +280,7 @@ def test_the_kernel_refuses_arrays_of_another_shape() -> None:
 def _fill_into(module: Any, layout: Any, matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo) -> None:
     """The kernel's call as `features` makes it, into `matrix`."""
     arrays = features._PageArrays.of(blocks, None)
-    counts = np.ones(len(blocks))
-    parents, grandparents = features._ancestor_path_ids(arrays)
-    module.fill(layout, matrix, arrays, counts, np.log1p(arrays.chars), parents, grandparents, page, (), False)
+    module.fill(layout, matrix, arrays, np.ones(len(blocks)), np.log1p(arrays.chars), page, (), False)
 
 
 @pytest.mark.parametrize("aside", ["", "<p>Photo: the bridge at dawn.</p>"])
