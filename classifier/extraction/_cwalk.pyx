@@ -21,7 +21,7 @@ from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.stdint cimport uintptr_t
-from libc.string cimport memset
+from libc.string cimport memcpy, memset
 
 from ._lexbor_layout cimport lb_attr, lb_character_data, lb_element, lb_hash_entry, lb_node
 
@@ -115,18 +115,105 @@ cdef inline bint _ascii_whitespace(const unsigned char *data, size_t length):
     return True
 
 
-cdef bint _collapsed_ascii(str text):
-    """Whether `text` is ASCII with no whitespace but single spaces between other characters:
-    the same after `" ".join(text.split())`."""
-    cdef Py_ssize_t length, i
-    cdef const unsigned char *data
-    if not text.isascii():
-        return False
-    data = <const unsigned char *> PyUnicode_AsUTF8AndSize(text, &length)
-    if length == 0 or data[0] == 32 or data[length - 1] == 32:
-        return False
-    for i in range(length):
-        if _is_ascii_space(data[i]) and (data[i] != 32 or data[i - 1] == 32):
+# UTF-8 text, as str sees it (the bytes are valid UTF-8: `_Walk._add_text` makes sure).
+
+cdef inline Py_ssize_t _char_length(unsigned char first) noexcept nogil:
+    """The bytes of the character that starts with `first`."""
+    return 1 if first < 0x80 else 2 if first < 0xE0 else 3 if first < 0xF0 else 4
+
+
+cdef inline Py_ssize_t _space_length(const unsigned char *s, Py_ssize_t i, Py_ssize_t end) noexcept nogil:
+    """The bytes of the character at s[i] if str.isspace() calls it whitespace (U+0009-000D,
+    001C-0020, 0085, 00A0, 1680, 2000-200A, 2028, 2029, 202F, 205F, 3000), else 0."""
+    cdef unsigned char c = s[i]
+    if c < 0x80:
+        return 1 if c == 32 or 9 <= c <= 13 or 28 <= c <= 31 else 0
+    if c == 0xC2:
+        return 2 if i + 1 < end and (s[i + 1] == 0x85 or s[i + 1] == 0xA0) else 0
+    if i + 2 >= end:
+        return 0
+    if c == 0xE1:
+        return 3 if s[i + 1] == 0x9A and s[i + 2] == 0x80 else 0
+    if c == 0xE2:
+        if s[i + 1] == 0x80:
+            return 3 if s[i + 2] <= 0x8A or s[i + 2] == 0xA8 or s[i + 2] == 0xA9 or s[i + 2] == 0xAF else 0
+        return 3 if s[i + 1] == 0x81 and s[i + 2] == 0x9F else 0
+    if c == 0xE3:
+        return 3 if s[i + 1] == 0x80 and s[i + 2] == 0x80 else 0
+    return 0
+
+
+cdef inline Py_ssize_t _invisible_length(const unsigned char *s, Py_ssize_t i, Py_ssize_t end) noexcept nogil:
+    """The bytes of the character at s[i] if `dom._INVISIBLE` matches it (U+00AD, 200B, 2060,
+    FEFF), else 0."""
+    cdef unsigned char c = s[i]
+    if c == 0xC2:
+        return 2 if i + 1 < end and s[i + 1] == 0xAD else 0
+    if i + 2 >= end:
+        return 0
+    if c == 0xE2:
+        return 3 if (s[i + 1] == 0x80 and s[i + 2] == 0x8B) or (s[i + 1] == 0x81 and s[i + 2] == 0xA0) else 0
+    if c == 0xEF:
+        return 3 if s[i + 1] == 0xBB and s[i + 2] == 0xBF else 0
+    return 0
+
+
+cdef bint _all_space(const unsigned char *s, Py_ssize_t length) noexcept nogil:
+    """str.isspace() of the text."""
+    cdef Py_ssize_t i = 0, step
+    while i < length:
+        step = _space_length(s, i, length)
+        if not step:
+            return False
+        i += step
+    return length > 0
+
+
+cdef Py_ssize_t _stripped_length(const unsigned char *s, Py_ssize_t length) noexcept nogil:
+    """len(text.strip()): the characters from the first to the last that is not whitespace."""
+    cdef Py_ssize_t i = 0, step, first = -1, last_end = 0, count = 0
+    while i < length:
+        step = _space_length(s, i, length)
+        if step:
+            i += step
+            continue
+        if first < 0:
+            first = i
+        i += _char_length(s[i])
+        last_end = i
+    if first < 0:
+        return 0
+    for i in range(first, last_end):  # characters: the bytes that do not continue one
+        count += (s[i] & 0xC0) != 0x80
+    return count
+
+
+cdef bint _valid_utf8(const unsigned char *s, Py_ssize_t length) noexcept nogil:
+    """Whether Python's strict UTF-8 decoder takes the bytes (no overlong forms, surrogates
+    or code points past U+10FFFF)."""
+    cdef Py_ssize_t i = 0
+    cdef unsigned char c
+    while i < length:
+        c = s[i]
+        if c < 0x80:
+            i += 1
+        elif 0xC2 <= c <= 0xDF:
+            if i + 1 >= length or s[i + 1] & 0xC0 != 0x80:
+                return False
+            i += 2
+        elif 0xE0 <= c <= 0xEF:
+            if i + 2 >= length or s[i + 1] & 0xC0 != 0x80 or s[i + 2] & 0xC0 != 0x80:
+                return False
+            if (c == 0xE0 and s[i + 1] < 0xA0) or (c == 0xED and s[i + 1] >= 0xA0):
+                return False
+            i += 3
+        elif 0xF0 <= c <= 0xF4:
+            if i + 3 >= length or s[i + 1] & 0xC0 != 0x80 or s[i + 2] & 0xC0 != 0x80 or s[i + 3] & 0xC0 != 0x80:
+                return False
+            if (c == 0xF0 and s[i + 1] < 0x90) or (c == 0xF4 and s[i + 1] >= 0x90):
+                return False
+            i += 4
+        else:
             return False
     return True
 
@@ -141,7 +228,16 @@ cdef class _Walk:
     cdef Py_ssize_t max_entries  # of each table: it is emptied when full
     cdef public object page
     cdef public list blocks
-    cdef list lines, pieces, segments, segment_keys, link_targets, link_blocks
+    cdef list segments, segment_keys, link_targets, link_blocks
+    # The open block's text so far, as `dom._Walker`'s pieces and lines: UTF-8 bytes (valid:
+    # as selectolax decodes them), the lines cut by <br> ending at `line_ends`; and the
+    # buffer `flush` lays the text out in.
+    cdef unsigned char *text
+    cdef Py_ssize_t text_length, text_capacity
+    cdef Py_ssize_t *line_ends
+    cdef Py_ssize_t n_lines, line_ends_capacity
+    cdef unsigned char *laid_out
+    cdef Py_ssize_t laid_out_capacity
     # The last block's path and path key, kept while the open blocks stay the same (the
     # paragraphs of one container share them): `paths_changed` is set on every push and pop.
     cdef str last_path, last_path_key
@@ -179,8 +275,6 @@ cdef class _Walk:
         self.link_targets = self.page.link_targets
         self.link_blocks = self.page.link_blocks
         self.blocks = []
-        self.lines = []
-        self.pieces = []
         self.segments = []
         self.segment_keys = []
         self.paths_changed = True
@@ -192,6 +286,9 @@ cdef class _Walk:
         PyMem_Free(self.block_stack)
         PyMem_Free(self.frames)
         PyMem_Free(self.totals)
+        PyMem_Free(self.text)
+        PyMem_Free(self.line_ends)
+        PyMem_Free(self.laid_out)
 
     # The next three are `AttributeFacts.class_facts`, `keyword_bits` and `path_segment`, with
     # the keyword facts of lower-case ASCII values and the path segments computed here
@@ -316,31 +413,97 @@ cdef class _Walk:
             return ""
         return PyUnicode_DecodeUTF8(buffer, len(buffer), "replace")
 
-    cdef int flush(self, long flags, long keywords, long row, Py_ssize_t depth) except -1:
-        if not self.pieces and not self.lines:
-            return 0
-        cdef str last_line = "".join(self.pieces)
-        cdef str text
-        cdef list lines = self.lines
-        if (not last_line.isascii() and _INVISIBLE.search(last_line)) or (
-            lines and _INVISIBLE.search("".join(lines))
-        ):
+    cdef inline bint _has_text(self):
+        """Whether the open block has text (dom's `pieces or lines`)."""
+        return self.text_length > 0 or self.n_lines > 0
+
+    cdef inline bint _line_has_text(self):
+        """Whether the open line has text (dom's `pieces`)."""
+        return self.text_length > (self.line_ends[self.n_lines - 1] if self.n_lines else 0)
+
+    cdef int _append(self, const unsigned char *data, Py_ssize_t length) except -1:
+        _reserve(<void **> &self.text, &self.text_capacity, self.text_length + length, 1)
+        memcpy(self.text + self.text_length, data, length)
+        self.text_length += length
+        return 0
+
+    cdef int _break_line(self) except -1:
+        _reserve(<void **> &self.line_ends, &self.line_ends_capacity, self.n_lines + 1, sizeof(Py_ssize_t))
+        self.line_ends[self.n_lines] = self.text_length
+        self.n_lines += 1
+        self.pending_space = False
+        return 0
+
+    cdef str _preformatted_text(self):
+        """The open block's text as dom lays out preformatted text: lines right-stripped,
+        without the invisible characters."""
+        cdef Py_ssize_t k, start = 0
+        lines = []
+        for k in range(self.n_lines):
+            lines.append(_decode(self.text + start, self.line_ends[k] - start))
+            start = self.line_ends[k]
+        last_line = _decode(self.text + start, self.text_length - start)
+        if _INVISIBLE.search(last_line) or (lines and _INVISIBLE.search("".join(lines))):
             last_line = _INVISIBLE.sub("", last_line)
             lines = [_INVISIBLE.sub("", line) for line in lines]
-        if flags & IN_PRE:
-            lines.append(last_line)
-            text = "\n".join([line.rstrip() for line in lines]).strip("\n")
-            if not text.strip():
-                text = ""
-        elif lines:
-            lines.append(last_line)
-            text = "\n".join([collapsed for line in lines if (collapsed := " ".join(line.split()))])
-        elif _collapsed_ascii(last_line):
-            text = last_line  # what " ".join(last_line.split()) gives
-        else:
-            text = " ".join(last_line.split())
-        self.lines = []
-        self.pieces = []
+        lines.append(last_line)
+        text = "\n".join([line.rstrip() for line in lines]).strip("\n")
+        return text if text.strip() else ""
+
+    cdef str _collapsed_text(self):
+        """The open block's text as dom lays it out: without the invisible characters, each
+        line's whitespace collapsed (`" ".join(line.split())`), the lines that are left
+        joined by newlines."""
+        cdef const unsigned char *text = self.text
+        cdef Py_ssize_t k, i, step, line_start, written, line_end, start = 0, length = 0
+        cdef bint space
+        _reserve(<void **> &self.laid_out, &self.laid_out_capacity, self.text_length + self.n_lines + 1, 1)
+        cdef unsigned char *out = self.laid_out
+        for k in range(self.n_lines + 1):
+            line_end = self.line_ends[k] if k < self.n_lines else self.text_length
+            line_start = written = length + 1 if length else 0  # after a newline, if a line went before
+            space = False
+            i = start
+            while i < line_end:
+                if text[i] < 0x80 and text[i] != 32 and not 9 <= text[i] <= 13 and not 28 <= text[i] <= 31:
+                    if space:  # ASCII other than whitespace: the most common case, first
+                        out[written] = 32
+                        written += 1
+                        space = False
+                    out[written] = text[i]
+                    written += 1
+                    i += 1
+                    continue
+                step = _space_length(text, i, line_end)
+                if step:
+                    space = written > line_start
+                    i += step
+                    continue
+                step = _invisible_length(text, i, line_end)
+                if step:
+                    i += step
+                    continue
+                if space:
+                    out[written] = 32
+                    written += 1
+                    space = False
+                step = _char_length(text[i])
+                memcpy(out + written, text + i, step)
+                written += step
+                i += step
+            if written > line_start:
+                if length:
+                    out[length] = 10
+                length = written
+            start = line_end
+        return _decode(out, length)
+
+    cdef int flush(self, long flags, long keywords, long row, Py_ssize_t depth) except -1:
+        if not self._has_text():
+            return 0
+        cdef str text = self._preformatted_text() if flags & IN_PRE else self._collapsed_text()
+        self.text_length = 0
+        self.n_lines = 0
         self.pending_space = False
         cdef Py_ssize_t link_chars = self.link_chars, n_links = self.n_links
         self.link_chars = 0
@@ -460,12 +623,12 @@ cdef class _Walk:
                 text = <lb_character_data *> node
                 if text.data.data != NULL and text.data.length:
                     if (
-                        not self.pieces and not self.lines and not self.flags & IN_PRE
+                        not self._has_text() and not self.flags & IN_PRE
                         and _ascii_whitespace(text.data.data, text.data.length)
                     ):
                         self.pending_space = False  # blank markup between blocks: as _add_text
                     else:
-                        self._add_text(_decode(text.data.data, text.data.length))
+                        self._add_text(text.data.data, text.data.length)
             return NULL
         if node.type != NODE_ELEMENT:
             return NULL  # comments, doctype
@@ -478,9 +641,7 @@ cdef class _Walk:
             return NULL
         if code & (T_BR | T_WBR):
             if code & T_BR:
-                self.lines.append("".join(self.pieces))
-                self.pieces = []
-                self.pending_space = False
+                self._break_line()
             return NULL
         cdef bint has_attributes = (<lb_element *> node).first_attr != NULL
         class_value = None
@@ -493,19 +654,25 @@ cdef class _Walk:
                     return NULL
         return self._open(code, tag, node, has_attributes, class_value, class_keywords)
 
-    cdef int _add_text(self, str text) except -1:
+    cdef int _add_text(self, const unsigned char *data, Py_ssize_t length) except -1:
+        """A text node's bytes (dom's `_add_text`); bytes that are not UTF-8 are first
+        decoded as selectolax decodes them (bad bytes replaced) and encoded again."""
+        cdef object decoded
+        if not _valid_utf8(data, length):
+            decoded = _decode(data, length)
+            data = <const unsigned char *> PyUnicode_AsUTF8AndSize(decoded, &length)
         self.pending_space = False
-        if self.pieces or self.lines or self.flags & IN_PRE or not text.isspace():
-            self.pieces.append(text)
+        if self._has_text() or self.flags & IN_PRE or not _all_space(data, length):
+            self._append(data, length)
             if self.link_depth:
-                self.link_chars += len(text.strip())
+                self.link_chars += _stripped_length(data, length)
         return 0
 
     cdef int _skip(self, int code, str tag, lb_node *node) except -1:
         if code & T_SPECIAL:
             self.read_special(tag, node)
         elif code & T_SELECT:
-            if self.pieces:
+            if self._line_has_text():
                 self.pending_space = True
         elif code & T_IFRAME and node.first_child != NULL:
             self.iframe_with_content = True
@@ -555,7 +722,7 @@ cdef class _Walk:
             sequence = self._open_block(tag, code & T_HEADING, own_keywords, id_value, class_value, has_attributes)
         elif self.pending_space:
             if not self.flags & (IN_PRE | IN_CODE):
-                self.pieces.append(" ")
+                self._append(<const unsigned char *> b" ", 1)
             self.pending_space = False
         cdef lb_node *child = node.first_child
         if child == NULL:
@@ -581,7 +748,7 @@ cdef class _Walk:
     cdef Py_ssize_t _open_block(
         self, str tag, bint heading, long own_keywords, object id_value, object class_value, bint has_attributes
     ) except -2:
-        if self.pieces or self.lines:
+        if self._has_text():
             self.flush(self.flags, self.keywords, self.row, self.n_frames)
         self.pending_space = False
         self.n_links = 0
@@ -625,7 +792,7 @@ cdef class _Walk:
             self.n_frames -= 1
             frame = self.frames[self.n_frames]
             if frame.is_block:
-                if self.pieces or self.lines:
+                if self._has_text():
                     self.flush(self.flags, self.keywords, self.row, self.n_frames + 1)
                 self._close_block()
             else:

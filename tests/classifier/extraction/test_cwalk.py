@@ -129,6 +129,8 @@ _TOKENS = st.one_of(
     ),
     _NAMES.map(lambda name: f"</{name}>"),
     st.text(alphabet="ab é中 \n\t\u00ad\u200b&;<>#\"'", max_size=12),
+    # Whitespace str.split() knows beyond ASCII, the other invisible characters, lone surrogates.
+    st.text(alphabet="a \u00a0\u2003\u3000\x85\x1c\u200a\u2028\u205f\u1680\u202f\u2060\ufeff\ud800", max_size=8),
     st.sampled_from(["&amp;", "&nbsp;", "&lt;p&gt;", "<!-- c -->", "<!DOCTYPE html>", "<br/>", "<iframe/>", "\x00"]),
     st.sampled_from(['{"@type": "Article"}', "</script>", "<script type=application/ld+json>", "<title>T"]),
 )
