@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from selectolax.lexbor import LexborHTMLParser
 
 import classifier.extraction.dom as dom
 from classifier.extraction import compiled, cwalk_check, walk
@@ -145,6 +146,15 @@ def test_the_same_on_tag_soup(cython: Any, tokens: list[str]) -> None:
 @pytest.mark.parametrize("html", [*HOSTILE_PAGES, pytest.param(cwalk_check.PROBE_PAGE, id="probe")])
 def test_the_same_on_bad_input(cython: Any, html: str) -> None:
     _same(cython, html)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=12), st.sampled_from(["p", "pre", "a href=x"]))
+def test_the_same_on_text_that_is_not_utf8(cython: Any, octets: bytes, opener: str) -> None:
+    # Lexbor keeps bytes that are not UTF-8 in its text nodes (a page parsed from bytes): the
+    # Cython walker, which lays text out as bytes, must read them as selectolax decodes them.
+    raw = b"<div><" + opener.encode() + b">a" + octets + b"\xed\xa0\x80 \xe2\x80\x83b\xc3</" + opener.split()[0].encode() + b"> c</div>"
+    assert repr(cython.walk(LexborHTMLParser(raw))) == repr(dom.walk(LexborHTMLParser(raw)))
 
 
 def test_a_tree_of_another_parser_is_walked_by_dom(cython: Any) -> None:
