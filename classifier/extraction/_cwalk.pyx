@@ -4,10 +4,12 @@
 `dom._Walker` is the reference: this module follows it step by step and gives the same blocks
 and `PageInfo`, but goes from node to node through the structs (`_lexbor_layout.pxd`, declared
 by the project) instead of through a Python object per node, and reads only the attributes the
-walker uses instead of a dict of all of them. Text and blocks are made with the very helpers
-and classes of `dom`; the keyword facts of ASCII class/id values and the path segments are
-computed in compiled code (`_attribute_facts.pxi`, tested against `dom`'s) and kept in the
-caller's `AttributeFacts` tables as its methods keep them.
+walker uses instead of a dict of all of them. A block's text is gathered as the UTF-8 bytes of
+its text nodes and laid out in C as `dom` lays it out (whitespace collapsed, invisible
+characters dropped), then decoded once; the blocks are `dom`'s classes. The keyword facts of
+ASCII class/id values and the path segments are computed in compiled code
+(`_attribute_facts.pxi`, tested against `dom`'s) and kept in the caller's `AttributeFacts`
+tables as its methods keep them.
 
 Lexbor names tags and attributes by ids: small numbers for the names of its static tables,
 and otherwise the address of the name's hash entry. `learn_layout()` learns the ids of the

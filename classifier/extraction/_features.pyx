@@ -3,16 +3,18 @@
 
 `features` is the reference (numpy, one function per group of columns) and owns the column
 names and the constants: it passes the column numbers and thresholds in (`Layout`), so nothing
-here can drift from it. `fill` computes the groups after `_PageArrays` (all but the overlap
-columns) in a few passes over the blocks, with C arrays for the group sums and the page's
-elements, where numpy makes ~150 small calls.
+here can drift from it. `overlap` computes the overlap columns and `fill` the groups after
+them, in a few passes over the blocks, with C arrays for the group sums and the page's
+elements, where numpy makes ~170 small calls.
 
 The values are the reference's to the last bit (tests compare them on generated pages and on
 every page in data/): float64 arithmetic in the same order (sums in index order, as
 `np.bincount` and `np.cumsum` add), stored into the float32 matrix by C's rounding cast, as
 numpy's. No logarithm is taken here: numpy's SIMD logarithms may differ from the C library's
 in the last bit, so `fill` returns the argument of each logarithmic column (`LOG1P_COLUMNS`,
-`LOG_COLUMNS`) and `features` takes `np.log1p` / `np.log` of them.
+`LOG_COLUMNS`), `overlap` the duplicate counts, and `features` takes `np.log1p` / `np.log` of
+them. Sums that numpy takes pairwise are passed in (a mean) or are of whole numbers (exact in
+any order).
 """
 
 import numpy as np

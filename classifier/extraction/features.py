@@ -12,8 +12,8 @@ character-class counts that mean the same in any script.
 changes `FEATURE_VERSION`; a model trained on another version refuses to load.
 
 The numpy groups are the reference. A compiled kernel (`_features`, Cython, built by setup.py)
-computes the same columns, all groups after `_PageArrays` but the overlap columns, in a few
-passes over the blocks instead of ~150 small numpy calls, when it is installed and built from
+computes the same columns, all groups after `_PageArrays`, in a few passes over the blocks
+instead of ~170 small numpy calls, when it is installed and built from
 the source beside this file (`KERNEL`: its `Layout` of this module's columns and constants);
 it leaves the logarithms to numpy, so the matrix is identical to the last bit (tests compare the
 two on generated pages and on every page in data/). `PAGESIEVE_PURE_PYTHON` set: numpy alone.
