@@ -19,7 +19,8 @@ page read both through selectolax's API and through the structs); a mismatch rai
 this walker is used at all.
 """
 
-from cpython.mem cimport PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
+from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.stdint cimport uintptr_t
@@ -89,6 +90,21 @@ cdef struct Frame:  # an open element (dom._Walker.frames), without its unused t
 
 cdef struct Totals:  # a block-level element's subtree totals (dom.ElementTotals, by element)
     Py_ssize_t chars, link_chars, blocks, parent, anchors, headings, first_block
+
+
+cdef struct ClassEntry:  # a class attribute value seen on the page
+    unsigned char *data  # its bytes (a copy), and their hash
+    Py_ssize_t length
+    size_t hash  # _fnv1a
+    PyObject *value  # owned: the value decoded, as `_value` gives it
+    long keywords  # its facts (`AttributeFacts.class_facts`)
+    bint assistive_only
+    # The path segment (an owned (segment, key) tuple) of the last element of tag
+    # `segment_tag` (borrowed: the Layout or the walk's custom_tags hold it) with this class
+    # and no id; NULL when none was made.
+    PyObject *segment_tag
+    PyObject *segment
+
 
 
 cdef int _reserve(void **array, Py_ssize_t *capacity, Py_ssize_t wanted, size_t item_size) except -1:
@@ -254,6 +270,12 @@ cdef class _Walk:
     cdef Py_ssize_t n_frames, frames_capacity
     cdef Totals *totals
     cdef Py_ssize_t n_totals, totals_capacity
+    # The page's class values, decoded and looked up once each: `class_slots` is an
+    # open-addressing table of entry numbers plus one (0: empty), `class_slot_count` a power of 2.
+    cdef ClassEntry *class_entries
+    cdef Py_ssize_t n_class_entries, class_entries_capacity
+    cdef Py_ssize_t *class_slots
+    cdef Py_ssize_t class_slot_count
     cdef Py_ssize_t link_chars, n_links, total_chars, total_link_chars, total_headings
     cdef Py_ssize_t anchors, forms, images, link_depth
     cdef long flags, keywords, row
@@ -291,11 +313,64 @@ cdef class _Walk:
         PyMem_Free(self.text)
         PyMem_Free(self.line_ends)
         PyMem_Free(self.laid_out)
+        cdef Py_ssize_t k
+        for k in range(self.n_class_entries):
+            PyMem_Free(self.class_entries[k].data)
+            Py_XDECREF(self.class_entries[k].value)
+            Py_XDECREF(self.class_entries[k].segment)
+        PyMem_Free(self.class_entries)
+        PyMem_Free(self.class_slots)
 
     # The next three are `AttributeFacts.class_facts`, `keyword_bits` and `path_segment`, with
     # the keyword facts of lower-case ASCII values and the path segments computed here
     # (_attribute_facts.pxi) and kept in its tables as its methods keep them; the keyword
     # facts of other values come from those methods.
+
+    cdef Py_ssize_t _class_entry(self, const unsigned char *data, Py_ssize_t length) except -1:
+        """The number of the page's entry for the class value of these bytes, made on their
+        first sight (decoded and looked up as `_value` and `_class_facts` do)."""
+        cdef size_t hash = _fnv1a(data, length)
+        cdef Py_ssize_t slot, number
+        cdef ClassEntry *entry
+        if 2 * (self.n_class_entries + 1) > self.class_slot_count:
+            self._grow_class_slots()
+        slot = hash & (self.class_slot_count - 1)
+        while self.class_slots[slot]:
+            entry = &self.class_entries[self.class_slots[slot] - 1]
+            if entry.hash == hash and entry.length == length and memcmp(entry.data, data, length) == 0:
+                return self.class_slots[slot] - 1
+            slot = (slot + 1) & (self.class_slot_count - 1)
+        value = _decode(data, length)
+        keywords, assistive_only = self._class_facts(value)
+        number = self.n_class_entries
+        _reserve(<void **> &self.class_entries, &self.class_entries_capacity, number + 1, sizeof(ClassEntry))
+        entry = &self.class_entries[number]
+        entry.data = <unsigned char *> PyMem_Malloc(length)
+        if entry.data == NULL:
+            raise MemoryError()
+        memcpy(entry.data, data, length)
+        entry.length, entry.hash = length, hash
+        Py_INCREF(value)
+        entry.value = <PyObject *> value
+        entry.keywords, entry.assistive_only = keywords, assistive_only
+        entry.segment_tag = entry.segment = NULL
+        self.n_class_entries += 1
+        self.class_slots[slot] = number + 1
+        return number
+
+    cdef int _grow_class_slots(self) except -1:
+        cdef Py_ssize_t count = max(64, 2 * self.class_slot_count), k, slot
+        cdef Py_ssize_t *slots = <Py_ssize_t *> PyMem_Calloc(count, sizeof(Py_ssize_t))
+        if slots == NULL:
+            raise MemoryError()
+        for k in range(self.n_class_entries):
+            slot = self.class_entries[k].hash & (count - 1)
+            while slots[slot]:
+                slot = (slot + 1) & (count - 1)
+            slots[slot] = k + 1
+        PyMem_Free(self.class_slots)
+        self.class_slots, self.class_slot_count = slots, count
+        return 0
 
     cdef tuple _class_facts(self, str value):
         cdef dict known = self.known_classes
@@ -340,6 +415,18 @@ cdef class _Walk:
             found = path_segment(tag, id_value, class_value)
             known[key] = found
         return <tuple> found
+
+    cdef tuple _class_path_segment(self, str tag, Py_ssize_t class_entry):
+        """`_path_segment` of an element with this tag, the class of entry `class_entry` and
+        no id, kept in the entry while the tag stays the same."""
+        cdef ClassEntry *entry = &self.class_entries[class_entry]
+        if entry.segment != NULL and entry.segment_tag == <PyObject *> tag:
+            return <tuple> entry.segment
+        found = self._path_segment(tag, None, <object> entry.value)
+        Py_XDECREF(entry.segment)
+        Py_INCREF(found)
+        entry.segment, entry.segment_tag = <PyObject *> found, <PyObject *> tag
+        return found
 
     cdef int _tag(self, lb_node *node) except -1:
         """The T_* bits of an element; its flags and name in found_flags and found_name."""
@@ -646,15 +733,22 @@ cdef class _Walk:
                 self._break_line()
             return NULL
         cdef bint has_attributes = (<lb_element *> node).first_attr != NULL
+        cdef lb_attr *class_attribute
+        cdef ClassEntry *entry
+        cdef Py_ssize_t class_entry = -1
         class_value = None
         if has_attributes:
             self._read_attributes(node)
-            class_value = _value(self.slots[A_CLASS])
-            if class_value:
-                class_keywords, assistive_only = self._class_facts(class_value)
-                if assistive_only:
+            class_attribute = self.slots[A_CLASS]
+            if class_attribute != NULL and class_attribute.value != NULL and class_attribute.value.data != NULL and class_attribute.value.length:
+                class_entry = self._class_entry(class_attribute.value.data, class_attribute.value.length)
+                entry = &self.class_entries[class_entry]
+                if entry.assistive_only:
                     return NULL
-        return self._open(code, tag, node, has_attributes, class_value, class_keywords)
+                class_value, class_keywords = <object> entry.value, entry.keywords
+            else:
+                class_value = _value(class_attribute)  # None, or an empty value
+        return self._open(code, tag, node, has_attributes, class_value, class_keywords, class_entry)
 
     cdef int _add_text(self, const unsigned char *data, Py_ssize_t length) except -1:
         """A text node's bytes (dom's `_add_text`); bytes that are not UTF-8 are first
@@ -681,7 +775,8 @@ cdef class _Walk:
         return 0
 
     cdef lb_node *_open(
-        self, int code, str tag, lb_node *node, bint has_attributes, object class_value, long class_keywords
+        self, int code, str tag, lb_node *node, bint has_attributes, object class_value, long class_keywords,
+        Py_ssize_t class_entry,
     ) except? NULL:
         """An element that may hold content (`dom._Walker._open`)."""
         cdef long own_flags = self.found_flags
@@ -721,7 +816,7 @@ cdef class _Walk:
         elif code & T_TIME and not self.page.time_datetime:
             self.page.time_datetime = ((_value(self.slots[A_DATETIME]) if has_attributes else None) or "").strip()
         if is_block:
-            sequence = self._open_block(tag, code & T_HEADING, own_keywords, id_value, class_value, has_attributes)
+            sequence = self._open_block(tag, code & T_HEADING, own_keywords, id_value, class_value, has_attributes, class_entry)
         elif self.pending_space:
             if not self.flags & (IN_PRE | IN_CODE):
                 self._append(<const unsigned char *> b" ", 1)
@@ -748,7 +843,8 @@ cdef class _Walk:
         return child
 
     cdef Py_ssize_t _open_block(
-        self, str tag, bint heading, long own_keywords, object id_value, object class_value, bint has_attributes
+        self, str tag, bint heading, long own_keywords, object id_value, object class_value, bint has_attributes,
+        Py_ssize_t class_entry,
     ) except -2:
         if self._has_text():
             self.flush(self.flags, self.keywords, self.row, self.n_frames)
@@ -774,7 +870,9 @@ cdef class _Walk:
         entry.anchors = self.anchors
         entry.headings = self.total_headings
         self.n_open_blocks += 1
-        if has_attributes:
+        if class_entry >= 0 and id_value is None:
+            segment, key = self._class_path_segment(tag, class_entry)
+        elif has_attributes:
             segment, key = self._path_segment(tag, id_value, class_value)
         else:
             segment, key = tag, tag
