@@ -106,7 +106,6 @@ cdef struct ClassEntry:  # a class attribute value seen on the page
     PyObject *segment
 
 
-
 cdef int _reserve(void **array, Py_ssize_t *capacity, Py_ssize_t wanted, size_t item_size) except -1:
     """Room for `wanted` items in a growable C array."""
     cdef Py_ssize_t new_capacity
