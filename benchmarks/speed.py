@@ -4,6 +4,7 @@
     python benchmarks/speed.py --pages 300 --rounds 5
     python benchmarks/speed.py --no-justext --rss-pages 0   # quick: skip jusText and RSS
     python benchmarks/speed.py --walk-only          # the parse and walk stages alone (no model)
+    python benchmarks/speed.py --parts              # the parts of the features and the decision
 
 Every tool runs in this one process on the same in-memory pages: the first ``--pages`` files of
 ``data/wcxb-dev/html/*.html.gz`` in name order, decoded once to ``str`` with
@@ -30,6 +31,12 @@ Then `clean()`'s time by stage (parse, walk, metadata, features, model, decision
 each stage timed on its own over the same pages, and, within the features, the columns of the
 news-page work (issue 19: cards, the main text cluster, table rows, headings), timed again on
 their own and given as a share of `clean()`'s time.
+
+With ``--parts`` (and no peers), the parts of two stages, each timed on its own over the same
+pages (best of ``--rounds``), for the compiled path (with the kernels built): of the features,
+`_PageArrays.of` (reading the blocks back, their character statistics), the tokens, the overlap
+columns and the kernel's other columns with their logarithms; of the decision and text, the
+per-page cut, the decision and the text layout.
 
 Then the RSS check: `clean()` over ``--rss-pages`` pages (the set repeated), the process's
 resident memory sampled every 1,000 pages; it is flat when the last sample is within 5 % of
@@ -255,6 +262,57 @@ def news_columns(matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo, pat
     return time.perf_counter() - started
 
 
+def parts(pages: list[str], rounds: int) -> None:
+    """The parts of the features and of the decision and text, each timed on its own, best of
+    `rounds`, as `block_features` (its compiled path: private steps, a benchmark may look
+    inside) and `Extractor.label` run them."""
+    from classifier.extraction.decision import choose_cut, decide
+    from classifier.extraction.layout import assemble
+    from classifier.extraction.metadata import page_title, parse_json_ld, structured_text
+    from classifier.extraction.page_kinds import page_kind_cues
+    from classifier.extraction.textstats import block_tokens, token_hashes
+
+    if features.KERNEL is None:
+        raise SystemExit("--parts times the compiled path: the feature kernel is not built here")
+    model = classifier.load_model()
+    facts = walk.AttributeFacts()
+    walked = [walk.IMPLEMENTATION.walk(walk.parse(html), facts) for html in pages]
+    walked = [(blocks, page) for blocks, page in walked if blocks]
+    names = ("arrays", "tokens", "overlap columns", "other columns", "cut", "decision", "text layout")
+    best = dict.fromkeys(names, float("inf"))
+    for _ in range(rounds):
+        spent = dict.fromkeys(names, 0.0)
+        for blocks, page in walked:
+            objects = parse_json_ld(page.json_ld)
+            title, structured = page_title(page) or "", structured_text(page, objects)
+            cues, paths = page_kind_cues(page, objects, None), features.path_ids(blocks)
+            structured_tokens = token_hashes(structured.lower())[1]
+            matrix = np.zeros((len(blocks), len(features.STAGE_ONE_NAMES)), dtype=np.float32)
+            clock = time.perf_counter()
+            arrays = features._PageArrays.of(blocks, paths)
+            spent["arrays"] += (now := time.perf_counter()) - clock
+            tokens = features._Tokens(*block_tokens(arrays.lowered))
+            spent["tokens"] += (clock := time.perf_counter()) - now
+            log_chars = np.log1p(arrays.chars)
+            features._compiled_overlap_columns(matrix, arrays, tokens, log_chars, title, structured_tokens)
+            spent["overlap columns"] += (now := time.perf_counter()) - clock
+            features._compiled_columns(matrix, arrays, tokens, log_chars, page, cues, has_structured_text=len(structured_tokens) > 0)
+            spent["other columns"] += time.perf_counter() - now
+            probabilities = model.page_probabilities(matrix, paths)
+            clock = time.perf_counter()
+            cut = choose_cut(probabilities, tokens.counts, paths, model.threshold)
+            spent["cut"] += (now := time.perf_counter()) - clock
+            keep = decide(blocks, probabilities, cut)
+            spent["decision"] += (clock := time.perf_counter()) - now
+            assemble(blocks, keep)
+            spent["text layout"] += time.perf_counter() - clock
+        best = {name: min(best[name], seconds) for name, seconds in spent.items()}
+    print()
+    print(f"parts, ms per page (best of {rounds} rounds over {len(walked)} pages with blocks):")
+    print("  features: " + ", ".join(f"{name} {1000 * best[name] / len(walked):.3f}" for name in names[:4]))
+    print("  decision and text: " + ", ".join(f"{name} {1000 * best[name] / len(walked):.3f}" for name in names[4:]))
+
+
 def walk_stages(pages: list[str], rounds: int) -> None:
     """The parse and walk stages alone, timed as in `stages` (best of `rounds`): they need no
     model, so they can be measured while the shipped model does not fit the features."""
@@ -310,6 +368,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=20, help="warm-up pages per tool")
     parser.add_argument("--no-justext", action="store_true", help="leave jusText out")
     parser.add_argument("--walk-only", action="store_true", help="time the parse and walk stages alone (no model, no peers)")
+    parser.add_argument("--parts", action="store_true", help="time the parts of the features and the decision (no peers)")
     parser.add_argument(
         "--rss-pages", type=int, default=10_000, help="pages for the RSS check (0: skip)"
     )
@@ -328,6 +387,9 @@ def main(argv: list[str] | None = None) -> None:
     print("trees: " + ("compiled (C, setup.py)" if trees.KERNEL is not None else "plain Python (numpy)"))
     if args.walk_only:
         walk_stages(pages, args.rounds)
+        return
+    if args.parts:
+        parts(pages, args.rounds)
         return
     speed(pages, args.rounds, min(args.warmup, len(pages)), not args.no_justext)
     stages(pages, args.rounds)
