@@ -15,6 +15,8 @@
   Compiled without fused multiply-adds, so its float64 arithmetic rounds as numpy's.
 - The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol, stamped
   likewise; `trees` uses it only while the stamp matches.
+- The decision kernel (`classifier/extraction/_decision.pyx`): the per-page cut's expected
+  scores of `decision` in Cython, stamped likewise, compiled without fused multiply-adds.
 
 All are optional: without a C compiler (or mypyc, or Cython) the build warns and installs plain
 Python, which gives the same output (tests compare them). PAGESIEVE_PURE_PYTHON=1 skips the
@@ -39,6 +41,7 @@ STAMP_LINE = "COMPILED_FROM: str | None = None"
 CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")  # as cwalk_check.SOURCES
 TEXT_KERNEL_SOURCES = ("_textstats.pyx",)  # as textstats.KERNEL_SOURCES
 FEATURE_KERNEL_SOURCES = ("_features.pyx",)  # as features.KERNEL_SOURCES
+DECISION_KERNEL_SOURCES = ("_decision.pyx",)  # as decision.KERNEL_SOURCES
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
 
 
@@ -141,6 +144,7 @@ setup(
     ext_modules=cython_extension("_cwalk", CYTHON_SOURCES)
     + cython_extension("_textstats", TEXT_KERNEL_SOURCES)
     + cython_extension("_features", FEATURE_KERNEL_SOURCES, ("-ffp-contract=off",))
+    + cython_extension("_decision", DECISION_KERNEL_SOURCES, ("-ffp-contract=off",))
     + compiled_walker()
     + tree_kernel(),
     cmdclass={"build_ext": OptionalBuildExt},

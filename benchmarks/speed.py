@@ -43,8 +43,8 @@ resident memory sampled every 1,000 pages; it is flat when the last sample is wi
 the one at 2,000 pages (the first thousand pages fill the table of class/id facts). This is a
 script, not a test.
 
-The header also says which compiled parts ran (the walker, the feature kernel and the trees,
-built at install by setup.py), or plain Python (no C compiler at install, or
+The header also says which compiled parts ran (the walker, the feature kernel, the trees and
+the per-page cut, built at install by setup.py), or plain Python (no C compiler at install, or
 PAGESIEVE_PURE_PYTHON=1 set, which measures the plain path). PAGESIEVE_WALKER=cython, mypyc or
 python measures that walker alone.
 """
@@ -69,7 +69,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import classifier  # noqa: E402 - after the path insert
-from classifier.extraction import features, trees, walk  # noqa: E402
+from classifier.extraction import decision, features, trees, walk  # noqa: E402
 from classifier.extraction.decode import decode_html  # noqa: E402
 from classifier.extraction.dom import PageInfo, RawBlock  # noqa: E402
 
@@ -385,6 +385,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"walker: {walk.KIND} (setup.py; {walk.WALKER_VARIABLE}=cython|mypyc|python picks one)")
     print("feature columns: " + ("compiled (Cython, setup.py)" if features.KERNEL is not None else "plain Python (numpy)"))
     print("trees: " + ("compiled (C, setup.py)" if trees.KERNEL is not None else "plain Python (numpy)"))
+    print("per-page cut: " + ("compiled (Cython, setup.py)" if decision.KERNEL is not None else "plain Python (numpy)"))
     if args.walk_only:
         walk_stages(pages, args.rounds)
         return

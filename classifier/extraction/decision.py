@@ -3,6 +3,10 @@
 The default cut is chosen per page to maximise the page's expected F1 (`page_threshold`), or
 F0.5 / F2 when the caller favours precision or recall; a fixed `threshold` replaces it. `decide`
 then keeps the blocks at or above the cut, each text once, without the gutter of a code listing.
+
+The expected scores with correlated labels run in the compiled kernel `_decision` (Cython,
+built by setup.py) when it is installed and built from the source beside this file (`KERNEL`),
+else in numpy, the reference; the scores are the same to the last bit (tests compare them).
 """
 
 from __future__ import annotations
@@ -10,10 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from numbers import Real
+from types import ModuleType
 from typing import Literal
 
 import numpy as np
 
+from . import compiled
 from .dom import IN_PRE, RawBlock
 
 Favor = Literal["precision", "balanced", "recall"]
@@ -24,6 +30,8 @@ MIN_DUPLICATE_CHARS = 10
 # Draws of the per-page cut's expectation with correlated labels (`page_threshold`): a prime.
 CORRELATED_DRAWS = 31
 _LINE_NUMBERS = re.compile(r"[\d\s]+")
+KERNEL_SOURCES = ("_decision.pyx",)  # what setup.py stamps the kernel with
+KERNEL: ModuleType | None = compiled.load("_decision", KERNEL_SOURCES)
 
 
 def check_decision(threshold: float | None, favor: str) -> None:
@@ -55,20 +63,29 @@ def _expected_scores_grouped(
 ) -> tuple[np.ndarray, float]:
     """The same with the labels of a group drawn together (see `page_threshold`)."""
     squared = beta * beta
-    kept = np.cumsum(w[order])
     n_groups = int(groups.max()) + 1
+    if KERNEL is not None:
+        scores = KERNEL.grouped_scores(p[order], w[order], groups[order], squared, CORRELATED_DRAWS)
+    else:
+        scores = _numpy_grouped_scores(p[order], w[order], groups[order], n_groups, squared)
+    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))
+    group_never = np.zeros(n_groups)
+    np.minimum.at(group_never, groups, never)  # log(1 - the group's highest p)
+    return scores, float(np.exp(group_never.sum()))
+
+
+def _numpy_grouped_scores(p: np.ndarray, w: np.ndarray, groups: np.ndarray, n_groups: int, squared: float) -> np.ndarray:
+    """The expected F-beta of keeping the first k blocks (`p`, `w`, `groups` in kept order),
+    over the lattice of draws: the reference of `KERNEL.grouped_scores`."""
+    kept = np.cumsum(w)
     draws = np.arange(CORRELATED_DRAWS)
     # A rank-1 lattice: each group's draws are the CORRELATED_DRAWS strata of (0, 1), in an
     # order of its own (multiplier 1 + g mod (draws - 1), the draw count being prime).
     multipliers = 1 + np.arange(n_groups) % (CORRELATED_DRAWS - 1)
     uniform = ((draws[:, None] * multipliers[None, :]) % CORRELATED_DRAWS + 0.5) / CORRELATED_DRAWS
-    content = (uniform[:, groups[order]] < p[order]) * w[order]  # draws x blocks, kept order
+    content = (uniform[:, groups] < p) * w  # draws x blocks
     true = np.cumsum(content, axis=1)
-    scores = ((1 + squared) * true / (kept + squared * true[:, -1:])).mean(axis=0)
-    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))
-    group_never = np.zeros(n_groups)
-    np.minimum.at(group_never, groups, never)  # log(1 - the group's highest p)
-    return scores, float(np.exp(group_never.sum()))
+    return ((1 + squared) * true / (kept + squared * true[:, -1:])).mean(axis=0)
 
 
 def page_threshold(

@@ -8,11 +8,11 @@ import os
 
 import pytest
 
-from classifier.extraction import compiled, features, textstats
+from classifier.extraction import compiled, decision, features, textstats
 
 REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
 # The Cython kernels stamped with their sources, and the sources.
-KERNELS = {"_textstats": textstats.KERNEL_SOURCES, "_features": features.KERNEL_SOURCES}
+KERNELS = {"_textstats": textstats.KERNEL_SOURCES, "_features": features.KERNEL_SOURCES, "_decision": decision.KERNEL_SOURCES}
 
 
 @pytest.fixture(params=sorted(KERNELS))

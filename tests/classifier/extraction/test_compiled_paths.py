@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from classifier.extraction import features, textstats, trees, walk
+from classifier.extraction import decision, features, textstats, trees, walk
 
 ROOT = Path(__file__).resolve().parents[3]
 DATA = ROOT / "data"
@@ -70,6 +70,7 @@ def test_the_compiled_and_the_plain_path_agree_on_every_page_in_data() -> None:
         "text kernel": textstats.KERNEL is not None,
         "feature kernel": features.KERNEL is not None,
         "tree kernel": trees.KERNEL is not None,
+        "decision kernel": decision.KERNEL is not None,
     }
     if not all(compiled.values()):
         missing = ", ".join(name for name, built in compiled.items() if not built)

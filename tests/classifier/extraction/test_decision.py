@@ -1,12 +1,20 @@
-"""`classifier.extraction.decision.decide`: which blocks are kept at a cut, each text once
-unless its copies share one container."""
+"""`classifier.extraction.decision`: which blocks are kept at a cut, each text once unless its
+copies share one container; the compiled kernel of the per-page cut's scores against numpy."""
 
 from __future__ import annotations
 
-import numpy as np
+import os
 
-from classifier.extraction.decision import decide
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier.extraction import compiled, decision
+from classifier.extraction.decision import CORRELATED_DRAWS, decide, page_threshold
 from classifier.extraction.dom import blocks_from_html
+
+REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
 
 
 def _kept(html: str) -> list[str]:
@@ -34,3 +42,54 @@ def test_short_repeats_and_blocks_below_the_cut_follow_their_own_rules() -> None
     blocks, _ = blocks_from_html("<p>Yes.</p><p>Yes.</p><div><p>Another paragraph of the page.</p></div>")
     keep = decide(blocks, np.array([0.9, 0.9, 0.1]), 0.5)
     assert keep.tolist() == [True, True, False]  # under MIN_DUPLICATE_CHARS: never a copy
+
+
+def _kernel() -> object:
+    if decision.KERNEL is None:
+        if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
+            pytest.fail(f"the decision kernel is not built ({REQUIRE_VARIABLE}=1)")
+        pytest.skip("the decision kernel is not built here")
+    return decision.KERNEL
+
+
+# Probabilities on and beside the lattice's strata ((r + 0.5) / draws: where `uniform < p`
+# turns), and anywhere in [0, 1]; weights are token counts of at least 1.
+_LATTICE = [(r + 0.5) / CORRELATED_DRAWS for r in range(CORRELATED_DRAWS)]
+_PROBABILITIES = st.one_of(
+    st.sampled_from(_LATTICE + [0.0, 1.0]),
+    st.sampled_from(_LATTICE).map(lambda x: float(np.nextafter(x, 2.0))),
+    st.floats(0.0, 1.0),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_PROBABILITIES, st.integers(1, 500), st.integers(0, 12)), min_size=1, max_size=60),
+    st.sampled_from([0.5, 1.0, 2.0]),
+)
+def test_the_kernel_gives_the_numpy_scores_to_the_bit(blocks: list[tuple[float, int, int]], beta: float) -> None:
+    kernel = _kernel()
+    p, w = np.array([b[0] for b in blocks]), np.array([float(b[1]) for b in blocks])
+    groups = np.unique([b[2] for b in blocks], return_inverse=True)[1].astype(np.int64)  # numbered from 0
+    squared = beta * beta
+    compiled_scores = kernel.grouped_scores(p, w, groups, squared, CORRELATED_DRAWS)  # type: ignore[attr-defined]
+    reference = decision._numpy_grouped_scores(p, w, groups, int(groups.max()) + 1, squared)
+    assert compiled_scores.tobytes() == reference.tobytes()
+
+
+def test_the_cut_is_the_same_with_and_without_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
+    _kernel()
+    generator = np.random.default_rng(7)
+    pages = [(generator.random(n), generator.integers(1, 300, n), generator.integers(0, max(1, n // 4), n)) for n in (1, 2, 9, 40, 300)]
+    cuts = [page_threshold(p, w, np.unique(g, return_inverse=True)[1]) for p, w, g in pages]
+    monkeypatch.setattr(decision, "KERNEL", None)
+    assert cuts == [page_threshold(p, w, np.unique(g, return_inverse=True)[1]) for p, w, g in pages]
+
+
+def test_the_kernel_refuses_arrays_that_do_not_fit() -> None:
+    kernel = _kernel()
+    p, w = np.array([0.5, 0.7]), np.array([3.0, 4.0])
+    with pytest.raises(ValueError, match="one weight"):
+        kernel.grouped_scores(p, w[:1], np.zeros(2, np.int64), 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="negative group"):
+        kernel.grouped_scores(p, w, np.array([0, -1], np.int64), 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]

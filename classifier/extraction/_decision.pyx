@@ -1,0 +1,59 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The per-page cut's expected F-beta with correlated labels in Cython.
+
+`decision._expected_scores_grouped` is the reference (numpy, a draws x blocks matrix): this
+gives its scores to the last bit, one draw at a time, without the matrix. The same float64
+operations in the same order: each draw's running sum in block order, as `np.cumsum` adds;
+the scores summed draw after draw, as numpy reduces a matrix's first axis, then divided by the
+number of draws, as `np.mean`; compiled without fused multiply-adds (setup.py).
+"""
+
+import numpy as np
+
+from libc.stdint cimport int64_t
+
+# The SHA-256 of this file as it was built (setup.py passes it to the compiler; empty when
+# built otherwise): `decision` uses no build of another version of it.
+cdef extern from *:
+    """
+    #ifndef PAGESIEVE_BUILT_FROM
+    #define PAGESIEVE_BUILT_FROM ""
+    #endif
+    """
+    const char *PAGESIEVE_BUILT_FROM
+
+BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
+
+
+def grouped_scores(const double[::1] p, const double[::1] w, const int64_t[::1] groups, double squared, Py_ssize_t draws):
+    """The expected F-beta of keeping the first k blocks, for every k, over `draws` draws of
+    the labels (`squared`: beta squared). `p`, `w` and `groups` are the blocks' probabilities,
+    weights and group numbers (from 0), in the order blocks are kept. In draw d, the uniform
+    number of group g is ((d * (1 + g % (draws - 1))) % draws + 0.5) / draws, and a block is
+    content when it is below the block's probability."""
+    cdef Py_ssize_t n = p.shape[0], d, j
+    if w.shape[0] != n or groups.shape[0] != n:
+        raise ValueError("one weight and one group number per probability expected")
+    if draws < 2:
+        raise ValueError("at least two draws")
+    for j in range(n):
+        if groups[j] < 0:
+            raise ValueError(f"block {j} has a negative group number")
+    kept_array, running_array, sums_array = np.empty(n), np.empty(n), np.zeros(n)
+    cdef double[::1] kept = kept_array, running = running_array, sums = sums_array
+    cdef double total = 0.0, last, uniform
+    for j in range(n):
+        total += w[j]
+        kept[j] = total
+    for d in range(draws):
+        total = 0.0
+        for j in range(n):
+            uniform = (<double>((d * (1 + groups[j] % (draws - 1))) % draws) + 0.5) / <double>draws
+            total += w[j] if uniform < p[j] else 0.0
+            running[j] = total
+        last = squared * total
+        for j in range(n):
+            sums[j] += (1 + squared) * running[j] / (kept[j] + last)
+    for j in range(n):
+        sums[j] /= <double>draws
+    return sums_array
