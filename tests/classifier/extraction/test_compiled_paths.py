@@ -1,5 +1,5 @@
-"""The compiled parts (the Cython walker, the text kernel, the feature kernel, the tree kernel)
-and the plain Python path give identical blocks, feature matrices, probabilities and text on
+"""The compiled parts (the Cython walker, the text, feature, tree and decision kernels) and
+the plain Python path give identical blocks, feature matrices, probabilities and text on
 every page in data/, and identical roles on its news pages (the farm set) and the examples.
 
 The plain path runs in a child process with PAGESIEVE_PURE_PYTHON set, as users without a C
