@@ -4,13 +4,12 @@ sources beside it (or they are not there), and not turned off by PAGESIEVE_PURE_
 from __future__ import annotations
 
 import importlib.util
-import os
 
 import pytest
 
 from classifier.extraction import compiled, decision, features, textstats
+from tests.classifier.extraction.compiled_parts import unavailable
 
-REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
 # The Cython kernels stamped with their sources, and the sources.
 KERNELS = {"_textstats": textstats.KERNEL_SOURCES, "_features": features.KERNEL_SOURCES, "_decision": decision.KERNEL_SOURCES}
 
@@ -20,9 +19,7 @@ def kernel_built(request: pytest.FixtureRequest) -> str:
     """The name of a kernel that is built here (else a skip, or a failure where one must be)."""
     name: str = request.param
     if importlib.util.find_spec(f"classifier.extraction.{name}") is None:
-        if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
-            pytest.fail(f"the kernel {name} is not built ({REQUIRE_VARIABLE}=1)")
-        pytest.skip(f"the kernel {name} is not built here")
+        unavailable(f"the kernel {name} is not built here")
     return name
 
 

@@ -20,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 import classifier.extraction.dom as dom
 from classifier.extraction import compiled, cwalk_check, walk
 from classifier.extraction.decode import decode_html
+from tests.classifier.extraction.compiled_parts import unavailable
 from tests.classifier.strategies import BLOCK_TREES, HOSTILE_PAGES, tree_html
 
 DATA = Path(__file__).resolve().parents[3] / "data"
@@ -29,26 +30,19 @@ PAGE_SETS = {
     "farm": sorted((DATA / "farm" / "pages").glob("*.html.gz")),
     "examples": sorted((DATA / "examples").glob("*.html")),
 }
-# .ci/run sets this: there, a Cython walker that is not built (or stale) is a failure; one that
-# fails its self-check on the installed selectolax is skipped, as users then get another walker.
-REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"
-
-
-def _unavailable(message: str) -> None:
-    if os.environ.get(REQUIRE_VARIABLE) == "1":
-        pytest.fail(f"{message} ({REQUIRE_VARIABLE}=1)")
-    pytest.skip(message)
+# Under .ci/run a Cython walker that is not built (or stale) is a failure (`unavailable`); one
+# that fails its self-check on the installed selectolax is skipped, as users then get another walker.
 
 
 @pytest.fixture(scope="module")
 def cython() -> Any:
     """The checked Cython walker (else the test skips, or fails in CI)."""
     if importlib.util.find_spec("classifier.extraction._cwalk") is None:
-        _unavailable("the Cython walker is not built here (pip install -e . with a C compiler builds it)")
+        unavailable("the Cython walker is not built here (pip install -e . with a C compiler builds it)")
     from classifier.extraction import _cwalk  # type: ignore[attr-defined]
 
     if not cwalk_check.built_from_these_sources(_cwalk):
-        _unavailable("the Cython walker was built from other sources (stale): pip install -e . builds it again")
+        unavailable("the Cython walker was built from other sources (stale): pip install -e . builds it again")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         walker = cwalk_check.checked_walker()

@@ -3,18 +3,15 @@ copies share one container; the compiled kernel of the per-page cut's scores aga
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.extraction import compiled, decision
+from classifier.extraction import decision
 from classifier.extraction.decision import CORRELATED_DRAWS, decide, page_threshold
 from classifier.extraction.dom import blocks_from_html
-
-REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
+from tests.classifier.extraction.compiled_parts import unavailable
 
 
 def _kept(html: str) -> list[str]:
@@ -46,9 +43,7 @@ def test_short_repeats_and_blocks_below_the_cut_follow_their_own_rules() -> None
 
 def _kernel() -> object:
     if decision.KERNEL is None:
-        if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
-            pytest.fail(f"the decision kernel is not built ({REQUIRE_VARIABLE}=1)")
-        pytest.skip("the decision kernel is not built here")
+        unavailable("the decision kernel is not built here")
     return decision.KERNEL
 
 

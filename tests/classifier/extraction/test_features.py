@@ -4,7 +4,6 @@ the compiled kernel against the numpy groups."""
 from __future__ import annotations
 
 import gzip
-import os
 import re
 from pathlib import Path
 from typing import Any
@@ -14,12 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from classifier.extraction import compiled, features
+from classifier.extraction import features
 from classifier.extraction.decode import decode_html
 from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, ElementTotals, PageInfo, RawBlock, blocks_from_html
 from classifier.extraction.features import STAGE_ONE_NAMES, block_features, path_ids
 from classifier.extraction.page_kinds import PAGE_KIND_NAMES
 from classifier.extraction.textstats import DATE_LIKE, block_tokens
+from tests.classifier.extraction.compiled_parts import unavailable
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 READABLE_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b(?:19|20)\d\d\b")
@@ -146,15 +146,12 @@ def test_table_rows_of_short_linked_cells() -> None:
 
 # The compiled kernel (`features.KERNEL`) against the numpy groups, the reference: identical
 # matrices, to the last bit, on generated pages and on the pages that skip a group.
-REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
 SENTENCE = "The council voted on Tuesday, 12.03.2024, to close the old bridge (c) for repairs. "
 
 
 def _kernel_or_skip() -> None:
     if features.KERNEL is None:
-        if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
-            pytest.fail(f"the feature kernel is not built ({REQUIRE_VARIABLE}=1)")
-        pytest.skip("the feature kernel is not built here")
+        unavailable("the feature kernel is not built here")
 
 
 def _both_paths(blocks: list[RawBlock], page: PageInfo, **options: Any) -> tuple[np.ndarray, np.ndarray]:

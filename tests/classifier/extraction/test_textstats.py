@@ -4,7 +4,6 @@ numpy)."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 
@@ -13,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import classifier.extraction.textstats as textstats
-from classifier.extraction import compiled
 from classifier.extraction.textstats import (
     CHAR_SAMPLE,
     COMMA_CHARS,
@@ -26,18 +24,16 @@ from classifier.extraction.textstats import (
     text_statistics,
     token_hashes,
 )
+from tests.classifier.extraction.compiled_parts import unavailable
 
 KERNEL = textstats.KERNEL
-REQUIRE_VARIABLE = "PAGESIEVE_REQUIRE_COMPILED"  # .ci/run sets it: an unbuilt kernel fails there
 
 
 @pytest.fixture(autouse=True, params=["kernel", "numpy"])
 def implementation(request: pytest.FixtureRequest) -> Iterator[str]:
     """Every test runs on the compiled kernel and on numpy (`textstats.KERNEL` None)."""
     if request.param == "kernel" and KERNEL is None:
-        if os.environ.get(REQUIRE_VARIABLE) == "1" and not compiled.turned_off():
-            pytest.fail(f"the text kernel is not built ({REQUIRE_VARIABLE}=1)")
-        pytest.skip("the text kernel is not built here (pip install -e . with a C compiler builds it)")
+        unavailable("the text kernel is not built here (pip install -e . with a C compiler builds it)")
     textstats.KERNEL = KERNEL if request.param == "kernel" else None
     try:
         yield request.param
