@@ -121,17 +121,6 @@ cdef int _reserve(void **array, Py_ssize_t *capacity, Py_ssize_t wanted, size_t 
     return 0
 
 
-cdef inline bint _ascii_whitespace(const unsigned char *data, size_t length):
-    """Whether the bytes are all ASCII characters that str.isspace() calls whitespace."""
-    cdef size_t i
-    cdef unsigned char c
-    for i in range(length):
-        c = data[i]
-        if not (c == 32 or 9 <= c <= 13 or 28 <= c <= 31):
-            return False
-    return True
-
-
 # UTF-8 text, as str sees it (the bytes are valid UTF-8: `_Walk._add_text` makes sure).
 
 cdef inline Py_ssize_t _char_length(unsigned char first) noexcept nogil:
@@ -710,13 +699,7 @@ cdef class _Walk:
             if node.type == NODE_TEXT:
                 text = <lb_character_data *> node
                 if text.data.data != NULL and text.data.length:
-                    if (
-                        not self._has_text() and not self.flags & IN_PRE
-                        and _ascii_whitespace(text.data.data, text.data.length)
-                    ):
-                        self.pending_space = False  # blank markup between blocks: as _add_text
-                    else:
-                        self._add_text(text.data.data, text.data.length)
+                    self._add_text(text.data.data, text.data.length)
             return NULL
         if node.type != NODE_ELEMENT:
             return NULL  # comments, doctype

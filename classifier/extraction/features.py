@@ -13,10 +13,10 @@ changes `FEATURE_VERSION`; a model trained on another version refuses to load.
 
 The numpy groups are the reference. A compiled kernel (`_features`, Cython, built by setup.py)
 computes the same columns, all groups after `_PageArrays`, in a few passes over the blocks
-instead of ~170 small numpy calls, when it is installed and built from
-the source beside this file (`KERNEL`: its `Layout` of this module's columns and constants);
-it leaves the logarithms to numpy, so the matrix is identical to the last bit (tests compare the
-two on generated pages and on every page in data/). `PAGESIEVE_PURE_PYTHON` set: numpy alone.
+instead of ~170 small numpy calls, when it is installed and built from the source beside this
+file (`KERNEL`: its `Layout` of this module's columns and constants); it leaves the logarithms
+to numpy, so the matrix is identical to the last bit (tests compare the two on generated pages
+and on every page in data/). `PAGESIEVE_PURE_PYTHON` set: numpy alone.
 """
 
 from __future__ import annotations
