@@ -5,7 +5,7 @@ by `training.export`) is held as flat node arrays: for node i, the feature it sp
 threshold (go left when the value is at most it), where a missing value goes, its two children
 and, for a leaf, its value. A row's raw score is the baseline plus its leaf value in each tree,
 added tree after tree (scikit-learn's order, so the sum is the same to the last bit), and its
-probability is the logistic function of that.
+probability is the logistic function of that (the C library's exp on both paths).
 
 Prediction runs in the compiled kernel `_trees` (C, built by setup.py) when it is installed,
 else in numpy, every tree at once level by level. Both give the same numbers (a test). The
@@ -112,14 +112,22 @@ class TreeEnsemble:
 
     def raw_scores(self, X: np.ndarray) -> np.ndarray:
         """The raw score (log-odds) of every row of `X` (n_rows, n_features)."""
+        return self._scores(X, probability=False)
+
+    def probability(self, X: np.ndarray) -> np.ndarray:
+        """P(class 1) of every row of `X`: the logistic function of its raw score."""
+        return self._scores(X, probability=True)
+
+    def _scores(self, X: np.ndarray, *, probability: bool) -> np.ndarray:
         X = np.ascontiguousarray(X, dtype=np.float32)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"expected {self.n_features} feature columns, got shape {X.shape}")
         if KERNEL is not None and self.packed is not None:
             out = np.empty(len(X), dtype=np.float64)
-            KERNEL.raw_scores(self.packed, X, out)
+            (KERNEL.probabilities if probability else KERNEL.raw_scores)(self.packed, X, out)
             return out
-        return self.raw_scores_numpy(X)
+        raw = self.raw_scores_numpy(X)
+        return _expit(raw) if probability else raw
 
     def raw_scores_numpy(self, X: np.ndarray) -> np.ndarray:
         """`raw_scores` in numpy: every row through every tree at once, one level per step."""
@@ -140,10 +148,6 @@ class TreeEnsemble:
         for tree in range(self.n_trees):  # tree after tree, as scikit-learn adds them
             raw += leaf_values[:, tree]
         return raw
-
-    def probability(self, X: np.ndarray) -> np.ndarray:
-        """P(class 1) of every row of `X`."""
-        return _expit(self.raw_scores(X))
 
     def expected_values(self) -> np.ndarray:
         """Each node's expected raw score over the training samples that reached it: a leaf's

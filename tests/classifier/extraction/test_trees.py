@@ -193,6 +193,20 @@ def test_random_ensembles_agree_with_numpy_to_the_last_bit(seed: int, n_rows: in
     X = random_rows(rng, ensemble, n_rows)
     assert trees_module.KERNEL is None or ensemble.packed is not None
     assert np.array_equal(bits(ensemble.raw_scores(X)), bits(ensemble.raw_scores_numpy(X)))
+    assert np.array_equal(bits(ensemble.probability(X)), bits(trees_module._expit(ensemble.raw_scores_numpy(X))))
+
+
+@pytest.mark.parametrize("leaf", [-1000.0, -745.5, -36.7, -1e-300, 0.0, 1e-300, 19.3, 709.0, 710.0, 1000.0])
+def test_probabilities_are_the_logistic_of_the_raw_scores_on_both_paths(leaf: float) -> None:
+    ensemble = TreeEnsemble(
+        feature=np.zeros(1, np.int32), threshold=np.zeros(1), missing_left=np.zeros(1, np.uint8),
+        left=np.full(1, -1, np.int32), right=np.full(1, -1, np.int32), value=np.array([leaf]),
+        roots=np.array([0], np.int32), baseline=0.0, n_features=1,
+    )  # fmt: skip
+    probability = ensemble.probability(np.zeros((3, 1), np.float32))
+    assert np.array_equal(bits(probability), bits(trees_module._expit(np.full(3, leaf))))
+    assert np.all((probability >= 0) & (probability <= 1))
+    assert np.sign(probability[0] - 0.5) in (0.0, np.sign(leaf))
 
 
 @pytest.mark.parametrize("n_rows", [0, 1, 8, 13])
