@@ -965,9 +965,9 @@ def overlap(
     cdef _Call call = _Call()
     cdef Out out
     cdef Py_ssize_t i, k, n = arrays.n, n_tokens = len(token_hashes)
-    cdef list texts = arrays.texts, lowered = arrays.lowered
-    if n <= 0 or len(texts) != n or len(lowered) != n:
-        raise ValueError("a page of blocks with one text and one lower-cased text each expected")
+    cdef list texts = arrays.texts
+    if n <= 0 or len(texts) != n:
+        raise ValueError("a page of blocks with one text each expected")
     out.matrix = <float *>call.array(matrix, FLOAT32, n, c.width, True)
     cdef const double *chars = <double *>call.array(arrays.chars, FLOAT64, n)
     cdef const double *link_density = <double *>call.array(arrays.link_density, FLOAT64, n)
@@ -982,7 +982,7 @@ def overlap(
     token_overlap(call, c, &out, c.m_structured_overlap, n, n_tokens, owner, hashes, counts, structured_tokens)
     cdef Py_ssize_t title_length = len(title_lower)
     for i in range(n):  # a block of 8 characters or more that the title contains
-        if 8 <= chars[i] <= title_length and lowered[i] in title_lower:
+        if 8 <= chars[i] <= title_length and texts[i].lower() in title_lower:
             put(c, &out, i, c.m_in_title, 1.0)
     # The blocks in the stable order by characters: their ranks and the median's.
     cdef Ranked *ranked = <Ranked *>call.zeros(n, sizeof(Ranked))

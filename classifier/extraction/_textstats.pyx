@@ -13,7 +13,8 @@ import numpy as np
 
 cimport cython
 from cpython.mem cimport PyMem_Free, PyMem_Realloc
-from cpython.unicode cimport PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND, PyUnicode_READ
+from cpython.unicode cimport (Py_UCS1, PyUnicode_1BYTE_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH, PyUnicode_KIND,
+                              PyUnicode_READ, Py_UNICODE_TOLOWER)
 from libc.stdint cimport int64_t, uint16_t, uint64_t
 
 # The SHA-256 of this file as it was built (setup.py passes it to the compiler; empty when
@@ -42,6 +43,8 @@ cdef enum:
     PAREN_CLOSE = 0x29
     AMPERSAND = 0x26
     SEMICOLON = 0x3B
+    CAPITAL_I_WITH_DOT = 0x130
+    CAPITAL_SIGMA = 0x3A3
 
 
 @cython.final
@@ -71,6 +74,7 @@ cdef class _Buffer:
     cdef unsigned int *codes
     cdef uint16_t *bits
     cdef Py_ssize_t capacity, length
+    cdef bint lowers_by_context  # the text has U+0130 or U+03A3 (see `statistics_and_tokens`)
 
     def __dealloc__(self):
         PyMem_Free(self.codes)
@@ -80,8 +84,6 @@ cdef class _Buffer:
         cdef Py_ssize_t i, length = PyUnicode_GET_LENGTH(text)
         cdef int kind = PyUnicode_KIND(text)
         cdef void *data = PyUnicode_DATA(text)
-        cdef Py_ssize_t table_size = classes.table.shape[0]
-        cdef unsigned int code
         cdef void *grown
         if length > self.capacity:
             grown = PyMem_Realloc(self.codes, length * sizeof(unsigned int))
@@ -93,15 +95,37 @@ cdef class _Buffer:
                 raise MemoryError()
             self.bits = <uint16_t *>grown
             self.capacity = length
+        self.length = length
+        self.lowers_by_context = False
+        if kind == PyUnicode_1BYTE_KIND:  # Latin-1: every character is in the table
+            for i in range(length):
+                self.codes[i] = (<Py_UCS1 *>data)[i]
+                self.bits[i] = classes.table[self.codes[i]]
+            return 0
         for i in range(length):
-            code = PyUnicode_READ(kind, data, i)
-            self.codes[i] = code
+            self.codes[i] = PyUnicode_READ(kind, data, i)
+            self.lowers_by_context |= self.codes[i] == CAPITAL_I_WITH_DOT or self.codes[i] == CAPITAL_SIGMA
+        return self.classify(classes)
+
+    cdef int classify(self, CharClasses classes) except -1:
+        """The class bits of the code points read."""
+        cdef Py_ssize_t i, table_size = classes.table.shape[0]
+        cdef unsigned int code
+        for i in range(self.length):
+            code = self.codes[i]
             if code < table_size:
                 self.bits[i] = classes.table[code]
             else:
                 self.bits[i] = classes.rare_bits(chr(code))
-        self.length = length
         return 0
+
+    cdef int lower(self, CharClasses classes) except -1:
+        """Each code point read made lower case (`Py_UNICODE_TOLOWER`: `str.lower()` when the
+        text has no U+0130 or U+03A3), and its class bits."""
+        cdef Py_ssize_t i
+        for i in range(self.length):
+            self.codes[i] = Py_UNICODE_TOLOWER(self.codes[i])
+        return self.classify(classes)
 
     cdef inline Py_ssize_t run(self, Py_ssize_t i, uint16_t mask):
         """The number of characters of class `mask` from i on."""
@@ -168,48 +192,89 @@ cdef bint _has_copyright(_Buffer text):
     return False
 
 
+cdef void _count(_Buffer text, CharClasses classes, Py_ssize_t b, double[:, ::1] floats, int64_t[:, ::1] counts) except *:
+    """The statistics of one block (`text`, read) into column b of `floats` and `counts`."""
+    cdef Py_ssize_t i, length = text.length, sampled = min(length, classes.sample)
+    cdef int64_t words = 0, alpha = 0, upper = 0, digits = 0, non_ascii = 0
+    cdef int64_t sentence_ends = 0, commas = 0, separators = 0, newlines = 0
+    cdef uint16_t bits, space = classes.space
+    cdef bint previous_space = True  # the block before ends with a newline (or the page starts)
+    for i in range(sampled):
+        bits = text.bits[i]
+        alpha += (bits & classes.alpha) != 0
+        upper += (bits & classes.upper) != 0
+        digits += (bits & classes.digit) != 0
+        non_ascii += (bits & classes.alpha) != 0 and text.codes[i] > 0x7F
+    for i in range(length):
+        bits = text.bits[i]
+        words += not (bits & space) and previous_space
+        previous_space = (bits & space) != 0
+        sentence_ends += (bits & classes.sentence_end) != 0
+        commas += (bits & classes.comma) != 0
+        separators += (bits & classes.separator) != 0
+        newlines += (bits & classes.newline) != 0
+    counts[0, b], counts[1, b], counts[2, b], counts[3, b] = alpha, upper, digits, non_ascii
+    counts[4, b], counts[5, b], counts[6, b], counts[7, b] = sentence_ends, commas, separators, newlines
+    floats[0, b], floats[1, b], floats[2, b] = length, words, sampled
+    if length:
+        floats[3, b] = (text.bits[length - 1] & classes.punct_end) != 0
+        floats[4, b] = (text.bits[0] & classes.lower) != 0
+    floats[5, b] = _has_copyright(text)
+    if digits or length > sampled:  # a date needs a digit
+        floats[6, b] = _has_date(text, classes)
+
+
+cdef tuple _statistics_tuple(floats_array, counts_array):
+    """The fields of `textstats.TextStatistics` in order: chars, words, sampled, alpha, upper,
+    digits, non_ascii, sentence_ends, commas, separators, newlines, ends_with_punctuation,
+    starts_lower, has_copyright, date_like."""
+    return (*floats_array[:3], *counts_array, *floats_array[3:])
+
+
 def statistics(list texts, CharClasses classes):
-    """Per-block counts of non-empty `texts`, the fields of `textstats.TextStatistics` in
-    order: chars, words, sampled, alpha, upper, digits, non_ascii, sentence_ends, commas,
-    separators, newlines, ends_with_punctuation, starts_lower, has_copyright, date_like."""
-    cdef Py_ssize_t n = len(texts), b, i, length, sampled
-    floats_array = np.zeros((7, n))
-    counts_array = np.zeros((8, n), dtype=np.int64)
+    """Per-block counts of non-empty `texts`, the fields of `textstats.TextStatistics` in order."""
+    cdef Py_ssize_t n = len(texts), b
+    floats_array, counts_array = np.zeros((7, n)), np.zeros((8, n), dtype=np.int64)
     cdef double[:, ::1] floats = floats_array
     cdef int64_t[:, ::1] counts = counts_array
-    cdef int64_t words, alpha, upper, digits, non_ascii, sentence_ends, commas, separators, newlines
-    cdef uint16_t bits
-    cdef bint previous_space
     cdef _Buffer text = _Buffer()
     for b in range(n):
         text.read(texts[b], classes)
-        length = text.length
-        sampled = min(length, classes.sample)
-        words = alpha = upper = digits = non_ascii = sentence_ends = commas = separators = newlines = 0
-        previous_space = True  # the block before ends with a newline (or the page starts)
-        for i in range(length):
-            bits = text.bits[i]
-            words += not (bits & classes.space) and previous_space
-            previous_space = (bits & classes.space) != 0
-            if i < sampled:
-                alpha += (bits & classes.alpha) != 0
-                upper += (bits & classes.upper) != 0
-                digits += (bits & classes.digit) != 0
-                non_ascii += (bits & classes.alpha) != 0 and text.codes[i] > 0x7F
-            sentence_ends += (bits & classes.sentence_end) != 0
-            commas += (bits & classes.comma) != 0
-            separators += (bits & classes.separator) != 0
-            newlines += (bits & classes.newline) != 0
-        counts[0, b], counts[1, b], counts[2, b], counts[3, b] = alpha, upper, digits, non_ascii
-        counts[4, b], counts[5, b], counts[6, b], counts[7, b] = sentence_ends, commas, separators, newlines
-        floats[0, b], floats[1, b], floats[2, b] = length, words, sampled
-        if length:
-            floats[3, b] = (text.bits[length - 1] & classes.punct_end) != 0
-            floats[4, b] = (text.bits[0] & classes.lower) != 0
-        floats[5, b] = _has_copyright(text)
-        if digits or length > sampled:  # a date needs a digit
-            floats[6, b] = _has_date(text, classes)
-    return (*floats_array[:3], *counts_array, *floats_array[3:])
+        _count(text, classes, b, floats, counts)
+    return _statistics_tuple(floats_array, counts_array)
+
+
+def statistics_and_tokens(list texts, CharClasses classes):
+    """`statistics(texts)` and `block_tokens` of the lower-cased texts, reading each text once:
+    the tokens are hashed from each character's lower case (`Py_UNICODE_TOLOWER`), which is
+    what `str.lower()` gives for every character but two, U+0130 (two characters) and U+03A3
+    (by context); a text that has one of them is lower-cased by `str.lower()` and read again."""
+    cdef Py_ssize_t n = len(texts), b, i, found = 0, before, capacity = 0
+    for b in range(n):
+        capacity += len(texts[b]) // 2 + 1  # tokens are apart: at most half the characters, rounded up
+    floats_array, counts_array = np.zeros((7, n)), np.zeros((8, n), dtype=np.int64)
+    block_array, start_array = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64)
+    hash_array, token_counts_array = np.empty(capacity, dtype=np.uint64), np.zeros(n)
+    cdef int64_t[::1] owner = block_array, starts = start_array
+    cdef uint64_t[::1] hashes = hash_array
+    cdef double[::1] token_counts = token_counts_array
+    cdef double[:, ::1] floats = floats_array
+    cdef int64_t[:, ::1] counts = counts_array
+    cdef _Buffer text = _Buffer(), lowered = _Buffer()
+    for b in range(n):
+        text.read(texts[b], classes)
+        _count(text, classes, b, floats, counts)
+        before = found
+        if text.lowers_by_context:
+            lowered.read(texts[b].lower(), classes)
+            found = _hash_tokens(lowered, classes, starts, hashes, found)
+        else:
+            text.lower(classes)
+            found = _hash_tokens(text, classes, starts, hashes, found)
+        for i in range(before, found):
+            owner[i] = b
+        token_counts[b] = found - before
+    return _statistics_tuple(floats_array, counts_array), (block_array[:found], token_counts_array, hash_array[:found])
 
 
 cdef Py_ssize_t _hash_tokens(_Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found):

@@ -32,7 +32,7 @@ import numpy as np
 from . import compiled
 from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
 from .page_kinds import PAGE_KIND_NAMES
-from .textstats import TextStatistics, block_tokens, text_statistics, token_hashes
+from .textstats import TextStatistics, statistics_and_tokens, token_hashes
 
 FEATURE_VERSION = "2026.12.2"
 
@@ -233,13 +233,22 @@ class PageFeatures:
 
 
 @dataclass(frozen=True, slots=True)
+class _Tokens:
+    """The page's tokens: each token's block, the count per block, the tokens' hashes."""
+
+    block: np.ndarray
+    counts: np.ndarray
+    hashes: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
 class _PageArrays:
     """Each block's numbers, read once from the blocks and their texts."""
 
     n: int
     texts: list[str]
-    lowered: list[str]
     stats: TextStatistics
+    tokens: _Tokens  # of the lower-cased texts
     chars: np.ndarray
     words: np.ndarray
     links: np.ndarray
@@ -266,7 +275,7 @@ class _PageArrays:
     def of(cls, blocks: Sequence[RawBlock], paths: np.ndarray | None) -> _PageArrays:
         n = len(blocks)
         texts = list(map(_TEXT_OF, blocks))
-        stats = text_statistics(texts)
+        stats, tokens = statistics_and_tokens(texts)
         # Per-block numbers read by C-level attribute getters.
         width = len(_NUMBER_FIELDS)
         numbers = np.fromiter(chain.from_iterable(map(_NUMBERS_OF, blocks)), np.int64, n * width).reshape(n, width)
@@ -280,8 +289,8 @@ class _PageArrays:
         return cls(
             n=n,
             texts=texts,
-            lowered=list(map(str.lower, texts)),
             stats=stats,
+            tokens=_Tokens(*tokens),
             chars=stats.chars,
             words=stats.words,
             links=links,
@@ -319,13 +328,13 @@ def block_features(
         return PageFeatures(matrix, np.zeros(0))
     arrays = _PageArrays.of(blocks, paths)
     structured_tokens = token_hashes(structured.lower())[1]
+    tokens = arrays.tokens
     if KERNEL is not None:
-        tokens = _Tokens(*block_tokens(arrays.lowered))
         log_chars = np.log1p(arrays.chars)
         _compiled_overlap_columns(matrix, arrays, tokens, log_chars, title, structured_tokens)
         _compiled_columns(matrix, arrays, tokens, log_chars, page, page_kinds, has_structured_text=len(structured_tokens) > 0)
         return PageFeatures(matrix, tokens.counts)
-    tokens = _text_columns(matrix, arrays)
+    _text_columns(matrix, arrays)
     _position_columns(matrix, arrays)
     _tag_and_flag_columns(matrix, arrays)
     _page_columns(matrix, arrays, page_kinds, has_structured_text=len(structured_tokens) > 0)
@@ -378,20 +387,11 @@ def _compiled_columns(
     matrix[:, layout.log_columns] = np.log(log_arguments)
 
 
-@dataclass(frozen=True, slots=True)
-class _Tokens:
-    """The page's tokens: each token's block, the count per block, the tokens' hashes."""
-
-    block: np.ndarray
-    counts: np.ndarray
-    hashes: np.ndarray
-
-
-def _text_columns(matrix: np.ndarray, arrays: _PageArrays) -> _Tokens:
-    """The block's own text and link statistics; returns its tokens."""
+def _text_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
+    """The block's own text and link statistics."""
     col = _COL
     stats, chars, words = arrays.stats, arrays.chars, arrays.words
-    tokens = _Tokens(*block_tokens(arrays.lowered))
+    tokens = arrays.tokens
     safe_words = np.maximum(words, 1)
     matrix[:, col["log_chars"]] = np.log1p(chars)
     matrix[:, col["log_words"]] = np.log1p(words)
@@ -412,7 +412,6 @@ def _text_columns(matrix: np.ndarray, arrays: _PageArrays) -> _Tokens:
     matrix[:, col["date_like"]] = stats.date_like
     matrix[:, col["log_lines"]] = np.log1p((stats.newlines + 1).astype(np.float64))
     matrix[:, col["starts_lower"]] = stats.starts_lower
-    return tokens
 
 
 def _position_columns(matrix: np.ndarray, arrays: _PageArrays) -> None:
@@ -479,7 +478,7 @@ def _overlap_columns(
     overlaps[:, :2] /= np.maximum(tokens.counts, 1)[:, None]
     if title_lower:  # a block of 8 characters or more that the title contains
         for i in np.flatnonzero((chars >= 8) & (chars <= len(title_lower))):
-            overlaps[i, 2] = arrays.lowered[i] in title_lower
+            overlaps[i, 2] = arrays.texts[i].lower() in title_lower
     text_ids, _ = _first_occurrence_ids(arrays.texts)
     log_chars = np.log1p(chars)
     matrix[:, col["char_share"]] = chars / arrays.total_chars

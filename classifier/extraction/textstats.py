@@ -217,6 +217,16 @@ def numpy_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     return starts, hashes
 
 
+def statistics_and_tokens(texts: Sequence[str]) -> tuple[TextStatistics, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """`text_statistics(texts)` and `block_tokens` of the lower-cased texts (the kernel reads
+    each text once for both, else numpy)."""
+    if KERNEL is None:
+        return numpy_text_statistics(texts), numpy_block_tokens([text.lower() for text in texts])
+    module, classes = KERNEL
+    statistics, tokens = module.statistics_and_tokens(list(texts), classes)
+    return TextStatistics(*statistics), tokens
+
+
 def block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The tokens of the page's lower-cased blocks: each token's block, the count per block,
     and the tokens' hashes in order (the kernel's, else `numpy_block_tokens`)."""

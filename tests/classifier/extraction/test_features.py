@@ -18,7 +18,7 @@ from classifier.extraction.decode import decode_html
 from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, ElementTotals, PageInfo, RawBlock, blocks_from_html
 from classifier.extraction.features import STAGE_ONE_NAMES, block_features, path_ids
 from classifier.extraction.page_kinds import PAGE_KIND_NAMES
-from classifier.extraction.textstats import DATE_LIKE, block_tokens
+from classifier.extraction.textstats import DATE_LIKE
 from tests.classifier.extraction.compiled_parts import unavailable
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
@@ -259,7 +259,7 @@ def test_the_overlap_kernel_refuses_a_token_of_no_block() -> None:
     blocks, page = blocks_from_html("<p>One block</p><p>Two blocks</p>")
     arrays = features._PageArrays.of(blocks, None)
     matrix = np.zeros((len(blocks), len(STAGE_ONE_NAMES)), dtype=np.float32)
-    owners, counts, hashes = block_tokens(arrays.lowered)
+    owners, counts, hashes = arrays.tokens.block, arrays.tokens.counts, arrays.tokens.hashes
     with pytest.raises(ValueError, match="names a block"):
         module.overlap(layout, matrix, arrays, owners + 1, hashes, counts, np.log1p(arrays.chars), 0.0, "one", hashes[:1], hashes[:0])
 

@@ -21,6 +21,7 @@ from classifier.extraction.textstats import (
     SENTENCE_END_CHARS,
     SEPARATOR_CHARS,
     block_tokens,
+    statistics_and_tokens,
     text_statistics,
     token_hashes,
 )
@@ -99,6 +100,31 @@ def test_tokens_are_those_of_findall(texts: list[str]) -> None:
     # A token's hash does not depend on where it stands: equal tokens, equal hashes.
     alone = [int(token_hashes(token)[1][0]) for found in expected for token in found]
     assert hashes.tolist() == alone
+
+
+def _same_statistics_and_tokens(texts: list[str]) -> None:
+    """`statistics_and_tokens` gives `text_statistics` and the `block_tokens` of `str.lower()`."""
+    statistics, tokens = statistics_and_tokens(texts)
+    expected = text_statistics(texts)
+    for name in expected.__dataclass_fields__:
+        assert getattr(statistics, name).tolist() == getattr(expected, name).tolist(), name
+    for got, want in zip(tokens, block_tokens([text.lower() for text in texts]), strict=True):
+        assert got.dtype == want.dtype and got.tolist() == want.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(TEXTS)
+def test_statistics_and_tokens_in_one_pass_are_those_apart(texts: list[str]) -> None:
+    _same_statistics_and_tokens(texts)
+
+
+def test_tokens_in_one_pass_lower_every_character_as_str_lower(implementation: str) -> None:
+    """Every code point, 512 at a time (the kernel lowers one character at a time where
+    `str.lower()` maps U+0130 to two and U+03A3 by its neighbours), and sigmas in context."""
+    if implementation == "numpy":
+        pytest.skip("numpy lowers with str.lower() itself")
+    texts = ["".join(map(chr, range(start, min(start + 512, 0x110000)))) for start in range(0, 0x110000, 512)]
+    _same_statistics_and_tokens([*texts, "ΣΑΣ Σ ΟΔΟΣ. σΣ", "İSTANBUL i̇", "Straße ΣΣ"])
 
 
 def test_distinct_tokens_hash_apart() -> None:
