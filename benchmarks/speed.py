@@ -34,8 +34,8 @@ their own and given as a share of `clean()`'s time.
 
 With ``--parts`` (and no peers), the parts of two stages, each timed on its own over the same
 pages (best of ``--rounds``), for the compiled path (with the kernels built): of the features,
-`_PageArrays.of` (reading the blocks back, their character statistics), the tokens, the overlap
-columns and the kernel's other columns with their logarithms; of the decision and text, the
+`_PageArrays.of` (the blocks' texts, their character statistics and tokens in one pass), the
+overlap columns and the kernel's other columns with their logarithms; of the decision and text, the
 per-page cut, the decision and the text layout.
 
 Then the RSS check: `clean()` over ``--rss-pages`` pages (the set repeated), the process's
@@ -71,7 +71,7 @@ sys.path.insert(0, str(ROOT))
 import classifier  # noqa: E402 - after the path insert
 from classifier.extraction import decision, features, trees, walk  # noqa: E402
 from classifier.extraction.decode import decode_html  # noqa: E402
-from classifier.extraction.dom import PageInfo, RawBlock  # noqa: E402
+from classifier.extraction.dom import BlockColumns, PageInfo, RawBlock  # noqa: E402
 
 DATA = ROOT / "data" / "wcxb-dev" / "html"
 
@@ -197,7 +197,7 @@ def stages(pages: list[str], rounds: int) -> None:
     timed on its own, best of `rounds` (the stages `Extractor.analyse`, `label` and
     `assemble` run; the rare second parse of a page with self-closed iframes is left out)."""
     from classifier.extraction.decision import choose_cut, decide
-    from classifier.extraction.features import block_features, path_ids
+    from classifier.extraction.features import block_features
     from classifier.extraction.layout import assemble
     from classifier.extraction.metadata import page_title, parse_json_ld, read_metadata, structured_text
     from classifier.extraction.page_kinds import page_kind_cues
@@ -212,17 +212,17 @@ def stages(pages: list[str], rounds: int) -> None:
             clock = time.perf_counter()
             tree = walk.parse(html)
             spent["parse"] += (now := time.perf_counter()) - clock
-            blocks, page = walk.IMPLEMENTATION.walk(tree, facts)
+            blocks, page, columns = walk.walk_with_columns(tree, facts)
             spent["walk"] += (clock := time.perf_counter()) - now
             objects = parse_json_ld(page.json_ld)
             title, structured = page_title(page) or "", structured_text(page, objects)
             cues = page_kind_cues(page, objects, None)
             read_metadata(page, objects, None)
             spent["metadata"] += (now := time.perf_counter()) - clock
-            paths = path_ids(blocks)
-            computed = block_features(blocks, page, title=title, structured=structured, page_kinds=cues, paths=paths)
+            computed = block_features(blocks, page, title=title, structured=structured, page_kinds=cues, columns=columns)
             spent["features"] += (clock := time.perf_counter()) - now
-            news += news_columns(computed.matrix, blocks, page, paths)
+            news += news_columns(computed.matrix, blocks, page, columns)
+            paths = columns.path_ids
             clock = time.perf_counter()
             probabilities = model.page_probabilities(computed.matrix, paths)
             spent["model"] += (now := time.perf_counter()) - clock
@@ -244,13 +244,13 @@ def stages(pages: list[str], rounds: int) -> None:
     )
 
 
-def news_columns(matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo, paths: np.ndarray) -> float:
+def news_columns(matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo, columns: BlockColumns) -> float:
     """Seconds to compute again into `matrix` the columns the news-page work added, as
     `block_features` computes them (its private steps: a benchmark may look inside). The
     element arrays and container chains count in full, though the older container columns
     share them. (With the feature kernel built, `block_features` computes them there: this
     times their numpy reference.)"""
-    arrays = features._PageArrays.of(blocks, paths)
+    arrays = features._PageArrays.of(blocks, columns)
     started = time.perf_counter()
     features._row_columns(matrix, arrays)
     features._heading_columns(matrix, arrays)
@@ -270,34 +270,33 @@ def parts(pages: list[str], rounds: int) -> None:
     from classifier.extraction.layout import assemble
     from classifier.extraction.metadata import page_title, parse_json_ld, structured_text
     from classifier.extraction.page_kinds import page_kind_cues
-    from classifier.extraction.textstats import block_tokens, token_hashes
+    from classifier.extraction.textstats import token_hashes
 
     if features.KERNEL is None:
         raise SystemExit("--parts times the compiled path: the feature kernel is not built here")
     model = classifier.load_model()
     facts = walk.AttributeFacts()
-    walked = [walk.IMPLEMENTATION.walk(walk.parse(html), facts) for html in pages]
-    walked = [(blocks, page) for blocks, page in walked if blocks]
-    names = ("arrays", "tokens", "overlap columns", "other columns", "cut", "decision", "text layout")
+    walked = [walk.walk_with_columns(walk.parse(html), facts) for html in pages]
+    walked = [(blocks, page, columns) for blocks, page, columns in walked if blocks]
+    names = ("arrays and tokens", "overlap columns", "other columns", "cut", "decision", "text layout")
     best = dict.fromkeys(names, float("inf"))
     for _ in range(rounds):
         spent = dict.fromkeys(names, 0.0)
-        for blocks, page in walked:
+        for blocks, page, columns in walked:
             objects = parse_json_ld(page.json_ld)
             title, structured = page_title(page) or "", structured_text(page, objects)
-            cues, paths = page_kind_cues(page, objects, None), features.path_ids(blocks)
+            cues, paths = page_kind_cues(page, objects, None), columns.path_ids
             structured_tokens = token_hashes(structured.lower())[1]
             matrix = np.zeros((len(blocks), len(features.STAGE_ONE_NAMES)), dtype=np.float32)
             clock = time.perf_counter()
-            arrays = features._PageArrays.of(blocks, paths)
-            spent["arrays"] += (now := time.perf_counter()) - clock
-            tokens = features._Tokens(*block_tokens(arrays.lowered))
-            spent["tokens"] += (clock := time.perf_counter()) - now
+            arrays = features._PageArrays.of(blocks, columns)
+            tokens = arrays.tokens
+            spent["arrays and tokens"] += (now := time.perf_counter()) - clock
             log_chars = np.log1p(arrays.chars)
             features._compiled_overlap_columns(matrix, arrays, tokens, log_chars, title, structured_tokens)
-            spent["overlap columns"] += (now := time.perf_counter()) - clock
+            spent["overlap columns"] += (clock := time.perf_counter()) - now
             features._compiled_columns(matrix, arrays, tokens, log_chars, page, cues, has_structured_text=len(structured_tokens) > 0)
-            spent["other columns"] += time.perf_counter() - now
+            spent["other columns"] += time.perf_counter() - clock
             probabilities = model.page_probabilities(matrix, paths)
             clock = time.perf_counter()
             cut = choose_cut(probabilities, tokens.counts, paths, model.threshold)
@@ -309,8 +308,8 @@ def parts(pages: list[str], rounds: int) -> None:
         best = {name: min(best[name], seconds) for name, seconds in spent.items()}
     print()
     print(f"parts, ms per page (best of {rounds} rounds over {len(walked)} pages with blocks):")
-    print("  features: " + ", ".join(f"{name} {1000 * best[name] / len(walked):.3f}" for name in names[:4]))
-    print("  decision and text: " + ", ".join(f"{name} {1000 * best[name] / len(walked):.3f}" for name in names[4:]))
+    print("  features: " + ", ".join(f"{name} {1000 * best[name] / len(walked):.3f}" for name in names[:3]))
+    print("  decision and text: " + ", ".join(f"{name} {1000 * best[name] / len(walked):.3f}" for name in names[3:]))
 
 
 def walk_stages(pages: list[str], rounds: int) -> None:
@@ -324,7 +323,7 @@ def walk_stages(pages: list[str], rounds: int) -> None:
             clock = time.perf_counter()
             tree = walk.parse(html)
             spent["parse"] += (now := time.perf_counter()) - clock
-            walk.IMPLEMENTATION.walk(tree, facts)
+            walk.walk_with_columns(tree, facts)
             spent["walk"] += time.perf_counter() - now
         for name, seconds in spent.items():
             best[name] = min(best.get(name, seconds), seconds)

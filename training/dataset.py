@@ -40,7 +40,7 @@ class PageData:
     features: np.ndarray
     labels: np.ndarray
     token_counts: np.ndarray
-    paths: np.ndarray  # each block's DOM path id (`classifier.extraction.features.path_ids`), for the cut
+    paths: np.ndarray  # each block's DOM path id (`classifier.extraction.dom.BlockColumns.path_ids`), for the cut
     corpus: str = "unknown"
     roles: np.ndarray | None = None  # each block's role number (`training.corpus.ROLES`), where labelled
 

@@ -20,8 +20,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.ensemble import HistGradientBoostingClassifier
 
-from classifier.extraction.dom import RawBlock
-from classifier.extraction.features import STAGE_ONE_NAMES, path_ids
+from classifier.extraction.dom import BlockColumns, RawBlock
+from classifier.extraction.features import STAGE_ONE_NAMES
 from classifier.extraction.model import LoadedModel, smooth
 from classifier.extraction.roles import RoleModel
 
@@ -49,7 +49,7 @@ def attach_keys(features: np.ndarray, blocks: Sequence[RawBlock], page_key: int 
     """Model input for one page: its features, then its page key and each block's path number."""
     n = len(blocks)
     page = np.full((n, 1), page_key, dtype=np.float32)
-    paths = path_ids(blocks).astype(np.float32)[:, None]
+    paths = BlockColumns.of(blocks).path_ids.astype(np.float32)[:, None]
     return np.hstack([features.astype(np.float32, copy=False), page, paths])
 
 

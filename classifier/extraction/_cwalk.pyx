@@ -23,15 +23,17 @@ from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport Py_INCREF, Py_XDECREF
 from cpython.object cimport PyObject
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
-from libc.stdint cimport uintptr_t
+from libc.stdint cimport int64_t, uintptr_t
 from libc.string cimport memcpy, memset
 
 from ._lexbor_layout cimport lb_attr, lb_character_data, lb_element, lb_hash_entry, lb_node
 
+import numpy as np
 from selectolax.lexbor import LexborHTMLParser
 
 from . import dom
 from .dom import (
+    BLOCK_NUMBER_FIELDS,
     _HIDDEN_STYLE,
     _INVISIBLE,
     _MAX_JSON_LD_CHARS,
@@ -44,6 +46,7 @@ from .dom import (
     HEADING_TAGS,
     SKIPPED_TAGS,
     AttributeFacts,
+    BlockColumns,
     PageInfo,
     RawBlock,
     _close_self_closed_iframes,
@@ -64,6 +67,12 @@ cdef extern from *:
     const char *PAGESIEVE_BUILT_FROM
 
 BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
+
+# A block's numbers as `columns()` keeps them: BLOCK_NUMBER_FIELDS, then its path key's number.
+cdef enum:
+    N_BLOCK_NUMBERS = 11
+
+assert len(BLOCK_NUMBER_FIELDS) == N_BLOCK_NUMBERS - 1
 
 # dom's structural flags, as C constants.
 cdef long IN_PRE = dom.IN_PRE
@@ -248,6 +257,12 @@ cdef class _Walk:
     # paragraphs of one container share them): `paths_changed` is set on every push and pop.
     cdef str last_path, last_path_key
     cdef bint paths_changed
+    # Each block's numbers as `dom.BlockColumns` has them: BLOCK_NUMBER_FIELDS, then the number
+    # of its path key (`path_numbers`: by first appearance; `last_path_number`: the last block's).
+    cdef int64_t *block_numbers
+    cdef Py_ssize_t block_numbers_capacity
+    cdef dict path_numbers
+    cdef Py_ssize_t last_path_number
     cdef dict custom_tags, custom_attributes
     # The codes of custom attribute names (ids that are addresses) seen last, by a hash of the id.
     cdef uintptr_t recent_attribute_ids[RECENT]
@@ -290,11 +305,13 @@ cdef class _Walk:
         self.segments = []
         self.segment_keys = []
         self.paths_changed = True
+        self.path_numbers = {}
         self.custom_tags = {}
         self.custom_attributes = {}
         self.row = -1
 
     def __dealloc__(self):
+        PyMem_Free(self.block_numbers)
         PyMem_Free(self.block_stack)
         PyMem_Free(self.frames)
         PyMem_Free(self.totals)
@@ -608,14 +625,30 @@ cdef class _Walk:
             start = max(0, len(self.segments) - _MAX_PATH_SEGMENTS)
             self.last_path = ">".join(self.segments[start:])
             self.last_path_key = ">".join(self.segment_keys[start:])
+            self.last_path_number = self.path_numbers.setdefault(self.last_path_key, len(self.path_numbers))
             self.paths_changed = False
+        cdef Py_ssize_t index = len(self.blocks)
+        _reserve(<void **> &self.block_numbers, &self.block_numbers_capacity, (index + 1) * N_BLOCK_NUMBERS, sizeof(int64_t))
+        cdef int64_t *numbers = self.block_numbers + index * N_BLOCK_NUMBERS
+        numbers[0], numbers[1], numbers[2], numbers[3], numbers[4] = n_links, link_chars, depth, flags, keywords
+        numbers[5], numbers[6], numbers[7], numbers[8], numbers[9] = near, own, parent, grandparent, row
+        numbers[10] = self.last_path_number
         self.blocks.append(
             RawBlock(
-                len(self.blocks), text, tag, self.last_path, self.last_path_key,
+                index, text, tag, self.last_path, self.last_path_key,
                 depth, link_chars, n_links, flags, keywords, near, own, parent, grandparent, row,
             )
         )
         return 0
+
+    def columns(self) -> BlockColumns:
+        """The blocks' numbers as `dom.BlockColumns`, from what `flush` kept of each."""
+        cdef Py_ssize_t n = len(self.blocks)
+        table = np.empty((n, N_BLOCK_NUMBERS), dtype=np.int64)
+        cdef int64_t[:, ::1] view = table
+        if n:
+            memcpy(&view[0, 0], self.block_numbers, n * N_BLOCK_NUMBERS * sizeof(int64_t))
+        return BlockColumns(table[:, :N_BLOCK_NUMBERS - 1], table[:, N_BLOCK_NUMBERS - 1], list(self.path_numbers))
 
     cdef int read_special(self, str tag, lb_node *node) except -1:
         """Metadata from elements that are skipped as content (`dom._Walker.read_special`)."""
@@ -920,13 +953,33 @@ cdef class Walker:
         blocks = walker.run(tree)
         return blocks, walker.page
 
+    def walk_with_columns(self, tree: object, facts: object = None) -> tuple:
+        """`dom.walk_with_columns`: the columns are kept as the blocks are made."""
+        if not isinstance(tree, LexborHTMLParser):
+            return dom.walk_with_columns(tree, facts)
+        walker = _Walk(self.layout, facts if facts is not None else AttributeFacts())
+        walker.run(tree)
+        return walker.blocks, walker.page, walker.columns()
+
     def blocks_from_html(self, html: str, facts: object = None) -> tuple:
         """Parse and walk in one call (`dom.blocks_from_html`)."""
+        walker = self._walked(html, facts)
+        return walker.blocks, walker.page
+
+    def blocks_and_columns_from_html(self, html: str, facts: object = None) -> tuple:
+        """`dom.blocks_and_columns_from_html`: the columns are kept as the blocks are made."""
+        walker = self._walked(html, facts)
+        return walker.blocks, walker.page, walker.columns()
+
+    cdef _Walk _walked(self, str html, object facts):
+        """The walk of the parsed page; a page whose iframes hold text is walked again with
+        its self-closed iframes closed, if it has any (`dom.blocks_from_html`)."""
         facts = facts if facts is not None else AttributeFacts()
         walker = _Walk(self.layout, facts)
-        blocks = walker.run(parse(html))
+        walker.run(parse(html))
         if walker.iframe_with_content:
             repaired = _close_self_closed_iframes(html)
             if repaired != html:
-                return self.walk(parse(repaired), facts)
-        return blocks, walker.page
+                walker = _Walk(self.layout, facts)
+                walker.run(parse(repaired))
+        return walker

@@ -52,7 +52,7 @@ class Analysis:
     metadata: Metadata
     title: str | None
     features: np.ndarray  # one row per block, columns `features.STAGE_ONE_NAMES`
-    paths: np.ndarray  # the blocks' DOM path numbers (`features.path_ids`)
+    paths: np.ndarray  # the blocks' DOM path numbers (`dom.BlockColumns.path_ids`)
     tokens: np.ndarray  # the blocks' word tokens (`\w+`), as counted for the features
 
 

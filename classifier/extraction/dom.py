@@ -8,7 +8,8 @@ not removed: some forums put the whole thread inside it (see docs/block-oracle.m
 A block ends at every block-level boundary. Each block carries its text, tag, DOM path with
 class/id tokens, depth, position, link text and flags for the structures it sits in; each
 block-level element's subtree totals (characters, link characters, blocks) are recorded so the
-features can describe a block's containers without a second scan.
+features can describe a block's containers without a second scan. The features read the
+blocks' numbers as arrays (`BlockColumns`).
 
 Facts read off class, id and itemprop values are computed once per distinct value and kept in
 an `AttributeFacts` that the caller holds (one per `classifier.Extractor`), so a crawl's
@@ -22,7 +23,10 @@ This module is also compiled by mypyc when the package is installed (setup.py);
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from itertools import chain
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -267,6 +271,34 @@ class RawBlock(_PickledByFields):
     parent_element: int
     grandparent_element: int
     row: int  # sequence number of the enclosing <tr>, or -1
+
+
+# The numbers of a block that the features read, in the order of `BlockColumns.numbers`.
+BLOCK_NUMBER_FIELDS = (
+    "n_links", "link_chars", "depth", "flags", "keywords_all", "keywords_near", "own_element",
+    "parent_element", "grandparent_element", "row",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class BlockColumns:
+    """A page's blocks' numbers as arrays, for the features: `numbers[b, k]` is block b's
+    `BLOCK_NUMBER_FIELDS[k]`, `path_ids[b]` the number of its `path_key` (by first appearance)
+    and `path_keys` the distinct keys in that order. The compiled walker fills them as it makes
+    the blocks; `of` reads them back from the blocks."""
+
+    numbers: np.ndarray  # int64, (n_blocks, len(BLOCK_NUMBER_FIELDS))
+    path_ids: np.ndarray  # int64
+    path_keys: list[str]
+
+    @classmethod
+    def of(cls, blocks: Sequence[RawBlock]) -> BlockColumns:
+        width = len(BLOCK_NUMBER_FIELDS)
+        numbers_of = attrgetter(*BLOCK_NUMBER_FIELDS)
+        numbers = np.fromiter(chain.from_iterable(map(numbers_of, blocks)), np.int64, len(blocks) * width)
+        lookup: dict[str, int] = {}
+        path_ids = np.fromiter((lookup.setdefault(block.path_key, len(lookup)) for block in blocks), np.int64, len(blocks))
+        return cls(numbers.reshape(len(blocks), width), path_ids, list(lookup))
 
 
 @dataclass(slots=True)
@@ -812,6 +844,22 @@ def blocks_from_html(html: str, facts: AttributeFacts | None = None) -> tuple[li
         if repaired != html:
             return walk(parse(repaired), facts)
     return blocks, walker.page
+
+
+def walk_with_columns(
+    tree: LexborHTMLParser, facts: AttributeFacts | None = None
+) -> tuple[list[RawBlock], PageInfo, BlockColumns]:
+    """`walk`, and the blocks' numbers as arrays (`BlockColumns`)."""
+    blocks, page = walk(tree, facts)
+    return blocks, page, BlockColumns.of(blocks)
+
+
+def blocks_and_columns_from_html(
+    html: str, facts: AttributeFacts | None = None
+) -> tuple[list[RawBlock], PageInfo, BlockColumns]:
+    """`blocks_from_html`, and the blocks' numbers as arrays (`BlockColumns`)."""
+    blocks, page = blocks_from_html(html, facts)
+    return blocks, page, BlockColumns.of(blocks)
 
 
 # The SHA-256 of the dom.py a compiled copy was built from (setup.py writes it into the copy);

@@ -20,13 +20,13 @@ import numpy as np
 from .decision import Favor, check_decision, choose_cut, decide
 from .decode import decode_html, looks_binary
 from .document import Analysis, Block, Document
-from .features import block_features, path_ids
+from .features import block_features
 from .layout import assemble
 from .metadata import display_title, page_title, parse_json_ld, read_metadata, structured_text
 from .model import LoadedModel, default_model_path, load_model
 from .page_kinds import page_kind_cues
 from .roles import Inclusions
-from .walk import AttributeFacts, blocks_from_html
+from .walk import AttributeFacts, blocks_and_columns_from_html
 
 ModelArgument = LoadedModel | str | os.PathLike[str] | None
 
@@ -57,17 +57,16 @@ class Analyser:
         text = to_text(html, http_charset)
         if url is not None and not isinstance(url, str):
             raise TypeError(f"url must be a str or None, got {type(url).__name__}")
-        blocks, page = blocks_from_html(text, self.facts)
+        blocks, page, columns = blocks_and_columns_from_html(text, self.facts)
         objects = parse_json_ld(page.json_ld)
         title = page_title(page)
-        paths = path_ids(blocks)
         features = block_features(
             blocks,
             page,
             title=title or "",
             structured=structured_text(page, objects),
             page_kinds=page_kind_cues(page, objects, url),
-            paths=paths,
+            columns=columns,
         )
         return Analysis(
             blocks=blocks,
@@ -76,7 +75,7 @@ class Analyser:
             metadata=read_metadata(page, objects, url),
             title=title,
             features=features.matrix,
-            paths=paths,
+            paths=columns.path_ids,
             tokens=features.tokens,
         )
 

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, repeat
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from . import compiled
-from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, PageInfo, RawBlock
+from .dom import FLAG_NAMES, HEADING_TAGS, KEYWORD_NAMES, BlockColumns, PageInfo, RawBlock
 from .page_kinds import PAGE_KIND_NAMES
 from .textstats import TextStatistics, statistics_and_tokens, token_hashes
 
@@ -52,13 +52,7 @@ TAG_GROUPS: tuple[tuple[str, frozenset[str]], ...] = (
 )  # fmt: skip
 _TAG_INDEX = {tag: i for i, (_, tags) in enumerate(TAG_GROUPS) for tag in tags}
 _TAG_GROUP_INDEX = {name: i for i, (name, _) in enumerate(TAG_GROUPS)}
-_NUMBER_FIELDS = (
-    "n_links", "link_chars", "depth", "flags", "keywords_all", "keywords_near", "own_element",
-    "parent_element", "grandparent_element", "row",
-)  # fmt: skip
-_NUMBERS_OF, _TAG_OF, _PATH_KEY_OF, _TEXT_OF = (
-    attrgetter(*_NUMBER_FIELDS), attrgetter("tag"), attrgetter("path_key"), attrgetter("text")
-)
+_TAG_OF, _TEXT_OF = attrgetter("tag"), attrgetter("text")
 
 _TEXT_COLUMNS = (
     "log_chars", "log_words", "log_tokens", "mean_word_length", "link_density", "log_links",
@@ -272,20 +266,13 @@ class _PageArrays:
         return float(self.chars.sum())
 
     @classmethod
-    def of(cls, blocks: Sequence[RawBlock], paths: np.ndarray | None) -> _PageArrays:
+    def of(cls, blocks: Sequence[RawBlock], columns: BlockColumns) -> _PageArrays:
         n = len(blocks)
         texts = list(map(_TEXT_OF, blocks))
         stats, tokens = statistics_and_tokens(texts)
-        # Per-block numbers read by C-level attribute getters.
-        width = len(_NUMBER_FIELDS)
-        numbers = np.fromiter(chain.from_iterable(map(_NUMBERS_OF, blocks)), np.int64, n * width).reshape(n, width)
+        numbers = columns.numbers
         links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
         tags = list(map(_TAG_OF, blocks))
-        path_keys = list(map(_PATH_KEY_OF, blocks))
-        if paths is None:
-            path_numbers, paths_seen = _first_occurrence_ids(path_keys)
-        else:  # the same numbering: by first appearance
-            path_numbers, paths_seen = paths, list(dict.fromkeys(path_keys))
         return cls(
             n=n,
             texts=texts,
@@ -306,8 +293,8 @@ class _PageArrays:
             rows=numbers[:, 9],
             tag_index=np.fromiter(map(_TAG_INDEX.get, tags, repeat(-1, n)), np.int64, n),
             heading=np.fromiter(map(HEADING_TAGS.__contains__, tags), np.float64, n),
-            path_ids=path_numbers,
-            paths_seen=paths_seen,
+            path_ids=columns.path_ids,
+            paths_seen=columns.path_keys,
         )
 
 
@@ -318,15 +305,16 @@ def block_features(
     title: str = "",
     structured: str = "",
     page_kinds: Sequence[float] = (),
-    paths: np.ndarray | None = None,
+    columns: BlockColumns | None = None,
 ) -> PageFeatures:
     """The feature matrix of one page, one row per block, columns `STAGE_ONE_NAMES`, and the
-    blocks' token counts (`paths`: the blocks' `path_ids`, when the caller has them already)."""
+    blocks' token counts (`columns`: the blocks' numbers as arrays, when the walker made them;
+    read from the blocks when None)."""
     n = len(blocks)
     matrix = np.zeros((n, len(STAGE_ONE_NAMES)), dtype=np.float32)
     if n == 0:
         return PageFeatures(matrix, np.zeros(0))
-    arrays = _PageArrays.of(blocks, paths)
+    arrays = _PageArrays.of(blocks, columns if columns is not None else BlockColumns.of(blocks))
     structured_tokens = token_hashes(structured.lower())[1]
     tokens = arrays.tokens
     if KERNEL is not None:
@@ -747,13 +735,6 @@ def _without_last_segment(path: str) -> str:
     """"a>b>c" -> "a>b"; a path of one segment stays as it is."""
     cut = path.rfind(">")
     return path[:cut] if cut >= 0 else path
-
-
-def path_ids(blocks: Sequence[RawBlock]) -> np.ndarray:
-    """A number per distinct DOM path of one page (its `path_key`: numbered items share one),
-    in order of first appearance."""
-    lookup: dict[str, int] = {}
-    return np.fromiter((lookup.setdefault(block.path_key, len(lookup)) for block in blocks), np.int64, len(blocks))
 
 
 @dataclass(frozen=True, slots=True)

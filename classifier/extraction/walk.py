@@ -83,3 +83,5 @@ AttributeFacts: type[dom.AttributeFacts] = _HELPERS.AttributeFacts
 RawBlock: type[dom.RawBlock] = _BLOCKS.RawBlock
 parse = _HELPERS.parse
 blocks_from_html = IMPLEMENTATION.blocks_from_html
+blocks_and_columns_from_html = IMPLEMENTATION.blocks_and_columns_from_html
+walk_with_columns = IMPLEMENTATION.walk_with_columns

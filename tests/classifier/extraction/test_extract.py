@@ -19,9 +19,8 @@ from hypothesis import strategies as st
 
 import classifier
 from classifier import Document, ModelError, clean, extract, load_model
-from classifier.extraction.dom import parse
 from classifier.extraction.decision import page_threshold
-from classifier.extraction.features import path_ids
+from classifier.extraction.dom import BlockColumns, parse
 from classifier.extraction.model import MODEL_ENV, SHIPPED_MODEL, card_path
 from classifier.extraction.roles import ROLES
 
@@ -211,7 +210,7 @@ def expected_default_cut(document) -> float:  # noqa: ANN001
     if fixed is not None:
         return fixed
     probabilities = np.array([block.probability for block in document.blocks])
-    paths = path_ids(document.analysis.blocks)
+    paths = BlockColumns.of(document.analysis.blocks).path_ids
     return page_threshold(probabilities, document.analysis.tokens, paths)
 
 

@@ -15,10 +15,20 @@ from hypothesis import strategies as st
 
 from classifier.extraction import features
 from classifier.extraction.decode import decode_html
-from classifier.extraction.dom import FLAG_NAMES, KEYWORD_NAMES, ElementTotals, PageInfo, RawBlock, blocks_from_html
-from classifier.extraction.features import STAGE_ONE_NAMES, block_features, path_ids
+from classifier.extraction.dom import (
+    BLOCK_NUMBER_FIELDS,
+    FLAG_NAMES,
+    KEYWORD_NAMES,
+    BlockColumns,
+    ElementTotals,
+    PageInfo,
+    RawBlock,
+    blocks_from_html,
+)
+from classifier.extraction.features import STAGE_ONE_NAMES, block_features
 from classifier.extraction.page_kinds import PAGE_KIND_NAMES
 from classifier.extraction.textstats import DATE_LIKE
+from classifier.extraction.walk import blocks_and_columns_from_html
 from tests.classifier.extraction.compiled_parts import unavailable
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
@@ -50,13 +60,24 @@ def test_feature_matrix_of_a_small_page() -> None:
     assert np.isfinite(matrix).all()
 
 
-def test_path_ids_given_by_the_caller_give_the_same_matrix() -> None:
-    # analyse() numbers the paths once and passes them in; alone, block_features numbers them.
-    blocks, page = blocks_from_html(decode_html(gzip.decompress(FIXTURE.read_bytes())))
-    assert len(set(path_ids(blocks))) > 1
+def test_columns_given_by_the_walker_give_the_same_matrix() -> None:
+    # analyse() passes the walker's columns in; alone, block_features reads them from the blocks.
+    blocks, page, columns = blocks_and_columns_from_html(decode_html(gzip.decompress(FIXTURE.read_bytes())))
+    assert len(set(columns.path_ids.tolist())) > 1 and len(columns.path_keys) == columns.path_ids.max() + 1
     alone = block_features(blocks, page, title="Defer, Panic, and Recover")
-    given_paths = block_features(blocks, page, title="Defer, Panic, and Recover", paths=path_ids(blocks))
-    assert np.array_equal(alone.matrix, given_paths.matrix) and np.array_equal(alone.tokens, given_paths.tokens)
+    given = block_features(blocks, page, title="Defer, Panic, and Recover", columns=columns)
+    assert np.array_equal(alone.matrix, given.matrix) and np.array_equal(alone.tokens, given.tokens)
+
+
+def test_block_columns_are_the_blocks_numbers_and_their_paths_by_first_appearance() -> None:
+    blocks, _ = blocks_from_html('<nav><a href="/a">A</a></nav><ul><li>x</li><li>y</li></ul><nav><a href="/b">B</a></nav>')
+    columns = BlockColumns.of(blocks)
+    assert columns.numbers.shape == (len(blocks), len(BLOCK_NUMBER_FIELDS)) == (4, 10)
+    for k, name in enumerate(BLOCK_NUMBER_FIELDS):
+        assert columns.numbers[:, k].tolist() == [getattr(block, name) for block in blocks]
+    assert columns.path_ids.tolist() == [0, 1, 1, 0]
+    assert columns.path_keys == [blocks[0].path_key, blocks[1].path_key]
+    assert BlockColumns.of([]).numbers.shape == (0, 10)
 
 
 def test_bit_neighbour_and_window_columns_follow_their_definitions() -> None:
@@ -257,7 +278,7 @@ def test_the_overlap_kernel_refuses_a_token_of_no_block() -> None:
     assert features.KERNEL is not None
     module, layout = features.KERNEL
     blocks, page = blocks_from_html("<p>One block</p><p>Two blocks</p>")
-    arrays = features._PageArrays.of(blocks, None)
+    arrays = features._PageArrays.of(blocks, BlockColumns.of(blocks))
     matrix = np.zeros((len(blocks), len(STAGE_ONE_NAMES)), dtype=np.float32)
     owners, counts, hashes = arrays.tokens.block, arrays.tokens.counts, arrays.tokens.hashes
     with pytest.raises(ValueError, match="names a block"):
@@ -276,7 +297,7 @@ def test_the_kernel_refuses_arrays_of_another_shape() -> None:
 
 def _fill_into(module: Any, layout: Any, matrix: np.ndarray, blocks: list[RawBlock], page: PageInfo) -> None:
     """The kernel's call as `features` makes it, into `matrix`."""
-    arrays = features._PageArrays.of(blocks, None)
+    arrays = features._PageArrays.of(blocks, BlockColumns.of(blocks))
     module.fill(layout, matrix, arrays, np.ones(len(blocks)), np.log1p(arrays.chars), page, (), False)
 
 
