@@ -121,11 +121,19 @@ cdef class _Buffer:
 
     cdef int lower(self, CharClasses classes) except -1:
         """Each code point read made lower case (`Py_UNICODE_TOLOWER`: `str.lower()` when the
-        text has no U+0130 or U+03A3), and its class bits."""
-        cdef Py_ssize_t i
+        text has no U+0130 or U+03A3), with its class bits."""
+        cdef Py_ssize_t i, table_size = classes.table.shape[0]
+        cdef unsigned int code, lowered
         for i in range(self.length):
-            self.codes[i] = Py_UNICODE_TOLOWER(self.codes[i])
-        return self.classify(classes)
+            code = self.codes[i]
+            if code < 0x80:  # ASCII: only A-Z change
+                lowered = code + 0x20 if 0x41 <= code <= 0x5A else code
+            else:
+                lowered = Py_UNICODE_TOLOWER(code)
+            if lowered != code:
+                self.codes[i] = lowered
+                self.bits[i] = classes.table[lowered] if lowered < table_size else classes.rare_bits(chr(lowered))
+        return 0
 
     cdef inline Py_ssize_t run(self, Py_ssize_t i, uint16_t mask):
         """The number of characters of class `mask` from i on."""
@@ -181,6 +189,11 @@ cdef bint _has_copyright(_Buffer text):
     `re.IGNORECASE` folds them) matches anywhere in the block."""
     cdef Py_ssize_t i, length = text.length
     cdef unsigned int *codes = text.codes
+    cdef bint opens = False
+    for i in range(length):  # whether any character can start a match (branch-free, vectorised)
+        opens |= (codes[i] == COPYRIGHT_SIGN) | (codes[i] == PAREN_OPEN) | (codes[i] == AMPERSAND)
+    if not opens:
+        return False
     for i in range(length):
         if codes[i] == COPYRIGHT_SIGN:
             return True
@@ -192,35 +205,39 @@ cdef bint _has_copyright(_Buffer text):
     return False
 
 
+cdef inline Py_ssize_t _count_set(const uint16_t *bits, Py_ssize_t length, uint16_t mask):
+    """The characters with a bit of `mask` (a branch-free loop the compiler vectorises)."""
+    cdef Py_ssize_t i, count = 0
+    for i in range(length):
+        count += (bits[i] & mask) != 0
+    return count
+
+
 cdef void _count(_Buffer text, CharClasses classes, Py_ssize_t b, double[:, ::1] floats, int64_t[:, ::1] counts) except *:
     """The statistics of one block (`text`, read) into column b of `floats` and `counts`."""
     cdef Py_ssize_t i, length = text.length, sampled = min(length, classes.sample)
-    cdef int64_t words = 0, alpha = 0, upper = 0, digits = 0, non_ascii = 0
-    cdef int64_t sentence_ends = 0, commas = 0, separators = 0, newlines = 0
-    cdef uint16_t bits, space = classes.space
-    cdef bint previous_space = True  # the block before ends with a newline (or the page starts)
+    cdef const uint16_t *bits = text.bits
+    cdef const unsigned int *codes = text.codes
+    cdef uint16_t space = classes.space, alpha = classes.alpha
+    cdef Py_ssize_t words = length > 0 and not (bits[0] & space), non_ascii = 0
+    for i in range(1, length):  # a word starts at a character that is not a space after one that is
+        words += ((bits[i] & space) == 0) & ((bits[i - 1] & space) != 0)
     for i in range(sampled):
-        bits = text.bits[i]
-        alpha += (bits & classes.alpha) != 0
-        upper += (bits & classes.upper) != 0
-        digits += (bits & classes.digit) != 0
-        non_ascii += (bits & classes.alpha) != 0 and text.codes[i] > 0x7F
-    for i in range(length):
-        bits = text.bits[i]
-        words += not (bits & space) and previous_space
-        previous_space = (bits & space) != 0
-        sentence_ends += (bits & classes.sentence_end) != 0
-        commas += (bits & classes.comma) != 0
-        separators += (bits & classes.separator) != 0
-        newlines += (bits & classes.newline) != 0
-    counts[0, b], counts[1, b], counts[2, b], counts[3, b] = alpha, upper, digits, non_ascii
-    counts[4, b], counts[5, b], counts[6, b], counts[7, b] = sentence_ends, commas, separators, newlines
+        non_ascii += ((bits[i] & alpha) != 0) & (codes[i] > 0x7F)
+    counts[0, b] = _count_set(bits, sampled, alpha)
+    counts[1, b] = _count_set(bits, sampled, classes.upper)
+    counts[2, b] = _count_set(bits, sampled, classes.digit)
+    counts[3, b] = non_ascii
+    counts[4, b] = _count_set(bits, length, classes.sentence_end)
+    counts[5, b] = _count_set(bits, length, classes.comma)
+    counts[6, b] = _count_set(bits, length, classes.separator)
+    counts[7, b] = _count_set(bits, length, classes.newline)
     floats[0, b], floats[1, b], floats[2, b] = length, words, sampled
     if length:
-        floats[3, b] = (text.bits[length - 1] & classes.punct_end) != 0
-        floats[4, b] = (text.bits[0] & classes.lower) != 0
+        floats[3, b] = (bits[length - 1] & classes.punct_end) != 0
+        floats[4, b] = (bits[0] & classes.lower) != 0
     floats[5, b] = _has_copyright(text)
-    if digits or length > sampled:  # a date needs a digit
+    if counts[2, b] or length > sampled:  # a date needs a digit
         floats[6, b] = _has_date(text, classes)
 
 
