@@ -21,7 +21,9 @@ Each tool is warmed up first (model loaded, imports done) outside the timing. Th
 ``--rounds`` rounds, each running every tool once over all pages, in an order that rotates
 from round to round so that slow drift of the machine's load is spread over the tools. The
 table gives each tool's median pages/s over the rounds and its ratios to trafilatura and to
-``clean()`` (the ratios of medians; the per-round ratios' range is printed too). Other work on
+``clean()`` (the ratios of medians; the per-round ratios' range is printed too), and the last
+line also the median of the per-round ratios (each round's tools ran minutes apart at most, so
+this one moves less with the machine's load). Other work on
 the machine moves absolute numbers: compare the ratios. Each of ``clean()``'s rounds uses a new
 `classifier.Extractor`, whose table of class/id facts starts empty: a crawl meets each page once,
 and a round that found every class of its pages already known would time a second pass as if it
@@ -169,9 +171,12 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
     rate = {name: [len(pages) / s for s in seconds[name]] for name in names}
     median = {name: statistics.median(rate[name]) for name in names}
 
+    def per_round(name: str, reference: str) -> list[float]:
+        return [a / b for a, b in zip(rate[name], rate[reference])]
+
     def ratio_range(name: str, reference: str) -> str:
-        per_round = [a / b for a, b in zip(rate[name], rate[reference])]
-        return f"{min(per_round):.2f}-{max(per_round):.2f}"
+        ratios = per_round(name, reference)
+        return f"{min(ratios):.2f}-{max(ratios):.2f}"
 
     print()
     print(f"{len(pages)} pages, {rounds} rounds, median pages/s (per-round range of the ratio)")
@@ -188,7 +193,9 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
     print()
     print(
         f"clean() against trafilatura {median['clean()'] / median['trafilatura']:.2f}x, "
-        f"against resiliparse {median['clean()'] / median['resiliparse']:.2f}x"
+        f"against resiliparse {median['clean()'] / median['resiliparse']:.2f}x (ratios of the medians); "
+        f"median of the per-round ratios: {statistics.median(per_round('clean()', 'trafilatura')):.2f}x, "
+        f"{statistics.median(per_round('clean()', 'resiliparse')):.2f}x"
     )
 
 
