@@ -68,11 +68,11 @@ cdef extern from *:
 
 BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
 
-# A block's numbers as `columns()` keeps them: BLOCK_NUMBER_FIELDS, then its path key's number.
+# A block's numbers as `columns()` keeps them: BLOCK_NUMBER_FIELDS.
 cdef enum:
-    N_BLOCK_NUMBERS = 11
+    N_BLOCK_NUMBERS = 10
 
-assert len(BLOCK_NUMBER_FIELDS) == N_BLOCK_NUMBERS - 1
+assert len(BLOCK_NUMBER_FIELDS) == N_BLOCK_NUMBERS
 
 # dom's structural flags, as C constants.
 cdef long IN_PRE = dom.IN_PRE
@@ -257,10 +257,11 @@ cdef class _Walk:
     # paragraphs of one container share them): `paths_changed` is set on every push and pop.
     cdef str last_path, last_path_key
     cdef bint paths_changed
-    # Each block's numbers as `dom.BlockColumns` has them: BLOCK_NUMBER_FIELDS, then the number
+    # Each block's numbers as `dom.BlockColumns` has them: BLOCK_NUMBER_FIELDS, and the number
     # of its path key (`path_numbers`: by first appearance; `last_path_number`: the last block's).
     cdef int64_t *block_numbers
-    cdef Py_ssize_t block_numbers_capacity
+    cdef int64_t *block_paths
+    cdef Py_ssize_t block_numbers_capacity, block_paths_capacity
     cdef dict path_numbers
     cdef Py_ssize_t last_path_number
     cdef dict custom_tags, custom_attributes
@@ -312,6 +313,7 @@ cdef class _Walk:
 
     def __dealloc__(self):
         PyMem_Free(self.block_numbers)
+        PyMem_Free(self.block_paths)
         PyMem_Free(self.block_stack)
         PyMem_Free(self.frames)
         PyMem_Free(self.totals)
@@ -632,7 +634,8 @@ cdef class _Walk:
         cdef int64_t *numbers = self.block_numbers + index * N_BLOCK_NUMBERS
         numbers[0], numbers[1], numbers[2], numbers[3], numbers[4] = n_links, link_chars, depth, flags, keywords
         numbers[5], numbers[6], numbers[7], numbers[8], numbers[9] = near, own, parent, grandparent, row
-        numbers[10] = self.last_path_number
+        _reserve(<void **> &self.block_paths, &self.block_paths_capacity, index + 1, sizeof(int64_t))
+        self.block_paths[index] = self.last_path_number
         self.blocks.append(
             RawBlock(
                 index, text, tag, self.last_path, self.last_path_key,
@@ -644,11 +647,13 @@ cdef class _Walk:
     def columns(self) -> BlockColumns:
         """The blocks' numbers as `dom.BlockColumns`, from what `flush` kept of each."""
         cdef Py_ssize_t n = len(self.blocks)
-        table = np.empty((n, N_BLOCK_NUMBERS), dtype=np.int64)
-        cdef int64_t[:, ::1] view = table
+        numbers, paths = np.empty((n, N_BLOCK_NUMBERS), dtype=np.int64), np.empty(n, dtype=np.int64)
+        cdef int64_t[:, ::1] numbers_view = numbers
+        cdef int64_t[::1] paths_view = paths
         if n:
-            memcpy(&view[0, 0], self.block_numbers, n * N_BLOCK_NUMBERS * sizeof(int64_t))
-        return BlockColumns(table[:, :N_BLOCK_NUMBERS - 1], table[:, N_BLOCK_NUMBERS - 1], list(self.path_numbers))
+            memcpy(&numbers_view[0, 0], self.block_numbers, n * N_BLOCK_NUMBERS * sizeof(int64_t))
+            memcpy(&paths_view[0], self.block_paths, n * sizeof(int64_t))
+        return BlockColumns(numbers, paths, list(self.path_numbers))
 
     cdef int read_special(self, str tag, lb_node *node) except -1:
         """Metadata from elements that are skipped as content (`dom._Walker.read_special`)."""

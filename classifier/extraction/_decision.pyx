@@ -40,20 +40,45 @@ def grouped_scores(const double[::1] p, const double[::1] w, const int64_t[::1] 
         if groups[j] < 0:
             raise ValueError(f"block {j} has a negative group number")
     kept_array, running_array, sums_array = np.empty(n), np.empty(n), np.zeros(n)
-    cdef double[::1] kept = kept_array, running = running_array, sums = sums_array
-    cdef double total = 0.0, last, uniform
+    residue_array, step_array, uniform_array = np.zeros(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(draws)
+    cdef double[::1] kept = kept_array, running = running_array, sums = sums_array, uniforms = uniform_array
+    cdef int64_t[::1] residue = residue_array, step = step_array
+    cdef double total = 0.0, last
     for j in range(n):
         total += w[j]
         kept[j] = total
+        step[j] = 1 + groups[j] % (draws - 1)
     for d in range(draws):
+        uniforms[d] = (<double>d + 0.5) / <double>draws
+    for d in range(draws):
+        # residue[j] is (d * step[j]) % draws, kept up to date by one addition per draw
         total = 0.0
         for j in range(n):
-            uniform = (<double>((d * (1 + groups[j] % (draws - 1))) % draws) + 0.5) / <double>draws
-            total += w[j] if uniform < p[j] else 0.0
+            total += w[j] if uniforms[residue[j]] < p[j] else 0.0
             running[j] = total
+            residue[j] += step[j]
+            if residue[j] >= draws:
+                residue[j] -= draws
         last = squared * total
         for j in range(n):
             sums[j] += (1 + squared) * running[j] / (kept[j] + last)
     for j in range(n):
         sums[j] /= <double>draws
     return sums_array
+
+
+def group_minima(const double[::1] values, const int64_t[::1] groups, Py_ssize_t n_groups):
+    """The least of `values` in each group (numbered from 0) and 0, as `np.minimum.at` into
+    zeros (but for the sign of a zero, which the sum that follows does not see)."""
+    cdef Py_ssize_t n = values.shape[0], j
+    if groups.shape[0] != n:
+        raise ValueError("one group number per value expected")
+    for j in range(n):
+        if not 0 <= groups[j] < n_groups:
+            raise ValueError(f"value {j} has a group number out of range")
+    minima_array = np.zeros(n_groups)
+    cdef double[::1] minima = minima_array
+    for j in range(n):
+        if values[j] < minima[groups[j]]:
+            minima[groups[j]] = values[j]
+    return minima_array

@@ -69,8 +69,11 @@ def _expected_scores_grouped(
     else:
         scores = _numpy_grouped_scores(p[order], w[order], groups[order], n_groups, squared)
     never = np.log1p(-np.minimum(p, 1.0 - 1e-12))
-    group_never = np.zeros(n_groups)
-    np.minimum.at(group_never, groups, never)  # log(1 - the group's highest p)
+    if KERNEL is not None:
+        group_never = KERNEL.group_minima(never, groups, n_groups)
+    else:
+        group_never = np.zeros(n_groups)
+        np.minimum.at(group_never, groups, never)  # log(1 - the group's highest p)
     return scores, float(np.exp(group_never.sum()))
 
 
@@ -123,7 +126,7 @@ def page_threshold(
     if groups is None:
         scores, nothing_is_content = _expected_scores_independent(p, w, order, beta)
     else:
-        scores, nothing_is_content = _expected_scores_grouped(p, w, order, np.asarray(groups, dtype=np.int64), beta)
+        scores, nothing_is_content = _expected_scores_grouped(p, w, order, np.ascontiguousarray(groups, dtype=np.int64), beta)
     best = int(np.argmax(scores))
     if nothing_is_content > scores[best]:
         return float(np.nextafter(p[order[0]], np.inf))

@@ -80,6 +80,8 @@ def _walked_alike(cython: Any, html: str) -> bool:
         and columns.numbers.tolist() == expected.numbers.tolist()
         and columns.path_ids.tolist() == expected.path_ids.tolist()
         and columns.path_keys == expected.path_keys
+        and columns.numbers.flags.c_contiguous
+        and columns.path_ids.flags.c_contiguous
     )
 
 

@@ -59,7 +59,7 @@ _PROBABILITIES = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(
-    st.lists(st.tuples(_PROBABILITIES, st.integers(1, 500), st.integers(0, 12)), min_size=1, max_size=60),
+    st.lists(st.tuples(_PROBABILITIES, st.integers(1, 500), st.integers(0, 80)), min_size=1, max_size=60),
     st.sampled_from([0.5, 1.0, 2.0]),
 )
 def test_the_kernel_gives_the_numpy_scores_to_the_bit(blocks: list[tuple[float, int, int]], beta: float) -> None:
@@ -70,6 +70,19 @@ def test_the_kernel_gives_the_numpy_scores_to_the_bit(blocks: list[tuple[float, 
     compiled_scores = kernel.grouped_scores(p, w, groups, squared, CORRELATED_DRAWS)  # type: ignore[attr-defined]
     reference = decision._numpy_grouped_scores(p, w, groups, int(groups.max()) + 1, squared)
     assert compiled_scores.tobytes() == reference.tobytes()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-800.0, 0.0), st.integers(0, 9)), min_size=1, max_size=40))
+def test_the_kernel_takes_group_minima_as_numpy_minimum_at(values: list[tuple[float, int]]) -> None:
+    kernel = _kernel()
+    numbers, groups = np.array([v for v, _ in values]), np.array([g for _, g in values], np.int64)
+    expected = np.zeros(10)
+    np.minimum.at(expected, groups, numbers)
+    # Equal values (0.0 and -0.0): the sign of zero may differ, which no sum of them sees.
+    assert np.array_equal(kernel.group_minima(numbers, groups, 10), expected)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="out of range"):
+        kernel.group_minima(numbers, groups, int(groups.max()))  # type: ignore[attr-defined]
 
 
 def test_the_cut_is_the_same_with_and_without_the_kernel(monkeypatch: pytest.MonkeyPatch) -> None:
