@@ -61,7 +61,7 @@ def test_document_is_scored_without_parsing_again(monkeypatch: pytest.MonkeyPatc
     def no_second_parse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the page was parsed again")
 
-    monkeypatch.setattr("classifier.extraction.extract.blocks_from_html", no_second_parse)
+    monkeypatch.setattr("classifier.extraction.extract.blocks_and_columns_from_html", no_second_parse)
     assert score(document, scorer=hand_scorer()) == expected
 
 
