@@ -1,8 +1,13 @@
 """Killable worker processes with a per-page deadline and memory limit.
 
-`PagePool.imap()` sends page records to worker processes one at a time and yields the results
-in input order. Each worker loads the model once (through `model_loader`) and then calls the
-page function for every record it gets. The parent watches every busy worker:
+`PagePool.imap()` sends page records to worker processes and yields the results in input
+order. Each worker loads the model once (through `model_loader`) and then calls the page
+function for every record it gets, in the order it gets them. A worker holds up to `1 +
+prefetch` records at a time: the next page waits in its connection while it scores one, so it
+never idles while the parent reads the input and hands pages out (the connection's send buffer
+is enlarged to hold a page, so that handing one to a busy worker does not wait for it). The
+parent watches every busy worker (a page's time starts when the worker is done with the one
+before):
 
 * past `timeout` seconds on one page, the worker is killed (SIGKILL: a page stuck in C code
   cannot be interrupted any other way), the page becomes an error row, and a fresh worker takes
@@ -10,6 +15,8 @@ page function for every record it gets. The parent watches every busy worker:
 * past `max_memory` bytes of resident memory (read from ``/proc`` on Linux, checked every
   `poll_interval` seconds; elsewhere an ``RLIMIT_AS`` set inside the worker), likewise;
 * a worker that dies (segfault, OOM killer) turns its page into an error row and is replaced.
+
+The pages a killed or dead worker held besides the one it was scoring go to the next worker.
 
 Items that are not pages (skipped records, damaged-input records, markers) pass through the
 pool without reaching a worker, keeping their place in the order. At most `window` items are
@@ -24,8 +31,10 @@ import contextlib
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -35,6 +44,8 @@ T = TypeVar("T")
 
 #: How long a worker may take to start and load the model before the run gives up.
 STARTUP_TIMEOUT = 600.0
+#: The send buffer asked for on each worker's connection: room for the pages it holds.
+SEND_BUFFER_BYTES = 8 * 2**20
 #: Workers that may die one after another while starting (killed, out of memory) before the run
 #: gives up: a worker that dies while starting is replaced, up to this many times in a row.
 STARTUP_RETRIES = 3
@@ -98,15 +109,29 @@ def _rss_bytes(pid: int) -> int | None:
     return resident * os.sysconf("SC_PAGE_SIZE")
 
 
+def _enlarge_send_buffer(conn: Connection) -> None:
+    """Ask for a send buffer of `SEND_BUFFER_BYTES` on the parent's end of a worker's connection
+    (a Unix socket pair; the system may grant less, and nothing where it is a pipe)."""
+    with contextlib.suppress(OSError, ValueError):
+        endpoint = socket.socket(fileno=os.dup(conn.fileno()))
+        with endpoint:
+            endpoint.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+
+
 @dataclass(slots=True)
 class _Worker:
     process: Any
     conn: Connection
     ready: bool = False
-    busy: tuple[int, Any] | None = None  # (seq, record)
-    started: float = 0.0
+    tasks: deque[tuple[int, Any]] = field(default_factory=deque)  # (seq, record) sent, oldest first
+    started: float = 0.0  # when the worker began the oldest task
     pid: int | None = None
     spawned: float = field(default_factory=time.monotonic)
+
+    @property
+    def busy(self) -> tuple[int, Any] | None:
+        """The task the worker is scoring, or None."""
+        return self.tasks[0] if self.tasks else None
 
 
 @dataclass
@@ -116,7 +141,8 @@ class PagePool(Generic[T]):
     `page_fn(record, *, model, options) -> row` runs in the workers; `error_fn(record, message)
     -> row` builds the error row for a page that timed out, ran out of memory or killed its
     worker (it runs in the parent). Both, and `model_loader`, must be picklable (module-level
-    functions). `workers` >= 1; `timeout` and `max_memory` (bytes) are per page, None for none.
+    functions). `workers` >= 1; `timeout` and `max_memory` (bytes) are per page, None for none;
+    `prefetch` (>= 0) pages wait at each worker besides the one it scores.
     `start_method` is a multiprocessing start method (default ``forkserver`` where available:
     fresh workers that do not inherit the parent's threads).
     """
@@ -130,12 +156,15 @@ class PagePool(Generic[T]):
     max_memory: int | None = None
     window: int = 256
     poll_interval: float = 0.2
+    prefetch: int = 2
     start_method: str | None = None
     stats: PoolStats = field(default_factory=PoolStats)
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ValueError("workers must be >= 1")
+        if self.prefetch < 0:
+            raise ValueError("prefetch must be >= 0")
         method = self.start_method
         if method is None:
             method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -155,6 +184,7 @@ class PagePool(Generic[T]):
         )
         process.start()
         child.close()
+        _enlarge_send_buffer(parent)
         return _Worker(process=process, conn=parent)
 
     def _kill(self, worker: _Worker) -> None:
@@ -211,29 +241,27 @@ class PagePool(Generic[T]):
         backlog: list[tuple[int, Any]] = []  # records taken back from a killed worker
 
         while True:
-            # 1. hand out work to idle, ready workers (reading input only as needed)
+            # 1. hand out work to ready workers with room (reading input only as needed)
             for worker in self._pool:
-                if not worker.ready or worker.busy is not None:
-                    continue
-                task = None
-                if backlog:
-                    task = backlog.pop(0)
-                while task is None and not exhausted and next_seq - next_out < self.window:
-                    try:
-                        item = next(source)
-                    except StopIteration:
-                        exhausted = True
+                while worker.ready and len(worker.tasks) <= self.prefetch:
+                    task = None
+                    if backlog:
+                        task = backlog.pop(0)
+                    while task is None and not exhausted and next_seq - next_out < self.window:
+                        try:
+                            item = next(source)
+                        except StopIteration:
+                            exhausted = True
+                            break
+                        seq, next_seq = next_seq, next_seq + 1
+                        record = record_of(item)
+                        if record is None:
+                            done[seq] = (item, None)
+                        else:
+                            waiting[seq] = item
+                            task = (seq, record)
+                    if task is None or not self._send(worker, task, done, waiting, backlog):
                         break
-                    seq, next_seq = next_seq, next_seq + 1
-                    record = record_of(item)
-                    if record is None:
-                        done[seq] = (item, None)
-                    else:
-                        waiting[seq] = item
-                        task = (seq, record)
-                if task is None:
-                    break
-                self._send(worker, task, backlog)
 
             # 2. emit what is ready, in order
             while next_out in done:
@@ -267,15 +295,26 @@ class PagePool(Generic[T]):
 
     # ------------------------------------------------------------------ helpers
 
-    def _send(self, worker: _Worker, task: tuple[int, Any], backlog: list[tuple[int, Any]]) -> None:
+    def _send(
+        self,
+        worker: _Worker,
+        task: tuple[int, Any],
+        done: dict[int, tuple[T, Any]],
+        waiting: dict[int, T],
+        backlog: list[tuple[int, Any]],
+    ) -> bool:
+        """Hand `task` to the worker (a worker that was idle starts it now). A worker gone is
+        handled as dead (it is replaced) and the task goes to the next one: False."""
         try:
             worker.conn.send(task)
         except (BrokenPipeError, OSError):
             backlog.insert(0, task)
-            self._replace(worker)
-            return
-        worker.busy = task
-        worker.started = time.monotonic()
+            self._worker_died(worker, done, waiting, backlog)
+            return False
+        if not worker.tasks:
+            worker.started = time.monotonic()
+        worker.tasks.append(task)
+        return True
 
     def _receive(
         self,
@@ -293,7 +332,7 @@ class PagePool(Generic[T]):
             message = None
         if message is None:
             if died or not worker.process.is_alive():
-                self._worker_died(worker, done, waiting)
+                self._worker_died(worker, done, waiting, backlog)
             return
         kind, payload = message
         if kind == "ready":
@@ -305,10 +344,13 @@ class PagePool(Generic[T]):
             raise SandboxError(payload)
         else:
             seq, row = payload
-            worker.busy = None
+            worker.tasks.popleft()  # rows come back in the order the tasks went out
+            worker.started = time.monotonic()  # the next task, if any, starts now
             done[seq] = (waiting.pop(seq), row)
 
-    def _worker_died(self, worker: _Worker, done: dict[int, tuple[T, Any]], waiting: dict[int, T]) -> None:
+    def _worker_died(
+        self, worker: _Worker, done: dict[int, tuple[T, Any]], waiting: dict[int, T], backlog: list[tuple[int, Any]]
+    ) -> None:
         code = worker.process.exitcode
         if not worker.ready:
             self._startup_failures += 1
@@ -318,14 +360,14 @@ class PagePool(Generic[T]):
                     f"workers exited while starting {self._startup_failures} times in a row (last exit code {code})"
                 )
             self.stats.worker_deaths += 1
-            self._replace(worker)
+            self._replace(worker, backlog)
             return
         self.stats.worker_deaths += 1
-        if worker.busy is not None:
-            seq, record = worker.busy
+        if worker.tasks:
+            seq, record = worker.tasks.popleft()
             reason = f"worker died while scoring this page (exit code {code})"
             done[seq] = (waiting.pop(seq), self.error_fn(record, reason))
-        self._replace(worker)
+        self._replace(worker, backlog)
 
     def _check_idle_memory(self, worker: _Worker) -> None:
         """Refuse a memory limit that an idle worker, model loaded, already exceeds: every page
@@ -339,8 +381,12 @@ class PagePool(Generic[T]):
                 f"uses with the model loaded ({rss / 2**20:.0f} MiB): raise --max-memory"
             )
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, backlog: list[tuple[int, Any]]) -> None:
+        """Kill the worker and start another; the pages it held but was not scoring go first
+        to the next workers, in their order."""
         self._kill(worker)
+        backlog[:0] = worker.tasks
+        worker.tasks.clear()
         index = self._pool.index(worker)
         self._pool[index] = self._spawn()
         self.stats.respawns += 1
@@ -362,5 +408,5 @@ class PagePool(Generic[T]):
                     self.stats.memory_kills += 1
             if reason is not None:
                 done[seq] = (waiting.pop(seq), self.error_fn(record, reason))
-                worker.busy = None
-                self._replace(worker)
+                worker.tasks.popleft()
+                self._replace(worker, backlog)

@@ -166,3 +166,12 @@ def subprocess_env() -> dict[str, str]:
         paths.append(env["PYTHONPATH"])
     env["PYTHONPATH"] = os.pathsep.join(paths)
     return env
+
+
+def square(record: int, *, model: Any, options: Any) -> int:
+    """A page function for the pool alone: the record's square."""
+    return record * record
+
+
+def error_of(record: int, message: str) -> str:
+    return f"{record}: {message}"

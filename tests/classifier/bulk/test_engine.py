@@ -19,16 +19,19 @@ from pathlib import Path
 
 import pytest
 from tests.classifier.bulk.helpers import (
+    error_of,
     fake_loader,
     fake_page,
     html,
     read_rows,
+    square,
     subprocess_env,
     write_jsonl,
     write_warc,
 )
 
 from classifier.bulk.engine import run
+from classifier.bulk.sandbox import PagePool
 from classifier.bulk.output import apply_dup_domains
 from classifier.bulk.pages import load_extractor, score_file, score_records
 from classifier.bulk.rows import BulkOptions, PageOptions, Record, Row, error_row
@@ -91,14 +94,17 @@ def test_local_run_accounts_for_every_record_and_is_identical_across_workers(cor
     assert rows[0]["host"] == "a0.example"
 
 
-def test_timeout_crash_and_exception_become_error_rows_and_the_run_goes_on(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_timeout_crash_and_exception_become_error_rows_and_the_run_goes_on(tmp_path: Path, workers: int) -> None:
+    # Each worker holds the next page while it scores one: the page behind a hang or a crash
+    # goes to the next worker, and is scored.
     pages = [(f"http://p{i}.example/", html(i)) for i in range(8)]
     pages[2] = ("http://hang.example/", html(2, "SLEEP"))
     pages[4] = ("http://raise.example/", html(4, "RAISE"))
     pages[6] = ("http://crash.example/", html(6, "CRASH"))
     write_warc(tmp_path / "x.warc.gz", pages, extras=False)
     started = time.monotonic()
-    summary = run([str(tmp_path / "x.warc.gz")], str(tmp_path / "o.jsonl"), _options(workers=2, timeout=1.0), page_fn=fake_page, model_loader=None)
+    summary = run([str(tmp_path / "x.warc.gz")], str(tmp_path / "o.jsonl"), _options(workers=workers, timeout=1.0), page_fn=fake_page, model_loader=None)
     assert time.monotonic() - started < 20
     rows = read_rows(tmp_path / "o.jsonl")
     assert [r["url"] for r in rows] == [url for url, _ in pages]
@@ -445,3 +451,16 @@ def test_progress_shows_a_total_a_percentage_and_the_inputs_done(corpus: list[st
     total = sum(os.path.getsize(path) for path in corpus[:3]) + sum(p.stat().st_size for p in Path(corpus[3]).rglob("*.html"))
     assert f"/{total / 1000:.1f}k" in shown and "100%" in shown
     assert f"inputs {summary.inputs}/{summary.inputs}" in shown and f"rows {summary.rows_written}" in shown
+
+
+@pytest.mark.parametrize("prefetch", [0, 1, 3])
+def test_rows_are_the_same_whatever_each_worker_holds(prefetch: int) -> None:
+    records = list(range(40))
+    with PagePool(page_fn=square, error_fn=error_of, workers=2, prefetch=prefetch) as pool:
+        rows = [row for _, row in pool.imap(records, lambda item: item if item % 7 else None)]
+    assert rows == [None if item % 7 == 0 else item * item for item in records]
+
+
+def test_prefetch_below_zero_is_refused() -> None:
+    with pytest.raises(ValueError, match="prefetch"):
+        PagePool(page_fn=square, error_fn=error_of, prefetch=-1)
