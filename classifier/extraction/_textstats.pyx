@@ -268,7 +268,9 @@ def statistics_and_tokens(list texts, CharClasses classes):
     (by context); a text that has one of them is lower-cased by `str.lower()` and read again."""
     cdef Py_ssize_t n = len(texts), b, i, found = 0, before, capacity = 0
     for b in range(n):
-        capacity += len(texts[b]) // 2 + 1  # tokens are apart: at most half the characters, rounded up
+        # Tokens are apart: at most half the characters of the lower-cased text, rounded up,
+        # which has at most twice the characters (U+0130 becomes two): one per character.
+        capacity += len(texts[b]) + 1
     floats_array, counts_array = np.zeros((7, n)), np.zeros((8, n), dtype=np.int64)
     block_array, start_array = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64)
     hash_array, token_counts_array = np.empty(capacity, dtype=np.uint64), np.zeros(n)
