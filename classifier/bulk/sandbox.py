@@ -112,10 +112,17 @@ def _rss_bytes(pid: int) -> int | None:
 def _enlarge_send_buffer(conn: Connection) -> None:
     """Ask for a send buffer of `SEND_BUFFER_BYTES` on the parent's end of a worker's connection
     (a Unix socket pair; the system may grant less, and nothing where it is a pipe)."""
-    with contextlib.suppress(OSError, ValueError):
-        endpoint = socket.socket(fileno=os.dup(conn.fileno()))
-        with endpoint:
-            endpoint.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
+    try:
+        duplicate = os.dup(conn.fileno())
+    except (OSError, ValueError):
+        return
+    try:
+        endpoint = socket.socket(fileno=duplicate)  # owns the copy from here on
+    except OSError:  # not a socket
+        os.close(duplicate)
+        return
+    with endpoint, contextlib.suppress(OSError):
+        endpoint.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
 
 
 @dataclass(slots=True)

@@ -280,7 +280,7 @@ BLOCK_NUMBER_FIELDS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class BlockColumns:
     """A page's blocks' numbers as arrays, for the features: `numbers[b, k]` is block b's
     `BLOCK_NUMBER_FIELDS[k]`, `path_ids[b]` the number of its `path_key` (by first appearance)

@@ -237,7 +237,7 @@ class _Tokens:
 
 @dataclass(frozen=True, slots=True)
 class _PageArrays:
-    """Each block's numbers, read once from the blocks and their texts."""
+    """Each block's numbers (the walker's columns), text statistics and tokens, read once."""
 
     n: int
     texts: list[str]

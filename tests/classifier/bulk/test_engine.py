@@ -464,3 +464,26 @@ def test_rows_are_the_same_whatever_each_worker_holds(prefetch: int) -> None:
 def test_prefetch_below_zero_is_refused() -> None:
     with pytest.raises(ValueError, match="prefetch"):
         PagePool(page_fn=square, error_fn=error_of, prefetch=-1)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="counts the open descriptors in /proc")
+def test_the_send_buffer_grows_on_a_socket_pair_and_a_pipe_is_left_alone() -> None:
+    import multiprocessing
+    import socket
+
+    from classifier.bulk.sandbox import _enlarge_send_buffer
+
+    def open_descriptors() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    parent, child = multiprocessing.Pipe(duplex=True)
+    reading, writing = multiprocessing.Pipe(duplex=False)
+    before = open_descriptors()
+    _enlarge_send_buffer(parent)
+    _enlarge_send_buffer(writing)
+    assert open_descriptors() == before  # the copies made to reach the socket are closed
+    with socket.socket(fileno=os.dup(parent.fileno())) as grown, socket.socket(fileno=os.dup(child.fileno())) as untouched:
+        # The system caps the size (net.core.wmem_max), but grants more than its default.
+        assert grown.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) > untouched.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
+    for end in (parent, child, reading, writing):
+        end.close()
