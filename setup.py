@@ -94,6 +94,7 @@ def cython_extension(name: str, sources: tuple[str, ...], compile_args: tuple[st
         [f"classifier/extraction/{name}.pyx"],
         extra_compile_args=["-O2", *compile_args],
         define_macros=[("PAGESIEVE_BUILT_FROM", f'"{digest}"')],  # compared with the sources at import
+        depends=[f"classifier/extraction/{source}" for source in sources],  # dom.py too: rebuilt when it changes
     )
     try:
         extensions = cythonize([extension], compiler_directives={"language_level": "3"}, build_dir="build/cython", quiet=True)
