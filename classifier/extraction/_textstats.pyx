@@ -241,28 +241,8 @@ cdef void _count(_Buffer text, CharClasses classes, Py_ssize_t b, double[:, ::1]
         floats[6, b] = _has_date(text, classes)
 
 
-cdef tuple _statistics_tuple(floats_array, counts_array):
-    """The fields of `textstats.TextStatistics` in order: chars, words, sampled, alpha, upper,
-    digits, non_ascii, sentence_ends, commas, separators, newlines, ends_with_punctuation,
-    starts_lower, has_copyright, date_like."""
-    return (*floats_array[:3], *counts_array, *floats_array[3:])
-
-
-def statistics(list texts, CharClasses classes):
-    """Per-block counts of non-empty `texts`, the fields of `textstats.TextStatistics` in order."""
-    cdef Py_ssize_t n = len(texts), b
-    floats_array, counts_array = np.zeros((7, n)), np.zeros((8, n), dtype=np.int64)
-    cdef double[:, ::1] floats = floats_array
-    cdef int64_t[:, ::1] counts = counts_array
-    cdef _Buffer text = _Buffer()
-    for b in range(n):
-        text.read(texts[b], classes)
-        _count(text, classes, b, floats, counts)
-    return _statistics_tuple(floats_array, counts_array)
-
-
 def statistics_and_tokens(list texts, CharClasses classes):
-    """`statistics(texts)` and `block_tokens` of the lower-cased texts, reading each text once:
+    """As `textstats.statistics_and_tokens`, reading each text once:
     the tokens are hashed from each character's lower case (`Py_UNICODE_TOLOWER`), which is
     what `str.lower()` gives for every character but two, U+0130 (two characters) and U+03A3
     (by context); a text that has one of them is lower-cased by `str.lower()` and read again."""
@@ -293,7 +273,9 @@ def statistics_and_tokens(list texts, CharClasses classes):
         for i in range(before, found):
             owner[i] = b
         token_counts[b] = found - before
-    return _statistics_tuple(floats_array, counts_array), (block_array[:found], token_counts_array, hash_array[:found])
+    # The statistics as the fields of `textstats.TextStatistics`, in order.
+    statistics = (*floats_array[:3], *counts_array, *floats_array[3:])
+    return statistics, (block_array[:found], token_counts_array, hash_array[:found])
 
 
 cdef Py_ssize_t _hash_tokens(_Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found):
@@ -317,27 +299,6 @@ cdef Py_ssize_t _hash_tokens(_Buffer text, CharClasses classes, int64_t[::1] sta
         hashes[found] = value
         found += 1
     return found
-
-
-def block_tokens(list lowered, CharClasses classes):
-    """As `textstats.block_tokens`: each token's block, the count per block, the hashes."""
-    cdef Py_ssize_t n = len(lowered), b, i, found = 0, before, capacity = 0
-    for b in range(n):
-        capacity += len(lowered[b]) // 2 + 1  # tokens are apart: at most half the characters, rounded up
-    block_array, start_array = np.empty(capacity, dtype=np.int64), np.empty(capacity, dtype=np.int64)
-    hash_array, counts_array = np.empty(capacity, dtype=np.uint64), np.zeros(n)
-    cdef int64_t[::1] owner = block_array, starts = start_array
-    cdef uint64_t[::1] hashes = hash_array
-    cdef double[::1] counts = counts_array
-    cdef _Buffer text = _Buffer()
-    for b in range(n):
-        text.read(lowered[b], classes)
-        before = found
-        found = _hash_tokens(text, classes, starts, hashes, found)
-        for i in range(before, found):
-            owner[i] = b
-        counts[b] = found - before
-    return block_array[:found], counts_array, hash_array[:found]
 
 
 def token_hashes(str text, CharClasses classes):

@@ -127,14 +127,6 @@ class TextStatistics:
     date_like: np.ndarray  # 1.0 where DATE_LIKE matches
 
 
-def text_statistics(texts: Sequence[str]) -> TextStatistics:
-    """Character-class counts of non-empty `texts` (the kernel's, else `numpy_text_statistics`)."""
-    if KERNEL is None:
-        return numpy_text_statistics(texts)
-    module, classes = KERNEL
-    return TextStatistics(*module.statistics(list(texts), classes))
-
-
 def numpy_text_statistics(texts: Sequence[str]) -> TextStatistics:
     """Character-class counts of non-empty `texts`, from one array of the page's code points
     (a Python loop over characters costs more than everything else in the features)."""
@@ -218,8 +210,9 @@ def numpy_token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def statistics_and_tokens(texts: Sequence[str]) -> tuple[TextStatistics, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """`text_statistics(texts)` and `block_tokens` of the lower-cased texts (the kernel reads
-    each text once for both, else numpy)."""
+    """The character-class counts of non-empty `texts`, and the tokens of the texts lower-cased:
+    each token's block, the count per block and the tokens' hashes in order (the kernel reads
+    each text once for both, else `numpy_text_statistics` and `numpy_block_tokens`)."""
     if KERNEL is None:
         return numpy_text_statistics(texts), numpy_block_tokens([text.lower() for text in texts])
     module, classes = KERNEL
@@ -227,17 +220,9 @@ def statistics_and_tokens(texts: Sequence[str]) -> tuple[TextStatistics, tuple[n
     return TextStatistics(*statistics), tokens
 
 
-def block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The tokens of the page's lower-cased blocks: each token's block, the count per block,
-    and the tokens' hashes in order (the kernel's, else `numpy_block_tokens`)."""
-    if KERNEL is None:
-        return numpy_block_tokens(lowered)
-    module, classes = KERNEL
-    return module.block_tokens(list(lowered), classes)
-
-
 def numpy_block_tokens(lowered: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`block_tokens` with numpy."""
+    """The tokens of lower-cased blocks with numpy: each token's block, the count per block,
+    the tokens' hashes."""
     lengths = np.fromiter(map(len, lowered), np.int64, len(lowered))
     block_starts = np.concatenate(([0], np.cumsum(lengths[:-1] + 1)))
     token_starts, hashes = numpy_token_hashes("\n".join(lowered))
