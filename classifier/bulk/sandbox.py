@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import selectors
 import signal
 import socket
 import sys
@@ -37,7 +38,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -178,6 +179,9 @@ class PagePool(Generic[T]):
         self._ctx = multiprocessing.get_context(method)
         self._pool: list[_Worker] = []
         self._startup_failures = 0
+        # Every worker's connection and exit sentinel, registered while it lives: one selector
+        # for the run instead of one per wait (data: the worker, and whether it is the sentinel).
+        self._selector: selectors.BaseSelector | None = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -192,9 +196,22 @@ class PagePool(Generic[T]):
         process.start()
         child.close()
         _enlarge_send_buffer(parent)
-        return _Worker(process=process, conn=parent)
+        worker = _Worker(process=process, conn=parent)
+        selector = self._selector
+        assert selector is not None
+        selector.register(parent, selectors.EVENT_READ, (worker, False))
+        selector.register(process.sentinel, selectors.EVENT_READ, (worker, True))
+        return worker
+
+    def _unregister(self, worker: _Worker) -> None:
+        if self._selector is None:
+            return
+        for handle in (worker.conn, worker.process.sentinel):
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(handle)
 
     def _kill(self, worker: _Worker) -> None:
+        self._unregister(worker)
         with contextlib.suppress(Exception):
             worker.process.kill()
         worker.process.join(5)
@@ -202,6 +219,7 @@ class PagePool(Generic[T]):
             worker.conn.close()
 
     def __enter__(self) -> PagePool[T]:
+        self._selector = selectors.DefaultSelector()
         try:
             for _ in range(self.workers):
                 self._pool.append(self._spawn())
@@ -225,9 +243,13 @@ class PagePool(Generic[T]):
             worker.process.join(max(0.0, deadline - time.monotonic()))
             if worker.process.is_alive():
                 self._kill(worker)
+            self._unregister(worker)
             with contextlib.suppress(Exception):
                 worker.conn.close()
         self._pool = []
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
 
     # ------------------------------------------------------------------ the loop
 
@@ -290,14 +312,11 @@ class PagePool(Generic[T]):
                 wait_for = max(0.0, until if wait_for is None else min(wait_for, until))
             if not busy and not starting:
                 continue  # every worker is idle: step 1 hands out the next page
-            conns: dict[Any, _Worker] = {w.conn: w for w in busy + starting}
-            sentinels: dict[Any, _Worker] = {w.process.sentinel: w for w in busy + starting}
-            ready = wait(list(conns) + list(sentinels), timeout=wait_for)
-            for handle in ready:
-                found = conns.get(handle) or sentinels.get(handle)
-                if found is None or found not in self._pool:
-                    continue
-                self._receive(found, handle in sentinels, done, waiting, backlog)
+            assert self._selector is not None
+            for key, _ in self._selector.select(wait_for):
+                found, died = key.data
+                if found in self._pool:
+                    self._receive(found, died, done, waiting, backlog)
             self._enforce_limits(done, waiting, backlog)
 
     # ------------------------------------------------------------------ helpers
