@@ -156,17 +156,13 @@ class Extractor:
         include = Inclusions(title=include_title, captions=include_captions, comments=include_comments)
         labels = self.label(analysis, threshold=threshold, favor=favor, include=include, roles=roles)
         block_roles = labels.roles if labels.roles is not None else [None] * len(analysis.blocks)
+        # Positional arguments and Python floats and bools from tolist(): a frozen dataclass's
+        # keyword call costs twice as much, and the page has hundreds of blocks.
         blocks = tuple(
-            Block(
-                index=raw.index,
-                text=raw.text,
-                tag=raw.tag,
-                path=raw.path,
-                probability=float(probability),
-                is_content=bool(kept),
-                role=role,
+            Block(raw.index, raw.text, raw.tag, raw.path, probability, kept, role)
+            for raw, probability, kept, role in zip(
+                analysis.blocks, labels.probabilities.tolist(), labels.keep.tolist(), block_roles
             )
-            for raw, probability, kept, role in zip(analysis.blocks, labels.probabilities, labels.keep, block_roles)
         )
         metadata = analysis.metadata
         return Document(
