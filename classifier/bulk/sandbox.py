@@ -335,7 +335,10 @@ class PagePool(Generic[T]):
             worker.conn.send(task)
         except (BrokenPipeError, OSError):
             backlog.insert(0, task)
-            self._worker_died(worker, done, waiting, backlog)
+            # The rows it sent before it died come first: the page it died on is the oldest
+            # task it holds once they are read, not the oldest it was sent.
+            while worker in self._pool:
+                self._receive(worker, True, done, waiting, backlog)
             return False
         if not worker.tasks:
             worker.started = time.monotonic()

@@ -175,3 +175,10 @@ def square(record: int, *, model: Any, options: Any) -> int:
 
 def error_of(record: int, message: str) -> str:
     return f"{record}: {message}"
+
+
+def square_or_exit(record: int, *, model: Any, options: Any) -> int:
+    """`square`, but a negative record ends the worker process at once (exit code 3)."""
+    if record < 0:
+        os._exit(3)
+    return record * record

@@ -25,6 +25,7 @@ from tests.classifier.bulk.helpers import (
     html,
     read_rows,
     square,
+    square_or_exit,
     subprocess_env,
     write_jsonl,
     write_warc,
@@ -459,6 +460,54 @@ def test_rows_are_the_same_whatever_each_worker_holds(prefetch: int) -> None:
     with PagePool(page_fn=square, error_fn=error_of, workers=2, prefetch=prefetch) as pool:
         rows = [row for _, row in pool.imap(records, lambda item: item if item % 7 else None)]
     assert rows == [None if item % 7 == 0 else item * item for item in records]
+
+
+def test_workers_that_die_busy_or_idle_are_replaced_and_every_row_comes_out() -> None:
+    with PagePool(page_fn=square_or_exit, error_fn=error_of, workers=2) as pool:
+        first = [row for _, row in pool.imap([1, -2, 3, 4, -5, 6, 7, 8], lambda item: item)]
+        idle = pool._pool[0].process
+        idle.kill()  # between two runs: no page in it
+        idle.join()
+        second = [row for _, row in pool.imap([9, 10, 11], lambda item: item)]
+        assert pool._selector is not None
+        # Each live worker's connection and exit sentinel, and nothing of the dead ones.
+        assert len(pool._selector.get_map()) == 2 * len(pool._pool) == 4
+    assert pool._selector is None and pool.stats.worker_deaths == 3
+    assert [row for i, row in enumerate(first) if i not in (1, 4)] == [1, 9, 16, 36, 49, 64]
+    assert all(first[i].startswith(f"{value}: worker died while scoring this page") for i, value in ((1, -2), (4, -5)))
+    assert second == [81, 100, 121]
+
+
+def test_a_send_to_a_dead_worker_reads_the_rows_it_finished_before_blaming_a_page() -> None:
+    import multiprocessing
+    from collections import deque
+
+    from classifier.bulk.sandbox import _Worker
+
+    class DeadProcess:  # a worker that scored page A, sent its row and died on page B
+        exitcode, sentinel, pid = 3, -1, None
+
+        def is_alive(self) -> bool:
+            return False
+
+        def kill(self) -> None: ...
+
+        def join(self, timeout: float | None = None) -> None: ...
+
+    parent, child = multiprocessing.Pipe(duplex=True)
+    child.send(("row", (0, "row of A")))
+    child.close()
+    dead = _Worker(process=DeadProcess(), conn=parent, ready=True, tasks=deque([(0, "A"), (1, "B")]))
+    done: dict[int, tuple[str, str]] = {}
+    waiting, backlog = {0: "A", 1: "B"}, []
+    with PagePool(page_fn=square, error_fn=error_of, workers=1) as pool:
+        pool._pool[0], replaced = dead, pool._pool[0]
+        pool._kill(replaced)
+        assert pool._send(dead, (2, "C"), done, waiting, backlog) is False
+        assert dead not in pool._pool and len(pool._pool) == 1  # replaced
+    assert done[0] == ("A", "row of A")
+    assert done[1][0] == "B" and done[1][1].startswith("B: worker died while scoring this page")
+    assert backlog == [(2, "C")] and pool.stats.worker_deaths == 1
 
 
 def test_prefetch_below_zero_is_refused() -> None:
