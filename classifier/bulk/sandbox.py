@@ -126,7 +126,7 @@ def _enlarge_send_buffer(conn: Connection) -> None:
         endpoint.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SEND_BUFFER_BYTES)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # a worker is itself: `in` the pool compares identity
 class _Worker:
     process: Any
     conn: Connection
