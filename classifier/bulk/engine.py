@@ -9,7 +9,9 @@ assembles the output (`classifier.bulk.output`). Two executors:
 * `LocalExecutor`: killable worker processes on this machine (`classifier.bulk.sandbox`) with a
   per-page deadline and memory limit, the model loaded once per worker, pages handed out one
   at a time (so large files are split across workers too), rows in input order (so the output
-  is the same for any number of workers); ``workers=0`` scores in this process;
+  is the same for any number of workers); ``workers=0`` scores in this process. With two or
+  more workers, a gzip WARC's members go to the workers still compressed, and the workers read
+  them (`classifier.bulk.members`);
 * `classifier.bulk.on_dask.DaskExecutor`: one task per input on a Dask cluster.
 
 `run()` and `classifier.bulk.on_dask.run_dask()` are the two entry points; ``python -m
@@ -27,6 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol
 
+from .members import MemberResult, WarcMember, error_of_task, iter_members, reads_by_members, score_task
 from .output import Assembly, Rescore, apply_dup_domains, assemble
 from .pages import PageFn, load_extractor, row_of, score_page
 from .parts import PartStore, PartWriter
@@ -41,17 +44,23 @@ ModelLoader = Callable[[], Any] | None | Literal["default"]
 @dataclass(frozen=True, slots=True)
 class Item:
     """What flows from the inputs to the parts: input `index` starts (no record, not `end`),
-    one of its records, or it ends (`complete` False when ``--limit`` cut it)."""
+    one of its records, or it ends (`complete` False when ``--limit`` cut it). Between the
+    reading and the workers an item may instead carry a gzip WARC `member`, or `abort` the
+    input: its part so far is dropped, for the input to be read again."""
 
     index: int
     record: Record | None = None
     end: bool = False
     complete: bool = True
+    member: WarcMember | None = None
+    abort: bool = False
 
 
-def page_record(item: Item) -> Record | None:
-    """The page an item carries for a worker to score, or None (a marker, a skipped or
-    damaged record: it passes through without a worker)."""
+def page_record(item: Item) -> Record | WarcMember | None:
+    """What an item carries for a worker: a page to score, a WARC member to read and score, or
+    None (a marker, a skipped or damaged record: it passes through without a worker)."""
+    if item.member is not None:
+        return item.member
     record = item.record
     return record if record is not None and record.is_page else None
 
@@ -116,9 +125,10 @@ class LocalExecutor:
             model = self.model_loader() if self.model_loader is not None else None
             self._pool = _InlinePool(self.page_fn, model, self.options.page)
         else:
+            reading = self.options.reading()
             self._pool = PagePool(
-                page_fn=self.page_fn,
-                error_fn=error_row,
+                page_fn=functools.partial(score_task, self.page_fn, reading),
+                error_fn=functools.partial(error_of_task, reading),
                 workers=self.workers,
                 model_loader=self.model_loader,
                 page_options=self.options.page,
@@ -133,14 +143,34 @@ class LocalExecutor:
         self._pool.__exit__(*exc)
 
     def results(self, todo: Sequence[tuple[int, Source]]) -> Iterator[tuple[Item, Row | None]]:
-        yield from self._pool.imap(self._items(todo), page_record)
+        """The items and rows of `todo`; an input whose members the workers could not read
+        whole is aborted there and read again at the end, without members."""
+        by_members = self.workers >= 2 and self.options.limit is None
+        again: list[tuple[int, Source]] = []
+        sources = dict(todo)
+        for item, row in self._pool.imap(self._items(todo, by_members=by_members), page_record):
+            if again and again[-1][0] == item.index:
+                continue  # the rest of an input read again below
+            if item.abort or (isinstance(row, MemberResult) and row.record is None):
+                again.append((item.index, sources[item.index]))
+                yield Item(item.index, abort=True), None
+            elif isinstance(row, MemberResult):
+                yield Item(item.index, row.record), row.row
+            else:
+                yield item, row
+        if again:
+            yield from self._pool.imap(self._items(again, by_members=False), page_record)
 
-    def _items(self, todo: Sequence[tuple[int, Source]]) -> Iterator[Item]:
-        """The inputs' items, in order, reading each input only as the workers need it; a
-        ``--limit`` cut ends the input in progress as incomplete and stops."""
+    def _items(self, todo: Sequence[tuple[int, Source]], *, by_members: bool) -> Iterator[Item]:
+        """The inputs' items, in order, reading each input only as the workers need it (gzip
+        WARCs member by member when `by_members`); a ``--limit`` cut ends the input in
+        progress as incomplete and stops."""
         options, pages = self.options, 0
         for index, source in todo:
             yield Item(index)
+            if by_members and reads_by_members(source, options.reading()):
+                yield from _member_items(index, source, options.max_record_bytes)
+                continue
             limited = False
             for record in iter_records(source, options.reading(), stdin=self.stdin):
                 yield Item(index, record)
@@ -152,6 +182,16 @@ class LocalExecutor:
             yield Item(index, end=True, complete=not limited)
             if limited:
                 return
+
+
+def _member_items(index: int, source: Source, max_bytes: int) -> Iterator[Item]:
+    """A gzip WARC's members, then its end; an abort where the members cannot be found."""
+    for member in iter_members(source.path, max_bytes):
+        if member is None:
+            yield Item(index, abort=True)
+            return
+        yield Item(index, member=member)
+    yield Item(index, end=True)
 
 
 class Progress:
@@ -213,7 +253,12 @@ def _write_parts(
     written: set[Source] = set()
     try:
         for item, row in executor.results(todo):
-            if item.record is None and not item.end:
+            if item.abort:  # the input is read again later: nothing of it is kept
+                if writer is not None:
+                    writer.abort()
+                writer = None
+                written.discard(sources[item.index])
+            elif item.record is None and not item.end:
                 writer = store.open_part(sources[item.index])
                 written.add(sources[item.index])
             elif item.end:

@@ -94,11 +94,16 @@ def _worker_main(
             seq, record = message
             try:
                 row = page_fn(record, model=model, options=page_options)
-            except MemoryError:
-                row = error_fn(record, "memory limit exceeded (MemoryError)")
             except Exception as exc:  # noqa: BLE001 - every page becomes a row
-                row = error_fn(record, f"{type(exc).__name__}: {exc}"[:500])
+                row = error_fn(record, failure_message(exc))
             conn.send(("row", (seq, row)))
+
+
+def failure_message(exc: Exception) -> str:
+    """The error of a page whose function raised `exc` in a worker."""
+    if isinstance(exc, MemoryError):
+        return "memory limit exceeded (MemoryError)"
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 def _rss_bytes(pid: int) -> int | None:
@@ -355,7 +360,8 @@ class PagePool(Generic[T]):
     ) -> None:
         message = None
         try:
-            if worker.conn.poll():
+            # Readable (not `died`): a whole message is there, as a worker sends each at once.
+            if not died or worker.conn.poll():
                 message = worker.conn.recv()
         except (EOFError, OSError):
             message = None

@@ -103,16 +103,15 @@ def _resume_after_damage(path: str, last: int | None, failure: BaseException, op
         return  # the same damage again (corrupt compression): already reported
 
 
-def _open_fastwarc(path: str, strict: bool) -> Any:
+def _archive_iterator(stream: Any, strict: bool) -> Any:
     from fastwarc.warc import ArchiveIterator
 
-    stream = open(path, "rb")  # noqa: SIM115 - closed by the caller
     # HTTP is parsed here (`_split_http`) so that the whole block can be checked against the
     # WARC Content-Length first.
     try:
-        return stream, ArchiveIterator(stream, parse_http=False, quirks_mode=not strict)
+        return ArchiveIterator(stream, parse_http=False, quirks_mode=not strict)
     except TypeError:  # fastwarc < 2 names it strict_mode
-        return stream, ArchiveIterator(stream, parse_http=False, strict_mode=strict)
+        return ArchiveIterator(stream, parse_http=False, strict_mode=strict)
 
 
 def _split_http(block: bytes) -> tuple[int | None, dict[str, str], bytes]:
@@ -138,27 +137,33 @@ def _split_http(block: bytes) -> tuple[int | None, dict[str, str], bytes]:
 
 
 def _read_warc_fastwarc(path: str, options: ReadOptions, *, strict: bool) -> Iterator[Record]:
+    with open(path, "rb") as stream:
+        yield from read_fastwarc_stream(path, stream, options, strict=strict)
+
+
+def read_fastwarc_stream(source: str, stream: Any, options: ReadOptions, *, strict: bool, base: int = 0) -> Iterator[Record]:
+    """The records of a WARC byte stream read by fastwarc, at offsets from `base` (where the
+    stream starts in `source`); damage ends it with an error record, as `read_warc` says, and
+    bytes fastwarc cannot read raise."""
     from fastwarc.warc import WarcRecordType
 
-    stream, iterator = _open_fastwarc(path, strict)
-    with stream:
-        for rec in iterator:
-            offset = int(rec.stream_pos)
-            url = rec.headers.get("WARC-Target-URI")
-            if rec.headers.get("Content-Length") is None:  # the header itself was cut off
-                error = f"damaged WARC: record at offset {offset} has an incomplete header"
-                yield Record(path, offset, url=url, error=error, input_incomplete=True)
-                return
-            expected = int(rec.content_length)
-            if expected > options.max_record_bytes:
-                yield Record(path, offset, url=url, error=_too_large(expected, options.max_record_bytes))
-                continue  # its block is never read: the iterator skips it
-            block = rec.reader.read()
-            if len(block) < expected:
-                error = f"damaged WARC: record at offset {offset} is shorter than its Content-Length ({len(block)} of {expected} bytes)"
-                yield Record(path, offset, url=url, error=error, input_incomplete=True)
-                return
-            yield replace(_record_of_block(path, offset, url, rec, block, WarcRecordType, options), position=offset)
+    for rec in _archive_iterator(stream, strict):
+        offset = base + int(rec.stream_pos)
+        url = rec.headers.get("WARC-Target-URI")
+        if rec.headers.get("Content-Length") is None:  # the header itself was cut off
+            error = f"damaged WARC: record at offset {offset} has an incomplete header"
+            yield Record(source, offset, url=url, error=error, input_incomplete=True)
+            return
+        expected = int(rec.content_length)
+        if expected > options.max_record_bytes:
+            yield Record(source, offset, url=url, error=_too_large(expected, options.max_record_bytes))
+            continue  # its block is never read: the iterator skips it
+        block = rec.reader.read()
+        if len(block) < expected:
+            error = f"damaged WARC: record at offset {offset} is shorter than its Content-Length ({len(block)} of {expected} bytes)"
+            yield Record(source, offset, url=url, error=error, input_incomplete=True)
+            return
+        yield replace(_record_of_block(source, offset, url, rec, block, WarcRecordType, options), position=offset)
 
 
 def _record_of_block(path: str, offset: int, url: str | None, rec: Any, block: bytes, types: Any, options: ReadOptions) -> Record:

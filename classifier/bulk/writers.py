@@ -91,7 +91,11 @@ class JsonlWriter:
         self.stream = stream
 
     def write(self, row: dict[str, Any]) -> None:
-        self.stream.write(json_bytes(safe_row(row)))
+        try:  # most rows hold no lone surrogate: then `safe_row` would change nothing
+            line = json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:
+            line = json_bytes(safe_row(row))
+        self.stream.write(line)
         self.stream.write(b"\n")
 
     def close(self) -> None:

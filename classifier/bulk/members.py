@@ -1,0 +1,193 @@
+"""Gzip WARCs read by the workers, member by member.
+
+With two or more workers the engine does not inflate a gzip WARC itself: it finds where each
+gzip member starts (`iter_members`: the gzip magic, checked by inflating the first bytes to
+``WARC/``) and hands the member's compressed bytes to a worker, which inflates it and reads its
+record with the code of `classifier.bulk.warc.read_warc` (`record_of_member`), then scores it
+(`score_task`). The engine then spends a fraction of the CPU a page did (no inflating, no
+copying of the page), so that more workers scale.
+
+A member that is not exactly one gzip member holding one whole record read without damage (a
+record cut short, corrupt compression, bytes between members, two records in one member, a
+member too large) gives no record (`MemberResult.record` is None): the engine then reads that
+input again from its start with `read_warc`, so every input gives the same records, rows and
+damage reports whichever way it was read.
+"""
+
+from __future__ import annotations
+
+import io
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import IO, Any
+
+from .pages import PageFn
+from .rows import PageOptions, ReadOptions, Record, Row, Source, error_row
+from .sandbox import failure_message
+from .warc import read_fastwarc_stream
+
+_inflater: ModuleType = zlib
+_INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
+try:  # the same bytes as zlib, in about half the time
+    from isal import isal_zlib
+
+    _inflater = isal_zlib
+    _INFLATE_ERRORS = (zlib.error, isal_zlib.error)  # type: ignore[assignment]  # (its stub: an instance)
+except ImportError:  # pragma: no cover - isal comes with the bulk extra
+    pass
+
+GZIP_MAGIC = b"\x1f\x8b\x08"
+#: Compressed bytes inflated to check that a gzip magic starts a member holding a WARC record.
+PROBE_BYTES = 512
+#: Room for the WARC and HTTP headers above `ReadOptions.max_record_bytes` when inflating.
+HEADER_ROOM = 2**20
+_SCAN_CHUNK = 4 * 2**20
+
+
+@dataclass(frozen=True, slots=True)
+class WarcMember:
+    """One gzip member of a WARC file: where it starts in `source`, and its compressed bytes."""
+
+    source: str
+    offset: int
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class MemberResult:
+    """What became of a `WarcMember`: its record (without the body) and its row (None for a
+    record that is not a page). `record` is None when the member is not one whole record: the
+    input is to be read again with `read_warc`."""
+
+    record: Record | None
+    row: Row | None = None
+
+
+def reads_by_members(source: Source, options: ReadOptions) -> bool:
+    """Whether `source` is a gzip WARC to hand out member by member: its first member holds
+    a WARC record, and fastwarc reads it (as `read_warc` would)."""
+    if source.kind != "warc" or options.warc_reader == "warcio" or not _has_fastwarc():
+        return False
+    try:
+        with open(source.path, "rb") as handle:
+            return starts_record(handle.read(PROBE_BYTES))
+    except OSError:
+        return False
+
+
+def _has_fastwarc() -> bool:
+    try:
+        import fastwarc  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def starts_record(data: bytes) -> bool:
+    """Whether `data` starts with a gzip member whose first bytes are a WARC record's."""
+    if not data.startswith(GZIP_MAGIC):
+        return False
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        head = decompressor.decompress(data[:PROBE_BYTES], 32)
+    except zlib.error:
+        return False
+    return head.lstrip(b"\r\n").startswith(b"WARC/")
+
+
+def iter_members(path: str, max_bytes: int) -> Iterator[WarcMember | None]:
+    """The members of the gzip WARC at `path`, in file order, each from a start that
+    `starts_record` accepts to the next; None (last) where a member is larger than `max_bytes`
+    or the file cannot be read on."""
+    try:
+        with open(path, "rb") as handle:
+            yield from _members(path, handle, max_bytes)
+    except OSError:
+        yield None
+
+
+def _members(path: str, handle: IO[bytes], max_bytes: int) -> Iterator[WarcMember | None]:
+    buffer = handle.read(_SCAN_CHUNK)
+    base, start, search = 0, 0, 1  # buffer[0]'s file offset; the member's start; where to look
+    at_end = not buffer
+    while buffer:
+        found = buffer.find(GZIP_MAGIC, search)
+        if found >= 0 and (at_end or found + PROBE_BYTES <= len(buffer)):
+            if starts_record(buffer[found : found + PROBE_BYTES]):
+                if found - start > max_bytes:
+                    break
+                yield WarcMember(path, base + start, buffer[start:found])
+                start = found
+            search = found + 1
+            continue
+        if at_end:
+            if len(buffer) - start <= max_bytes:
+                yield WarcMember(path, base + start, buffer[start:])
+                return
+            break
+        search = found if found >= 0 else max(start + 1, len(buffer) - len(GZIP_MAGIC) + 1)
+        buffer, base, search, start = buffer[start:], base + start, search - start, 0
+        if len(buffer) > max_bytes:
+            break
+        chunk = handle.read(_SCAN_CHUNK)
+        at_end = not chunk
+        buffer += chunk
+    if buffer:
+        yield None  # a member larger than max_bytes
+
+
+def record_of_member(member: WarcMember, options: ReadOptions) -> Record | None:
+    """The record of `member` as `read_warc` reads it (body included); None unless the member
+    is exactly one gzip member holding one record, read whole and without damage."""
+    raw = _inflate_member(member.data, options.max_record_bytes + HEADER_ROOM)
+    if raw is None:
+        return None
+    try:
+        records = list(read_fastwarc_stream(member.source, io.BytesIO(raw), options, strict=True, base=member.offset))
+    except (OSError, ValueError, RuntimeError):
+        return None
+    if len(records) != 1 or records[0].offset != member.offset or records[0].input_incomplete:
+        return None
+    return records[0]
+
+
+def _inflate_member(data: bytes, limit: int) -> bytes | None:
+    """The bytes of the one gzip member `data` holds; None if it does not end where `data`
+    does (cut short, followed by other bytes, larger than `limit`) or is corrupt."""
+    decompressor = _inflater.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        raw = decompressor.decompress(data, limit)
+    except _INFLATE_ERRORS:
+        return None
+    return raw if decompressor.eof and not decompressor.unused_data else None
+
+
+def score_task(page_fn: PageFn, read_options: ReadOptions, task: Any, *, model: Any, options: PageOptions) -> Any:
+    """The workers' function (`PagePool.page_fn`): a `WarcMember` -> a `MemberResult` (its
+    page scored by `page_fn`, failures made rows as the pool makes them); a page record ->
+    `page_fn`'s row."""
+    if not isinstance(task, WarcMember):
+        return page_fn(task, model=model, options=options)
+    record = record_of_member(task, read_options)
+    if record is None:
+        return MemberResult(None)
+    row = None
+    if record.is_page:
+        try:
+            row = page_fn(record, model=model, options=options)
+        except Exception as exc:  # noqa: BLE001 - every page becomes a row
+            row = error_row(record, failure_message(exc))
+    return MemberResult(replace(record, body=None), row)
+
+
+def error_of_task(read_options: ReadOptions, task: Any, message: str) -> Any:
+    """The pool's `error_fn`: the error row of a task whose page timed out, ran out of memory
+    or killed its worker; a `WarcMember` is read here to name its record (a `MemberResult`)."""
+    if not isinstance(task, WarcMember):
+        return error_row(task, message)
+    record = record_of_member(task, read_options)
+    if record is None:
+        return MemberResult(None)
+    return MemberResult(replace(record, body=None), error_row(record, message) if record.is_page else None)

@@ -1,0 +1,203 @@
+"""Gzip WARCs read member by member: the same records as `read_warc`, whatever the damage, and
+the same rows and accounts from the engine with two workers as with none."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.classifier.bulk.helpers import fake_page, html, read_rows, write_warc
+
+from classifier.bulk.engine import LocalExecutor, run
+from classifier.bulk.members import (
+    MemberResult,
+    WarcMember,
+    error_of_task,
+    iter_members,
+    reads_by_members,
+    record_of_member,
+    score_task,
+    starts_record,
+)
+from classifier.bulk.rows import BulkOptions, PageOptions, ReadOptions, Record, Source
+from classifier.bulk.warc import read_warc
+
+pytest.importorskip("fastwarc")
+
+
+def by_members(path: Path, options: ReadOptions = ReadOptions()) -> list[Record]:
+    """What the engine reads with workers, in one process: member by member, and the whole
+    input again with `read_warc` at the first member that is not one whole record."""
+    records = []
+    for member in iter_members(str(path), options.max_record_bytes):
+        record = None if member is None else record_of_member(member, options)
+        if record is None:
+            return list(read_warc(str(path), options))
+        records.append(record)
+    return records
+
+
+@pytest.fixture(scope="module")
+def warc(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("members") / "a.warc.gz"
+    write_warc(path, [(f"http://a{i}.example/p", html(i)) for i in range(6)])  # with an image, a PDF, a redirect
+    return path
+
+
+def test_every_record_is_found_and_read_as_read_warc_reads_it(warc: Path) -> None:
+    members = list(iter_members(str(warc), 2**20))
+    expected = list(read_warc(str(warc)))
+    assert [m.offset for m in members if m is not None] == [r.offset for r in expected]
+    assert [record_of_member(m, ReadOptions()) for m in members if m is not None] == expected
+    assert sum(len(m.data) for m in members if m is not None) == warc.stat().st_size
+
+
+def test_a_gzip_warc_is_read_by_members_and_other_inputs_are_not(warc: Path, tmp_path: Path) -> None:
+    plain = tmp_path / "b.warc"
+    write_warc(plain, [("http://b.example/", html(1))], gz=False)
+    other = tmp_path / "c.warc.gz"
+    other.write_bytes(gzip.compress(b"<html>not a WARC</html>"))
+    assert reads_by_members(Source(str(warc), "warc"), ReadOptions())
+    assert not reads_by_members(Source(str(warc), "warc"), ReadOptions(warc_reader="warcio"))
+    assert not reads_by_members(Source(str(plain), "warc"), ReadOptions())
+    assert not reads_by_members(Source(str(other), "warc"), ReadOptions())
+    assert not reads_by_members(Source(str(tmp_path / "missing.warc.gz"), "warc"), ReadOptions())
+
+
+def test_a_member_start_is_checked_by_inflating_it() -> None:
+    assert starts_record(gzip.compress(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n"))
+    assert starts_record(gzip.compress(b"\r\nWARC/1.0\r\n"))
+    assert not starts_record(gzip.compress(b"HTTP/1.1 200 OK\r\n"))
+    assert not starts_record(b"\x1f\x8b\x08" + bytes(64))  # the magic, then no gzip member
+    assert not starts_record(b"WARC/1.0\r\n")
+
+
+def test_a_member_larger_than_the_limit_ends_the_members(warc: Path) -> None:
+    members = list(iter_members(str(warc), 100))
+    assert members[-1] is None
+    assert all(len(m.data) <= 100 for m in members[:-1] if m is not None)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda data, cut: data[:cut], id="cut short"),
+        pytest.param(lambda data, cut: data[:cut] + b"garbage!" + data[cut:], id="bytes between"),
+        pytest.param(lambda data, cut: data[: cut - 4] + data[cut:], id="gzip trailer lost"),
+    ],
+)
+def test_a_damaged_member_gives_no_record(warc: Path, damage) -> None:  # noqa: ANN001
+    members = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    member = members[3]
+    damaged = WarcMember(member.source, member.offset, damage(member.data, len(member.data) - 2))
+    assert record_of_member(member, ReadOptions()) is not None
+    assert record_of_member(damaged, ReadOptions()) is None
+
+
+def test_two_records_in_one_member_give_no_record(warc: Path) -> None:
+    records = list(read_warc(str(warc)))
+    raw = b"".join(gzip.decompress(m.data) for m in iter_members(str(warc), 2**20) if m is not None)
+    joined = WarcMember(str(warc), 0, gzip.compress(raw))
+    assert len(records) > 2 and record_of_member(joined, ReadOptions()) is None
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    kind=st.sampled_from(["cut", "insert", "flip", "delete"]),
+    where=st.floats(0, 1, exclude_max=True),
+    junk=st.binary(min_size=1, max_size=40),
+)
+def test_damage_anywhere_gives_the_records_read_warc_gives(warc: Path, tmp_path: Path, kind: str, where: float, junk: bytes) -> None:
+    data = warc.read_bytes()
+    at = int(where * len(data))
+    damaged = {
+        "cut": data[:at],
+        "insert": data[:at] + junk + data[at:],
+        "flip": data[:at] + bytes([data[at] ^ (junk[0] | 1)]) + data[at + 1 :],
+        "delete": data[:at] + data[at + len(junk) :],
+    }[kind]
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(damaged)
+    assert by_members(path) == list(read_warc(str(path)))
+
+
+def test_a_worker_scores_a_member_and_names_it_on_failure(warc: Path) -> None:
+    members = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    records = list(read_warc(str(warc)))
+    page = next(i for i, r in enumerate(records) if r.is_page)
+    skipped = next(i for i, r in enumerate(records) if r.skip)
+    result = score_task(fake_page, ReadOptions(), members[page], model=None, options=PageOptions())
+    assert result.record.url == records[page].url and result.record.body is None
+    assert result.row == fake_page(records[page], model=None, options=PageOptions())
+    assert score_task(fake_page, ReadOptions(), members[skipped], model=None, options=PageOptions()) == MemberResult(
+        records[skipped], None
+    )
+    failed = error_of_task(ReadOptions(), members[page], "timeout: page took longer than 1 s")
+    assert (failed.row.url, failed.row.offset, failed.row.error) == (records[page].url, records[page].offset, "timeout: page took longer than 1 s")
+    cut = WarcMember(members[page].source, members[page].offset, members[page].data[:-9])
+    assert error_of_task(ReadOptions(), cut, "timeout") == MemberResult(None)
+
+
+def test_with_two_workers_the_engine_hands_out_members_still_compressed(warc: Path) -> None:
+    todo = [(0, Source(str(warc), "warc"))]
+    executor = LocalExecutor(BulkOptions(workers=2, progress=False), fake_page)
+    items = list(executor._items(todo, by_members=True))
+    assert [type(item.member) for item in items[1:-1]] == [WarcMember] * len(list(read_warc(str(warc))))
+    assert all(item.record is None for item in items) and items[-1].end
+    assert all(item.member is None for item in executor._items(todo, by_members=False))
+
+
+def _run(inputs: list[Path], tmp_path: Path, workers: int) -> tuple[list[dict], dict]:
+    out, summary = tmp_path / f"o{workers}.jsonl", tmp_path / f"s{workers}.json"
+    options = BulkOptions(progress=False, resume=False, timeout=None, workers=workers, summary_path=str(summary))
+    run([str(p) for p in inputs], str(out), options, page_fn=fake_page, model_loader=None)
+    account = json.loads(summary.read_text())
+    return read_rows(out), {k: v for k, v in account.items() if k not in ("elapsed_s", "pages_per_s", "workers", "output")}
+
+
+def test_two_workers_reading_members_give_what_one_process_gives(warc: Path, tmp_path: Path) -> None:
+    data = warc.read_bytes()
+    members = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    at = members[5].offset + 7
+    inputs = [warc, tmp_path / "cut.warc.gz", tmp_path / "garbage.warc.gz", tmp_path / "last.warc.gz"]
+    inputs[1].write_bytes(data[:at])
+    inputs[2].write_bytes(data[:at] + b"garbage" + data[at:])
+    write_warc(inputs[3], [(f"http://d{i}.example/", html(i)) for i in range(3)], extras=False)
+    rows, account = _run(inputs, tmp_path, 0)
+    assert account["inputs_completed"] == 4 and account["records_read"] > 30
+    assert any(row["error"] for row in rows)  # the damage is reported
+    assert _run(inputs, tmp_path, 2) == (rows, account)
+
+
+def test_pages_past_the_deadline_or_killing_their_worker_are_named_as_without_members(tmp_path: Path) -> None:
+    pages = [(f"http://e{i}.example/", html(i, word)) for i, word in enumerate(["", "SLEEP", "", "CRASH", ""])]
+    write_warc(tmp_path / "e.warc.gz", pages, extras=False)
+
+    def rows_with(workers: int) -> list[dict]:
+        out = tmp_path / f"o{workers}.jsonl"
+        options = BulkOptions(progress=False, resume=False, timeout=1.0, workers=workers)
+        run([str(tmp_path / "e.warc.gz")], str(out), options, page_fn=fake_page, model_loader=None)
+        return read_rows(out)
+
+    rows = rows_with(2)
+    assert [row["url"] for row in rows] == [url for url, _ in pages]
+    assert "timeout" in rows[1]["error"] and "worker died" in rows[3]["error"]
+    assert rows[1]["host"] == "e1.example" and rows[0]["error"] is None
+    assert rows == rows_with(1)  # one worker: the engine reads the WARC itself
+
+
+def test_plain_zlib_inflates_members_as_isal_does(warc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zlib
+
+    import classifier.bulk.members as members
+
+    found = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    cut = WarcMember(found[2].source, found[2].offset, found[2].data[:-3])
+    expected = [record_of_member(m, ReadOptions()) for m in (*found, cut)]
+    monkeypatch.setattr(members, "_inflater", zlib)
+    assert [record_of_member(m, ReadOptions()) for m in (*found, cut)] == expected
+    assert expected[-1] is None and None not in expected[:-1]
