@@ -44,16 +44,18 @@ ModelLoader = Callable[[], Any] | None | Literal["default"]
 @dataclass(frozen=True, slots=True)
 class Item:
     """What flows from the inputs to the parts: input `index` starts (no record, not `end`),
-    one of its records, or it ends (`complete` False when ``--limit`` cut it). Between the
-    reading and the workers an item may instead carry a gzip WARC `member`, or `abort` the
-    input: its part so far is dropped, for the input to be read again."""
+    one of its records, or it ends (`complete` False when ``--limit`` cut it); or `abort`: its
+    part so far is dropped, and the input is read again. Between the reading and the workers an
+    item may instead carry a gzip WARC `member`, or say that the members stop (`unread`): the
+    rest of the input is not one member per record."""
 
     index: int
     record: Record | None = None
     end: bool = False
     complete: bool = True
-    member: WarcMember | None = None
     abort: bool = False
+    member: WarcMember | None = None
+    unread: bool = False
 
 
 def page_record(item: Item) -> Record | WarcMember | None:
@@ -143,23 +145,43 @@ class LocalExecutor:
         self._pool.__exit__(*exc)
 
     def results(self, todo: Sequence[tuple[int, Source]]) -> Iterator[tuple[Item, Row | None]]:
-        """The items and rows of `todo`; an input whose members the workers could not read
-        whole is aborted there and read again at the end, without members."""
+        """The items and rows of `todo`, each input's in order. An input whose members the
+        workers could not read whole stops there, and is continued after the others by the
+        engine's own reader (`_rest_of`)."""
         by_members = self.workers >= 2 and self.options.limit is None
-        again: list[tuple[int, Source]] = []
+        later: list[tuple[int, Source, list[int]]] = []  # input, and the offsets of its records out
         sources = dict(todo)
+        offsets: list[int] = []
         for item, row in self._pool.imap(self._items(todo, by_members=by_members), page_record):
-            if again and again[-1][0] == item.index:
-                continue  # the rest of an input read again below
-            if item.abort or (isinstance(row, MemberResult) and row.record is None):
-                again.append((item.index, sources[item.index]))
-                yield Item(item.index, abort=True), None
+            if later and later[-1][0] == item.index:
+                continue  # the rest of an input continued below
+            if item.unread or (isinstance(row, MemberResult) and row.record is None):
+                later.append((item.index, sources[item.index], offsets))
             elif isinstance(row, MemberResult):
+                assert row.record is not None
+                offsets.append(row.record.offset)
                 yield Item(item.index, row.record), row.row
             else:
+                if item.record is None and not item.end:
+                    offsets = []  # an input starts
                 yield item, row
-        if again:
-            yield from self._pool.imap(self._items(again, by_members=False), page_record)
+        for index, source, done in later:
+            yield from self._pool.imap(self._rest_of(index, source, done), page_record)
+
+    def _rest_of(self, index: int, source: Source, done: list[int]) -> Iterator[Item]:
+        """The records of `source` after the `done` ones (their offsets), read by the engine, and
+        its end; if the engine's reader does not begin with the same records, an abort (the
+        part so far is dropped) and the whole input again."""
+        records = iter_records(source, self.options.reading(), stdin=self.stdin)
+        for offset in done:
+            record = next(records, None)
+            if record is None or record.offset != offset:
+                yield Item(index, abort=True)
+                yield from self._items([(index, source)], by_members=False)
+                return
+        for record in records:
+            yield Item(index, record)
+        yield Item(index, end=True)
 
     def _items(self, todo: Sequence[tuple[int, Source]], *, by_members: bool) -> Iterator[Item]:
         """The inputs' items, in order, reading each input only as the workers need it (gzip
@@ -185,10 +207,10 @@ class LocalExecutor:
 
 
 def _member_items(index: int, source: Source, max_bytes: int) -> Iterator[Item]:
-    """A gzip WARC's members, then its end; an abort where the members cannot be found."""
+    """A gzip WARC's members, then its end; `unread` where the members cannot be found."""
     for member in iter_members(source.path, max_bytes):
         if member is None:
-            yield Item(index, abort=True)
+            yield Item(index, unread=True)
             return
         yield Item(index, member=member)
     yield Item(index, end=True)
@@ -248,34 +270,31 @@ def _size(source: Source) -> int:
 def _write_parts(
     executor: Executor, store: PartStore, sources: Sequence[Source], todo: Sequence[tuple[int, Source]], progress: Progress
 ) -> set[Source]:
-    """Consume the executor's results into one part per input; returns the inputs written."""
-    writer: PartWriter | None = None
+    """Consume the executor's results into one part per input; returns the inputs written. An
+    input's part stays open until its end comes, which may be after other inputs."""
+    writers: dict[int, PartWriter] = {}
     written: set[Source] = set()
     try:
         for item, row in executor.results(todo):
-            if item.abort:  # the input is read again later: nothing of it is kept
-                if writer is not None:
-                    writer.abort()
-                writer = None
+            if item.abort:  # the input is read again: nothing of it is kept
+                writers.pop(item.index).abort()
                 written.discard(sources[item.index])
             elif item.record is None and not item.end:
-                writer = store.open_part(sources[item.index])
+                writers[item.index] = store.open_part(sources[item.index])
                 written.add(sources[item.index])
             elif item.end:
-                assert writer is not None
-                writer.finish(complete=item.complete)
-                writer = None
+                writers.pop(item.index).finish(complete=item.complete)
                 progress.input_done(item.index)
             else:
-                assert writer is not None and item.record is not None
+                assert item.record is not None
                 record = item.record
                 if row is None and record.error is not None:
                     row = error_row(record, record.error)
-                writer.add(record, row)
+                writers[item.index].add(record, row)
                 progress.record(item.index, record, row is not None)
     except BaseException:
-        if writer is not None:
-            writer.abort()  # the input being read is redone by the next run
+        for writer in writers.values():
+            writer.abort()  # the inputs being read are redone by the next run
         raise
     return written
 

@@ -360,7 +360,8 @@ class PagePool(Generic[T]):
     ) -> None:
         message = None
         try:
-            # Readable (not `died`): a whole message is there, as a worker sends each at once.
+            # Readable (not `died`): a message has come, and recv() reads it whole (a worker
+            # writes each at once), so only a dead worker's connection needs the poll.
             if not died or worker.conn.poll():
                 message = worker.conn.recv()
         except (EOFError, OSError):

@@ -48,6 +48,8 @@ def read_warc(path: str, options: ReadOptions = ReadOptions()) -> Iterator[Recor
         for record in _read_warc_fastwarc(path, options, strict=True):
             yield record
             last = record.offset
+        if _gzip_tail_unread(path, last or 0):
+            yield _cut_short(path, last)
         return
     except (OSError, ValueError, RuntimeError) as exc:
         failure = exc
@@ -77,6 +79,35 @@ def _sniff(path: str) -> str | None:
     if not head or head.startswith(b"WARC/"):
         return "warc"
     return "arc" if head.startswith(b"filedesc://") else None
+
+
+def _gzip_tail_unread(path: str, start: int) -> bool:
+    """Whether a gzip WARC that fastwarc read to its end without an error holds bytes it read
+    no record from: the member at `start` (the last record's) cut short, corrupt, or followed
+    by bytes other than white space (a member cut in its first bytes, which fastwarc passes
+    over in silence)."""
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        if handle.read(2) != b"\x1f\x8b":
+            return False  # not gzip (or empty): fastwarc checked it to its end
+        handle.seek(start)
+        while not decompressor.eof:
+            data = decompressor.unconsumed_tail or handle.read(2**20)
+            if not data:
+                return True  # cut short
+            try:
+                decompressor.decompress(data, 2**20)  # (the output is dropped as it comes)
+            except zlib.error:
+                return True
+        return bool((decompressor.unused_data + handle.read(2**16)).strip())  # (white space is no record)
+
+
+def _cut_short(path: str, last: int | None) -> Record:
+    if last is None:
+        return Record(path, 0, error="not a WARC file: no record could be read (a gzip member cut short)", input_incomplete=True)
+    error = f"damaged WARC: unreadable bytes after the record at offset {last} (a gzip member cut short, or not one)"
+    return Record(path, last, error=error, input_incomplete=True)
 
 
 def _has_fastwarc() -> bool:

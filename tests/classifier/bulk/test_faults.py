@@ -19,6 +19,7 @@ from classifier.bulk.engine import OutputError, run
 from classifier.bulk.parts import OutputBusyError, PartStore
 from classifier.bulk.rows import OUTPUT_FIELDS, BulkOptions, PageOptions, Row
 from classifier.bulk.sandbox import SandboxError
+from classifier.bulk.warc import read_warc
 from classifier.bulk.writers import JsonlWriter, ParquetWriter, json_bytes, safe_row
 from classifier.cli import main as cli_main
 from tests.classifier.bulk.helpers import fake_page, html, read_rows, subprocess_env, write_jsonl, write_warc
@@ -163,6 +164,28 @@ def test_a_truncated_gzip_member_is_reported(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes()[:-200])
     summary = run([str(path)], str(tmp_path / "out.jsonl"), options())
     assert summary.exit_status == 3 and summary.inputs_unread and summary.reconciles
+
+
+@pytest.mark.parametrize("keep", [3, 10, 30], ids=["magic", "header", "first bytes"])
+def test_a_gzip_member_cut_in_its_first_bytes_is_reported(tmp_path: Path, keep: int) -> None:
+    path = _warc(tmp_path, gz=True)
+    whole = path.read_bytes()
+    records = list(read_warc(str(path)))
+    last = records[-1].offset
+    path.write_bytes(whole + whole[last : last + keep])  # fastwarc reads nothing there, and said nothing
+    damaged = list(read_warc(str(path)))
+    assert damaged[:-1] == records
+    assert damaged[-1].offset == last and damaged[-1].input_incomplete and "cut short" in (damaged[-1].error or "")
+    path.write_bytes(whole[:keep])
+    (alone,) = read_warc(str(path))
+    assert alone.offset == 0 and alone.input_incomplete and (alone.error or "").startswith("not a WARC file: no record could be read")
+
+
+def test_a_newline_after_the_last_gzip_member_is_not_damage(tmp_path: Path) -> None:
+    path = _warc(tmp_path, gz=True)
+    records = list(read_warc(str(path)))
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert list(read_warc(str(path))) == records
 
 
 # ----------------------------------------------------------------------------- outputs

@@ -3,6 +3,7 @@ the same rows and accounts from the engine with two workers as with none."""
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 from pathlib import Path
@@ -23,20 +24,23 @@ from classifier.bulk.members import (
     score_task,
     starts_record,
 )
-from classifier.bulk.rows import BulkOptions, PageOptions, ReadOptions, Record, Source
+from classifier.bulk.rows import BulkOptions, PageOptions, ReadOptions, Record, Row, Source
 from classifier.bulk.warc import read_warc
 
 pytest.importorskip("fastwarc")
 
 
 def by_members(path: Path, options: ReadOptions = ReadOptions()) -> list[Record]:
-    """What the engine reads with workers, in one process: member by member, and the whole
-    input again with `read_warc` at the first member that is not one whole record."""
+    """What the engine reads with workers, in one process: member by member, then, from the
+    first member that is not one whole record, `read_warc`'s records after those read (which
+    must be the ones `read_warc` begins with)."""
     records = []
     for member in iter_members(str(path), options.max_record_bytes):
         record = None if member is None else record_of_member(member, options)
         if record is None:
-            return list(read_warc(str(path), options))
+            rest = list(read_warc(str(path), options))
+            assert rest[: len(records)] == records
+            return records + rest[len(records) :]
         records.append(record)
     return records
 
@@ -149,6 +153,31 @@ def test_with_two_workers_the_engine_hands_out_members_still_compressed(warc: Pa
     assert [type(item.member) for item in items[1:-1]] == [WarcMember] * len(list(read_warc(str(warc))))
     assert all(item.record is None for item in items) and items[-1].end
     assert all(item.member is None for item in executor._items(todo, by_members=False))
+
+
+def counted_page(record: Record, *, model: str, options: PageOptions) -> Row:
+    """`fake_page`, logging each page it scores to the file `model` names."""
+    with open(model, "a", encoding="utf-8") as log:
+        log.write(f"{record.offset}\n")
+    return fake_page(record, model=None, options=options)
+
+
+def log_path(path: str) -> str:
+    return path
+
+
+def test_the_pages_before_damage_are_scored_once(warc: Path, tmp_path: Path) -> None:
+    members = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    cut = tmp_path / "cut.warc.gz"
+    cut.write_bytes(warc.read_bytes()[: members[7].offset + 20])
+    log = tmp_path / "scored.log"
+    options = BulkOptions(progress=False, resume=False, timeout=None, workers=2)
+    run([str(cut), str(warc)], str(tmp_path / "o.jsonl"), options, page_fn=counted_page, model_loader=functools.partial(log_path, str(log)))
+    rows = read_rows(tmp_path / "o.jsonl")
+    assert any(row["error"] for row in rows)  # the cut is reported
+    # Every page once: none of the cut file's pages before the damage a second time.
+    assert sorted(map(int, log.read_text().split())) == sorted(row["offset"] for row in rows if row["error"] is None)
+    assert rows == _run([cut, warc], tmp_path, 0)[0]
 
 
 def _run(inputs: list[Path], tmp_path: Path, workers: int) -> tuple[list[dict], dict]:
