@@ -3,6 +3,8 @@
     python benchmarks/bulk.py                 # 3,000 pages, real model if it loads
     python benchmarks/bulk.py --pages 20000   # a longer run, to see memory stay flat
     python benchmarks/bulk.py --stand-in      # force the model-free stand-in page function
+    python benchmarks/bulk.py --rounds 3      # 1 and 2 workers alternated 3 times: median ratio
+    python benchmarks/bulk.py --ceiling       # also: what two processes reach on this machine
 
 It builds a gzip WARC from ``data/wcxb-dev/html/*.html.gz`` (pages repeated to reach
 ``--pages``, each with its real URL and an HTTP charset), then measures:
@@ -11,7 +13,12 @@ It builds a gzip WARC from ``data/wcxb-dev/html/*.html.gz`` (pages repeated to r
 * scoring in one process (``workers=0``), so the share of time spent reading is
   read / (read + score) of the same work;
 * `classifier.bulk.engine.run` with ``--workers`` 1 and 2 (the engine as users run it: sandboxed
-  workers, ordered output, parts, assembly), pages/s and the 2-vs-1 ratio;
+  workers, ordered output, parts, assembly), pages/s and the 2-vs-1 ratio (with ``--rounds``,
+  the runs alternate and the median of the per-round ratios is reported: the machine is noisy);
+* with ``--ceiling``, the machine's own ceiling for two workers: two processes scoring pages in
+  a loop (no engine, no sandbox) at the same time, against one alone, in each round;
+* the engine process's CPU per page (start and assembly included) and the pages/s that would
+  make it a full core: where the engine would stop more workers from helping;
 * resident memory of the whole process tree of each run (the engine and its workers, in a
   fresh process), sampled every 0.2 s, reported at 10/50/90/100 % of the run and at its peak;
   flat p10..p90 over a long ``--pages`` run means bounded memory.
@@ -32,6 +39,7 @@ import io
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -163,18 +171,63 @@ def _one_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _inline_loop(args: argparse.Namespace) -> int:
+    """Score the WARC's first `args._inline` pages in a loop in this process (the first one, which
+    builds the scorer, untimed); prints pages/s."""
+    page_fn: Any = stand_in_page if args.stand_in else score_page
+    model = None if args.stand_in else load_extractor()
+    records = [record for record, _ in zip((r for r in read_warc(str(args.warc)) if r.is_page), range(args._inline))]
+    page_fn(records[0], model=model, options=PageOptions())
+    started = time.perf_counter()
+    for record in records[1:]:
+        page_fn(record, model=model, options=PageOptions())
+    print(json.dumps({"pages_per_s": (len(records) - 1) / (time.perf_counter() - started)}))
+    return 0
+
+
+def _ceiling(warc: Path, pages: int, *, stand_in: bool) -> float:
+    """Pages/s of two scoring loops at once over that of one alone (fresh processes)."""
+    cmd = [sys.executable, __file__, "--_inline", str(pages), "--warc", str(warc), *(["--stand-in"] if stand_in else [])]
+
+    def rates(copies: int) -> list[float]:
+        running = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(copies)]
+        return [json.loads(process.communicate()[0].strip().splitlines()[-1])["pages_per_s"] for process in running]
+
+    alone = rates(1)[0]
+    return sum(rates(2)) / alone
+
+
+def _fresh_run(workers: int, warc: Path, tmp: Path, *, stand_in: bool) -> dict[str, Any]:
+    """One `run` with `workers` in a fresh process, so that its memory is the engine's, not
+    this script's."""
+    cmd = [sys.executable, __file__, "--_run", str(workers), "--warc", str(warc), "--_out", str(tmp / f"out-{workers}.jsonl")]
+    if stand_in:
+        cmd.append("--stand-in")
+    load = os.getloadavg()[0]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    figures["load_before"] = round(load, 2)
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--warc", type=Path, default=None, help="reuse (or create) this WARC")
     parser.add_argument("--stand-in", action="store_true", help="use the model-free stand-in page function")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--rounds", type=int, default=1, help="runs of each worker count, alternated")
+    parser.add_argument("--ceiling", action="store_true", help="also time 1 and 2 plain scoring loops at once")
+    parser.add_argument("--ceiling-pages", type=int, default=800)
+    parser.add_argument("--_inline", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument("--_run", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--_out", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._run is not None:
         return _one_run(args)
+    if args._inline is not None:
+        return _inline_loop(args)
     if os.getloadavg()[0] > 0.5:
         print(f"warning: the machine is busy (load {os.getloadavg()[0]:.2f}): worker scaling will be understated", file=sys.stderr)
 
@@ -218,32 +271,42 @@ def main(argv: list[str] | None = None) -> int:
         "read_share": round(read_s / (read_s + score_s), 4),
         "runs": {},
     }
-    for workers in args.workers:
-        # each run in a fresh process, so that its memory is the engine's, not this script's
-        out = tmp / f"out-{workers}.jsonl"
-        cmd = [sys.executable, __file__, "--_run", str(workers), "--warc", str(warc), "--_out", str(out)]
-        if args.stand_in:
-            cmd.append("--stand-in")
-        load = os.getloadavg()[0]
-        result = subprocess.run(cmd, capture_output=True, text=True, check=True)
-        figures["runs"][workers] = json.loads(result.stdout.strip().splitlines()[-1])
-        figures["runs"][workers]["load_before"] = round(load, 2)
-    runs = figures["runs"]
-    if 1 in runs and 2 in runs:
-        figures["speedup_2_vs_1"] = round(runs[2]["pages_per_s"] / runs[1]["pages_per_s"], 3)
+    runs: dict[int, list[dict[str, Any]]] = {workers: [] for workers in args.workers}
+    ceilings: list[float] = []
+    for _ in range(args.rounds):
+        for workers in args.workers:
+            runs[workers].append(_fresh_run(workers, warc, tmp, stand_in=args.stand_in))
+        if args.ceiling:
+            ceilings.append(_ceiling(warc, args.ceiling_pages, stand_in=args.stand_in))
+    figures["runs"] = runs
+    if ceilings:
+        figures["ceiling_2_vs_1"] = round(statistics.median(ceilings), 3)
+        figures["ceiling_2_vs_1_rounds"] = [round(ceiling, 3) for ceiling in ceilings]
+    ratios = [two["pages_per_s"] / one["pages_per_s"] for one, two in zip(runs.get(1, []), runs.get(2, []))]
+    if ratios:
+        figures["speedup_2_vs_1"] = round(statistics.median(ratios), 3)
+        figures["speedup_2_vs_1_rounds"] = [round(ratio, 3) for ratio in ratios]
     outputs = {w: (tmp / f"out-{w}.jsonl").read_bytes() for w in args.workers}
     figures["identical_outputs"] = len(set(outputs.values())) == 1
 
     print(f"scorer: {scorer}; {pages} pages on {os.cpu_count()} cores")
     print(f"reading WARC: {read_s:.2f} s ({pages / read_s:.0f} pages/s); scoring in-process: {score_s:.2f} s "
           f"({pages / score_s:.1f} pages/s); reading share {figures['read_share']:.1%}")
-    for workers, fig in runs.items():
-        rss = fig["rss"]
-        print(f"workers={workers}: {fig['pages_per_s']:.1f} pages/s ({fig['elapsed_s']:.1f} s, {fig['errors']} errors, "
-              f"reconciles {fig['reconciles']}, load before {fig['load_before']}); engine process CPU {fig['engine_cpu_s']} s; RSS MiB (engine + workers) p10 {rss.get('p10_mib', 0):.0f} p50 {rss.get('p50_mib', 0):.0f} "
-              f"p90 {rss.get('p90_mib', 0):.0f} peak {rss.get('peak_mib', 0):.0f}")
-    if "speedup_2_vs_1" in figures:
-        print(f"2 workers / 1 worker: {figures['speedup_2_vs_1']:.2f}x (target >= 1.8x); outputs identical: {figures['identical_outputs']}")
+    for workers, rounds in runs.items():
+        for fig in rounds:
+            rss = fig["rss"]
+            engine_ms = fig["engine_cpu_s"] / pages * 1000
+            print(f"workers={workers}: {fig['pages_per_s']:.1f} pages/s ({fig['elapsed_s']:.1f} s, {fig['errors']} errors, "
+                  f"reconciles {fig['reconciles']}, load before {fig['load_before']}); engine process CPU {fig['engine_cpu_s']} s "
+                  f"({engine_ms:.2f} ms a page: a full core at {1000 / engine_ms:.0f} pages/s); RSS MiB (engine + workers) "
+                  f"p10 {rss.get('p10_mib', 0):.0f} p50 {rss.get('p50_mib', 0):.0f} p90 {rss.get('p90_mib', 0):.0f} peak {rss.get('peak_mib', 0):.0f}")
+    if ratios:
+        each = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        print(f"2 workers / 1 worker: {figures['speedup_2_vs_1']:.2f}x (median of {len(ratios)}: {each}; target >= 1.8x); "
+              f"outputs identical: {figures['identical_outputs']}")
+    if ceilings:
+        each = ", ".join(f"{ceiling:.2f}" for ceiling in ceilings)
+        print(f"machine ceiling: two scoring loops at once / one alone: {figures['ceiling_2_vs_1']:.2f}x (median of {len(ceilings)}: {each})")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
