@@ -44,11 +44,12 @@ def read_warc(path: str, options: ReadOptions = ReadOptions()) -> Iterator[Recor
         yield from _read_warc_warcio(path, options)
         return
     last: int | None = None
+    damaged = False  # the reading ended at damage it reported
     try:
         for record in _read_warc_fastwarc(path, options, strict=True):
             yield record
-            last = record.offset
-        if _gzip_tail_unread(path, last or 0):
+            last, damaged = record.offset, record.input_incomplete
+        if not damaged and _gzip_tail_unread(path, last or 0):
             yield _cut_short(path, last)
         return
     except (OSError, ValueError, RuntimeError) as exc:

@@ -159,11 +159,13 @@ def test_a_file_with_no_warc_record_is_damaged_input(tmp_path: Path, content: by
     assert len(rows) == 1 and rows[0]["error"] and summary.exit_status == 3
 
 
-def test_a_truncated_gzip_member_is_reported(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cut", [200, 300])
+def test_a_truncated_gzip_member_is_reported_once(tmp_path: Path, cut: int) -> None:
     path = _warc(tmp_path, gz=True)
-    path.write_bytes(path.read_bytes()[:-200])
+    path.write_bytes(path.read_bytes()[:-cut])
     summary = run([str(path)], str(tmp_path / "out.jsonl"), options())
     assert summary.exit_status == 3 and summary.inputs_unread and summary.reconciles
+    assert len(summary.damaged) == 1
 
 
 @pytest.mark.parametrize("keep", [3, 10, 30], ids=["magic", "header", "first bytes"])
