@@ -3,6 +3,7 @@
     python benchmarks/bulk.py                 # 3,000 pages, real model if it loads
     python benchmarks/bulk.py --pages 20000   # a longer run, to see memory stay flat
     python benchmarks/bulk.py --stand-in      # force the model-free stand-in page function
+    python benchmarks/bulk.py --empty-pages   # pages cost nothing: the engine's own work per page
     python benchmarks/bulk.py --rounds 3      # 1 and 2 workers alternated 3 times: median ratio
     python benchmarks/bulk.py --ceiling       # also: what two processes reach on this machine
 
@@ -150,10 +151,25 @@ class RssSampler:
         return {"p10_mib": pick(0.1), "p50_mib": pick(0.5), "p90_mib": pick(0.9), "end_mib": pick(1.0), "peak_mib": max(values) / 2**20}
 
 
+def empty_page(record: Record, *, model: Any, options: PageOptions) -> Row:
+    """A row and nothing else (``--empty-pages``): what a run costs then is the engine's and
+    the workers' own work (reading, inflating, handing out, writing)."""
+    return Row(source=record.source, offset=record.offset, url=record.url, status=record.status, threshold=0.5)
+
+
+def _page_fn(args: argparse.Namespace) -> Any:
+    return empty_page if args.empty_pages else stand_in_page if args.stand_in else score_page
+
+
+def _flags(args: argparse.Namespace) -> list[str]:
+    """The page-function flags, for the fresh processes."""
+    return ["--empty-pages"] * args.empty_pages + ["--stand-in"] * args.stand_in
+
+
 def _one_run(args: argparse.Namespace) -> int:
     """One `run()` in this (fresh) process; prints its figures as one JSON line."""
-    page_fn: Any = stand_in_page if args.stand_in else score_page
-    model_loader: Any = None if args.stand_in else "default"
+    page_fn: Any = _page_fn(args)
+    model_loader: Any = None if args.stand_in or args.empty_pages else "default"
     options = BulkOptions(workers=args._run, progress=False, resume=False, timeout=60.0)
     with RssSampler() as sampler:
         summary = run([str(args.warc)], str(args._out), options, page_fn=page_fn, model_loader=model_loader)
@@ -174,8 +190,8 @@ def _one_run(args: argparse.Namespace) -> int:
 def _inline_loop(args: argparse.Namespace) -> int:
     """Score the WARC's first `args._inline` pages in a loop in this process (the first one, which
     builds the scorer, untimed); prints pages/s."""
-    page_fn: Any = stand_in_page if args.stand_in else score_page
-    model = None if args.stand_in else load_extractor()
+    page_fn: Any = _page_fn(args)
+    model = None if args.stand_in or args.empty_pages else load_extractor()
     records = [record for record, _ in zip((r for r in read_warc(str(args.warc)) if r.is_page), range(args._inline))]
     page_fn(records[0], model=model, options=PageOptions())
     started = time.perf_counter()
@@ -185,9 +201,9 @@ def _inline_loop(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ceiling(warc: Path, pages: int, *, stand_in: bool) -> float:
+def _ceiling(warc: Path, pages: int, flags: list[str]) -> float:
     """Pages/s of two scoring loops at once over that of one alone (fresh processes)."""
-    cmd = [sys.executable, __file__, "--_inline", str(pages), "--warc", str(warc), *(["--stand-in"] if stand_in else [])]
+    cmd = [sys.executable, __file__, "--_inline", str(pages), "--warc", str(warc), *flags]
 
     def rates(copies: int) -> list[float]:
         running = [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) for _ in range(copies)]
@@ -197,12 +213,11 @@ def _ceiling(warc: Path, pages: int, *, stand_in: bool) -> float:
     return sum(rates(2)) / alone
 
 
-def _fresh_run(workers: int, warc: Path, tmp: Path, *, stand_in: bool) -> dict[str, Any]:
+def _fresh_run(workers: int, warc: Path, tmp: Path, flags: list[str]) -> dict[str, Any]:
     """One `run` with `workers` in a fresh process, so that its memory is the engine's, not
     this script's."""
     cmd = [sys.executable, __file__, "--_run", str(workers), "--warc", str(warc), "--_out", str(tmp / f"out-{workers}.jsonl")]
-    if stand_in:
-        cmd.append("--stand-in")
+    cmd += flags
     load = os.getloadavg()[0]
     result = subprocess.run(cmd, capture_output=True, text=True, check=True)
     figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
@@ -215,6 +230,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", type=int, default=3000)
     parser.add_argument("--warc", type=Path, default=None, help="reuse (or create) this WARC")
     parser.add_argument("--stand-in", action="store_true", help="use the model-free stand-in page function")
+    parser.add_argument("--empty-pages", action="store_true", help="pages that cost nothing: the engine's own work")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rounds", type=int, default=1, help="runs of each worker count, alternated")
     parser.add_argument("--ceiling", action="store_true", help="also time 1 and 2 plain scoring loops at once")
@@ -234,13 +250,15 @@ def main(argv: list[str] | None = None) -> int:
     page_fn: Any = score_page
     model_loader: Any = "default"
     scorer = "score_page (real model)"
-    if not args.stand_in:
+    if args.empty_pages:
+        page_fn, model_loader, scorer = empty_page, None, "empty_page (a row, nothing else: the engine's own work)"
+    elif not args.stand_in:
         try:
             load_model()
         except Exception as exc:  # noqa: BLE001
             print(f"model not available ({type(exc).__name__}); using the stand-in page function", file=sys.stderr)
             args.stand_in = True
-    if args.stand_in:
+    if args.stand_in and not args.empty_pages:
         page_fn, model_loader, scorer = stand_in_page, None, "stand_in_page (decode+parse+features, no model)"
 
     tmp = Path(tempfile.mkdtemp(prefix="pagesieve-bench-"))
@@ -275,9 +293,9 @@ def main(argv: list[str] | None = None) -> int:
     ceilings: list[float] = []
     for _ in range(args.rounds):
         for workers in args.workers:
-            runs[workers].append(_fresh_run(workers, warc, tmp, stand_in=args.stand_in))
+            runs[workers].append(_fresh_run(workers, warc, tmp, _flags(args)))
         if args.ceiling:
-            ceilings.append(_ceiling(warc, args.ceiling_pages, stand_in=args.stand_in))
+            ceilings.append(_ceiling(warc, args.ceiling_pages, _flags(args)))
     figures["runs"] = runs
     if ceilings:
         figures["ceiling_2_vs_1"] = round(statistics.median(ceilings), 3)
@@ -299,14 +317,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"workers={workers}: {fig['pages_per_s']:.1f} pages/s ({fig['elapsed_s']:.1f} s, {fig['errors']} errors, "
                   f"reconciles {fig['reconciles']}, load before {fig['load_before']}); engine process CPU {fig['engine_cpu_s']} s "
                   f"({engine_ms:.2f} ms a page: a full core at {1000 / engine_ms:.0f} pages/s); RSS MiB (engine + workers) "
-                  f"p10 {rss.get('p10_mib', 0):.0f} p50 {rss.get('p50_mib', 0):.0f} p90 {rss.get('p90_mib', 0):.0f} peak {rss.get('peak_mib', 0):.0f}")
+                  f"p10 {rss.get('p10_mib', 0):.0f} p50 {rss.get('p50_mib', 0):.0f} p90 {rss.get('p90_mib', 0):.0f} "
+                  f"peak {rss.get('peak_mib', 0):.0f}")
     if ratios:
         each = ", ".join(f"{ratio:.2f}" for ratio in ratios)
         print(f"2 workers / 1 worker: {figures['speedup_2_vs_1']:.2f}x (median of {len(ratios)}: {each}; target >= 1.8x); "
               f"outputs identical: {figures['identical_outputs']}")
     if ceilings:
         each = ", ".join(f"{ceiling:.2f}" for ceiling in ceilings)
-        print(f"machine ceiling: two scoring loops at once / one alone: {figures['ceiling_2_vs_1']:.2f}x (median of {len(ceilings)}: {each})")
+        print(f"machine ceiling: two scoring loops at once / one alone: {figures['ceiling_2_vs_1']:.2f}x "
+              f"(median of {len(ceilings)}: {each})")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2))
     return 0
