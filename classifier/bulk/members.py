@@ -9,9 +9,10 @@ copying of the page), so that more workers scale.
 
 A member that is not exactly one gzip member holding one whole record read without damage (a
 record cut short, corrupt compression, bytes between members, two records in one member, a
-member too large) gives no record (`MemberResult.record` is None): the engine then reads that
-input again from its start with `read_warc`, so every input gives the same records, rows and
-damage reports whichever way it was read.
+member too large) gives no record (`MemberResult.record` is None): the engine's own reader,
+`read_warc`, then continues that input after the records already out
+(`classifier.bulk.engine.LocalExecutor.results`), so every input gives the same records, rows
+and damage reports whichever way it was read, and no page is scored twice.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ class WarcMember:
 class MemberResult:
     """What became of a `WarcMember`: its record (without the body) and its row (None for a
     record that is not a page). `record` is None when the member is not one whole record: the
-    input is to be read again with `read_warc`."""
+    rest of the input is for `read_warc`."""
 
     record: Record | None
     row: Row | None = None

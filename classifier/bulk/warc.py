@@ -2,8 +2,9 @@
 
 Only response and resource records of HTML (by Content-Type, or sniffed when there is none)
 are pages; other records carry a `skip` reason. Damage (a record shorter than its
-Content-Length, a header cut off, corrupt compression) ends the file with an error record at
-the damaged record's offset, after everything readable before it. `decode_content_encoding`
+Content-Length, a header cut off, corrupt compression, a gzip member cut short after the last
+record) ends the file with an error record at the damaged record's offset, after everything
+readable before it. `decode_content_encoding`
 undoes an HTTP Content-Encoding left on a payload, bounded as every decompression is.
 """
 
@@ -29,11 +30,13 @@ def read_warc(path: str, options: ReadOptions = ReadOptions()) -> Iterator[Recor
     are not a WARC record (garbage, a garbled header), the file has an error record there, and
     the records after the damage are read on (by fastwarc's lenient mode, which skips what it
     cannot read). A file with no readable record at all is one error record. A record shorter
-    than its Content-Length, or corrupt compression, ends the file with an error record at the
-    damaged record's offset (everything before it is yielded). All of these mark the input as
-    not read whole. A record larger than `options.max_record_bytes` is an error record, not
-    read; a response whose HTTP status is not 2xx is skipped (``http_404``) unless
-    `options.http_errors`. `options.warc_reader` picks the library.
+    than its Content-Length, corrupt compression, or bytes after the gzip member of a gzip
+    WARC's last record (white space aside: a member cut in its first bytes, which fastwarc
+    passes over) end the file with an error record at the damaged (or last) record's offset,
+    everything before it yielded. All of these mark the input as not read whole. A record
+    larger than `options.max_record_bytes` is an error record, not read; a response whose HTTP
+    status is not 2xx is skipped (``http_404``) unless `options.http_errors`.
+    `options.warc_reader` picks the library.
     """
     reader = options.warc_reader
     start = _sniff(path)
