@@ -24,10 +24,11 @@ from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import IO, Any
 
+from ..extraction.decode import inflate_bounded
 from .pages import PageFn
 from .rows import PageOptions, ReadOptions, Record, Row, Source, error_row
 from .sandbox import failure_message
-from .warc import read_fastwarc_stream
+from .warc import has_fastwarc, read_fastwarc_stream
 
 _inflater: ModuleType = zlib
 _INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
@@ -69,7 +70,7 @@ class MemberResult:
 def reads_by_members(source: Source, options: ReadOptions) -> bool:
     """Whether `source` is a gzip WARC to hand out member by member: its first member holds
     a WARC record, and fastwarc reads it (as `read_warc` would)."""
-    if source.kind != "warc" or options.warc_reader == "warcio" or not _has_fastwarc():
+    if source.kind != "warc" or options.warc_reader == "warcio" or not has_fastwarc():
         return False
     try:
         with open(source.path, "rb") as handle:
@@ -78,24 +79,12 @@ def reads_by_members(source: Source, options: ReadOptions) -> bool:
         return False
 
 
-def _has_fastwarc() -> bool:
-    try:
-        import fastwarc  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def starts_record(data: bytes) -> bool:
     """Whether `data` starts with a gzip member whose first bytes are a WARC record's."""
     if not data.startswith(GZIP_MAGIC):
         return False
-    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        head = decompressor.decompress(data[:PROBE_BYTES], 32)
-    except zlib.error:
-        return False
-    return head.lstrip(b"\r\n").startswith(b"WARC/")
+    inflated = inflate_bounded(data[:PROBE_BYTES], 16 + zlib.MAX_WBITS, 32)
+    return inflated is not None and inflated[0].lstrip(b"\r\n").startswith(b"WARC/")
 
 
 def iter_members(path: str, max_bytes: int) -> Iterator[WarcMember | None]:

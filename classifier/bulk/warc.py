@@ -43,7 +43,7 @@ def read_warc(path: str, options: ReadOptions = ReadOptions()) -> Iterator[Recor
     if start is None:
         yield Record(path, 0, error="not a WARC or ARC file: it does not start with a WARC record", input_incomplete=True)
         return
-    if reader == "warcio" or (reader == "auto" and (start == "arc" or not _has_fastwarc())):
+    if reader == "warcio" or (reader == "auto" and (start == "arc" or not has_fastwarc())):
         yield from _read_warc_warcio(path, options)
         return
     last: int | None = None
@@ -114,7 +114,8 @@ def _cut_short(path: str, last: int | None) -> Record:
     return Record(path, last, error=error, input_incomplete=True)
 
 
-def _has_fastwarc() -> bool:
+def has_fastwarc() -> bool:
+    """Whether fastwarc is installed (else warcio reads every WARC)."""
     try:
         import fastwarc  # noqa: F401
     except ImportError:
