@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -123,6 +124,18 @@ def test_the_kernel_gives_numpys_statistics_and_tokens(texts: list[str]) -> None
     if textstats.KERNEL is None:
         pytest.skip("numpy is the reference")
     _same_statistics_and_tokens(texts)
+
+
+def test_the_kernels_class_table_is_the_one_of_pythons_predicates() -> None:
+    """Every code point of the table the kernel builds at import has the bits `_char_bits`
+    gives it from `str.isalpha()` and the others (the table the plain path builds)."""
+    if textstats.KERNEL is None:
+        unavailable("the text kernel is not built here")
+    built = textstats.char_table(textstats.KERNEL[0])
+    reference = textstats.char_table(None)
+    differing = np.flatnonzero(built != reference)
+    assert not differing.size, [(hex(code), int(built[code]), int(reference[code])) for code in differing[:5]]
+    assert textstats._CHAR_TABLE.tolist() == reference.tolist()
 
 
 def test_tokens_in_one_pass_lower_every_character_as_str_lower() -> None:
