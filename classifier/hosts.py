@@ -1,19 +1,25 @@
 """Host names and registered domains (eTLD+1) of URLs, offline.
 
 Uses the public-suffix snapshot bundled with tldextract: no network access, no disk cache.
-The one extractor instance is built on first use and never changes afterwards.
+The one extractor instance is built on first use and never changes afterwards; tldextract (and
+the HTTP library it imports, a third of `import classifier`'s time) is imported then too, so
+that extracting pages without URLs never pays for it.
 """
 
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-import tldextract
+if TYPE_CHECKING:
+    import tldextract
 
 
 @cache
 def _extractor() -> tldextract.TLDExtract:
+    import tldextract  # here, not at the top: see the module docstring
+
     return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
