@@ -203,6 +203,17 @@ cdef Py_ssize_t _stripped_length(const unsigned char *s, Py_ssize_t length) noex
     return count
 
 
+cdef bint _same_tail(list items, Py_ssize_t start, list other):
+    """Whether `items[start:]` holds the very objects of `other`, in order."""
+    cdef Py_ssize_t k, n = len(other)
+    if len(items) - start != n:
+        return False
+    for k in range(n):
+        if items[start + k] is not other[k]:
+            return False
+    return True
+
+
 cdef bint _valid_utf8(const unsigned char *s, Py_ssize_t length) noexcept nogil:
     """Whether Python's strict UTF-8 decoder takes the bytes (no overlong forms, surrogates
     or code points past U+10FFFF)."""
@@ -255,8 +266,11 @@ cdef class _Walk:
     cdef Py_ssize_t laid_out_capacity
     # The last block's path and path key, kept while the open blocks stay the same (the
     # paragraphs of one container share them): `paths_changed` is set on every push and pop.
+    # Also kept when the segments they were joined from (`joined`, `joined_keys`) are the same
+    # objects again: the next item of a list, the next paragraph after a closed one.
     cdef str last_path, last_path_key
     cdef bint paths_changed
+    cdef list joined, joined_keys
     # Each block's numbers as `dom.BlockColumns` has them: BLOCK_NUMBER_FIELDS, and the number
     # of its path key (`path_numbers`: by first appearance; `last_path_number`: the last block's).
     cdef int64_t *block_numbers
@@ -306,6 +320,8 @@ cdef class _Walk:
         self.segments = []
         self.segment_keys = []
         self.paths_changed = True
+        self.joined = []
+        self.joined_keys = []
         self.path_numbers = {}
         self.custom_tags = {}
         self.custom_attributes = {}
@@ -625,9 +641,12 @@ cdef class _Walk:
         cdef Py_ssize_t start
         if self.paths_changed:
             start = max(0, len(self.segments) - _MAX_PATH_SEGMENTS)
-            self.last_path = ">".join(self.segments[start:])
-            self.last_path_key = ">".join(self.segment_keys[start:])
-            self.last_path_number = self.path_numbers.setdefault(self.last_path_key, len(self.path_numbers))
+            if not (_same_tail(self.segments, start, self.joined) and _same_tail(self.segment_keys, start, self.joined_keys)):
+                self.joined = self.segments[start:]
+                self.joined_keys = self.segment_keys[start:]
+                self.last_path = ">".join(self.joined)
+                self.last_path_key = ">".join(self.joined_keys)
+                self.last_path_number = self.path_numbers.setdefault(self.last_path_key, len(self.path_numbers))
             self.paths_changed = False
         cdef Py_ssize_t index = len(self.blocks)
         _reserve(<void **> &self.block_numbers, &self.block_numbers_capacity, (index + 1) * N_BLOCK_NUMBERS, sizeof(int64_t))
