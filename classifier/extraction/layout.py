@@ -49,9 +49,8 @@ def assemble(blocks: Sequence[RawBlock], keep: np.ndarray | Sequence[bool]) -> s
     parts: list[str] = []
     previous: RawBlock | None = None
     bulleted_item = -1  # the list item whose first paragraph took the bullet
-    for index, (block, kept) in enumerate(zip(blocks, keep)):
-        if not kept:
-            continue
+    for index in np.flatnonzero(keep).tolist():  # the kept blocks alone, as Python ints
+        block = blocks[index]
         text = block.text
         bullet = block.tag == "li" or bool(block.flags & IN_LIST and block.tag in ("dd", "dt"))
         if block.tag == "li":
