@@ -130,7 +130,7 @@ def test_the_kernels_class_table_is_the_one_of_pythons_predicates() -> None:
     """Every code point of the table the kernel builds at import has the bits `_char_bits`
     gives it from `str.isalpha()` and the others (the table the plain path builds)."""
     if textstats.KERNEL is None:
-        unavailable("the text kernel is not built here")
+        pytest.skip("numpy is the reference")
     built = textstats.char_table(textstats.KERNEL[0])
     reference = textstats.char_table(None)
     differing = np.flatnonzero(built != reference)
