@@ -76,8 +76,8 @@ KERNEL_SOURCES = ("_textstats.pyx",)  # what setup.py stamps the kernel with
 
 def char_table(module: Any = None) -> np.ndarray:
     """The class bits of every BMP code point: `_char_bits` of each, or, given the compiled
-    kernel, its loop over the same predicates of CPython (the same table, in a millisecond instead
-    of 50 at every import; a test compares them), with the bits of this module's own sets."""
+    kernel, its loop over the same predicates of CPython (the same table in about 5 ms of each
+    import instead of 36; a test compares them), with the bits of this module's own sets."""
     if module is None:
         return np.fromiter((_char_bits(chr(code)) for code in range(_TABLE_SIZE)), np.uint16, _TABLE_SIZE)
     table = module.predicate_bits(_TABLE_SIZE, (_ALPHA, _UPPER, _LOWER, _DIGIT, _SPACE, _WORD, _DECIMAL))
