@@ -63,12 +63,13 @@ def safe_row(row: dict[str, Any]) -> dict[str, Any]:
     return {name: safe_value(value, identifier=name in IDENTIFIER_FIELDS) for name, value in row.items()}
 
 
-def json_bytes(value: Any, *, indent: int | None = None) -> bytes:
+def json_bytes(value: Any, *, indent: int | None = None, errors: str = "backslashreplace") -> bytes:
     """`value` as UTF-8 JSON that cannot fail: the lone surrogates left in it (identifiers, file
-    names in a summary) are written as ``\\udcXX`` escapes."""
+    names in a summary) are written as ``\\udcXX`` escapes. `errors="strict"` raises
+    `UnicodeEncodeError` on them instead."""
     separators = (",", ":") if indent is None else (",", ": ")
     text = json.dumps(value, ensure_ascii=False, indent=indent, separators=separators)
-    return text.encode("utf-8", "backslashreplace")  # a lone surrogate -> the JSON escape \udcXX
+    return text.encode("utf-8", errors)  # backslashreplace: a lone surrogate -> the JSON escape \udcXX
 
 
 @contextlib.contextmanager
@@ -92,7 +93,7 @@ class JsonlWriter:
 
     def write(self, row: dict[str, Any]) -> None:
         try:  # most rows hold no lone surrogate: then `safe_row` would change nothing
-            line = json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            line = json_bytes(row, errors="strict")
         except UnicodeEncodeError:
             line = json_bytes(safe_row(row))
         self.stream.write(line)
