@@ -8,9 +8,10 @@ the Dask dataframe's meta (`on_dask.dataframe_meta`) all come.
 
 from __future__ import annotations
 
+import operator
 import os
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from ..extraction.decision import Favor, check_decision
 from ..hosts import host_of
@@ -23,6 +24,25 @@ DEFAULT_MAX_RECORD_BYTES = 256 * 2**20
 #: Reason code of the cross-crawl term (the same text on N >= 2 registered domains).
 DUP_REASON = "same_text_on_N_domains"
 
+T = TypeVar("T")
+
+
+def pickled_by_position(cls: type[T]) -> type[T]:
+    """Make the slots dataclass `cls` pickle as its fields' values in order, given back to its
+    constructor. (A slots dataclass's own pickling goes through `dataclasses.fields()` on
+    every object; the bulk engine sends a record and a row per page between processes, and
+    this halves their cost.)"""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    if not all(f.init for f in fields(cls)):  # type: ignore[arg-type]
+        raise TypeError(f"{cls.__name__}: every field must be an argument of the constructor")
+    values = operator.attrgetter(*names)
+
+    def __reduce__(self: T) -> tuple[type[T], tuple[Any, ...]]:
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -32,6 +52,7 @@ class Source:
     kind: SourceKind
 
 
+@pickled_by_position
 @dataclass(frozen=True, slots=True)
 class Record:
     """One record read from an input.
@@ -67,6 +88,7 @@ def _kind(kind: str, *, hidden: bool = False) -> Any:
     return field(default=None, metadata={"kind": kind, "hidden": hidden}, repr=not hidden, compare=not hidden)
 
 
+@pickled_by_position
 @dataclass(slots=True)
 class Row:
     """One output row: a scored HTML page, or an error at a place in the input.

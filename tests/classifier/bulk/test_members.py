@@ -20,6 +20,7 @@ from classifier.bulk.members import (
     error_of_task,
     iter_members,
     reads_by_members,
+    record_of_bytes,
     record_of_member,
     score_task,
     starts_record,
@@ -45,6 +46,13 @@ def by_members(path: Path, options: ReadOptions = ReadOptions()) -> list[Record]
     return records
 
 
+def compressed(member: WarcMember) -> bytes:
+    """The compressed bytes of `member`, read from its file."""
+    with open(member.source, "rb") as handle:
+        handle.seek(member.offset)
+        return handle.read(member.length)
+
+
 @pytest.fixture(scope="module")
 def warc(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("members") / "a.warc.gz"
@@ -57,7 +65,7 @@ def test_every_record_is_found_and_read_as_read_warc_reads_it(warc: Path) -> Non
     expected = list(read_warc(str(warc)))
     assert [m.offset for m in members if m is not None] == [r.offset for r in expected]
     assert [record_of_member(m, ReadOptions()) for m in members if m is not None] == expected
-    assert sum(len(m.data) for m in members if m is not None) == warc.stat().st_size
+    assert sum(m.length for m in members if m is not None) == warc.stat().st_size
 
 
 def test_a_gzip_warc_is_read_by_members_and_other_inputs_are_not(warc: Path, tmp_path: Path) -> None:
@@ -83,7 +91,7 @@ def test_a_member_start_is_checked_by_inflating_it() -> None:
 def test_a_member_larger_than_the_limit_ends_the_members(warc: Path) -> None:
     members = list(iter_members(str(warc), 100))
     assert members[-1] is None
-    assert all(len(m.data) <= 100 for m in members[:-1] if m is not None)
+    assert all(m.length <= 100 for m in members[:-1] if m is not None)
 
 
 @pytest.mark.parametrize(
@@ -97,16 +105,27 @@ def test_a_member_larger_than_the_limit_ends_the_members(warc: Path) -> None:
 def test_a_damaged_member_gives_no_record(warc: Path, damage) -> None:  # noqa: ANN001
     members = [m for m in iter_members(str(warc), 2**20) if m is not None]
     member = members[3]
-    damaged = WarcMember(member.source, member.offset, damage(member.data, len(member.data) - 2))
+    data = compressed(member)
     assert record_of_member(member, ReadOptions()) is not None
-    assert record_of_member(damaged, ReadOptions()) is None
+    assert record_of_bytes(member.source, member.offset, data, ReadOptions()) is not None
+    assert record_of_bytes(member.source, member.offset, damage(data, len(data) - 2), ReadOptions()) is None
 
 
 def test_two_records_in_one_member_give_no_record(warc: Path) -> None:
     records = list(read_warc(str(warc)))
-    raw = b"".join(gzip.decompress(m.data) for m in iter_members(str(warc), 2**20) if m is not None)
-    joined = WarcMember(str(warc), 0, gzip.compress(raw))
-    assert len(records) > 2 and record_of_member(joined, ReadOptions()) is None
+    raw = b"".join(gzip.decompress(compressed(m)) for m in iter_members(str(warc), 2**20) if m is not None)
+    assert len(records) > 2 and record_of_bytes(str(warc), 0, gzip.compress(raw), ReadOptions()) is None
+
+
+def test_a_member_whose_bytes_are_gone_gives_no_record(warc: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "a.warc.gz"
+    copy.write_bytes(warc.read_bytes())
+    member = [m for m in iter_members(str(copy), 2**20) if m is not None][-1]
+    assert record_of_member(member, ReadOptions()) is not None
+    copy.write_bytes(warc.read_bytes()[:-5])  # the file was cut after the members were found
+    assert record_of_member(member, ReadOptions()) is None
+    copy.unlink()
+    assert record_of_member(member, ReadOptions()) is None
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -142,7 +161,7 @@ def test_a_worker_scores_a_member_and_names_it_on_failure(warc: Path) -> None:
     )
     failed = error_of_task(ReadOptions(), members[page], "timeout: page took longer than 1 s")
     assert (failed.row.url, failed.row.offset, failed.row.error) == (records[page].url, records[page].offset, "timeout: page took longer than 1 s")
-    cut = WarcMember(members[page].source, members[page].offset, members[page].data[:-9])
+    cut = WarcMember(members[page].source, members[page].offset, members[page].length - 9)
     assert error_of_task(ReadOptions(), cut, "timeout") == MemberResult(None)
 
 
@@ -225,7 +244,7 @@ def test_plain_zlib_inflates_members_as_isal_does(warc: Path, monkeypatch: pytes
     import classifier.bulk.members as members
 
     found = [m for m in iter_members(str(warc), 2**20) if m is not None]
-    cut = WarcMember(found[2].source, found[2].offset, found[2].data[:-3])
+    cut = WarcMember(found[2].source, found[2].offset, found[2].length - 3)
     expected = [record_of_member(m, ReadOptions()) for m in (*found, cut)]
     monkeypatch.setattr(members, "_inflater", zlib)
     assert [record_of_member(m, ReadOptions()) for m in (*found, cut)] == expected
