@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol
 
-from .members import MemberResult, WarcMember, error_of_task, iter_members, reads_by_members, score_task
+from .members import MemberFiles, MemberResult, WarcMember, error_of_task, iter_members, reads_by_members, score_task
 from .output import Assembly, Rescore, apply_dup_domains, assemble
 from .pages import PageFn, load_extractor, row_of, score_page
 from .parts import PartStore, PartWriter
@@ -129,7 +129,7 @@ class LocalExecutor:
         else:
             reading = self.options.reading()
             self._pool = PagePool(
-                page_fn=functools.partial(score_task, self.page_fn, reading),
+                page_fn=functools.partial(score_task, self.page_fn, reading, files=MemberFiles()),
                 error_fn=functools.partial(error_of_task, reading),
                 workers=self.workers,
                 model_loader=self.model_loader,

@@ -135,17 +135,58 @@ def _members(path: str, handle: IO[bytes], max_bytes: int) -> Iterator[WarcMembe
         yield None  # a member larger than max_bytes
 
 
-def record_of_member(member: WarcMember, options: ReadOptions) -> Record | None:
+class MemberFiles:
+    """Reads members' compressed bytes, keeping the last file read open: a worker gets a
+    crawl's members input after input, so it opens each input once rather than once a page (an
+    open is a round trip on a network file system). A copy pickled to a worker holds no file."""
+
+    def __init__(self) -> None:
+        self._path: str | None = None
+        self._handle: IO[bytes] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._path, self._handle = None, None
+
+    def __enter__(self) -> MemberFiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read(self, member: WarcMember) -> bytes | None:
+        """The compressed bytes of `member`; None when they can no longer be read whole."""
+        try:
+            if self._handle is None or member.source != self._path:
+                self.close()
+                self._handle = open(member.source, "rb")  # noqa: SIM115 - kept open: closed by close()
+                self._path = member.source
+            self._handle.seek(member.offset)
+            data = self._handle.read(member.length)
+        except OSError:
+            self.close()
+            return None
+        return data if len(data) == member.length else None
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        self._handle, self._path = None, None
+
+
+def record_of_member(member: WarcMember, options: ReadOptions, files: MemberFiles | None = None) -> Record | None:
     """The record of `member` as `read_warc` reads it (body included); None unless the member
     is exactly one gzip member holding one record, read whole and without damage (or its
-    bytes can no longer be read where they were found)."""
-    try:
-        with open(member.source, "rb") as handle:
-            handle.seek(member.offset)
-            data = handle.read(member.length)
-    except OSError:
-        return None
-    if len(data) != member.length:
+    bytes can no longer be read where they were found). `files` reads the bytes (a
+    `MemberFiles` of its own, closed after, when None)."""
+    if files is None:
+        with MemberFiles() as own:
+            data = own.read(member)
+    else:
+        data = files.read(member)
+    if data is None:
         return None
     return record_of_bytes(member.source, member.offset, data, options)
 
@@ -176,13 +217,15 @@ def _inflate_member(data: bytes, limit: int) -> bytes | None:
     return raw if decompressor.eof and not decompressor.unused_data else None
 
 
-def score_task(page_fn: PageFn, read_options: ReadOptions, task: Any, *, model: Any, options: PageOptions) -> Any:
+def score_task(
+    page_fn: PageFn, read_options: ReadOptions, task: Any, *, model: Any, options: PageOptions, files: MemberFiles | None = None
+) -> Any:
     """The workers' function (`PagePool.page_fn`): a `WarcMember` -> a `MemberResult` (its
-    page scored by `page_fn`, failures made rows as the pool makes them); a page record ->
-    `page_fn`'s row."""
+    page scored by `page_fn`, failures made rows as the pool makes them; its bytes read with
+    `files`, the worker's own); a page record -> `page_fn`'s row."""
     if not isinstance(task, WarcMember):
         return page_fn(task, model=model, options=options)
-    record = record_of_member(task, read_options)
+    record = record_of_member(task, read_options, files)
     if record is None:
         return MemberResult(None)
     row = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import pickle
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from tests.classifier.bulk.helpers import fake_page, html, read_rows, write_warc
 
 from classifier.bulk.engine import LocalExecutor, run
 from classifier.bulk.members import (
+    MemberFiles,
     MemberResult,
     WarcMember,
     error_of_task,
@@ -249,3 +251,28 @@ def test_plain_zlib_inflates_members_as_isal_does(warc: Path, monkeypatch: pytes
     monkeypatch.setattr(members, "_inflater", zlib)
     assert [record_of_member(m, ReadOptions()) for m in (*found, cut)] == expected
     assert expected[-1] is None and None not in expected[:-1]
+
+
+def test_a_worker_opens_each_input_once_and_reads_every_member(warc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    import classifier.bulk.members as members
+
+    other = tmp_path / "b.warc.gz"
+    write_warc(other, [(f"http://b{i}.example/p", html(i)) for i in range(3)])
+    first = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    second = [m for m in iter_members(str(other), 2**20) if m is not None]
+    opened: list[str] = []
+
+    def counting_open(path: str, *args: object) -> object:
+        opened.append(path)
+        return builtins.open(path, *args)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(members, "open", counting_open, raising=False)
+    files = MemberFiles()
+    assert [files.read(m) for m in (*first, *second, first[0])] == [compressed(m) for m in (*first, *second, first[0])]
+    assert opened == [str(warc), str(other), str(warc)]
+    copy = pickle.loads(pickle.dumps(files))  # a file held open does not travel
+    assert copy.read(first[1]) == compressed(first[1])
+    files.close()
+    copy.close()
