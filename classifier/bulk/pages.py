@@ -74,12 +74,12 @@ def row_from_document(
 def score_page(record: Record, *, model: Extractor | LoadedModel | None = None, options: PageOptions = PageOptions()) -> Row:
     """Decode, extract and score one page record (the default page function).
 
-    The page's text comes from `record_html`. Exceptions propagate: the callers turn them into
-    error rows.
+    The page comes from `record_page`, decoded by `extract` with the record's HTTP charset.
+    Exceptions propagate: the callers turn them into error rows.
     """
     extractor = model if isinstance(model, Extractor) else extractor_for(model)
     document = extractor.extract(
-        record_html(record), url=record.url, threshold=options.threshold, favor=options.favor,
+        record_page(record), url=record.url, http_charset=record.http_charset, threshold=options.threshold, favor=options.favor,
         include_title=options.include_title, include_captions=options.include_captions, include_comments=options.include_comments,
         roles=False,
     )  # fmt: skip
@@ -89,15 +89,22 @@ def score_page(record: Record, *, model: Extractor | LoadedModel | None = None, 
     return row_from_document(record, document, score(document), options)
 
 
-def record_html(record: Record) -> str:
-    """The HTML of a page record as text: a gzip file inflated (whole, bounded), an HTTP
-    Content-Encoding undone (bounded), bytes decoded with the record's HTTP charset first; a
-    JSONL ``html`` string as it is. Damage raises (`CompressedDataError`): an error row."""
+def record_page(record: Record) -> str | bytes:
+    """The page of a record as `extract` takes it: a gzip file inflated (whole, bounded), an
+    HTTP Content-Encoding undone (bounded), bytes left for `extract` to decode (with
+    `record.http_charset` first); a JSONL ``html`` string as it is. Damage raises
+    (`CompressedDataError`): an error row."""
     body = record.body
     if not isinstance(body, bytes):
         return body or ""
-    payload = gunzip_whole(body) if record.gzip_file else decode_content_encoding(body, record.content_encoding)
-    return decode_html(payload, record.http_charset)
+    return gunzip_whole(body) if record.gzip_file else decode_content_encoding(body, record.content_encoding)
+
+
+def record_html(record: Record) -> str:
+    """The HTML of a page record as text: `record_page`, its bytes decoded as `extract`
+    decodes them."""
+    page = record_page(record)
+    return page if isinstance(page, str) else decode_html(page, record.http_charset)
 
 
 def score_records(

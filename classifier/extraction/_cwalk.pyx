@@ -985,22 +985,23 @@ cdef class Walker:
         walker.run(tree)
         return walker.blocks, walker.page, walker.columns()
 
-    def blocks_from_html(self, html: str, facts: object = None) -> tuple:
+    def blocks_from_html(self, html: str, facts: object = None, utf8: object = None) -> tuple:
         """Parse and walk in one call (`dom.blocks_from_html`)."""
-        walker = self._walked(html, facts)
+        walker = self._walked(html, facts, utf8)
         return walker.blocks, walker.page
 
-    def blocks_and_columns_from_html(self, html: str, facts: object = None) -> tuple:
+    def blocks_and_columns_from_html(self, html: str, facts: object = None, utf8: object = None) -> tuple:
         """`dom.blocks_and_columns_from_html`: the columns are kept as the blocks are made."""
-        walker = self._walked(html, facts)
+        walker = self._walked(html, facts, utf8)
         return walker.blocks, walker.page, walker.columns()
 
-    cdef _Walk _walked(self, str html, object facts):
-        """The walk of the parsed page; a page whose iframes hold text is walked again with
-        its self-closed iframes closed, if it has any (`dom.blocks_from_html`)."""
+    cdef _Walk _walked(self, str html, object facts, object utf8):
+        """The walk of the parsed page (`utf8` as in `dom.parse`); a page whose iframes hold
+        text is walked again with its self-closed iframes closed, if it has any
+        (`dom.blocks_from_html`)."""
         facts = facts if facts is not None else AttributeFacts()
         walker = _Walk(self.layout, facts)
-        walker.run(parse(html))
+        walker.run(parse(html, utf8))
         if walker.iframe_with_content:
             repaired = _close_self_closed_iframes(html)
             if repaired != html:

@@ -221,6 +221,13 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
     "ISO-8859-1" or a whole Content-Type value), which wins over what the page declares; only
     a byte-order mark wins over it.
     """
+    return decode_page(data, http_charset)[0]
+
+
+def decode_page(data: bytes, http_charset: str | None = None) -> tuple[str, bytes | None]:
+    """`decode_html`'s text, and its UTF-8 bytes when the page's own bytes are those (a page in
+    UTF-8 with no bad sequence): the parser takes them as they are instead of the text encoded
+    again. None for any other page."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"decode_html() takes bytes, not {type(data).__name__}")
     data = bytes(data)
@@ -233,7 +240,12 @@ def decode_html(data: bytes, http_charset: str | None = None) -> str:
         if codec == bom_codec and data.startswith(bom):
             data = data[len(bom) :]
             break
+    if codec == "utf-8":
+        try:
+            return data.decode("utf-8"), data
+        except UnicodeDecodeError:
+            return data.decode("utf-8", errors="replace"), None
     try:
-        return data.decode(codec, errors="replace")
+        return data.decode(codec, errors="replace"), None
     except LookupError:
-        return data.decode("utf-8", errors="replace")
+        return data.decode("utf-8", errors="replace"), None

@@ -382,13 +382,15 @@ def _flatten(html: str) -> str:
     return "".join(f"<p>{line}</p>" for line in lines if line)
 
 
-def parse(html: str) -> LexborHTMLParser:
+def parse(html: str, utf8: bytes | None = None) -> LexborHTMLParser:
     """Parse HTML with Lexbor after defusing inputs that would make it slow (giant tags,
-    extreme nesting). `blocks_from_html` also repairs self-closed iframes."""
+    extreme nesting). `utf8`: the text's UTF-8 bytes, when the caller has them (a page read
+    from UTF-8 bytes: `decode.decode_page`). `blocks_from_html` also repairs self-closed
+    iframes."""
     # The UTF-8 bytes selectolax would make of the text (it encodes a str this very way), made
     # here so the guards count bytes with numpy: '=' and '<' are single bytes in UTF-8, and
     # str.count on a page of non-Latin-1 text costs six times as much.
-    raw = html.encode("utf-8", "ignore")
+    raw = html.encode("utf-8", "ignore") if utf8 is None else utf8
     octets = np.frombuffer(raw, dtype=np.uint8)
     repaired = html
     if np.count_nonzero(octets == _EQUALS) > MAX_UNCLOSED_TAGS:
@@ -832,13 +834,15 @@ def walk(tree: LexborHTMLParser, facts: AttributeFacts | None = None) -> tuple[l
     return blocks, walker.page
 
 
-def blocks_from_html(html: str, facts: AttributeFacts | None = None) -> tuple[list[RawBlock], PageInfo]:
-    """Parse and walk in one call. A page whose iframes hold text is checked for self-closed
-    iframes, and parsed again with them closed if it has any (rare: looking only then saves
-    scanning every page for them)."""
+def blocks_from_html(
+    html: str, facts: AttributeFacts | None = None, utf8: bytes | None = None
+) -> tuple[list[RawBlock], PageInfo]:
+    """Parse (`utf8` as in `parse`) and walk in one call. A page whose iframes hold text is
+    checked for self-closed iframes, and parsed again with them closed if it has any (rare:
+    looking only then saves scanning every page for them)."""
     facts = facts if facts is not None else AttributeFacts()
     walker = _Walker(facts)
-    blocks = walker.run(parse(html))
+    blocks = walker.run(parse(html, utf8))
     if walker.iframe_with_content:
         repaired = _close_self_closed_iframes(html)
         if repaired != html:
@@ -855,10 +859,10 @@ def walk_with_columns(
 
 
 def blocks_and_columns_from_html(
-    html: str, facts: AttributeFacts | None = None
+    html: str, facts: AttributeFacts | None = None, utf8: bytes | None = None
 ) -> tuple[list[RawBlock], PageInfo, BlockColumns]:
     """`blocks_from_html`, and the blocks' numbers as arrays (`BlockColumns`)."""
-    blocks, page = blocks_from_html(html, facts)
+    blocks, page = blocks_from_html(html, facts, utf8)
     return blocks, page, BlockColumns.of(blocks)
 
 

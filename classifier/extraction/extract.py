@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .decision import Favor, check_decision, choose_cut, decide
-from .decode import decode_html, looks_binary
+from .decode import decode_page, looks_binary
 from .document import Analysis, Block, Document
 from .features import block_features
 from .layout import assemble
@@ -35,13 +35,18 @@ def to_text(html: str | bytes, http_charset: str | None = None) -> str:
     """Check the input type and decode bytes (with the HTTP header's charset, when known);
     the one door every public function uses. What is not a text document (a PDF, an image,
     random bytes: `decode.looks_binary`) becomes "", a page with nothing in it."""
+    return to_page(html, http_charset)[0]
+
+
+def to_page(html: str | bytes, http_charset: str | None = None) -> tuple[str, bytes | None]:
+    """`to_text`, and the text's UTF-8 bytes when they are the page's own (`decode_page`)."""
     if isinstance(html, str):
-        text = html
+        text, utf8 = html, None
     elif isinstance(html, (bytes, bytearray, memoryview)):
-        text = decode_html(bytes(html), http_charset)
+        text, utf8 = decode_page(bytes(html), http_charset)
     else:
         raise TypeError(f"expected HTML as str or bytes, got {type(html).__name__}")
-    return "" if looks_binary(text) else text
+    return ("", None) if looks_binary(text) else (text, utf8)
 
 
 class Analyser:
@@ -54,10 +59,10 @@ class Analyser:
 
     def analyse(self, html: str | bytes, url: str | None = None, *, http_charset: str | None = None) -> Analysis:
         """Decode, parse, walk and compute the features of one page (no model)."""
-        text = to_text(html, http_charset)
+        text, utf8 = to_page(html, http_charset)
         if url is not None and not isinstance(url, str):
             raise TypeError(f"url must be a str or None, got {type(url).__name__}")
-        blocks, page, columns = blocks_and_columns_from_html(text, self.facts)
+        blocks, page, columns = blocks_and_columns_from_html(text, self.facts, utf8)
         objects = parse_json_ld(page.json_ld)
         title = page_title(page)
         features = block_features(

@@ -12,6 +12,7 @@ from classifier.extraction.decode import (
     charset_from_content_type,
     codec_for_label,
     decode_html,
+    decode_page,
     sniff_encoding,
 )
 
@@ -278,3 +279,27 @@ def test_text_without_control_characters_never_looks_binary(text: str) -> None:
     from classifier.extraction.decode import looks_binary
 
     assert not looks_binary(text) or text.lstrip().startswith("%PDF-")
+
+
+# ----------------------------------------------------------------------------- the UTF-8 bytes
+
+
+def test_a_utf8_page_gives_its_own_bytes_for_the_parser() -> None:
+    import gzip
+
+    page = RUSSIAN.encode("utf-8")
+    assert decode_page(page) == (RUSSIAN, page) and decode_page(page)[1] is page  # not a copy
+    assert decode_page(codecs.BOM_UTF8 + page) == (RUSSIAN, page)
+    assert decode_page(gzip.compress(page)) == (RUSSIAN, page)
+    assert decode_page(RUSSIAN.encode("cp1251"), "windows-1251") == (RUSSIAN, None)  # other bytes
+    cut = (RUSSIAN + "ё").encode("utf-8")[:-1]  # a character cut short: U+FFFD, which the bytes do not hold
+    assert decode_page(cut)[1] is None and decode_page(cut)[0] == decode_html(cut)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2_000) | st.text(max_size=500).map(lambda text: text.encode("utf-8", "surrogatepass")),
+       st.sampled_from([None, "utf-8", "latin-1"]))  # fmt: skip
+def test_the_bytes_given_for_the_parser_are_the_text_in_utf8(data: bytes, http_charset: str | None) -> None:
+    text, utf8 = decode_page(data, http_charset)
+    assert text == decode_html(data, http_charset)
+    assert utf8 is None or utf8 == text.encode("utf-8")

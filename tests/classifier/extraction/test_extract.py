@@ -853,3 +853,18 @@ def test_include_title_adds_the_headline_and_nothing_is_lost() -> None:
     assert titles and all(title not in document.text for title in titles)
     assert all(title in with_title for title in titles)
     assert all(line in with_title for line in document.text.splitlines())
+
+
+def test_a_page_given_as_bytes_gives_what_its_decoded_text_gives() -> None:
+    from classifier.extraction.decode import decode_html
+    from classifier.extraction.extract import Extractor
+
+    pages = sorted((Path(__file__).resolve().parents[3] / "data" / "wcxb-dev" / "html").glob("*.html.gz"))[:40]
+    raws = [go_blog(), ARTICLE.encode("utf-8"), ARTICLE.replace("Tomatoes", "Tomatés").encode("cp1252")]
+    raws += [gzip.decompress(path.read_bytes()) for path in pages]
+    extractor = Extractor()
+    for raw in raws:
+        from_bytes, from_text = extractor.analyse(raw), extractor.analyse(decode_html(raw))
+        assert repr(from_bytes.blocks) == repr(from_text.blocks)
+        assert np.array_equal(from_bytes.features, from_text.features)
+        assert extractor.extract(raw).text == extractor.extract(decode_html(raw)).text

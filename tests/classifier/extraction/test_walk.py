@@ -161,3 +161,13 @@ def test_what_the_plain_walker_pickled_loads_where_the_walker_is_compiled(compil
     # And the compiled walker's blocks pickle as constructor calls too.
     blocks, page = compiled.blocks_from_html(html)
     assert repr(pickle.loads(pickle.dumps((blocks, page)))) == walked(compiled, html)
+
+
+def test_every_walker_parses_the_utf8_bytes_it_is_given(compiled: ModuleType, plain: ModuleType) -> None:
+    # The bytes, when given, are the text's own (`decode.decode_page`): they are parsed as they
+    # are, not the text encoded again. Other bytes here show which of the two was parsed.
+    for module in (plain, compiled, walk.IMPLEMENTATION):
+        blocks, _ = module.blocks_from_html("<p>the text</p>", None, "<p>the bytes</p>".encode())
+        assert [block.text for block in blocks] == ["the bytes"], module
+        blocks, _, _ = module.blocks_and_columns_from_html("<p>the text</p>", None, None)
+        assert [block.text for block in blocks] == ["the text"], module
