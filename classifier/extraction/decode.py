@@ -229,7 +229,7 @@ def decode_page(data: bytes, http_charset: str | None = None) -> tuple[str, byte
     UTF-8 with no bad sequence): the parser takes them as they are instead of the text encoded
     again. None for any other page."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise TypeError(f"decode_html() takes bytes, not {type(data).__name__}")
+        raise TypeError(f"a page to decode is bytes, not {type(data).__name__}")
     data = bytes(data)
     if data.startswith(_GZIP_MAGIC):
         data = gunzip_bounded(data) or data

@@ -31,15 +31,11 @@ from .walk import AttributeFacts, blocks_and_columns_from_html
 ModelArgument = LoadedModel | str | os.PathLike[str] | None
 
 
-def to_text(html: str | bytes, http_charset: str | None = None) -> str:
+def to_page(html: str | bytes, http_charset: str | None = None) -> tuple[str, bytes | None]:
     """Check the input type and decode bytes (with the HTTP header's charset, when known);
     the one door every public function uses. What is not a text document (a PDF, an image,
-    random bytes: `decode.looks_binary`) becomes "", a page with nothing in it."""
-    return to_page(html, http_charset)[0]
-
-
-def to_page(html: str | bytes, http_charset: str | None = None) -> tuple[str, bytes | None]:
-    """`to_text`, and the text's UTF-8 bytes when they are the page's own (`decode_page`)."""
+    random bytes: `decode.looks_binary`) becomes "", a page with nothing in it. Also the
+    text's UTF-8 bytes when they are the page's own (`decode.decode_page`), else None."""
     if isinstance(html, str):
         text, utf8 = html, None
     elif isinstance(html, (bytes, bytearray, memoryview)):
