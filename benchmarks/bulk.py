@@ -161,6 +161,18 @@ def _page_fn(args: argparse.Namespace) -> Any:
     return empty_page if args.empty_pages else stand_in_page if args.stand_in else score_page
 
 
+def _uses_model(args: argparse.Namespace) -> bool:
+    """Whether the page function of `args` needs the trained model (`score_page` does)."""
+    return not (args.stand_in or args.empty_pages)
+
+
+_DESCRIPTIONS = {
+    score_page: "score_page (real model)",
+    stand_in_page: "stand_in_page (decode+parse+features, no model)",
+    empty_page: "empty_page (a row, nothing else: the engine's own work)",
+}
+
+
 def _flags(args: argparse.Namespace) -> list[str]:
     """The page-function flags, for the fresh processes."""
     return ["--empty-pages"] * args.empty_pages + ["--stand-in"] * args.stand_in
@@ -169,7 +181,7 @@ def _flags(args: argparse.Namespace) -> list[str]:
 def _one_run(args: argparse.Namespace) -> int:
     """One `run()` in this (fresh) process; prints its figures as one JSON line."""
     page_fn: Any = _page_fn(args)
-    model_loader: Any = None if args.stand_in or args.empty_pages else "default"
+    model_loader: Any = "default" if _uses_model(args) else None
     options = BulkOptions(workers=args._run, progress=False, resume=False, timeout=60.0)
     with RssSampler() as sampler:
         summary = run([str(args.warc)], str(args._out), options, page_fn=page_fn, model_loader=model_loader)
@@ -191,7 +203,7 @@ def _inline_loop(args: argparse.Namespace) -> int:
     """Score the WARC's first `args._inline` pages in a loop in this process (the first one, which
     builds the scorer, untimed); prints pages/s."""
     page_fn: Any = _page_fn(args)
-    model = None if args.stand_in or args.empty_pages else load_extractor()
+    model = load_extractor() if _uses_model(args) else None
     records = [record for record, _ in zip((r for r in read_warc(str(args.warc)) if r.is_page), range(args._inline))]
     page_fn(records[0], model=model, options=PageOptions())
     started = time.perf_counter()
@@ -247,19 +259,14 @@ def main(argv: list[str] | None = None) -> int:
     if os.getloadavg()[0] > 0.5:
         print(f"warning: the machine is busy (load {os.getloadavg()[0]:.2f}): worker scaling will be understated", file=sys.stderr)
 
-    page_fn: Any = score_page
-    model_loader: Any = "default"
-    scorer = "score_page (real model)"
-    if args.empty_pages:
-        page_fn, model_loader, scorer = empty_page, None, "empty_page (a row, nothing else: the engine's own work)"
-    elif not args.stand_in:
+    if _uses_model(args):
         try:
             load_model()
         except Exception as exc:  # noqa: BLE001
             print(f"model not available ({type(exc).__name__}); using the stand-in page function", file=sys.stderr)
             args.stand_in = True
-    if args.stand_in and not args.empty_pages:
-        page_fn, model_loader, scorer = stand_in_page, None, "stand_in_page (decode+parse+features, no model)"
+    page_fn: Any = _page_fn(args)
+    scorer = _DESCRIPTIONS[page_fn]
 
     tmp = Path(tempfile.mkdtemp(prefix="pagesieve-bench-"))
     warc = args.warc or tmp / "bench.warc.gz"
@@ -272,9 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     records = [r for r in read_warc(str(warc)) if r.is_page]
     read_s = time.perf_counter() - t
     pages = len(records)
-    model = None
-    if model_loader == "default":
-        model = load_extractor()
+    model = load_extractor() if _uses_model(args) else None
     t = time.perf_counter()
     for record in records:
         page_fn(record, model=model, options=PageOptions())

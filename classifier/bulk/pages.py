@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from ..extraction.decode import decode_html, gunzip_whole
+from ..extraction.decode import gunzip_whole
 from ..extraction.document import Document
 from ..extraction.extract import Extractor, extractor_for
 from ..extraction.model import LoadedModel
@@ -98,13 +98,6 @@ def record_page(record: Record) -> str | bytes:
     if not isinstance(body, bytes):
         return body or ""
     return gunzip_whole(body) if record.gzip_file else decode_content_encoding(body, record.content_encoding)
-
-
-def record_html(record: Record) -> str:
-    """The HTML of a page record as text: `record_page`, its bytes decoded as `extract`
-    decodes them."""
-    page = record_page(record)
-    return page if isinstance(page, str) else decode_html(page, record.http_charset)
 
 
 def score_records(

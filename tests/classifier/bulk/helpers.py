@@ -17,8 +17,9 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from classifier.bulk.pages import record_html
+from classifier.bulk.pages import record_page
 from classifier.bulk.rows import PageOptions, Record, Row
+from classifier.extraction.decode import decode_html
 from classifier.hosts import host_of
 
 MODEL = "fake-model"
@@ -32,7 +33,9 @@ def fake_loader(record_dir: str | None = None) -> str:
 
 
 def page_text(record: Record) -> str:
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", record_html(record))).strip()
+    page = record_page(record)
+    html = page if isinstance(page, str) else decode_html(page, record.http_charset)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
 
 
 def fake_page(record: Record, *, model: Any, options: PageOptions) -> Row:
