@@ -83,13 +83,13 @@ def charset_from_content_type(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Whether `data` is UTF-8, allowing a character cut off at the very end (truncated pages)."""
+def _utf8_text(data: bytes) -> tuple[bool, str | None]:
+    """Whether `data` is UTF-8, allowing a character cut off at the very end (truncated pages),
+    and its text when it decodes whole (the check is the decode: the caller keeps it)."""
     try:
-        data.decode("utf-8")
+        return True, data.decode("utf-8")
     except UnicodeDecodeError as error:
-        return error.start >= len(data) - 3 and error.reason == "unexpected end of data"
-    return True
+        return error.start >= len(data) - 3 and error.reason == "unexpected end of data", None
 
 
 def inflate_bounded(data: bytes, wbits: int, limit: int = MAX_UNCOMPRESSED_BYTES) -> tuple[bytes, bool, bytes] | None:
@@ -180,38 +180,42 @@ def looks_binary(text: str) -> bool:
 
 def sniff_encoding(data: bytes, http_charset: str | None = None) -> str:
     """The Python codec to decode `data` with (see the module docstring for the order)."""
+    return _sniff(data, http_charset)[0]
+
+
+def _sniff(data: bytes, http_charset: str | None) -> tuple[str, str | None]:
+    """`sniff_encoding`'s codec, and the page's text when finding it meant decoding the whole
+    page as UTF-8 (a page declaring another charset or none), so that it is not decoded twice."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return codec
+            return codec, None
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return utf16
+        return utf16, None
     from_header = codec_for_label(http_charset)
     if from_header:
-        return from_header
+        return from_header, None
     match = _META_CHARSET.search(data, 0, _META_SCAN_BYTES)
     if match:
         declared = codec_for_label(match.group(1).decode("ascii", "replace"))
         if declared:
             # Non-ASCII before the last 4 bytes: a complete character, not one cut short (the
             # whole-page test first: it needs no copy).
-            if (
-                declared != "utf-8"
-                and not data.isascii()
-                and not data[:-4].isascii()
-                and _is_utf8(data)
-            ):
-                return "utf-8"
-            return declared
-    if _is_utf8(data):
-        return "utf-8"
+            if declared != "utf-8" and not data.isascii() and not data[:-4].isascii():
+                is_utf8, text = _utf8_text(data)
+                if is_utf8:
+                    return "utf-8", text
+            return declared, None
+    is_utf8, text = _utf8_text(data)
+    if is_utf8:
+        return "utf-8", text
     sample = data[:_DETECTOR_SAMPLE]
     if len(data) > _DETECTOR_SAMPLE:
         sample += b"\n" + data[-_DETECTOR_SAMPLE // 4 :]
     best = charset_normalizer.from_bytes(sample).best()
     if best is not None:
-        return codec_for_label(best.encoding) or best.encoding
-    return "cp1252"
+        return codec_for_label(best.encoding) or best.encoding, None
+    return "cp1252", None
 
 
 def decode_html(data: bytes, http_charset: str | None = None) -> str:
@@ -235,7 +239,9 @@ def decode_page(data: bytes, http_charset: str | None = None) -> tuple[str, byte
         data = gunzip_bounded(data) or data
     if http_charset and "=" in http_charset:
         http_charset = charset_from_content_type(http_charset)
-    codec = sniff_encoding(data, http_charset)
+    codec, text = _sniff(data, http_charset)
+    if text is not None:
+        return text, data
     for bom, bom_codec in _BOMS:
         if codec == bom_codec and data.startswith(bom):
             data = data[len(bom) :]

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from classifier.extraction.decode import (
+    _sniff,
     charset_from_content_type,
     codec_for_label,
     decode_html,
@@ -148,6 +149,18 @@ def test_undeclared_shift_jis_is_detected() -> None:
 
 def test_undeclared_utf8_is_utf8() -> None:
     assert decode_html(RUSSIAN.encode("utf-8")) == RUSSIAN
+
+
+@pytest.mark.parametrize("head", [b"", b'<meta charset="windows-1252">', b'<meta charset="koi8-r">'])
+def test_a_page_found_to_be_utf8_by_decoding_it_keeps_that_text(head: bytes) -> None:
+    # Undeclared, or declaring a charset its bytes are not: the check that finds UTF-8 decodes
+    # the whole page, and that text is the page's (decode_page does not decode it again).
+    data = head + RUSSIAN.encode("utf-8")
+    assert _sniff(data, None) == ("utf-8", head.decode("ascii") + RUSSIAN)
+    assert decode_page(data) == (head.decode("ascii") + RUSSIAN, data)
+    cut = data + "Москва".encode()[:-1]  # its last character cut short
+    assert _sniff(cut, None) == ("utf-8", None)  # decoded again, with a replacement character
+    assert decode_page(cut)[0] == head.decode("ascii") + RUSSIAN + "Москв\ufffd"
 
 
 def test_truncated_utf8_stays_utf8() -> None:
