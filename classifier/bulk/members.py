@@ -33,12 +33,10 @@ from .sandbox import failure_message
 from .warc import has_fastwarc, read_fastwarc_stream
 
 _inflater: ModuleType = zlib
-_INFLATE_ERRORS: tuple[type[Exception], ...] = (zlib.error,)
 try:  # the same bytes as zlib, in about half the time
     from isal import isal_zlib
 
     _inflater = isal_zlib
-    _INFLATE_ERRORS = (zlib.error, isal_zlib.error)  # type: ignore[assignment]  # (its stub: an instance)
 except ImportError:  # pragma: no cover - isal comes with the bulk extra
     pass
 
@@ -209,12 +207,11 @@ def record_of_bytes(source: str, offset: int, data: bytes, options: ReadOptions)
 def _inflate_member(data: bytes, limit: int) -> bytes | None:
     """The bytes of the one gzip member `data` holds; None if it does not end where `data`
     does (cut short, followed by other bytes, larger than `limit`) or is corrupt."""
-    decompressor = _inflater.decompressobj(16 + zlib.MAX_WBITS)
-    try:
-        raw = decompressor.decompress(data, limit)
-    except _INFLATE_ERRORS:
+    inflated = inflate_bounded(data, 16 + zlib.MAX_WBITS, limit, inflater=_inflater)
+    if inflated is None:
         return None
-    return raw if decompressor.eof and not decompressor.unused_data else None
+    raw, ended, rest = inflated
+    return raw if ended and not rest else None
 
 
 def score_task(

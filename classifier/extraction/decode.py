@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import re
 import zlib
+from types import ModuleType
 
 import charset_normalizer
 import webencodings
@@ -92,15 +93,18 @@ def _utf8_text(data: bytes) -> tuple[bool, str | None]:
         return error.start >= len(data) - 3 and error.reason == "unexpected end of data", None
 
 
-def inflate_bounded(data: bytes, wbits: int, limit: int = MAX_UNCOMPRESSED_BYTES) -> tuple[bytes, bool, bytes] | None:
+def inflate_bounded(
+    data: bytes, wbits: int, limit: int = MAX_UNCOMPRESSED_BYTES, *, inflater: ModuleType = zlib
+) -> tuple[bytes, bool, bytes] | None:
     """The zlib, gzip or raw deflate stream (`wbits` as in `zlib`) at the start of `data`:
     its first `limit` uncompressed bytes (a zip bomb stops there), whether the stream ended
     (not when cut short or stopped at the limit) and the bytes after it; None when `data` does
-    not start as such a stream."""
-    decompressor = zlib.decompressobj(wbits)
+    not start as such a stream. `inflater` is `zlib` or a module with its interface (isal's
+    `isal_zlib`)."""
+    decompressor = inflater.decompressobj(wbits)
     try:
         unpacked = decompressor.decompress(data, limit)
-    except zlib.error:
+    except (zlib.error, inflater.error):
         return None
     return unpacked, decompressor.eof, decompressor.unused_data
 
