@@ -9,9 +9,10 @@ is enlarged to hold a page, so that handing one to a busy worker does not wait f
 parent watches every busy worker (a page's time starts when the worker is done with the one
 before):
 
-* past `timeout` seconds on one page, the worker is killed (SIGKILL: a page stuck in C code
-  cannot be interrupted any other way), the page becomes an error row, and a fresh worker takes
-  its place;
+* past `timeout` seconds on one page (and its row not already in the connection: the parent
+  may have been held up), the worker is killed (SIGKILL: a page stuck in C code cannot be
+  interrupted any other way), the page becomes an error row, and a fresh worker takes its
+  place;
 * past `max_memory` bytes of resident memory (read from ``/proc`` on Linux, checked every
   `poll_interval` seconds; elsewhere an ``RLIMIT_AS`` set inside the worker), likewise;
 * a worker that dies (segfault, OOM killer) turns its page into an error row and is replaced.
@@ -427,11 +428,24 @@ class PagePool(Generic[T]):
         self._pool[index] = self._spawn()
         self.stats.respawns += 1
 
+    def _read_rows_sent(
+        self, worker: _Worker, done: dict[int, tuple[T, Any]], waiting: dict[int, T], backlog: list[tuple[int, Any]]
+    ) -> None:
+        """Read the rows a worker past its deadline has already sent: the engine may have been
+        held up (a busy or stalled machine) while its page ended in time, and a page is timed
+        out only if its row has not come. The next page's time starts when its row is read."""
+        while worker in self._pool and worker.busy is not None and worker.conn.poll():
+            self._receive(worker, False, done, waiting, backlog)
+
     def _enforce_limits(self, done: dict[int, tuple[T, Any]], waiting: dict[int, T], backlog: list[tuple[int, Any]]) -> None:
         now = time.monotonic()
         for worker in list(self._pool):
             if worker.busy is None:
                 continue
+            if self.timeout is not None and now - worker.started > self.timeout:
+                self._read_rows_sent(worker, done, waiting, backlog)
+                if worker not in self._pool or worker.busy is None:
+                    continue
             seq, record = worker.busy
             reason = None
             if self.timeout is not None and now - worker.started > self.timeout:

@@ -510,6 +510,41 @@ def test_a_send_to_a_dead_worker_reads_the_rows_it_finished_before_blaming_a_pag
     assert backlog == [(2, "C")] and pool.stats.worker_deaths == 1
 
 
+def test_a_page_whose_row_came_before_the_deadline_check_is_not_timed_out() -> None:
+    import multiprocessing
+    import time
+    from collections import deque
+
+    from classifier.bulk.sandbox import _Worker
+
+    class LiveProcess:  # a worker the engine has not heard from for a while (it was held up)
+        exitcode, sentinel, pid = None, -1, None
+
+        def is_alive(self) -> bool:
+            return True
+
+        def kill(self) -> None: ...
+
+        def join(self, timeout: float | None = None) -> None: ...
+
+    parent, child = multiprocessing.Pipe(duplex=True)
+    child.send(("row", (0, "row of A")))  # A ended in time; B is still being scored
+    long_ago = time.monotonic() - 100
+    done: dict[int, tuple[str, str]] = {}
+    waiting, backlog = {0: "A", 1: "B"}, []
+    with PagePool(page_fn=square, error_fn=error_of, workers=1, timeout=1.0) as pool:
+        late = _Worker(process=LiveProcess(), conn=parent, ready=True, tasks=deque([(0, "A"), (1, "B")]), started=long_ago)
+        pool._pool[0], replaced = late, pool._pool[0]
+        pool._kill(replaced)
+        pool._enforce_limits(done, waiting, backlog)
+        assert done == {0: ("A", "row of A")} and late in pool._pool  # B's time starts now
+        late.started = long_ago  # and B is past its deadline with no row: timed out
+        pool._enforce_limits(done, waiting, backlog)
+        assert late not in pool._pool and pool.stats.timeouts == 1
+    assert done[1][0] == "B" and "timeout" in done[1][1]
+    child.close()
+
+
 def test_prefetch_below_zero_is_refused() -> None:
     with pytest.raises(ValueError, match="prefetch"):
         PagePool(page_fn=square, error_fn=error_of, prefetch=-1)
