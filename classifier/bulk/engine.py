@@ -10,8 +10,9 @@ assembles the output (`classifier.bulk.output`). Two executors:
   per-page deadline and memory limit, the model loaded once per worker, pages handed out one
   at a time (so large files are split across workers too), rows in input order (so the output
   is the same for any number of workers); ``workers=0`` scores in this process. With two or
-  more workers, a gzip WARC's members go to the workers still compressed, and the workers read
-  them (`classifier.bulk.members`);
+  more workers, a gzip WARC goes to the workers as ranges of its bytes, and the workers find,
+  read and score the members in them (`classifier.bulk.members`): the engine neither reads
+  nor sends its pages;
 * `classifier.bulk.on_dask.DaskExecutor`: one task per input on a Dask cluster.
 
 `run()` and `classifier.bulk.on_dask.run_dask()` are the two entry points; ``python -m
@@ -22,14 +23,27 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import itertools
 import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import IO, Any, Literal, Protocol
 
-from .members import MemberFiles, MemberResult, WarcMember, error_of_task, iter_members, reads_by_members, score_task
+from .members import (
+    RANGE_BYTES,
+    MemberFiles,
+    MemberRange,
+    MemberResult,
+    RangeResult,
+    WarcMember,
+    error_of_task,
+    member_ranges,
+    range_members,
+    reads_by_members,
+    score_task,
+)
 from .output import Assembly, Rescore, apply_dup_domains, assemble
 from .pages import PageFn, load_extractor, row_of, score_page
 from .parts import PartStore, PartWriter
@@ -46,21 +60,28 @@ class Item:
     """What flows from the inputs to the parts: input `index` starts (no record, not `end`),
     one of its records, or it ends (`complete` False when ``--limit`` cut it); or `abort`: its
     part so far is dropped, and the input is read again. Between the reading and the workers an
-    item may instead carry a gzip WARC `member`, or say that the members stop (`unread`): the
-    rest of the input is not one member per record."""
+    item may instead carry a range of a gzip WARC's members or one member (`member`: one
+    member at a time for a range whose worker failed), or say that the members stop
+    (`unread`): the rest of the input is not one member per record."""
 
     index: int
     record: Record | None = None
     end: bool = False
     complete: bool = True
     abort: bool = False
-    member: WarcMember | None = None
+    member: MemberRange | WarcMember | None = None
     unread: bool = False
+    # The row a worker already made for a range passed over in one pass of the pool (its
+    # input's members had stopped before it) and used in the next, without a worker.
+    result: RangeResult | None = None
 
 
-def page_record(item: Item) -> Record | WarcMember | None:
-    """What an item carries for a worker: a page to score, a WARC member to read and score, or
-    None (a marker, a skipped or damaged record: it passes through without a worker)."""
+def page_record(item: Item) -> Record | MemberRange | WarcMember | None:
+    """What an item carries for a worker: a page to score, a range of WARC members to read and
+    score, or None (a marker, a skipped or damaged record, a range already read: it passes
+    through without a worker)."""
+    if item.result is not None:
+        return None
     if item.member is not None:
         return item.member
     record = item.record
@@ -116,6 +137,7 @@ class LocalExecutor:
     model_loader: Callable[[], Any] | None = None
     stdin: IO[bytes] | None = None
     notes: list[str] = field(default_factory=list)
+    range_bytes: int = RANGE_BYTES  # of a gzip WARC, per task, with two or more workers
 
     def __post_init__(self) -> None:
         self.workers = self.options.resolved_workers()
@@ -136,6 +158,7 @@ class LocalExecutor:
                 page_options=self.options.page,
                 timeout=self.options.timeout,
                 max_memory=self.options.max_memory,
+                retried=_is_range,
             )
         self._pool.__enter__()
         self.stats = self._pool.stats
@@ -146,27 +169,31 @@ class LocalExecutor:
 
     def results(self, todo: Sequence[tuple[int, Source]]) -> Iterator[tuple[Item, Row | None]]:
         """The items and rows of `todo`, each input's in order. An input whose members the
-        workers could not read whole stops there, and is continued after the others by the
-        engine's own reader (`_rest_of`)."""
+        workers could not read whole stops there, and is continued after the others: one
+        member at a time where a range's worker failed (then by ranges again), by the engine's
+        own reader after damage (`_rest_of`)."""
         by_members = self.workers >= 2 and self.options.limit is None
-        later: list[tuple[int, Source, list[int]]] = []  # input, and the offsets of its records out
         sources = dict(todo)
-        offsets: list[int] = []
-        for item, row in self._pool.imap(self._items(todo, by_members=by_members), page_record):
-            if later and later[-1][0] == item.index:
-                continue  # the rest of an input continued below
-            if item.unread or (isinstance(row, MemberResult) and row.record is None):
-                later.append((item.index, sources[item.index], offsets))
-            elif isinstance(row, MemberResult):
-                assert row.record is not None
-                offsets.append(row.record.offset)
-                yield Item(item.index, row.record), row.row
-            else:
-                if item.record is None and not item.end:
-                    offsets = []  # an input starts
-                yield item, row
-        for index, source, done in later:
-            yield from self._pool.imap(self._rest_of(index, source, done), page_record)
+        readings: dict[int, _Reading] = {}
+        items: Iterator[Item] = self._items(todo, by_members=by_members)
+        while True:
+            later: list[tuple[int, MemberRange | None]] = []  # input, and the range to retry
+            passed: dict[int, list[Item]] = {}  # the items of each input in `later` after that
+            yield from _collect(self._pool.imap(items, page_record), readings, later, passed)
+            if not later:
+                return
+            items = itertools.chain.from_iterable(
+                [self._continued(index, sources[index], readings[index], retry, passed[index]) for index, retry in later]
+            )
+
+    def _continued(self, index: int, source: Source, reading: _Reading, retry: MemberRange | None, passed: list[Item]) -> Iterator[Item]:
+        """The rest of an input whose members stopped: the members of `retry` one at a time,
+        then the items `passed` over after it (the ranges already read among them); or (no
+        `retry`: damage) the engine's own reader's records."""
+        if retry is None:
+            return self._rest_of(index, source, reading.offsets)
+        members = _retried_members(index, source, retry, reading.next_member, self.options.max_record_bytes)
+        return itertools.chain(members, passed)
 
     def _rest_of(self, index: int, source: Source, done: list[int]) -> Iterator[Item]:
         """The records of `source` after the `done` ones (their offsets), read by the engine, and
@@ -191,7 +218,7 @@ class LocalExecutor:
         for index, source in todo:
             yield Item(index)
             if by_members and reads_by_members(source, options.reading()):
-                yield from _member_items(index, source, options.max_record_bytes)
+                yield from _member_items(index, source, self.range_bytes)
                 continue
             limited = False
             for record in iter_records(source, options.reading(), stdin=self.stdin):
@@ -206,14 +233,102 @@ class LocalExecutor:
                 return
 
 
-def _member_items(index: int, source: Source, max_bytes: int) -> Iterator[Item]:
-    """A gzip WARC's members, then its end; `unread` where the members cannot be found."""
-    for member in iter_members(source.path, max_bytes):
+def _is_range(task: Any) -> bool:
+    return isinstance(task, MemberRange)
+
+
+@dataclass(slots=True)
+class _Reading:
+    """Where the engine is in an input read by members: the offsets of its records out, and
+    where its next member starts."""
+
+    offsets: list[int] = field(default_factory=list)
+    next_member: int = 0
+
+
+def _collect(
+    pairs: Iterable[tuple[Item, Any]],
+    readings: dict[int, _Reading],
+    later: list[tuple[int, MemberRange | None]],
+    passed: dict[int, list[Item]],
+) -> Iterator[tuple[Item, Row | None]]:
+    """The items and rows of one pass of the pool, with the ranges' and members' records
+    unpacked in order; an input whose members stop goes to `later` (with the range to retry
+    one member at a time, if its worker failed), and its items after that to `passed` (with
+    the ranges' results) for the next pass."""
+    for item, row in pairs:
+        row = item.result if item.result is not None else row
+        if later and later[-1][0] == item.index:
+            if later[-1][1] is not None:  # (after damage the engine's reader reads them again)
+                passed[item.index].append(replace(item, result=row) if isinstance(row, RangeResult) else item)
+            continue
+        reading = readings.get(item.index)
+        if isinstance(row, RangeResult):
+            assert isinstance(item.member, MemberRange) and reading is not None
+            yield from _range_rows(item.index, row, reading)
+            if not _range_fits(item.member, row, reading.next_member):
+                later.append((item.index, item.member if row.retry else None))
+                passed[item.index] = []
+            elif row.stop is not None:
+                reading.next_member = row.stop
+        elif isinstance(row, MemberResult):
+            assert isinstance(item.member, WarcMember) and reading is not None
+            if row.record is None:
+                later.append((item.index, None))
+                passed[item.index] = []
+                continue
+            reading.offsets.append(row.record.offset)
+            reading.next_member = item.member.offset + item.member.length
+            yield Item(item.index, row.record), row.row
+        elif item.unread:
+            later.append((item.index, None))
+            passed[item.index] = []
+        else:
+            if item.record is None and not item.end and not item.abort:
+                readings[item.index] = _Reading()  # an input starts
+            yield item, row
+
+
+def _range_rows(index: int, result: RangeResult, reading: _Reading) -> Iterator[tuple[Item, Row | None]]:
+    """The records of a range read whole, if it begins where the ranges before it ended (their
+    offsets added to the reading's)."""
+    if result.first is not None and result.first != reading.next_member:
+        return
+    for member in result.members:
+        if member.record is None:
+            return
+        reading.offsets.append(member.record.offset)
+        yield Item(index, member.record), member.row
+
+
+def _range_fits(task: MemberRange, result: RangeResult, next_member: int) -> bool:
+    """Whether a range was read whole and its members follow those before it: its first starts
+    where the last one before it ended, or none starts in it because that one reaches past it."""
+    if not result.complete:
+        return False
+    return result.first == next_member if result.first is not None else next_member >= task.end
+
+
+def _member_items(index: int, source: Source, range_bytes: int) -> Iterator[Item]:
+    """A gzip WARC's ranges of members, then its end."""
+    try:
+        size = os.stat(source.path).st_size
+    except OSError:
+        size = 1  # gone: its one range cannot be read, and the engine's reader reports it
+    for task in member_ranges(source.path, size, range_bytes):
+        yield Item(index, member=task)
+    yield Item(index, end=True)
+
+
+def _retried_members(index: int, source: Source, task: MemberRange, next_member: int, max_bytes: int) -> Iterator[Item]:
+    """The members of a range whose worker failed (timed out, died, ran out of memory), from
+    `next_member` (where its first starts) on, one at a time, each with its own deadline;
+    `unread` where the members cannot be found."""
+    for member in range_members(source.path, max_bytes, next_member, task.end):
         if member is None:
             yield Item(index, unread=True)
             return
         yield Item(index, member=member)
-    yield Item(index, end=True)
 
 
 class Progress:

@@ -1,19 +1,23 @@
-"""Gzip WARCs read by the workers, member by member.
+"""Gzip WARCs read by the workers, range by range.
 
-With two or more workers the engine does not inflate a gzip WARC itself: it finds where each
-gzip member starts (`iter_members`: the gzip magic, checked by inflating the first bytes to
-``WARC/``) and hands a worker the member's place in the file; the worker reads its compressed
-bytes, inflates them and reads its record with the code of `classifier.bulk.warc.read_warc`
-(`record_of_member`), then scores it (`score_task`). The engine then spends a fraction of the
-CPU a page did (no inflating, no copying of the page to the workers), so that more workers
-scale.
+With two or more workers the engine does not read a gzip WARC itself: it cuts the file into
+ranges of bytes (`member_ranges`) and hands each to a worker, which finds the gzip members that
+start in it (the gzip magic, checked by inflating the first bytes to ``WARC/``; a member runs
+to the next start, past the range's end if need be), inflates each, reads its record with the
+code of `classifier.bulk.warc.read_warc` and scores it (`score_range`). The engine neither
+reads, inflates nor sends the pages, and hears from a worker once a range: it spends a small
+fraction of the CPU a page it did, so that more workers scale.
 
-A member that is not exactly one gzip member holding one whole record read without damage (a
-record cut short, corrupt compression, bytes between members, two records in one member, a
-member too large) gives no record (`MemberResult.record` is None): the engine's own reader,
-`read_warc`, then continues that input after the records already out
-(`classifier.bulk.engine.LocalExecutor.results`), so every input gives the same records, rows
-and damage reports whichever way it was read, and no page is scored twice.
+The engine puts the ranges' results together in file order: each range's first member must
+start where the last member of the range before it ended (`classifier.bulk.engine`). A member
+that is not exactly one gzip member holding one whole record read without damage (a record
+cut short, corrupt compression, bytes between members, two records in one member, a member
+too large), or a range that does not follow the one before, ends the ranges of that input:
+the engine's own reader, `read_warc`, then continues it after the records already out, so
+every input gives the same records, rows and damage reports whichever way it was read, and no
+page is scored twice. A range whose worker timed out, died or ran out of memory is read again
+one member at a time (`WarcMember`, `score_task`), each page with its own deadline, so that the
+page at fault is named; the ranges after it are kept.
 """
 
 from __future__ import annotations
@@ -71,6 +75,50 @@ class MemberResult:
     row: Row | None = None
 
 
+@pickled_by_position
+@dataclass(frozen=True, slots=True)
+class MemberRange:
+    """The members of a gzip WARC that start in the bytes [`start`, `end`) of `source`: what a
+    worker finds, reads and scores as one task (`score_range`)."""
+
+    source: str
+    start: int
+    end: int
+
+
+@pickled_by_position
+@dataclass(frozen=True, slots=True)
+class RangeResult:
+    """What became of a `MemberRange`: where its first member starts (None: none starts in it),
+    each member's result in file order, and where the member after its last one starts (`stop`:
+    the file's size after the last member). `complete` is False when the range could not be
+    read to its end (a member that is not one whole record, whose `MemberResult` comes last, or
+    a member too large or unreadable) or did not run (its worker timed out, died or ran out of
+    memory: `retry`): the rest of the input is then read otherwise."""
+
+    first: int | None
+    members: tuple[MemberResult, ...]
+    stop: int | None
+    complete: bool = True
+    retry: bool = False  # not run (its worker failed): its members are to be scored one at a time
+
+
+#: Bytes of a gzip WARC per `MemberRange` (about 24 pages of a crawl); in the last
+#: `TAIL_RANGES` ranges' worth of a file a quarter of that, so that the workers end together.
+RANGE_BYTES = 2**20
+TAIL_RANGES = 8
+
+
+def member_ranges(source: str, size: int, range_bytes: int = RANGE_BYTES) -> list[MemberRange]:
+    """`size` bytes of `source` cut into ranges of `range_bytes`, smaller near the end."""
+    small = max(1, range_bytes // 4)
+    cuts, at = [0], 0
+    while at < size:
+        at = min(size, at + (range_bytes if size - at > TAIL_RANGES * range_bytes else small))
+        cuts.append(at)
+    return [MemberRange(source, a, b) for a, b in zip(cuts, cuts[1:])]
+
+
 def reads_by_members(source: Source, options: ReadOptions) -> bool:
     """Whether `source` is a gzip WARC to hand out member by member: its first member holds
     a WARC record, and fastwarc reads it (as `read_warc` would)."""
@@ -102,28 +150,42 @@ def iter_members(path: str, max_bytes: int) -> Iterator[WarcMember | None]:
         yield None
 
 
-def _members(path: str, handle: IO[bytes], max_bytes: int) -> Iterator[WarcMember | None]:
+def _members(path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: int | None = None) -> Iterator[WarcMember | None]:
+    """`iter_members` over `handle`, which is at the file offset `base`: from the start of the
+    file (a member starts there), or from `base` on to the first start found; only the members
+    that start before `end` (each still to the next start, which may lie past `end`)."""
     buffer = handle.read(_SCAN_CHUNK)
-    base, start, search = 0, 0, 1  # buffer[0]'s file offset; the member's start; where to look
+    # `start`: where in `buffer` the current member starts (None: none found yet); `search`:
+    # where to look for the next magic.
+    start: int | None = 0 if base == 0 else None
+    search = 1 if base == 0 else 0
     at_end = not buffer
     while buffer:
         match = _MAGIC_SEARCH(buffer, search)
         found = match.start() if match is not None else -1
         if found >= 0 and (at_end or found + PROBE_BYTES <= len(buffer)):
             if starts_record(buffer[found : found + PROBE_BYTES]):
-                if found - start > max_bytes:
-                    break
-                yield WarcMember(path, base + start, found - start)
+                if start is not None:
+                    if found - start > max_bytes:
+                        break
+                    yield WarcMember(path, base + start, found - start)
+                if end is not None and base + found >= end:
+                    return
                 start = found
             search = found + 1
             continue
         if at_end:
+            if start is None:
+                return
             if len(buffer) - start <= max_bytes:
                 yield WarcMember(path, base + start, len(buffer) - start)
                 return
             break
-        search = found if found >= 0 else max(start + 1, len(buffer) - len(GZIP_MAGIC) + 1)
-        buffer, base, search, start = buffer[start:], base + start, search - start, 0
+        search = found if found >= 0 else max((start or 0) + 1, len(buffer) - len(GZIP_MAGIC) + 1)
+        keep = start if start is not None else search
+        if start is None and end is not None and base + keep >= end:
+            return  # no member starts before `end`
+        buffer, base, search, start = buffer[keep:], base + keep, search - keep, None if start is None else 0
         if len(buffer) > max_bytes:
             break
         chunk = handle.read(_SCAN_CHUNK)
@@ -131,6 +193,16 @@ def _members(path: str, handle: IO[bytes], max_bytes: int) -> Iterator[WarcMembe
         buffer += chunk
     if buffer:
         yield None  # a member larger than max_bytes
+
+
+def range_members(path: str, max_bytes: int, start: int, end: int) -> Iterator[WarcMember | None]:
+    """`iter_members`, for the members that start in [`start`, `end`) (see `_members`)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(start)
+            yield from _members(path, handle, max_bytes, start, end)
+    except OSError:
+        yield None
 
 
 class MemberFiles:
@@ -217,9 +289,12 @@ def _inflate_member(data: bytes, limit: int) -> bytes | None:
 def score_task(
     page_fn: PageFn, read_options: ReadOptions, task: Any, *, model: Any, options: PageOptions, files: MemberFiles | None = None
 ) -> Any:
-    """The workers' function (`PagePool.page_fn`): a `WarcMember` -> a `MemberResult` (its
-    page scored by `page_fn`, failures made rows as the pool makes them; its bytes read with
-    `files`, the worker's own); a page record -> `page_fn`'s row."""
+    """The workers' function (`PagePool.page_fn`): a `MemberRange` -> a `RangeResult`
+    (`score_range`); a `WarcMember` -> a `MemberResult` (its page scored by `page_fn`, failures
+    made rows as the pool makes them; its bytes read with `files`, the worker's own); a page
+    record -> `page_fn`'s row."""
+    if isinstance(task, MemberRange):
+        return score_range(page_fn, read_options, task, model=model, options=options, files=files)
     if not isinstance(task, WarcMember):
         return page_fn(task, model=model, options=options)
     record = record_of_member(task, read_options, files)
@@ -234,9 +309,33 @@ def score_task(
     return MemberResult(replace(record, body=None), row)
 
 
+def score_range(
+    page_fn: PageFn, read_options: ReadOptions, task: MemberRange, *, model: Any, options: PageOptions, files: MemberFiles | None = None
+) -> RangeResult:
+    """Find the members that start in `task`'s bytes, read and score each (`score_task`); stop
+    at the first that is not one whole record."""
+    results: list[MemberResult] = []
+    first = stop = None
+    for member in range_members(task.source, read_options.max_record_bytes, task.start, task.end):
+        if member is None:
+            break
+        first = member.offset if first is None else first
+        results.append(score_task(page_fn, read_options, member, model=model, options=options, files=files))
+        if results[-1].record is None:
+            break
+        stop = member.offset + member.length
+    else:
+        return RangeResult(first, tuple(results), stop)
+    return RangeResult(first, tuple(results), stop, complete=False)
+
+
 def error_of_task(read_options: ReadOptions, task: Any, message: str) -> Any:
     """The pool's `error_fn`: the error row of a task whose page timed out, ran out of memory
-    or killed its worker; a `WarcMember` is read here to name its record (a `MemberResult`)."""
+    or killed its worker; a `WarcMember` is read here to name its record (a `MemberResult`); a
+    `MemberRange` is not read (an incomplete `RangeResult`: its pages are scored again one by
+    one, and the one that failed is named then)."""
+    if isinstance(task, MemberRange):
+        return RangeResult(None, (), None, complete=False, retry=True)
     if not isinstance(task, WarcMember):
         return error_row(task, message)
     record = record_of_member(task, read_options)

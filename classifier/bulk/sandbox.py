@@ -64,6 +64,9 @@ class PoolStats:
     timeouts: int = 0
     memory_kills: int = 0
     worker_deaths: int = 0
+    # Tasks of several pages (`PagePool.retried`) that timed out, ran out of memory or killed
+    # their worker: their pages are scored again one by one, and a page's failure counted then.
+    tasks_retried: int = 0
     respawns: int = 0
 
 
@@ -173,6 +176,9 @@ class PagePool(Generic[T]):
     prefetch: int = 2
     start_method: str | None = None
     stats: PoolStats = field(default_factory=PoolStats)
+    # Which tasks hold several pages, whose failure `error_fn` turns into a retry of each page
+    # (counted in `stats.tasks_retried`, not as a page's timeout, memory kill or death).
+    retried: Callable[[Any], bool] | None = None
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -399,12 +405,21 @@ class PagePool(Generic[T]):
             self.stats.worker_deaths += 1
             self._replace(worker, backlog)
             return
-        self.stats.worker_deaths += 1
         if worker.tasks:
             seq, record = worker.tasks.popleft()
+            self._count_failure(record, "worker_deaths")
             reason = f"worker died while scoring this page (exit code {code})"
             done[seq] = (waiting.pop(seq), self.error_fn(record, reason))
+        else:
+            self.stats.worker_deaths += 1
         self._replace(worker, backlog)
+
+    def _count_failure(self, task: Any, kind: str) -> None:
+        """Count a page's timeout, memory kill or death (`kind`: a `PoolStats` field), or a retried task."""
+        if self.retried is not None and self.retried(task):
+            self.stats.tasks_retried += 1
+        else:
+            setattr(self.stats, kind, getattr(self.stats, kind) + 1)
 
     def _check_idle_memory(self, worker: _Worker) -> None:
         """Refuse a memory limit that an idle worker, model loaded, already exceeds: every page
@@ -450,12 +465,12 @@ class PagePool(Generic[T]):
             reason = None
             if self.timeout is not None and now - worker.started > self.timeout:
                 reason = f"timeout: page took longer than {self.timeout:g} s"
-                self.stats.timeouts += 1
+                self._count_failure(record, "timeouts")
             elif self.max_memory and sys.platform.startswith("linux"):
                 rss = _rss_bytes(worker.process.pid)
                 if rss is not None and rss > self.max_memory:
                     reason = f"memory limit exceeded: {rss / 2**20:.0f} MiB > {self.max_memory / 2**20:.0f} MiB"
-                    self.stats.memory_kills += 1
+                    self._count_failure(record, "memory_kills")
             if reason is not None:
                 done[seq] = (waiting.pop(seq), self.error_fn(record, reason))
                 worker.tasks.popleft()

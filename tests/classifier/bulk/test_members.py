@@ -3,10 +3,13 @@ the same rows and accounts from the engine with two workers as with none."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import json
 import pickle
+from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -14,16 +17,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.classifier.bulk.helpers import fake_page, html, read_rows, write_warc
 
-from classifier.bulk.engine import LocalExecutor, run
+from classifier.bulk.engine import LocalExecutor, _range_fits, _range_rows, _Reading, _retried_members, run, run_with
 from classifier.bulk.members import (
+    TAIL_RANGES,
     MemberFiles,
+    MemberRange,
     MemberResult,
+    RangeResult,
     WarcMember,
     error_of_task,
     iter_members,
+    member_ranges,
     reads_by_members,
     record_of_bytes,
     record_of_member,
+    score_range,
     score_task,
     starts_record,
 )
@@ -46,6 +54,23 @@ def by_members(path: Path, options: ReadOptions = ReadOptions()) -> list[Record]
             return records + rest[len(records) :]
         records.append(record)
     return records
+
+
+def by_ranges(path: Path, range_bytes: int, options: ReadOptions = ReadOptions()) -> tuple[list[Record], bool]:
+    """The same, range by range as the workers read them (`score_range`), and as the engine
+    puts their results together (`_range_rows`, `_range_fits`); whether `read_warc` had to
+    continue. The records come without their bodies."""
+    records: list[Record] = []
+    reading = _Reading()
+    for task in member_ranges(str(path), path.stat().st_size, range_bytes):
+        result = score_range(fake_page, options, task, model=None, options=PageOptions())
+        records += [item.record for item, _ in _range_rows(0, result, reading) if item.record is not None]
+        if not _range_fits(task, result, reading.next_member):
+            rest = [replace(record, body=None) for record in read_warc(str(path), options)]
+            assert rest[: len(records)] == records and [r.offset for r in records] == reading.offsets
+            return records + rest[len(records) :], True
+        reading.next_member = reading.next_member if result.stop is None else result.stop
+    return records, False
 
 
 def compressed(member: WarcMember) -> bytes:
@@ -147,7 +172,10 @@ def test_damage_anywhere_gives_the_records_read_warc_gives(warc: Path, tmp_path:
     }[kind]
     path = tmp_path / "damaged.warc.gz"
     path.write_bytes(damaged)
-    assert by_members(path) == list(read_warc(str(path)))
+    expected = list(read_warc(str(path)))
+    assert by_members(path) == expected
+    range_bytes = max(1, int(where * 7919) % max(1, len(damaged)))
+    assert by_ranges(path, range_bytes)[0] == [replace(record, body=None) for record in expected]
 
 
 def test_a_worker_scores_a_member_and_names_it_on_failure(warc: Path) -> None:
@@ -167,13 +195,75 @@ def test_a_worker_scores_a_member_and_names_it_on_failure(warc: Path) -> None:
     assert error_of_task(ReadOptions(), cut, "timeout") == MemberResult(None)
 
 
-def test_with_two_workers_the_engine_hands_out_members_still_compressed(warc: Path) -> None:
+def test_with_two_workers_the_engine_hands_out_ranges_of_the_file(warc: Path) -> None:
     todo = [(0, Source(str(warc), "warc"))]
-    executor = LocalExecutor(BulkOptions(workers=2, progress=False), fake_page)
+    executor = LocalExecutor(BulkOptions(workers=2, progress=False), fake_page, range_bytes=4000)
     items = list(executor._items(todo, by_members=True))
-    assert [type(item.member) for item in items[1:-1]] == [WarcMember] * len(list(read_warc(str(warc))))
+    assert [item.member for item in items[1:-1]] == member_ranges(str(warc), warc.stat().st_size, 4000)
     assert all(item.record is None for item in items) and items[-1].end
     assert all(item.member is None for item in executor._items(todo, by_members=False))
+
+
+def test_ranges_cover_the_file_and_get_smaller_at_its_end() -> None:
+    size = (TAIL_RANGES + 10) * 2**20 + 5
+    ranges = member_ranges("a.warc.gz", size, 2**20)
+    assert ranges[0].start == 0 and ranges[-1].end == size
+    assert all(a.end == b.start for a, b in zip(ranges, ranges[1:]))
+    lengths = [r.end - r.start for r in ranges]
+    assert lengths[:10] == [2**20] * 10 and max(lengths[11:]) == 2**18
+    assert member_ranges("a.warc.gz", 1, 2**20) == [MemberRange("a.warc.gz", 0, 1)]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(range_bytes=st.integers(1, 40_000))
+def test_ranges_of_any_size_give_every_record_once(warc: Path, range_bytes: int) -> None:
+    records, continued = by_ranges(warc, range_bytes)
+    assert records == [replace(record, body=None) for record in read_warc(str(warc))] and not continued
+
+
+def test_a_range_is_kept_only_if_it_follows_the_one_before(warc: Path) -> None:
+    members = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    task = MemberRange(str(warc), members[2].offset - 10, members[4].offset - 10)
+    result = score_range(fake_page, ReadOptions(), task, model=None, options=PageOptions())
+    assert (result.first, result.stop, len(result.members), result.complete) == (members[2].offset, members[4].offset, 2, True)
+    assert _range_fits(task, result, members[2].offset)
+    assert not _range_fits(task, result, members[1].offset)  # a member between them went unread
+    assert list(_range_rows(0, result, _Reading(next_member=members[1].offset))) == []
+    inside = MemberRange(str(warc), members[3].offset + 5, members[3].offset + 9)  # inside a member
+    nothing = score_range(fake_page, ReadOptions(), inside, model=None, options=PageOptions())
+    assert (nothing.first, nothing.members, nothing.complete) == (None, (), True)
+    assert _range_fits(inside, nothing, members[4].offset) and not _range_fits(inside, nothing, members[3].offset + 7)
+    failed = error_of_task(ReadOptions(), task, "timeout: page took longer than 1 s")
+    assert failed == RangeResult(None, (), None, complete=False, retry=True) and not _range_fits(task, failed, members[2].offset)
+
+
+def test_a_range_whose_worker_failed_is_read_again_member_by_member(warc: Path) -> None:
+    members = [m for m in iter_members(str(warc), 2**20) if m is not None]
+    failed = MemberRange(str(warc), members[2].offset - 10, members[4].offset - 10)
+    items = list(_retried_members(0, Source(str(warc), "warc"), failed, members[2].offset, 2**20))
+    assert [item.member for item in items] == members[2:4]  # one at a time, each with its own deadline
+    gone = list(_retried_members(0, Source(str(warc) + ".gone", "warc"), failed, members[2].offset, 2**20))
+    assert len(gone) == 1 and gone[0].unread
+
+
+def test_pages_that_time_out_or_kill_their_worker_in_a_range_are_named_and_the_others_scored_once(tmp_path: Path) -> None:
+    pages = [(f"http://e{i}.example/", html(i, "SLEEP" if i == 5 else "CRASH" if i == 14 else "")) for i in range(24)]
+    write_warc(tmp_path / "e.warc.gz", pages, extras=False)
+    log = tmp_path / "scored.log"
+    options = BulkOptions(progress=False, resume=False, timeout=1.0, workers=2)
+    executor = LocalExecutor(options, counted_page, functools.partial(log_path, str(log)), range_bytes=300)
+    run_with(executor, [str(tmp_path / "e.warc.gz")], str(tmp_path / "o.jsonl"), options)
+    rows = read_rows(tmp_path / "o.jsonl")
+    assert [row["url"] for row in rows] == [url for url, _ in pages]
+    assert "timeout" in rows[5]["error"] and "worker died" in rows[14]["error"]
+    assert [i for i, row in enumerate(rows) if row["error"]] == [5, 14]
+    assert executor.stats.tasks_retried >= 2 and (executor.stats.timeouts, executor.stats.worker_deaths) == (1, 1)
+    # The pages of the two ranges whose worker failed are scored again, one by one (ranges of
+    # 300 bytes hold one or two of these pages); the ranges after them are not read again.
+    times = Counter(map(int, log.read_text().split()))
+    assert set(times) == {row["offset"] for row in rows}
+    assert sum(count - 1 for count in times.values()) <= 6
+    assert rows == _run_plain(tmp_path / "e.warc.gz", tmp_path, options)
 
 
 def counted_page(record: Record, *, model: str, options: PageOptions) -> Row:
@@ -201,10 +291,17 @@ def test_the_pages_before_damage_are_scored_once(warc: Path, tmp_path: Path) -> 
     assert rows == _run([cut, warc], tmp_path, 0)[0]
 
 
-def _run(inputs: list[Path], tmp_path: Path, workers: int) -> tuple[list[dict], dict]:
+def _run_plain(path: Path, tmp_path: Path, options: BulkOptions) -> list[dict]:
+    """The rows of one worker, which reads the WARC with the engine's own reader."""
+    out = tmp_path / "plain.jsonl"
+    run([str(path)], str(out), dataclasses.replace(options, workers=1), page_fn=fake_page, model_loader=None)
+    return read_rows(out)
+
+
+def _run(inputs: list[Path], tmp_path: Path, workers: int, range_bytes: int = 2**20) -> tuple[list[dict], dict]:
     out, summary = tmp_path / f"o{workers}.jsonl", tmp_path / f"s{workers}.json"
     options = BulkOptions(progress=False, resume=False, timeout=None, workers=workers, summary_path=str(summary))
-    run([str(p) for p in inputs], str(out), options, page_fn=fake_page, model_loader=None)
+    run_with(LocalExecutor(options, fake_page, range_bytes=range_bytes), [str(p) for p in inputs], str(out), options)
     account = json.loads(summary.read_text())
     return read_rows(out), {k: v for k, v in account.items() if k not in ("elapsed_s", "pages_per_s", "workers", "output")}
 
@@ -221,6 +318,7 @@ def test_two_workers_reading_members_give_what_one_process_gives(warc: Path, tmp
     assert account["inputs_completed"] == 4 and account["records_read"] > 30
     assert any(row["error"] for row in rows)  # the damage is reported
     assert _run(inputs, tmp_path, 2) == (rows, account)
+    assert _run(inputs, tmp_path, 2, range_bytes=3000) == (rows, account)  # ranges ending inside members
 
 
 def test_pages_past_the_deadline_or_killing_their_worker_are_named_as_without_members(tmp_path: Path) -> None:
