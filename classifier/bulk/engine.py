@@ -28,22 +28,11 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol
 
-from .members import (
-    RANGE_BYTES,
-    MemberFiles,
-    MemberRange,
-    MemberResult,
-    RangeResult,
-    WarcMember,
-    error_of_task,
-    member_ranges,
-    range_members,
-    reads_by_members,
-    score_task,
-)
+from .items import Item, Reading, collect, is_range, member_items, page_record, retried_members
+from .members import RANGE_BYTES, MemberFiles, MemberRange, error_of_task, reads_by_members, score_task
 from .output import Assembly, Rescore, apply_dup_domains, assemble
 from .pages import PageFn, load_extractor, row_of, score_page
 from .parts import PartStore, PartWriter
@@ -53,39 +42,6 @@ from .sandbox import PagePool, PoolStats
 from .writers import atomic_path, json_bytes
 
 ModelLoader = Callable[[], Any] | None | Literal["default"]
-
-
-@dataclass(frozen=True, slots=True)
-class Item:
-    """What flows from the inputs to the parts: input `index` starts (no record, not `end`),
-    one of its records, or it ends (`complete` False when ``--limit`` cut it); or `abort`: its
-    part so far is dropped, and the input is read again. Between the reading and the workers an
-    item may instead carry a range of a gzip WARC's members or one member (`member`: one
-    member at a time for a range whose worker failed), or say that the members stop
-    (`unread`): the rest of the input is not one member per record."""
-
-    index: int
-    record: Record | None = None
-    end: bool = False
-    complete: bool = True
-    abort: bool = False
-    member: MemberRange | WarcMember | None = None
-    unread: bool = False
-    # The row a worker already made for a range passed over in one pass of the pool (its
-    # input's members had stopped before it) and used in the next, without a worker.
-    result: RangeResult | None = None
-
-
-def page_record(item: Item) -> Record | MemberRange | WarcMember | None:
-    """What an item carries for a worker: a page to score, a range of WARC members to read and
-    score, or None (a marker, a skipped or damaged record, a range already read: it passes
-    through without a worker)."""
-    if item.result is not None:
-        return None
-    if item.member is not None:
-        return item.member
-    record = item.record
-    return record if record is not None and record.is_page else None
 
 
 class Executor(Protocol):
@@ -158,7 +114,7 @@ class LocalExecutor:
                 page_options=self.options.page,
                 timeout=self.options.timeout,
                 max_memory=self.options.max_memory,
-                retried=_is_range,
+                retried=is_range,
             )
         self._pool.__enter__()
         self.stats = self._pool.stats
@@ -174,25 +130,25 @@ class LocalExecutor:
         own reader after damage (`_rest_of`)."""
         by_members = self.workers >= 2 and self.options.limit is None
         sources = dict(todo)
-        readings: dict[int, _Reading] = {}
+        readings: dict[int, Reading] = {}
         items: Iterator[Item] = self._items(todo, by_members=by_members)
         while True:
             later: list[tuple[int, MemberRange | None]] = []  # input, and the range to retry
             passed: dict[int, list[Item]] = {}  # the items of each input in `later` after that
-            yield from _collect(self._pool.imap(items, page_record), readings, later, passed)
+            yield from collect(self._pool.imap(items, page_record), readings, later, passed)
             if not later:
                 return
             items = itertools.chain.from_iterable(
                 [self._continued(index, sources[index], readings[index], retry, passed[index]) for index, retry in later]
             )
 
-    def _continued(self, index: int, source: Source, reading: _Reading, retry: MemberRange | None, passed: list[Item]) -> Iterator[Item]:
+    def _continued(self, index: int, source: Source, reading: Reading, retry: MemberRange | None, passed: list[Item]) -> Iterator[Item]:
         """The rest of an input whose members stopped: the members of `retry` one at a time,
         then the items `passed` over after it (the ranges already read among them); or (no
         `retry`: damage) the engine's own reader's records."""
         if retry is None:
             return self._rest_of(index, source, reading.offsets)
-        members = _retried_members(index, source, retry, reading.next_member, self.options.max_record_bytes)
+        members = retried_members(index, source, retry, reading.next_member, self.options.max_record_bytes)
         return itertools.chain(members, passed)
 
     def _rest_of(self, index: int, source: Source, done: list[int]) -> Iterator[Item]:
@@ -218,7 +174,7 @@ class LocalExecutor:
         for index, source in todo:
             yield Item(index)
             if by_members and reads_by_members(source, options.reading()):
-                yield from _member_items(index, source, self.range_bytes)
+                yield from member_items(index, source, self.range_bytes)
                 continue
             limited = False
             for record in iter_records(source, options.reading(), stdin=self.stdin):
@@ -231,104 +187,6 @@ class LocalExecutor:
             yield Item(index, end=True, complete=not limited)
             if limited:
                 return
-
-
-def _is_range(task: Any) -> bool:
-    return isinstance(task, MemberRange)
-
-
-@dataclass(slots=True)
-class _Reading:
-    """Where the engine is in an input read by members: the offsets of its records out, and
-    where its next member starts."""
-
-    offsets: list[int] = field(default_factory=list)
-    next_member: int = 0
-
-
-def _collect(
-    pairs: Iterable[tuple[Item, Any]],
-    readings: dict[int, _Reading],
-    later: list[tuple[int, MemberRange | None]],
-    passed: dict[int, list[Item]],
-) -> Iterator[tuple[Item, Row | None]]:
-    """The items and rows of one pass of the pool, with the ranges' and members' records
-    unpacked in order; an input whose members stop goes to `later` (with the range to retry
-    one member at a time, if its worker failed), and its items after that to `passed` (with
-    the ranges' results) for the next pass."""
-    for item, row in pairs:
-        row = item.result if item.result is not None else row
-        if later and later[-1][0] == item.index:
-            if later[-1][1] is not None:  # (after damage the engine's reader reads them again)
-                passed[item.index].append(replace(item, result=row) if isinstance(row, RangeResult) else item)
-            continue
-        reading = readings.get(item.index)
-        if isinstance(row, RangeResult):
-            assert isinstance(item.member, MemberRange) and reading is not None
-            yield from _range_rows(item.index, row, reading)
-            if not _range_fits(item.member, row, reading.next_member):
-                later.append((item.index, item.member if row.retry else None))
-                passed[item.index] = []
-            elif row.stop is not None:
-                reading.next_member = row.stop
-        elif isinstance(row, MemberResult):
-            assert isinstance(item.member, WarcMember) and reading is not None
-            if row.record is None:
-                later.append((item.index, None))
-                passed[item.index] = []
-                continue
-            reading.offsets.append(row.record.offset)
-            reading.next_member = item.member.offset + item.member.length
-            yield Item(item.index, row.record), row.row
-        elif item.unread:
-            later.append((item.index, None))
-            passed[item.index] = []
-        else:
-            if item.record is None and not item.end and not item.abort:
-                readings[item.index] = _Reading()  # an input starts
-            yield item, row
-
-
-def _range_rows(index: int, result: RangeResult, reading: _Reading) -> Iterator[tuple[Item, Row | None]]:
-    """The records of a range read whole, if it begins where the ranges before it ended (their
-    offsets added to the reading's)."""
-    if result.first is not None and result.first != reading.next_member:
-        return
-    for member in result.members:
-        if member.record is None:
-            return
-        reading.offsets.append(member.record.offset)
-        yield Item(index, member.record), member.row
-
-
-def _range_fits(task: MemberRange, result: RangeResult, next_member: int) -> bool:
-    """Whether a range was read whole and its members follow those before it: its first starts
-    where the last one before it ended, or none starts in it because that one reaches past it."""
-    if not result.complete:
-        return False
-    return result.first == next_member if result.first is not None else next_member >= task.end
-
-
-def _member_items(index: int, source: Source, range_bytes: int) -> Iterator[Item]:
-    """A gzip WARC's ranges of members, then its end."""
-    try:
-        size = os.stat(source.path).st_size
-    except OSError:
-        size = 1  # gone: its one range cannot be read, and the engine's reader reports it
-    for task in member_ranges(source.path, size, range_bytes):
-        yield Item(index, member=task)
-    yield Item(index, end=True)
-
-
-def _retried_members(index: int, source: Source, task: MemberRange, next_member: int, max_bytes: int) -> Iterator[Item]:
-    """The members of a range whose worker failed (timed out, died, ran out of memory), from
-    `next_member` (where its first starts) on, one at a time, each with its own deadline;
-    `unread` where the members cannot be found."""
-    for member in range_members(source.path, max_bytes, next_member, task.end):
-        if member is None:
-            yield Item(index, unread=True)
-            return
-        yield Item(index, member=member)
 
 
 class Progress:

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from .engine import Item, ModelLoader, model_loader_of, page_record, run_with
+from .engine import ModelLoader, model_loader_of, run_with
+from .items import Item, page_record
 from .output import Rescore
 from .pages import PageFn, score_page, score_records
 from .records import expand_inputs, iter_records

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.classifier.bulk.helpers import fake_page, html, read_rows, write_warc
 
-from classifier.bulk.engine import LocalExecutor, _range_fits, _range_rows, _Reading, _retried_members, run, run_with
+from classifier.bulk.engine import LocalExecutor, run, run_with
+from classifier.bulk.items import Reading, range_fits, range_rows, retried_members
 from classifier.bulk.members import (
     TAIL_RANGES,
     MemberFiles,
@@ -37,6 +37,7 @@ from classifier.bulk.members import (
 )
 from classifier.bulk.rows import BulkOptions, PageOptions, ReadOptions, Record, Row, Source
 from classifier.bulk.warc import read_warc
+from tests.classifier.bulk.helpers import fake_page, html, read_rows, write_warc
 
 pytest.importorskip("fastwarc")
 
@@ -58,14 +59,14 @@ def by_members(path: Path, options: ReadOptions = ReadOptions()) -> list[Record]
 
 def by_ranges(path: Path, range_bytes: int, options: ReadOptions = ReadOptions()) -> tuple[list[Record], bool]:
     """The same, range by range as the workers read them (`score_range`), and as the engine
-    puts their results together (`_range_rows`, `_range_fits`); whether `read_warc` had to
+    puts their results together (`range_rows`, `range_fits`); whether `read_warc` had to
     continue. The records come without their bodies."""
     records: list[Record] = []
-    reading = _Reading()
+    reading = Reading()
     for task in member_ranges(str(path), path.stat().st_size, range_bytes):
         result = score_range(fake_page, options, task, model=None, options=PageOptions())
-        records += [item.record for item, _ in _range_rows(0, result, reading) if item.record is not None]
-        if not _range_fits(task, result, reading.next_member):
+        records += [item.record for item, _ in range_rows(0, result, reading) if item.record is not None]
+        if not range_fits(task, result, reading.next_member):
             rest = [replace(record, body=None) for record in read_warc(str(path), options)]
             assert rest[: len(records)] == records and [r.offset for r in records] == reading.offsets
             return records + rest[len(records) :], True
@@ -129,7 +130,7 @@ def test_a_member_larger_than_the_limit_ends_the_members(warc: Path) -> None:
         pytest.param(lambda data, cut: data[: cut - 4] + data[cut:], id="gzip trailer lost"),
     ],
 )
-def test_a_damaged_member_gives_no_record(warc: Path, damage) -> None:  # noqa: ANN001
+def test_a_damaged_member_gives_no_record(warc: Path, damage) -> None:
     members = [m for m in iter_members(str(warc), 2**20) if m is not None]
     member = members[3]
     data = compressed(member)
@@ -226,23 +227,23 @@ def test_a_range_is_kept_only_if_it_follows_the_one_before(warc: Path) -> None:
     task = MemberRange(str(warc), members[2].offset - 10, members[4].offset - 10)
     result = score_range(fake_page, ReadOptions(), task, model=None, options=PageOptions())
     assert (result.first, result.stop, len(result.members), result.complete) == (members[2].offset, members[4].offset, 2, True)
-    assert _range_fits(task, result, members[2].offset)
-    assert not _range_fits(task, result, members[1].offset)  # a member between them went unread
-    assert list(_range_rows(0, result, _Reading(next_member=members[1].offset))) == []
+    assert range_fits(task, result, members[2].offset)
+    assert not range_fits(task, result, members[1].offset)  # a member between them went unread
+    assert list(range_rows(0, result, Reading(next_member=members[1].offset))) == []
     inside = MemberRange(str(warc), members[3].offset + 5, members[3].offset + 9)  # inside a member
     nothing = score_range(fake_page, ReadOptions(), inside, model=None, options=PageOptions())
     assert (nothing.first, nothing.members, nothing.complete) == (None, (), True)
-    assert _range_fits(inside, nothing, members[4].offset) and not _range_fits(inside, nothing, members[3].offset + 7)
+    assert range_fits(inside, nothing, members[4].offset) and not range_fits(inside, nothing, members[3].offset + 7)
     failed = error_of_task(ReadOptions(), task, "timeout: page took longer than 1 s")
-    assert failed == RangeResult(None, (), None, complete=False, retry=True) and not _range_fits(task, failed, members[2].offset)
+    assert failed == RangeResult(None, (), None, complete=False, retry=True) and not range_fits(task, failed, members[2].offset)
 
 
 def test_a_range_whose_worker_failed_is_read_again_member_by_member(warc: Path) -> None:
     members = [m for m in iter_members(str(warc), 2**20) if m is not None]
     failed = MemberRange(str(warc), members[2].offset - 10, members[4].offset - 10)
-    items = list(_retried_members(0, Source(str(warc), "warc"), failed, members[2].offset, 2**20))
+    items = list(retried_members(0, Source(str(warc), "warc"), failed, members[2].offset, 2**20))
     assert [item.member for item in items] == members[2:4]  # one at a time, each with its own deadline
-    gone = list(_retried_members(0, Source(str(warc) + ".gone", "warc"), failed, members[2].offset, 2**20))
+    gone = list(retried_members(0, Source(str(warc) + ".gone", "warc"), failed, members[2].offset, 2**20))
     assert len(gone) == 1 and gone[0].unread
 
 
