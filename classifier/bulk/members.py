@@ -9,7 +9,7 @@ reads, inflates nor sends the pages, and hears from a worker once a range: it sp
 fraction of the CPU a page it did, so that more workers scale.
 
 The engine puts the ranges' results together in file order: each range's first member must
-start where the last member of the range before it ended (`classifier.bulk.engine`). A member
+start where the last member of the range before it ended (`classifier.bulk.items`). A member
 that is not exactly one gzip member holding one whole record read without damage (a record
 cut short, corrupt compression, bytes between members, two records in one member, a member
 too large), or a range that does not follow the one before, ends the ranges of that input:
@@ -52,6 +52,7 @@ PROBE_BYTES = 512
 #: Room for the WARC and HTTP headers above `ReadOptions.max_record_bytes` when inflating.
 HEADER_ROOM = 2**20
 _SCAN_CHUNK = 4 * 2**20
+_OVERHANG = 2**17  # read past a range's end at first, for the member that starts last in it
 
 
 @pickled_by_position
@@ -120,8 +121,8 @@ def member_ranges(source: str, size: int, range_bytes: int = RANGE_BYTES) -> lis
 
 
 def reads_by_members(source: Source, options: ReadOptions) -> bool:
-    """Whether `source` is a gzip WARC to hand out member by member: its first member holds
-    a WARC record, and fastwarc reads it (as `read_warc` would)."""
+    """Whether `source` is a gzip WARC to hand out in ranges of members: its first member
+    holds a WARC record, and fastwarc reads it (as `read_warc` would)."""
     if source.kind != "warc" or options.warc_reader == "warcio" or not has_fastwarc():
         return False
     try:
@@ -154,7 +155,8 @@ def _members(path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: i
     """`iter_members` over `handle`, which is at the file offset `base`: from the start of the
     file (a member starts there), or from `base` on to the first start found; only the members
     that start before `end` (each still to the next start, which may lie past `end`)."""
-    buffer = handle.read(_SCAN_CHUNK)
+    # A range reads its own bytes and a little past them at first, not a whole chunk.
+    buffer = handle.read(_SCAN_CHUNK if end is None else min(_SCAN_CHUNK, max(0, end - base) + _OVERHANG))
     # `start`: where in `buffer` the current member starts (None: none found yet); `search`:
     # where to look for the next magic.
     start: int | None = 0 if base == 0 else None
