@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Literal, Protocol
 
 from .items import Item, Reading, collect, is_range, member_items, page_record, retried_members
-from .members import RANGE_BYTES, MemberFiles, MemberRange, error_of_task, reads_by_members, score_task
+from .members import RANGE_BYTES, MemberRange, error_of_task, reads_by_members, score_task
 from .output import Assembly, Rescore, apply_dup_domains, assemble
 from .pages import PageFn, load_extractor, row_of, score_page
 from .parts import PartStore, PartWriter
@@ -107,7 +107,7 @@ class LocalExecutor:
         else:
             reading = self.options.reading()
             self._pool = PagePool(
-                page_fn=functools.partial(score_task, self.page_fn, reading, files=MemberFiles()),
+                page_fn=functools.partial(score_task, self.page_fn, reading),
                 error_fn=functools.partial(error_of_task, reading),
                 workers=self.workers,
                 model_loader=self.model_loader,

@@ -145,8 +145,8 @@ def retried_members(index: int, source: Source, task: MemberRange, next_member: 
     """The members of a range whose worker failed (timed out, died, ran out of memory), from
     `next_member` (where its first starts) on, one at a time, each with its own deadline;
     `unread` where the members cannot be found."""
-    for member in range_members(source.path, max_bytes, next_member, task.end):
-        if member is None:
+    for found in range_members(source.path, max_bytes, next_member, task.end):
+        if found is None:
             yield Item(index, unread=True)
             return
-        yield Item(index, member=member)
+        yield Item(index, member=found[0])

@@ -146,15 +146,19 @@ def iter_members(path: str, max_bytes: int) -> Iterator[WarcMember | None]:
     or the file cannot be read on."""
     try:
         with open(path, "rb") as handle:
-            yield from _members(path, handle, max_bytes)
+            for found in _members(path, handle, max_bytes):
+                yield None if found is None else found[0]
     except OSError:
         yield None
 
 
-def _members(path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: int | None = None) -> Iterator[WarcMember | None]:
-    """`iter_members` over `handle`, which is at the file offset `base`: from the start of the
-    file (a member starts there), or from `base` on to the first start found; only the members
-    that start before `end` (each still to the next start, which may lie past `end`)."""
+def _members(
+    path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: int | None = None
+) -> Iterator[tuple[WarcMember, bytes] | None]:
+    """`iter_members` over `handle`, which is at the file offset `base`, each member with its
+    compressed bytes: from the start of the file (a member starts there), or from `base` on to
+    the first start found; only the members that start before `end` (each still to the next
+    start, which may lie past `end`)."""
     # A range reads its own bytes and a little past them at first, not a whole chunk.
     buffer = handle.read(_SCAN_CHUNK if end is None else min(_SCAN_CHUNK, max(0, end - base) + _OVERHANG))
     # `start`: where in `buffer` the current member starts (None: none found yet); `search`:
@@ -170,7 +174,7 @@ def _members(path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: i
                 if start is not None:
                     if found - start > max_bytes:
                         break
-                    yield WarcMember(path, base + start, found - start)
+                    yield WarcMember(path, base + start, found - start), buffer[start:found]
                 if end is not None and base + found >= end:
                     return
                 start = found
@@ -180,7 +184,7 @@ def _members(path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: i
             if start is None:
                 return
             if len(buffer) - start <= max_bytes:
-                yield WarcMember(path, base + start, len(buffer) - start)
+                yield WarcMember(path, base + start, len(buffer) - start), buffer[start:]
                 return
             break
         search = found if found >= 0 else max((start or 0) + 1, len(buffer) - len(GZIP_MAGIC) + 1)
@@ -197,8 +201,9 @@ def _members(path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: i
         yield None  # a member larger than max_bytes
 
 
-def range_members(path: str, max_bytes: int, start: int, end: int) -> Iterator[WarcMember | None]:
-    """`iter_members`, for the members that start in [`start`, `end`) (see `_members`)."""
+def range_members(path: str, max_bytes: int, start: int, end: int) -> Iterator[tuple[WarcMember, bytes] | None]:
+    """The members that start in [`start`, `end`), each with its compressed bytes (see
+    `_members`); None (last) where they cannot be read on."""
     try:
         with open(path, "rb") as handle:
             handle.seek(start)
@@ -207,58 +212,17 @@ def range_members(path: str, max_bytes: int, start: int, end: int) -> Iterator[W
         yield None
 
 
-class MemberFiles:
-    """Reads members' compressed bytes, keeping the last file read open: a worker gets a
-    crawl's members input after input, so it opens each input once rather than once a page (an
-    open is a round trip on a network file system). A copy pickled to a worker holds no file."""
-
-    def __init__(self) -> None:
-        self._path: str | None = None
-        self._handle: IO[bytes] | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self._path, self._handle = None, None
-
-    def __enter__(self) -> MemberFiles:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def read(self, member: WarcMember) -> bytes | None:
-        """The compressed bytes of `member`; None when they can no longer be read whole."""
-        try:
-            if self._handle is None or member.source != self._path:
-                self.close()
-                self._handle = open(member.source, "rb")  # noqa: SIM115 - kept open: closed by close()
-                self._path = member.source
-            self._handle.seek(member.offset)
-            data = self._handle.read(member.length)
-        except OSError:
-            self.close()
-            return None
-        return data if len(data) == member.length else None
-
-    def close(self) -> None:
-        if self._handle is not None:
-            self._handle.close()
-        self._handle, self._path = None, None
-
-
-def record_of_member(member: WarcMember, options: ReadOptions, files: MemberFiles | None = None) -> Record | None:
+def record_of_member(member: WarcMember, options: ReadOptions) -> Record | None:
     """The record of `member` as `read_warc` reads it (body included); None unless the member
     is exactly one gzip member holding one record, read whole and without damage (or its
-    bytes can no longer be read where they were found). `files` reads the bytes (a
-    `MemberFiles` of its own, closed after, when None)."""
-    if files is None:
-        with MemberFiles() as own:
-            data = own.read(member)
-    else:
-        data = files.read(member)
-    if data is None:
+    bytes can no longer be read where they were found)."""
+    try:
+        with open(member.source, "rb") as handle:
+            handle.seek(member.offset)
+            data = handle.read(member.length)
+    except OSError:
+        return None
+    if len(data) != member.length:
         return None
     return record_of_bytes(member.source, member.offset, data, options)
 
@@ -288,18 +252,39 @@ def _inflate_member(data: bytes, limit: int) -> bytes | None:
     return raw if ended and not rest else None
 
 
-def score_task(
-    page_fn: PageFn, read_options: ReadOptions, task: Any, *, model: Any, options: PageOptions, files: MemberFiles | None = None
-) -> Any:
+def score_task(page_fn: PageFn, read_options: ReadOptions, task: Any, *, model: Any, options: PageOptions) -> Any:
     """The workers' function (`PagePool.page_fn`): a `MemberRange` -> a `RangeResult`
     (`score_range`); a `WarcMember` -> a `MemberResult` (its page scored by `page_fn`, failures
-    made rows as the pool makes them; its bytes read with `files`, the worker's own); a page
-    record -> `page_fn`'s row."""
+    made rows as the pool makes them); a page record -> `page_fn`'s row."""
     if isinstance(task, MemberRange):
-        return score_range(page_fn, read_options, task, model=model, options=options, files=files)
+        return score_range(page_fn, read_options, task, model=model, options=options)
     if not isinstance(task, WarcMember):
         return page_fn(task, model=model, options=options)
-    record = record_of_member(task, read_options, files)
+    return _scored(page_fn, record_of_member(task, read_options), model=model, options=options)
+
+
+def score_range(page_fn: PageFn, read_options: ReadOptions, task: MemberRange, *, model: Any, options: PageOptions) -> RangeResult:
+    """Find the members that start in `task`'s bytes, read and score each (from the bytes the
+    search read); stop at the first that is not one whole record."""
+    results: list[MemberResult] = []
+    first = stop = None
+    for found in range_members(task.source, read_options.max_record_bytes, task.start, task.end):
+        if found is None:
+            break
+        member, data = found
+        first = member.offset if first is None else first
+        record = record_of_bytes(member.source, member.offset, data, read_options)
+        results.append(_scored(page_fn, record, model=model, options=options))
+        if record is None:
+            break
+        stop = member.offset + member.length
+    else:
+        return RangeResult(first, tuple(results), stop)
+    return RangeResult(first, tuple(results), stop, complete=False)
+
+
+def _scored(page_fn: PageFn, record: Record | None, *, model: Any, options: PageOptions) -> MemberResult:
+    """A member's record (None: not one whole record) and, for a page, its row."""
     if record is None:
         return MemberResult(None)
     row = None
@@ -309,26 +294,6 @@ def score_task(
         except Exception as exc:  # noqa: BLE001 - every page becomes a row
             row = error_row(record, failure_message(exc))
     return MemberResult(replace(record, body=None), row)
-
-
-def score_range(
-    page_fn: PageFn, read_options: ReadOptions, task: MemberRange, *, model: Any, options: PageOptions, files: MemberFiles | None = None
-) -> RangeResult:
-    """Find the members that start in `task`'s bytes, read and score each (`score_task`); stop
-    at the first that is not one whole record."""
-    results: list[MemberResult] = []
-    first = stop = None
-    for member in range_members(task.source, read_options.max_record_bytes, task.start, task.end):
-        if member is None:
-            break
-        first = member.offset if first is None else first
-        results.append(score_task(page_fn, read_options, member, model=model, options=options, files=files))
-        if results[-1].record is None:
-            break
-        stop = member.offset + member.length
-    else:
-        return RangeResult(first, tuple(results), stop)
-    return RangeResult(first, tuple(results), stop, complete=False)
 
 
 def error_of_task(read_options: ReadOptions, task: Any, message: str) -> Any:

@@ -7,7 +7,6 @@ import dataclasses
 import functools
 import gzip
 import json
-import pickle
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +19,6 @@ from classifier.bulk.engine import LocalExecutor, run, run_with
 from classifier.bulk.items import Reading, range_fits, range_rows, retried_members
 from classifier.bulk.members import (
     TAIL_RANGES,
-    MemberFiles,
     MemberRange,
     MemberResult,
     RangeResult,
@@ -352,26 +350,22 @@ def test_plain_zlib_inflates_members_as_isal_does(warc: Path, monkeypatch: pytes
     assert expected[-1] is None and None not in expected[:-1]
 
 
-def test_a_worker_opens_each_input_once_and_reads_every_member(warc: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_range_reads_its_members_bytes_once(warc: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
     import classifier.bulk.members as members
 
-    other = tmp_path / "b.warc.gz"
-    write_warc(other, [(f"http://b{i}.example/p", html(i)) for i in range(3)])
-    first = [m for m in iter_members(str(warc), 2**20) if m is not None]
-    second = [m for m in iter_members(str(other), 2**20) if m is not None]
+    found = [m for m in iter_members(str(warc), 2**20) if m is not None]
     opened: list[str] = []
 
     def counting_open(path: str, *args: object) -> object:
         opened.append(path)
         return builtins.open(path, *args)  # type: ignore[call-overload]
 
+    task = MemberRange(str(warc), 0, warc.stat().st_size)
     monkeypatch.setattr(members, "open", counting_open, raising=False)
-    files = MemberFiles()
-    assert [files.read(m) for m in (*first, *second, first[0])] == [compressed(m) for m in (*first, *second, first[0])]
-    assert opened == [str(warc), str(other), str(warc)]
-    copy = pickle.loads(pickle.dumps(files))  # a file held open does not travel
-    assert copy.read(first[1]) == compressed(first[1])
-    files.close()
-    copy.close()
+    result = score_range(fake_page, ReadOptions(), task, model=None, options=PageOptions())
+    assert opened == [str(warc)]  # the search's read: no second read of any member
+    monkeypatch.undo()
+    assert result.members == tuple(score_task(fake_page, ReadOptions(), m, model=None, options=PageOptions()) for m in found)
+
