@@ -115,6 +115,7 @@ class LocalExecutor:
                 timeout=self.options.timeout,
                 max_memory=self.options.max_memory,
                 retried=is_range,
+                marks_pages=True,
             )
         self._pool.__enter__()
         self.stats = self._pool.stats

@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import re
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from types import ModuleType
 from typing import IO, Any
@@ -252,25 +252,45 @@ def _inflate_member(data: bytes, limit: int) -> bytes | None:
     return raw if ended and not rest else None
 
 
-def score_task(page_fn: PageFn, read_options: ReadOptions, task: Any, *, model: Any, options: PageOptions) -> Any:
+def score_task(
+    page_fn: PageFn,
+    read_options: ReadOptions,
+    task: Any,
+    *,
+    model: Any,
+    options: PageOptions,
+    page_started: Callable[[], None] | None = None,
+) -> Any:
     """The workers' function (`PagePool.page_fn`): a `MemberRange` -> a `RangeResult`
-    (`score_range`); a `WarcMember` -> a `MemberResult` (its page scored by `page_fn`, failures
-    made rows as the pool makes them); a page record -> `page_fn`'s row."""
+    (`score_range`, which calls `page_started` as each page begins); a `WarcMember` -> a
+    `MemberResult` (its page scored by `page_fn`, failures made rows as the pool makes them); a
+    page record -> `page_fn`'s row."""
     if isinstance(task, MemberRange):
-        return score_range(page_fn, read_options, task, model=model, options=options)
+        return score_range(page_fn, read_options, task, model=model, options=options, page_started=page_started)
     if not isinstance(task, WarcMember):
         return page_fn(task, model=model, options=options)
     return _scored(page_fn, record_of_member(task, read_options), model=model, options=options)
 
 
-def score_range(page_fn: PageFn, read_options: ReadOptions, task: MemberRange, *, model: Any, options: PageOptions) -> RangeResult:
+def score_range(
+    page_fn: PageFn,
+    read_options: ReadOptions,
+    task: MemberRange,
+    *,
+    model: Any,
+    options: PageOptions,
+    page_started: Callable[[], None] | None = None,
+) -> RangeResult:
     """Find the members that start in `task`'s bytes, read and score each (from the bytes the
-    search read); stop at the first that is not one whole record."""
+    search read); stop at the first that is not one whole record. `page_started()` is called
+    before each member is read: the pool's per-page deadline starts there."""
     results: list[MemberResult] = []
     first = stop = None
     for found in range_members(task.source, read_options.max_record_bytes, task.start, task.end):
         if found is None:
             break
+        if page_started is not None:
+            page_started()
         member, data = found
         first = member.offset if first is None else first
         record = record_of_bytes(member.source, member.offset, data, read_options)

@@ -10,7 +10,8 @@ parent watches every busy worker (a page's time starts when the worker is done w
 before):
 
 * past `timeout` seconds on one page (and its row not already in the connection: the parent
-  may have been held up), the worker is killed (SIGKILL: a page stuck in C code cannot be
+  may have been held up; with `marks_pages`, a task of several pages starts the clock again
+  for each of its pages), the worker is killed (SIGKILL: a page stuck in C code cannot be
   interrupted any other way), the page becomes an error row, and a fresh worker takes its
   place;
 * past `max_memory` bytes of resident memory (read from ``/proc`` on Linux, checked every
@@ -77,9 +78,11 @@ def _worker_main(
     model_loader: Callable[[], Any] | None,
     page_options: Any,
     max_memory: int | None,
+    clock: Any = None,
 ) -> None:
     """Worker loop: load the model, then answer (seq, record) with (seq, row) until None. A
-    parent gone (an interrupted run) ends it quietly."""
+    parent gone (an interrupted run) ends it quietly. `clock`: the shared double in which a
+    task of several pages marks when each page begins (`page_fn` gets `page_started`)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     if max_memory and not sys.platform.startswith("linux"):
         with contextlib.suppress(ImportError, ValueError, OSError):
@@ -92,12 +95,19 @@ def _worker_main(
         with contextlib.suppress(OSError):
             conn.send(("fatal", f"model failed to load: {type(exc).__name__}: {exc}"))
         return
+    marks: dict[str, Callable[[], None]] = {}
+    if clock is not None:
+
+        def page_started() -> None:
+            clock.value = time.monotonic()
+
+        marks["page_started"] = page_started
     with contextlib.suppress(OSError, EOFError):  # BrokenPipeError, ConnectionResetError: parent gone
         conn.send(("ready", os.getpid()))
         while (message := conn.recv()) is not None:
             seq, record = message
             try:
-                row = page_fn(record, model=model, options=page_options)
+                row = page_fn(record, model=model, options=page_options, **marks)
             except Exception as exc:  # noqa: BLE001 - every page becomes a row
                 row = error_fn(record, failure_message(exc))
             conn.send(("row", (seq, row)))
@@ -144,6 +154,14 @@ class _Worker:
     started: float = 0.0  # when the worker began the oldest task
     pid: int | None = None
     spawned: float = field(default_factory=time.monotonic)
+    # Shared with the worker (`PagePool.marks_pages`): when it began the page it is on, in a
+    # task of several pages (`time.monotonic()`, the same clock in every process).
+    clock: Any = None
+
+    @property
+    def page_began(self) -> float:
+        """When the page the worker is scoring began, as far as the parent knows."""
+        return self.started if self.clock is None else max(self.started, self.clock.value)
 
     @property
     def busy(self) -> tuple[int, Any] | None:
@@ -159,7 +177,9 @@ class PagePool(Generic[T]):
     -> row` builds the error row for a page that timed out, ran out of memory or killed its
     worker (it runs in the parent). Both, and `model_loader`, must be picklable (module-level
     functions). `workers` >= 1; `timeout` and `max_memory` (bytes) are per page, None for none;
-    `prefetch` (>= 0) pages wait at each worker besides the one it scores.
+    `prefetch` (>= 0) pages wait at each worker besides the one it scores. `marks_pages`:
+    `page_fn` also gets `page_started`, a function a task of several pages calls as each of
+    its pages begins, so that `timeout` applies to each page, not to the task.
     `start_method` is a multiprocessing start method (default ``forkserver`` where available:
     fresh workers that do not inherit the parent's threads).
     """
@@ -179,6 +199,7 @@ class PagePool(Generic[T]):
     # Which tasks hold several pages, whose failure `error_fn` turns into a retry of each page
     # (counted in `stats.tasks_retried`, not as a page's timeout, memory kill or death).
     retried: Callable[[Any], bool] | None = None
+    marks_pages: bool = False
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -199,16 +220,17 @@ class PagePool(Generic[T]):
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
+        clock = self._ctx.RawValue("d", 0.0) if self.marks_pages else None
         process = self._ctx.Process(  # type: ignore[attr-defined]
             target=_worker_main,
-            args=(child, self.page_fn, self.error_fn, self.model_loader, self.page_options, self.max_memory),
+            args=(child, self.page_fn, self.error_fn, self.model_loader, self.page_options, self.max_memory, clock),
             daemon=True,
             name="pagesieve-worker",
         )
         process.start()
         child.close()
         _enlarge_send_buffer(parent)
-        worker = _Worker(process=process, conn=parent)
+        worker = _Worker(process=process, conn=parent, clock=clock)
         selector = self._selector
         assert selector is not None
         selector.register(parent, selectors.EVENT_READ, (worker, False))
@@ -320,7 +342,7 @@ class PagePool(Generic[T]):
                 raise SandboxError(f"a worker did not start within {STARTUP_TIMEOUT:.0f} s")
             wait_for = self.poll_interval if (self.max_memory or starting) else None
             if self.timeout is not None and busy:
-                until = min(w.started for w in busy) + self.timeout - now
+                until = min(w.page_began for w in busy) + self.timeout - now
                 wait_for = max(0.0, until if wait_for is None else min(wait_for, until))
             if not busy and not starting:
                 continue  # every worker is idle: step 1 hands out the next page
@@ -457,13 +479,13 @@ class PagePool(Generic[T]):
         for worker in list(self._pool):
             if worker.busy is None:
                 continue
-            if self.timeout is not None and now - worker.started > self.timeout:
+            if self.timeout is not None and now - worker.page_began > self.timeout:
                 self._read_rows_sent(worker, done, waiting, backlog)
                 if worker not in self._pool or worker.busy is None:
                     continue
             seq, record = worker.busy
             reason = None
-            if self.timeout is not None and now - worker.started > self.timeout:
+            if self.timeout is not None and now - worker.page_began > self.timeout:
                 reason = f"timeout: page took longer than {self.timeout:g} s"
                 self._count_failure(record, "timeouts")
             elif self.max_memory and sys.platform.startswith("linux"):

@@ -2,7 +2,8 @@
 
 The fakes are module-level so that worker processes (forkserver/spawn) and Dask workers can
 unpickle them by reference. A page's behaviour is chosen by markers in its HTML: ``SLEEP``
-(hangs), ``RAISE`` (raises), ``CRASH`` (kills its own process), ``HOG`` (allocates ~600 MB).
+(hangs), ``DOZE`` (takes 0.4 s), ``RAISE`` (raises), ``CRASH`` (kills its own process),
+``HOG`` (allocates ~600 MB).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ def fake_page(record: Record, *, model: Any, options: PageOptions) -> Row:
     raw = record.body if isinstance(record.body, bytes) else (record.body or "").encode()
     if b"SLEEP" in raw:
         time.sleep(60)
+    if b"DOZE" in raw:
+        time.sleep(0.4)
     if b"RAISE" in raw:
         raise ValueError("page says RAISE")
     if b"CRASH" in raw:
@@ -178,6 +181,16 @@ def square(record: int, *, model: Any, options: Any) -> int:
 
 def error_of(record: int, message: str) -> str:
     return f"{record}: {message}"
+
+
+def naps(task: tuple[float, ...], *, model: Any, options: Any, page_started: Any = None) -> int:
+    """A task of several pages for the pool alone: each page sleeps its seconds, marking its
+    start through `page_started` when the pool gives it; the row is the number of pages."""
+    for seconds in task:
+        if page_started is not None:
+            page_started()
+        time.sleep(seconds)
+    return len(task)
 
 
 def square_or_exit(record: int, *, model: Any, options: Any) -> int:

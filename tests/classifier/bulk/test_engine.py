@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from tests.classifier.bulk.helpers import (
     error_of,
+    naps,
     fake_loader,
     fake_page,
     html,
@@ -543,6 +544,17 @@ def test_a_page_whose_row_came_before_the_deadline_check_is_not_timed_out() -> N
         assert late not in pool._pool and pool.stats.timeouts == 1
     assert done[1][0] == "B" and "timeout" in done[1][1]
     child.close()
+
+
+def test_the_deadline_of_a_task_of_several_pages_applies_to_each_page() -> None:
+    slow_pages, one_hangs = (0.4, 0.4, 0.4, 0.4), (0.2, 30.0)
+    with PagePool(page_fn=naps, error_fn=error_of, workers=1, timeout=1.0, marks_pages=True) as pool:
+        rows = [row for _, row in pool.imap([slow_pages, one_hangs, (0.1,)], lambda task: task)]
+    assert rows[0] == 4 and rows[2] == 1  # 1.6 s in all, no page over 1 s: not timed out
+    assert "timeout" in rows[1] and pool.stats.timeouts == 1
+    with PagePool(page_fn=naps, error_fn=error_of, workers=1, timeout=1.0) as pool:  # pages not marked
+        rows = [row for _, row in pool.imap([slow_pages], lambda task: task)]
+    assert "timeout" in rows[0]
 
 
 def test_prefetch_below_zero_is_refused() -> None:

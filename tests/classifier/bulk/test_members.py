@@ -265,6 +265,20 @@ def test_pages_that_time_out_or_kill_their_worker_in_a_range_are_named_and_the_o
     assert rows == _run_plain(tmp_path / "e.warc.gz", tmp_path, options)
 
 
+def test_a_range_of_slow_pages_each_within_the_deadline_is_scored_once(tmp_path: Path) -> None:
+    pages = [(f"http://e{i}.example/", html(i, "DOZE" if i % 2 else "")) for i in range(10)]
+    write_warc(tmp_path / "e.warc.gz", pages, extras=False)
+    log = tmp_path / "scored.log"
+    options = BulkOptions(progress=False, resume=False, timeout=1.0, workers=2)
+    # One range holds every page: 2 s in all, 0.4 s at most a page.
+    executor = LocalExecutor(options, counted_page, functools.partial(log_path, str(log)))
+    run_with(executor, [str(tmp_path / "e.warc.gz")], str(tmp_path / "o.jsonl"), options)
+    rows = read_rows(tmp_path / "o.jsonl")
+    assert [row["url"] for row in rows] == [url for url, _ in pages] and not any(row["error"] for row in rows)
+    assert (executor.stats.tasks_retried, executor.stats.timeouts) == (0, 0)
+    assert sorted(map(int, log.read_text().split())) == [row["offset"] for row in rows]  # each once
+
+
 def counted_page(record: Record, *, model: str, options: PageOptions) -> Row:
     """`fake_page`, logging each page it scores to the file `model` names."""
     with open(model, "a", encoding="utf-8") as log:
