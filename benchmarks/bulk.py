@@ -91,7 +91,10 @@ def build_warc(path: Path, pages: int) -> int:
     if not files:
         raise SystemExit(f"no pages in {folder / 'html'}")
     meta = json.loads((folder / "metadata.json").read_text()).get("files", {})
-    bodies = [(meta.get(f.name.split(".")[0], {}).get("url") or f"http://example.org/{f.name}", gzip.decompress(f.read_bytes())) for f in files]
+    bodies = [
+        (meta.get(f.name.split(".")[0], {}).get("url") or f"http://example.org/{f.name}", gzip.decompress(f.read_bytes()))
+        for f in files
+    ]
     with open(path, "wb") as handle:
         writer = WARCWriter(handle, gzip=True)
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "pagesieve benchmark"}))

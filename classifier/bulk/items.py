@@ -77,6 +77,11 @@ def collect(
     unpacked in order; an input whose members stop goes to `later` (with the range to retry
     one member at a time, if its worker failed), and its items after that to `passed` (with
     the ranges' results) for the next pass."""
+
+    def stop(index: int, retry: MemberRange | None = None) -> None:
+        later.append((index, retry))
+        passed[index] = []
+
     for item, row in pairs:
         row = item.result if item.result is not None else row
         if later and later[-1][0] == item.index:
@@ -88,22 +93,19 @@ def collect(
             assert isinstance(item.member, MemberRange) and reading is not None
             yield from range_rows(item.index, row, reading)
             if not range_fits(item.member, row, reading.next_member):
-                later.append((item.index, item.member if row.retry else None))
-                passed[item.index] = []
+                stop(item.index, item.member if row.retry else None)
             elif row.stop is not None:
                 reading.next_member = row.stop
         elif isinstance(row, MemberResult):
             assert isinstance(item.member, WarcMember) and reading is not None
             if row.record is None:
-                later.append((item.index, None))
-                passed[item.index] = []
+                stop(item.index)
                 continue
             reading.offsets.append(row.record.offset)
             reading.next_member = item.member.offset + item.member.length
             yield Item(item.index, row.record), row.row
         elif item.unread:
-            later.append((item.index, None))
-            passed[item.index] = []
+            stop(item.index)
         else:
             if item.record is None and not item.end and not item.abort:
                 readings[item.index] = Reading()  # an input starts

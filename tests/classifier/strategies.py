@@ -48,7 +48,7 @@ BLOCK_TREES = st.recursive(
 )
 
 
-def inline_html(node) -> str:  # noqa: ANN001
+def inline_html(node) -> str:
     """HTML of an `INLINE_TREES` node."""
     kind, content = node
     if kind == "text":
@@ -57,7 +57,7 @@ def inline_html(node) -> str:  # noqa: ANN001
     return f"<{kind}{attributes}>" + "".join(map(inline_html, content)) + f"</{kind}>"
 
 
-def tree_html(node, indent: str | None, depth: int = 0) -> str:  # noqa: ANN001
+def tree_html(node, indent: str | None, depth: int = 0) -> str:
     """HTML of a `BLOCK_TREES` node, indented with `indent` between block tags (None: compact)."""
     tag, children = node
     pad = "" if indent is None else "\n" + indent * depth

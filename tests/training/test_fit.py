@@ -12,9 +12,9 @@ from classifier import ModelError, clean, extract, load_model
 from classifier.extraction.features import FEATURE_VERSION, STAGE_ONE_NAMES
 from classifier.extraction.model import LoadedModel
 from training import fit
-from training.estimator import N_KEYS, BlockModel, default_estimator, export
 from training.corpus import load_wcxb
 from training.dataset import block_weights, build_dataset
+from training.estimator import N_KEYS, BlockModel, default_estimator, export
 
 ROOT = Path(__file__).resolve().parents[2]
 WCXB = ROOT / "data" / "wcxb-dev"
@@ -45,7 +45,7 @@ def test_block_weights_floor_short_blocks() -> None:
 
 def test_block_model_is_deterministic_and_learns(small_dataset) -> None:
     ds = small_dataset
-    make = lambda: BlockModel(estimator=default_estimator(max_iter=20))  # noqa: E731
+    make = lambda: BlockModel(estimator=default_estimator(max_iter=20))
     first = make().fit(ds.X, ds.y, sample_weight=ds.weights).predict_proba(ds.X)[:, 1]
     again = make().fit(ds.X, ds.y, sample_weight=ds.weights).predict_proba(ds.X)[:, 1]
     assert np.array_equal(first, again)

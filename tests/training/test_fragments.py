@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from classifier.extraction.dom import blocks_from_html
-from training.estimator import N_FEATURES as N_STAGE_ONE
 from training.corpus import load_wcxb
 from training.crossval import cross_validate
 from training.dataset import build_dataset
+from training.estimator import N_FEATURES as N_STAGE_ONE
 from training.fit import make_model
 from training.fragments import build_fragments, fragment_html
 
@@ -77,12 +77,12 @@ class _Spy:
         self.seen = seen
         self.model = make_model(max_iter=5)
 
-    def fit(self, X, y, sample_weight=None):  # noqa: ANN001, ANN201
+    def fit(self, X, y, sample_weight=None):
         self.seen.append(set(X[:, N_STAGE_ONE].astype(int)))
         self.model.fit(X, y, sample_weight=sample_weight)
         return self
 
-    def predict_proba(self, X):  # noqa: ANN001, ANN201
+    def predict_proba(self, X):
         return self.model.predict_proba(X)
 
 

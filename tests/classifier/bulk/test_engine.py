@@ -18,12 +18,20 @@ import time
 from pathlib import Path
 
 import pytest
+
+from classifier.bulk.cli import main as cli_main
+from classifier.bulk.engine import run
+from classifier.bulk.output import apply_dup_domains
+from classifier.bulk.pages import load_extractor, score_file, score_records
+from classifier.bulk.rows import BulkOptions, PageOptions, Record, Row, error_row
+from classifier.bulk.sandbox import PagePool
+from classifier.cliargs import parse_size
 from tests.classifier.bulk.helpers import (
     error_of,
-    naps,
     fake_loader,
     fake_page,
     html,
+    naps,
     read_rows,
     square,
     square_or_exit,
@@ -31,14 +39,6 @@ from tests.classifier.bulk.helpers import (
     write_jsonl,
     write_warc,
 )
-
-from classifier.bulk.engine import run
-from classifier.bulk.sandbox import PagePool
-from classifier.bulk.output import apply_dup_domains
-from classifier.bulk.pages import load_extractor, score_file, score_records
-from classifier.bulk.rows import BulkOptions, PageOptions, Record, Row, error_row
-from classifier.bulk.cli import main as cli_main
-from classifier.cliargs import parse_size
 
 FAST = BulkOptions(progress=False, resume=False, timeout=None)
 

@@ -66,7 +66,7 @@ _ROW_TEXT = st.text(alphabet=st.characters(codec=None, min_codepoint=0, max_code
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.fixed_dictionaries({name: _ROW_TEXT for name in ("source", "url", "title", "author", "error", "text")}), evidence=_ROW_TEXT)
+@given(values=st.fixed_dictionaries(dict.fromkeys(("source", "url", "title", "author", "error", "text"), _ROW_TEXT)), evidence=_ROW_TEXT)
 def test_any_text_in_any_field_is_written_and_read_back(tmp_path: Path, values: dict[str, str], evidence: str) -> None:
     row = Row(offset=1, reasons=[{"code": "c", "evidence": evidence, "weight": 1.0}], **values).to_dict(with_text=True)
     line = json_bytes(safe_row(row))
@@ -265,7 +265,7 @@ def crash_on_marked_start(marker: str) -> str:
     return "fake-model"
 
 
-def crash_and_arm(record, *, model, options):  # noqa: ANN001, ANN201
+def crash_and_arm(record, *, model, options):
     """`fake_page`, but a CRASH page first arms the marker, so that its replacement worker is
     killed while it starts."""
     if "CRASH" in str(record.body):

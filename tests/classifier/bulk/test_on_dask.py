@@ -7,13 +7,14 @@ import functools
 from pathlib import Path
 
 import pytest
+
 from tests.classifier.bulk.helpers import fake_loader, fake_page, html, read_rows, write_jsonl, write_warc
 
 pytest.importorskip("distributed")
 
 from classifier.bulk.engine import run
-from classifier.bulk.rows import BulkOptions, PageOptions
 from classifier.bulk.on_dask import run_dask, score_bag
+from classifier.bulk.rows import BulkOptions, PageOptions
 
 OPTIONS = BulkOptions(progress=False, resume=False, timeout=None, workers=2)
 

@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.classifier.bulk.helpers import html, write_jsonl, write_warc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +16,7 @@ from classifier.bulk.records import expand_inputs, iter_records, read_jsonl_stre
 from classifier.bulk.rows import ReadOptions, Record, Source
 from classifier.bulk.warc import decode_content_encoding, read_warc
 from classifier.bulk.writers import JsonlWriter, ParquetWriter, atomic_path
+from tests.classifier.bulk.helpers import html, write_jsonl, write_warc
 
 PAGES = [(f"http://site{i}.example/p{i}", html(i)) for i in range(4)]
 

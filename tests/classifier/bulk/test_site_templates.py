@@ -18,7 +18,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.classifier.bulk.helpers import fake_page, read_rows, write_jsonl
 
 from classifier.bulk.cli import add_score_arguments, options_from_args
 from classifier.bulk.engine import run
@@ -27,6 +26,7 @@ from classifier.bulk.rows import BulkOptions, PageOptions
 from classifier.bulk.site_templates import SharedTemplate, SiteSkeletons
 from classifier.scoring.scorer import load_scorer
 from classifier.scoring.template import SITE_MIN_PAGES
+from tests.classifier.bulk.helpers import fake_page, read_rows, write_jsonl
 
 REASON = "template_across_pages"
 FAST = BulkOptions(progress=False, resume=False, timeout=None, workers=0)

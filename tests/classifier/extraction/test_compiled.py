@@ -26,7 +26,7 @@ def kernel_built(request: pytest.FixtureRequest) -> str:
 def test_a_build_of_these_sources_is_loaded(kernel_built: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(compiled.PURE_PYTHON_VARIABLE, raising=False)
     module = compiled.load(kernel_built, KERNELS[kernel_built])
-    assert module is not None and module.BUILT_FROM == compiled.sources_digest(KERNELS[kernel_built])
+    assert module is not None and compiled.sources_digest(KERNELS[kernel_built]) == module.BUILT_FROM
 
 
 def test_a_build_of_other_sources_is_not(kernel_built: str, monkeypatch: pytest.MonkeyPatch) -> None:

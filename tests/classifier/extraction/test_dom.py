@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +23,6 @@ from classifier.extraction.dom import (
     blocks_from_html,
     parse,
 )
-
 from tests.classifier.strategies import BLOCK_TREES, tree_html
 
 
@@ -85,7 +85,7 @@ def test_paths_carry_tags_ids_and_classes() -> None:
     element_id=st.none() | st.text(alphabet="ab-_019 ", max_size=12),
     classes=st.none() | st.text(alphabet="xy-_27 ", max_size=20),
 )
-def test_a_path_key_is_the_segment_without_the_digits_of_id_and_classes(tag: str, element_id, classes) -> None:  # noqa: ANN001
+def test_a_path_key_is_the_segment_without_the_digits_of_id_and_classes(tag: str, element_id, classes) -> None:
     from classifier.extraction.dom import _path_segment
 
     segment, key = _path_segment(tag, element_id, classes)

@@ -204,7 +204,7 @@ def test_threshold_orders_what_is_kept() -> None:
     )
 
 
-def expected_default_cut(document) -> float:  # noqa: ANN001
+def expected_default_cut(document) -> float:
     """The card's fixed threshold, or (None) the page's expected-F1 cut."""
     fixed = load_model(SHIPPED_MODEL).threshold
     if fixed is not None:

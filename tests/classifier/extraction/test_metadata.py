@@ -6,14 +6,12 @@ from __future__ import annotations
 import gzip
 import html
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.classifier.strategies import json_values
 from classifier import Metadata, extract
 from classifier.extraction.dom import blocks_from_html
 from classifier.extraction.metadata import (
@@ -24,6 +22,7 @@ from classifier.extraction.metadata import (
     read_metadata,
     structured_text,
 )
+from tests.classifier.strategies import json_values
 
 GO_BLOG = Path(__file__).resolve().parents[2] / "fixtures" / "go-blog-defer-panic-recover.html.gz"
 BODY = "<body><article><p>Some article text that is long enough to be a paragraph.</p></article></body>"
@@ -266,7 +265,7 @@ def test_published_skips_unreadable_dates_and_falls_back_to_the_url() -> None:
         (None, "Site", None, None),
     ],
 )
-def test_display_title_drops_the_site_name(title, site_name, url, expected) -> None:  # noqa: ANN001
+def test_display_title_drops_the_site_name(title, site_name, url, expected) -> None:
     assert display_title(title, site_name, url) == expected
 
 
@@ -285,7 +284,7 @@ _META_NAMES = st.sampled_from(["author", "article:author", "byl", "date", "dc.da
     st.sampled_from([None, "https://www.example.co.uk/2020/01/02/x", "not a url", "http://[::1"]),
 )
 @example(None, [], "", "http://[::1")  # urlsplit raises ValueError on it
-def test_any_json_ld_meta_and_title_give_metadata(value, metas, title: str, url) -> None:  # noqa: ANN001
+def test_any_json_ld_meta_and_title_give_metadata(value, metas, title: str, url) -> None:
     head = json_ld(value) + "".join(f'<meta name="{name}" content="{html.escape(content)}">' for name, content in metas)
     head += f"<title>{html.escape(title)}</title>"
     found = extract(page(head), url)

@@ -34,7 +34,7 @@ def compiled() -> ModuleType:
     except ImportError as error:
         message = f"the compiled walker is not built here ({error})"
     else:
-        if module.COMPILED_FROM == hashlib.sha256(SOURCE.read_bytes()).hexdigest():
+        if hashlib.sha256(SOURCE.read_bytes()).hexdigest() == module.COMPILED_FROM:
             return module
         message = "the compiled walker was built from another dom.py (stale)"
     unavailable(message + "; pip install -e . builds it")  # under .ci/run: a failed build, not a skip
@@ -94,7 +94,7 @@ def test_both_walkers_give_the_same_blocks_on_real_pages(compiled: ModuleType, p
     st.sampled_from([None, " ", "\n\t"]),
     st.sampled_from(["", "<noscript>", '<div class="sr-only">', '<table><tr><td class="mainContent">']),
 )
-def test_both_walkers_give_the_same_blocks_on_any_tree(compiled: ModuleType, plain: ModuleType, tree, indent, opener) -> None:  # noqa: ANN001
+def test_both_walkers_give_the_same_blocks_on_any_tree(compiled: ModuleType, plain: ModuleType, tree, indent, opener) -> None:
     html = "<html><body>" + opener + "".join(tree_html(node, indent) for node in tree) + "</body></html>"
     assert walked(compiled, html) == walked(plain, html)
 
@@ -167,7 +167,7 @@ def test_every_walker_parses_the_utf8_bytes_it_is_given(compiled: ModuleType, pl
     # The bytes, when given, are the text's own (`decode.decode_page`): they are parsed as they
     # are, not the text encoded again. Other bytes here show which of the two was parsed.
     for module in (plain, compiled, walk.IMPLEMENTATION):
-        blocks, _ = module.blocks_from_html("<p>the text</p>", None, "<p>the bytes</p>".encode())
+        blocks, _ = module.blocks_from_html("<p>the text</p>", None, b"<p>the bytes</p>")
         assert [block.text for block in blocks] == ["the bytes"], module
         blocks, _, _ = module.blocks_and_columns_from_html("<p>the text</p>", None, None)
         assert [block.text for block in blocks] == ["the text"], module
