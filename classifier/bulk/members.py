@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -144,23 +145,17 @@ def iter_members(path: str, max_bytes: int) -> Iterator[WarcMember | None]:
     """The members of the gzip WARC at `path`, in file order, each from a start that
     `starts_record` accepts to the next; None (last) where a member is larger than `max_bytes`
     or the file cannot be read on."""
-    try:
-        with open(path, "rb") as handle:
-            for found in _members(path, handle, max_bytes):
-                yield None if found is None else found[0]
-    except OSError:
-        yield None
+    for found in range_members(path, max_bytes, 0, sys.maxsize):
+        yield None if found is None else found[0]
 
 
-def _members(
-    path: str, handle: IO[bytes], max_bytes: int, base: int = 0, end: int | None = None
-) -> Iterator[tuple[WarcMember, bytes] | None]:
+def _members(path: str, handle: IO[bytes], max_bytes: int, base: int, end: int) -> Iterator[tuple[WarcMember, bytes] | None]:
     """`iter_members` over `handle`, which is at the file offset `base`, each member with its
     compressed bytes: from the start of the file (a member starts there), or from `base` on to
     the first start found; only the members that start before `end` (each still to the next
     start, which may lie past `end`)."""
     # A range reads its own bytes and a little past them at first, not a whole chunk.
-    buffer = handle.read(_SCAN_CHUNK if end is None else min(_SCAN_CHUNK, max(0, end - base) + _OVERHANG))
+    buffer = handle.read(min(_SCAN_CHUNK, max(0, end - base) + _OVERHANG))
     # `start`: where in `buffer` the current member starts (None: none found yet); `search`:
     # where to look for the next magic.
     start: int | None = 0 if base == 0 else None
@@ -175,7 +170,7 @@ def _members(
                     if found - start > max_bytes:
                         break
                     yield WarcMember(path, base + start, found - start), buffer[start:found]
-                if end is not None and base + found >= end:
+                if base + found >= end:
                     return
                 start = found
             search = found + 1
@@ -189,7 +184,7 @@ def _members(
             break
         search = found if found >= 0 else max((start or 0) + 1, len(buffer) - len(GZIP_MAGIC) + 1)
         keep = start if start is not None else search
-        if start is None and end is not None and base + keep >= end:
+        if start is None and base + keep >= end:
             return  # no member starts before `end`
         buffer, base, search, start = buffer[keep:], base + keep, search - keep, None if start is None else 0
         if len(buffer) > max_bytes:
