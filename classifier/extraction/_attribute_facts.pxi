@@ -87,58 +87,65 @@ cdef class KeywordTable:
 
     cpdef object facts(self, str value):
         """`dom._attribute_facts(value)` for an ASCII value; None for any other."""
-        cdef Py_ssize_t length, i, j, k, squashed_length = 0
+        cdef Py_ssize_t length
         cdef const unsigned char *data
-        cdef unsigned char c
-        cdef unsigned char *lowered
-        cdef unsigned char *squashed
         cdef long bits = 0
         cdef bint assistive = False
-        cdef KeywordEntry *entry
         if not value.isascii():
             return None
         data = <const unsigned char *> PyUnicode_AsUTF8AndSize(value, &length)
-        lowered = <unsigned char *> PyMem_Malloc(2 * length + 1)
-        if lowered == NULL:
-            raise MemoryError()
-        squashed = lowered + length
-        try:
-            for i in range(length):
-                c = data[i]
-                lowered[i] = c | 32 if 65 <= c <= 90 else c
-            # The words: runs of letters cut where a lower-case letter meets an upper-case one
-            # (the matches of [A-Z]*[a-z]+|[A-Z]+), looked up lower-cased.
-            i = 0
-            while i < length:
-                if not _is_ascii_letter(data[i]):
-                    i += 1
-                    continue
-                j = i
-                while j < length and 65 <= data[j] <= 90:
-                    j += 1
-                k = j
-                while k < length and 97 <= data[k] <= 122:
-                    k += 1
-                # [i, k): upper-case letters then lower-case ones, or upper-case letters alone
-                entry = self.find(lowered + i, k - i)
-                if entry != NULL:
-                    bits |= entry.bits
-                i = k
-            # Each whitespace-separated token with its non-letters removed, lower-cased.
-            for i in range(length + 1):
-                c = lowered[i] if i < length else 32
-                if 97 <= c <= 122:
-                    squashed[squashed_length] = c
-                    squashed_length += 1
-                elif _is_ascii_space(c) and squashed_length:
-                    entry = self.find(squashed, squashed_length)
-                    if entry != NULL:
-                        bits |= entry.bits
-                        assistive = assistive or entry.assistive
-                    squashed_length = 0
-        finally:
-            PyMem_Free(lowered)
+        self.scan(data, length, &bits, &assistive)
         return bits, assistive
+
+    cdef int scan(self, const unsigned char *data, Py_ssize_t length, long *bits, bint *assistive) except -1:
+        """`facts` of the value of these ASCII bytes, into `bits` and `assistive` (or-ed in)."""
+        cdef Py_ssize_t i, j, k, squashed_length = 0
+        cdef unsigned char c
+        cdef unsigned char small[512]
+        cdef unsigned char *lowered = small
+        cdef unsigned char *squashed
+        cdef KeywordEntry *entry
+        if 2 * length + 1 > <Py_ssize_t> sizeof(small):
+            lowered = <unsigned char *> PyMem_Malloc(2 * length + 1)
+            if lowered == NULL:
+                raise MemoryError()
+        squashed = lowered + length
+        for i in range(length):
+            c = data[i]
+            lowered[i] = c | 32 if 65 <= c <= 90 else c
+        # The words: runs of letters cut where a lower-case letter meets an upper-case one
+        # (the matches of [A-Z]*[a-z]+|[A-Z]+), looked up lower-cased.
+        i = 0
+        while i < length:
+            if not _is_ascii_letter(data[i]):
+                i += 1
+                continue
+            j = i
+            while j < length and 65 <= data[j] <= 90:
+                j += 1
+            k = j
+            while k < length and 97 <= data[k] <= 122:
+                k += 1
+            # [i, k): upper-case letters then lower-case ones, or upper-case letters alone
+            entry = self.find(lowered + i, k - i)
+            if entry != NULL:
+                bits[0] |= entry.bits
+            i = k
+        # Each whitespace-separated token with its non-letters removed, lower-cased.
+        for i in range(length + 1):
+            c = lowered[i] if i < length else 32
+            if 97 <= c <= 122:
+                squashed[squashed_length] = c
+                squashed_length += 1
+            elif _is_ascii_space(c) and squashed_length:
+                entry = self.find(squashed, squashed_length)
+                if entry != NULL:
+                    bits[0] |= entry.bits
+                    assistive[0] = assistive[0] or entry.assistive
+                squashed_length = 0
+        if lowered != small:
+            PyMem_Free(lowered)
+        return 0
 
 
 _ASCII_DIGITS = b"0123456789"

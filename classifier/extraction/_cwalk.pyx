@@ -214,6 +214,45 @@ cdef bint _same_tail(list items, Py_ssize_t start, list other):
     return True
 
 
+cdef inline bint _is_ascii(const unsigned char *s, Py_ssize_t length) noexcept nogil:
+    cdef Py_ssize_t i
+    for i in range(length):
+        if s[i] & 0x80:
+            return False
+    return True
+
+
+cdef inline bint _value_is(lb_attr *attribute, const char *expected, Py_ssize_t length) noexcept:
+    """Whether the attribute has this value (the bytes of a str compared with ==)."""
+    if attribute == NULL or attribute.value == NULL or attribute.value.data == NULL:
+        return False
+    return <Py_ssize_t> attribute.value.length == length and memcmp(attribute.value.data, expected, length) == 0
+
+
+cdef bint _contains_lowered(const unsigned char *s, Py_ssize_t length, const char *word, Py_ssize_t word_length) noexcept:
+    """Whether the ASCII-lower-cased bytes hold the lower-case `word`."""
+    cdef Py_ssize_t i, k
+    for i in range(length - word_length + 1):
+        k = 0
+        while k < word_length and (s[i + k] | 32 if 65 <= s[i + k] <= 90 else s[i + k]) == <unsigned char> word[k]:
+            k += 1
+        if k == word_length:
+            return True
+    return False
+
+
+cdef bint _may_hide(lb_attr *attribute) noexcept:
+    """False when the style attribute's value cannot match `dom._HIDDEN_STYLE` (it is missing,
+    or ASCII without "none" or "hidden" in any case); True otherwise (the regex decides)."""
+    if attribute == NULL or attribute.value == NULL or attribute.value.data == NULL:
+        return False
+    cdef const unsigned char *s = attribute.value.data
+    cdef Py_ssize_t length = attribute.value.length
+    if not _is_ascii(s, length):
+        return True
+    return _contains_lowered(s, length, b"none", 4) or _contains_lowered(s, length, b"hidden", 6)
+
+
 cdef bint _valid_utf8(const unsigned char *s, Py_ssize_t length) noexcept nogil:
     """Whether Python's strict UTF-8 decoder takes the bytes (no overlong forms, surrogates
     or code points past U+10FFFF)."""
@@ -363,8 +402,14 @@ cdef class _Walk:
             if entry.hash == hash and entry.length == length and memcmp(entry.data, data, length) == 0:
                 return self.class_slots[slot] - 1
             slot = (slot + 1) & (self.class_slot_count - 1)
-        value = _decode(data, length)
-        keywords, assistive_only = self._class_facts(value)
+        cdef long keywords = 0
+        cdef bint assistive_only = False
+        if _is_ascii(data, length):  # the facts from the bytes: no str, no table
+            self.layout.keywords.scan(data, length, &keywords, &assistive_only)
+            value = PyUnicode_DecodeASCII(<const char *> data, length, NULL)
+        else:
+            value = _decode(data, length)
+            keywords, assistive_only = self._class_facts(value)
         number = self.n_class_entries
         _reserve(<void **> &self.class_entries, &self.class_entries_capacity, number + 1, sizeof(ClassEntry))
         entry = &self.class_entries[number]
@@ -408,6 +453,18 @@ cdef class _Walk:
                 known[value] = found
                 return <tuple> found
         return self.facts.class_facts(value)
+
+    cdef long _attribute_keyword_bits(self, lb_attr *attribute) except? -1:
+        """`_keyword_bits` of an attribute's value (0 when it has none or it is empty), from
+        its bytes when they are ASCII."""
+        cdef long bits = 0
+        cdef bint assistive = False
+        if attribute == NULL or attribute.value == NULL or attribute.value.data == NULL or not attribute.value.length:
+            return 0
+        if _is_ascii(attribute.value.data, attribute.value.length):
+            self.layout.keywords.scan(attribute.value.data, attribute.value.length, &bits, &assistive)
+            return bits
+        return self._keyword_bits(_value(attribute))
 
     cdef long _keyword_bits(self, str value) except? -1:
         cdef dict known = self.known_keywords
@@ -823,24 +880,19 @@ cdef class _Walk:
         cdef bint is_block = code & T_BLOCK
         cdef bint is_link = code & T_A
         cdef Py_ssize_t sequence = -1
-        id_value = None
         if has_attributes:
             own_keywords = class_keywords
-            id_value = _value(self.slots[A_ID])
-            if id_value:
-                own_keywords |= self._keyword_bits(id_value)
+            own_keywords |= self._attribute_keyword_bits(self.slots[A_ID])
             role = _value(self.slots[A_ROLE])
             if role:
                 own_flags |= <long> _ROLE_FLAGS.get(role.strip().lower(), 0)
-            if self.slots[A_HIDDEN] != NULL or _value(self.slots[A_ARIA_HIDDEN]) == "true":
+            if self.slots[A_HIDDEN] != NULL or _value_is(self.slots[A_ARIA_HIDDEN], b"true", 4):
                 own_flags |= IN_HIDDEN
-            else:
+            elif _may_hide(self.slots[A_STYLE]):
                 style = _value(self.slots[A_STYLE])
                 if style and _HIDDEN_STYLE.search(style):
                     own_flags |= IN_HIDDEN
-            itemprop = _value(self.slots[A_ITEMPROP])
-            if itemprop:
-                own_keywords |= self._keyword_bits(itemprop)
+            own_keywords |= self._attribute_keyword_bits(self.slots[A_ITEMPROP])
         # Page-level counts, as dom._Walker._count.
         if is_link:
             self.n_links += 1
@@ -855,7 +907,7 @@ cdef class _Walk:
         elif code & T_TIME and not self.page.time_datetime:
             self.page.time_datetime = ((_value(self.slots[A_DATETIME]) if has_attributes else None) or "").strip()
         if is_block:
-            sequence = self._open_block(tag, code & T_HEADING, own_keywords, id_value, class_value, has_attributes, class_entry)
+            sequence = self._open_block(tag, code & T_HEADING, own_keywords, class_value, has_attributes, class_entry)
         elif self.pending_space:
             if not self.flags & (IN_PRE | IN_CODE):
                 self._append(<const unsigned char *> b" ", 1)
@@ -882,9 +934,11 @@ cdef class _Walk:
         return child
 
     cdef Py_ssize_t _open_block(
-        self, str tag, bint heading, long own_keywords, object id_value, object class_value, bint has_attributes,
-        Py_ssize_t class_entry,
+        self, str tag, bint heading, long own_keywords, object class_value, bint has_attributes, Py_ssize_t class_entry,
     ) except -2:
+        """Open a block-level element (`dom._Walker._open_block`); the attribute slots are still
+        those of its element."""
+        id_value = _value(self.slots[A_ID]) if has_attributes else None
         if self._has_text():
             self.flush(self.flags, self.keywords, self.row, self.n_frames)
         self.pending_space = False

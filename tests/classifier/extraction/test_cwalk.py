@@ -153,6 +153,51 @@ def test_the_same_on_tag_soup(cython: Any, tokens: list[str]) -> None:
     _same(cython, "".join(tokens))
 
 
+# Values of the attributes the Cython walker reads from their bytes when they are ASCII (style,
+# aria-hidden, id, itemprop, class), near and far from what they are tested for, in any case,
+# and with characters that are not ASCII (which `re.IGNORECASE` may fold into ASCII letters: "ſ").
+
+
+_CASES = st.sampled_from([str.lower, str.upper, str.capitalize, str.title])
+
+
+def _cased(words: list[str]) -> st.SearchStrategy[str]:
+    return st.tuples(st.sampled_from(words), _CASES | st.just(lambda word: word[:2].upper() + word[2:])).map(lambda pair: pair[1](pair[0]))
+
+
+_STYLES = st.tuples(
+    _cased(["display", "visibility", "color", "di\u017fplay"]),
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from([":", "", "="]),
+    st.sampled_from(["", " ", "\u00a0"]),
+    _cased(["none", "hidden", "block", "non", "hidde", "é"]),
+    st.sampled_from(["", ";", "; color: red"]),
+).map("".join)
+_KEYWORD_VALUES = st.lists(
+    st.tuples(st.sampled_from(["nav", "mainContent", "sr-only", "footer", "sidebar", "comment", "articleBody", "x", "é", "中"]), _CASES),
+    max_size=4,
+).flatmap(
+    lambda words: st.sampled_from([" ", "-", "_", "2", "\u00a0"]).map(lambda separator: separator.join(case(word) for word, case in words))
+)
+_READ_ATTRIBUTES = st.lists(
+    st.tuples(st.just("style"), _STYLES)
+    | st.tuples(st.just("aria-hidden"), st.sampled_from(["true", "True", "TRUE", " true", "true ", "tru", ""]))
+    | st.tuples(st.sampled_from(["id", "itemprop", "class", "role"]), _KEYWORD_VALUES),
+    min_size=1,
+    max_size=4,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["div", "p", "li", "span", "a", "section"]), _READ_ATTRIBUTES), min_size=1, max_size=4))
+def test_the_same_on_attribute_values_read_as_bytes(cython: Any, elements: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    html = "".join(
+        f"<{tag}" + "".join(f' {name}="{value}"' for name, value in attributes) + f">text of {tag} {k}</{tag}>"
+        for k, (tag, attributes) in enumerate(elements)
+    )
+    _same(cython, f"<div>{html}<p>after</p></div>")
+
+
 @pytest.mark.parametrize("html", [*HOSTILE_PAGES, pytest.param(cwalk_check.PROBE_PAGE, id="probe")])
 def test_the_same_on_bad_input(cython: Any, html: str) -> None:
     _same(cython, html)
@@ -239,9 +284,6 @@ def keywords(cython: Any) -> Any:
 
 _WORDS = sorted(dom._KEYWORD_WORDS | dom._ASSISTIVE_ONLY)
 _SEPARATORS = st.sampled_from([" ", "-", "_", "--", "2", " \t", "\n", "\x1c", "\x0b", ":", "é", "A", ""])
-
-
-_CASES = st.sampled_from([str.lower, str.upper, str.capitalize, str.title])
 
 
 @settings(max_examples=800, deadline=None)
