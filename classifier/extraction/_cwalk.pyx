@@ -21,12 +21,15 @@ this walker is used at all.
 
 from cpython.mem cimport PyMem_Calloc, PyMem_Free, PyMem_Malloc, PyMem_Realloc
 from cpython.ref cimport Py_INCREF, Py_XDECREF
-from cpython.object cimport PyObject
+from cpython.object cimport PyObject, PyTypeObject
 from cpython.unicode cimport PyUnicode_AsUTF8AndSize, PyUnicode_DecodeASCII, PyUnicode_DecodeUTF8
 from libc.stdint cimport int64_t, uintptr_t
 from libc.string cimport memcpy, memset
 
 from ._lexbor_layout cimport lb_attr, lb_character_data, lb_element, lb_hash_entry, lb_node
+
+from dataclasses import fields
+from types import MemberDescriptorType
 
 import numpy as np
 from selectolax.lexbor import LexborHTMLParser
@@ -74,6 +77,26 @@ cdef enum:
 
 assert len(BLOCK_NUMBER_FIELDS) == N_BLOCK_NUMBERS
 
+# The fields of `dom.RawBlock`, in order.
+cdef enum:
+    N_BLOCK_FIELDS = 15
+
+# CPython's descriptor of a __slots__ field: where in the object the field is kept.
+cdef extern from "Python.h":
+    """
+    #include <structmember.h>
+    """
+    ctypedef struct PyMemberDef:
+        const char *name
+        int type
+        Py_ssize_t offset
+        int flags
+    ctypedef struct PyMemberDescrObject:
+        PyMemberDef *d_member
+    PyObject *PyType_GenericAlloc(PyTypeObject *type, Py_ssize_t items) except NULL
+    int T_OBJECT_EX
+    int READONLY
+
 # dom's structural flags, as C constants.
 cdef long IN_PRE = dom.IN_PRE
 cdef long IN_CODE = dom.IN_CODE
@@ -81,6 +104,60 @@ cdef long IN_HIDDEN = dom.IN_HIDDEN
 
 
 include "_layout.pxi"
+
+
+def _learn_block_layout(Layout layout) -> None:
+    """Set `layout.writes_blocks` and the offsets of `dom.RawBlock`'s fields when a block can be
+    made by writing its fields where its class keeps them (no Python `__init__` to run for each
+    block): a plain class of __slots__ whose `__init__`, made by dataclasses, only stores its
+    arguments. A block made so is compared with one the class makes before any other is made."""
+    cdef PyMemberDef *member
+    layout.writes_blocks = False
+    block_fields = fields(RawBlock)
+    if not (
+        type(RawBlock) is type and RawBlock.__new__ is object.__new__ and not hasattr(RawBlock, "__post_init__")
+        and len(block_fields) == N_BLOCK_FIELDS and all(each.init for each in block_fields)
+    ):
+        return
+    for k, each in enumerate(block_fields):
+        descriptor = RawBlock.__dict__.get(each.name)
+        if type(descriptor) is not MemberDescriptorType:
+            return
+        member = (<PyMemberDescrObject *> <PyObject *> descriptor).d_member
+        if member.type != T_OBJECT_EX or member.flags & READONLY:
+            return
+        layout.block_offsets[k] = member.offset
+    layout.block_type = RawBlock
+    values = [f"value {k}" for k in range(N_BLOCK_FIELDS)]
+    written = _written_block(
+        layout, values[0], values[1], values[2], values[3], values[4], values[5], values[6], values[7],
+        values[8], values[9], values[10], values[11], values[12], values[13], values[14],
+    )
+    layout.writes_blocks = repr(written) == repr(RawBlock(*values)) and written == RawBlock(*values)
+
+
+cdef object _written_block(
+    Layout layout, object index, object text, object tag, object path, object path_key, object depth,
+    object link_chars, object n_links, object flags, object keywords_all, object keywords_near,
+    object own_element, object parent_element, object grandparent_element, object row,
+):
+    """A `dom.RawBlock` of these fields (in its order), made by writing them into a new object
+    where the class keeps them (`_learn_block_layout` found where, and kept the class)."""
+    cdef PyObject *values[N_BLOCK_FIELDS]
+    values[:] = [
+        <PyObject *> index, <PyObject *> text, <PyObject *> tag, <PyObject *> path, <PyObject *> path_key,
+        <PyObject *> depth, <PyObject *> link_chars, <PyObject *> n_links, <PyObject *> flags,
+        <PyObject *> keywords_all, <PyObject *> keywords_near, <PyObject *> own_element,
+        <PyObject *> parent_element, <PyObject *> grandparent_element, <PyObject *> row,
+    ]
+    cdef PyObject *allocated = PyType_GenericAlloc(<PyTypeObject *> layout.block_type, 0)  # a new reference
+    cdef object block = <object> allocated  # (a second one)
+    Py_XDECREF(allocated)
+    cdef Py_ssize_t k
+    for k in range(N_BLOCK_FIELDS):
+        Py_INCREF(<object> values[k])
+        (<PyObject **> (<char *> allocated + layout.block_offsets[k]))[0] = values[k]
+    return block
 
 
 cdef struct OpenBlock:  # an open block-level element (dom._Walker.block_stack)
@@ -712,12 +789,17 @@ cdef class _Walk:
         numbers[5], numbers[6], numbers[7], numbers[8], numbers[9] = near, own, parent, grandparent, row
         _reserve(<void **> &self.block_paths, &self.block_paths_capacity, index + 1, sizeof(int64_t))
         self.block_paths[index] = self.last_path_number
-        self.blocks.append(
-            RawBlock(
+        if self.layout.writes_blocks:
+            block = _written_block(
+                self.layout, index, text, tag, self.last_path, self.last_path_key,
+                depth, link_chars, n_links, flags, keywords, near, own, parent, grandparent, row,
+            )
+        else:
+            block = RawBlock(
                 index, text, tag, self.last_path, self.last_path_key,
                 depth, link_chars, n_links, flags, keywords, near, own, parent, grandparent, row,
             )
-        )
+        self.blocks.append(block)
         return 0
 
     def columns(self) -> BlockColumns:

@@ -119,6 +119,11 @@ cdef class Layout:
     cdef signed char attribute_codes[STATIC_IDS]
     cdef uintptr_t text_id
     cdef readonly KeywordTable keywords
+    # Where `dom.RawBlock` keeps each field (in its order), when a block can be made by
+    # writing them (`_learn_block_layout`); else the walker calls the class.
+    cdef Py_ssize_t block_offsets[N_BLOCK_FIELDS]
+    cdef object block_type
+    cdef readonly bint writes_blocks
 
     def __cinit__(self):
         memset(self.tag_codes, 0, sizeof(self.tag_codes))
@@ -234,4 +239,5 @@ def learn_layout(probe_html: str) -> Layout:
                 layout.attribute_codes[attribute_id] = ATTRIBUTE_NAMES.index(name)
         elif attribute_id < POINTER_IDS or _hash_name(attribute_id) != name:
             raise LayoutMismatch(f"the id of attribute {name!r}")
+    _learn_block_layout(layout)
     return layout

@@ -5,9 +5,12 @@ failed check or PAGESIEVE_PURE_PYTHON gives another walker."""
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import gzip
 import importlib.util
 import os
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -250,6 +253,39 @@ def test_a_layout_that_does_not_fit_falls_back_with_a_warning(cython: Any, monke
     monkeypatch.delenv(walk.WALKER_VARIABLE, raising=False)
     with pytest.warns(UserWarning):
         assert walk.choose(walk.CYTHON) == (walk.PYTHON, dom)
+
+
+def test_blocks_are_made_by_writing_their_fields(cython: Any) -> None:
+    """The walker makes `dom.RawBlock`s without running their `__init__` (on this CPython and
+    this `dom`): whole objects, which the garbage collector tracks, held by the list alone."""
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    assert _cwalk.learn_layout(cwalk_check.PROBE_PAGE).writes_blocks
+    blocks, _ = cython.blocks_from_html('<p class="x">one</p><div>two</div><li id="y">three</li>')
+    assert [type(block) for block in blocks] == [dom.RawBlock] * 3
+    assert [block.text for block in blocks] == ["one", "two", "three"]
+    assert all(gc.is_tracked(block) for block in blocks)
+    references = sys.getrefcount(blocks[1])  # (not in the assert: pytest would keep one more)
+    assert references == 2  # the list's and the argument's
+
+
+@pytest.mark.parametrize("change", ["code after __init__", "an __init__ of its own"])
+def test_a_block_class_that_is_not_only_its_fields_is_called(cython: Any, monkeypatch: pytest.MonkeyPatch, change: str) -> None:
+    from classifier.extraction import _cwalk  # type: ignore[attr-defined]
+
+    names = [each.name for each in dataclasses.fields(dom.RawBlock)]
+    if change == "code after __init__":
+        block_class = dataclasses.make_dataclass("RawBlock", names, slots=True, namespace={"__post_init__": lambda self: None})
+    else:
+        block_class = dataclasses.make_dataclass("RawBlock", names, slots=True, init=False)
+
+        def __init__(self: Any, *values: Any) -> None:
+            for name, value in zip(names, values):
+                setattr(self, name, str(value).upper())
+
+        block_class.__init__ = __init__  # type: ignore[misc]
+    monkeypatch.setattr(_cwalk, "RawBlock", block_class)
+    assert not _cwalk.learn_layout(cwalk_check.PROBE_PAGE).writes_blocks
 
 
 def test_a_walker_that_walks_the_probe_otherwise_falls_back_with_a_warning(cython: Any, monkeypatch: pytest.MonkeyPatch) -> None:
