@@ -257,6 +257,32 @@ cdef class Layout:
         _small_group([first for _, first in radii], c.m_window_first)
 
 
+cdef bint _of_kind(const Py_buffer *view, int kind) noexcept:
+    """Whether the buffer's items are of `kind`: "d", "q" or "l", "Q" or "L", "f" (native,
+    after an optional "@", "=" or "<"), 8 bytes each but FLOAT32's 4."""
+    cdef const char *format = view.format
+    if format == NULL:
+        return False
+    if format[0] == b"@" or format[0] == b"=" or format[0] == b"<":
+        format += 1
+    if format[0] == 0 or format[1] != 0:
+        return False
+    if kind == FLOAT64:
+        return format[0] == b"d" and view.itemsize == 8
+    if kind == INT64:
+        return (format[0] == b"q" or format[0] == b"l") and view.itemsize == 8
+    if kind == UINT64:
+        return (format[0] == b"Q" or format[0] == b"L") and view.itemsize == 8
+    return format[0] == b"f" and view.itemsize == 4
+
+
+cdef bint _of_shape(const Py_buffer *view, Py_ssize_t length, Py_ssize_t width) noexcept:
+    """Whether the buffer has `length` rows of `width` columns (none: one dimension)."""
+    if width:
+        return view.ndim == 2 and view.shape[0] == length and view.shape[1] == width
+    return view.ndim == 1 and view.shape[0] == length
+
+
 @cython.final
 cdef class _Call:
     """What one call to `fill` holds: the buffers of the arrays it reads and writes, and its
@@ -288,11 +314,10 @@ cdef class _Call:
         else:
             PyObject_GetBuffer(value, view, PyBUF_STRIDES | PyBUF_FORMAT)
         self.held += 1
-        format = (<bytes>view.format).lstrip(b"@=<")
-        expected = (b"d",) if kind == FLOAT64 else (b"q", b"l") if kind == INT64 else (b"Q", b"L") if kind == UINT64 else (b"f",)
-        shape = [view.shape[k] for k in range(view.ndim)]
-        if format not in expected or view.itemsize != (4 if kind == FLOAT32 else 8) or shape != ([length, width] if width else [length]):
-            raise ValueError(f"expected {length} rows of {width or 1} {expected[0]!r}, got an array {shape} of {format!r}")
+        if not _of_kind(view, kind) or not _of_shape(view, length, width):
+            shape = [view.shape[k] for k in range(view.ndim)]
+            expected = "float64" if kind == FLOAT64 else "int64" if kind == INT64 else "uint64" if kind == UINT64 else "float32"
+            raise ValueError(f"expected {length} rows of {width or 1} {expected}, got an array {shape} of {view.format!r}")
         stride = view.strides[0] if not width else 0
         if width or stride == view.itemsize:
             return view.buf
