@@ -47,6 +47,7 @@ from .dom import (
     _WHITESPACE,
     BLOCK_TAGS,
     HEADING_TAGS,
+    MAX_UNCLOSED_TAGS,
     SKIPPED_TAGS,
     AttributeFacts,
     BlockColumns,
@@ -1096,6 +1097,25 @@ cdef class _Walk:
         return 0
 
 
+cdef Py_ssize_t _count_byte(const unsigned char *data, Py_ssize_t length, unsigned char byte) noexcept nogil:
+    """How many of the bytes are `byte` (a branch-free loop the compiler vectorises)."""
+    cdef Py_ssize_t i, count = 0
+    for i in range(length):
+        count += data[i] == byte
+    return count
+
+
+cdef object _parsed(str html, object utf8):
+    """`dom.parse(html, utf8)`, with its guards' counts of "=" and "<" made here: a page with
+    more of either than `dom.MAX_UNCLOSED_TAGS` goes to `dom.parse`, which may repair it."""
+    cdef bytes raw = html.encode("utf-8", "ignore") if utf8 is None else utf8
+    cdef const unsigned char *data = raw
+    cdef Py_ssize_t length = len(raw)
+    if _count_byte(data, length, 61) > MAX_UNCLOSED_TAGS or _count_byte(data, length, 60) > MAX_UNCLOSED_TAGS:
+        return parse(html, utf8)
+    return LexborHTMLParser(raw)
+
+
 cdef class Walker:
     """The compiled walk for one `Layout`: `walk` and `blocks_from_html` as in `dom`."""
 
@@ -1137,10 +1157,10 @@ cdef class Walker:
         (`dom.blocks_from_html`)."""
         facts = facts if facts is not None else AttributeFacts()
         walker = _Walk(self.layout, facts)
-        walker.run(parse(html, utf8))
+        walker.run(_parsed(html, utf8))
         if walker.iframe_with_content:
             repaired = _close_self_closed_iframes(html)
             if repaired != html:
                 walker = _Walk(self.layout, facts)
-                walker.run(parse(repaired))
+                walker.run(_parsed(repaired, None))
         return walker

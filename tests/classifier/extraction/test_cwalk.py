@@ -206,6 +206,18 @@ def test_the_same_on_bad_input(cython: Any, html: str) -> None:
     _same(cython, html)
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param("<p " + " ".join(f"a{i}=x" for i in range(25_000)) + ">a giant tag</p><p>after it</p>", id="giant-tag"),
+        pytest.param("<p>" + "<b>" * 21_000 + "deep</p><p>after it</p>", id="deep"),
+        pytest.param("<p>" + "a=b " * 30_000 + "</p>", id="many-equals-in-text"),
+    ],
+)
+def test_pages_past_the_parse_guards_are_repaired_as_dom_repairs_them(cython: Any, html: str) -> None:
+    _same(cython, html)
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=12), st.sampled_from(["p", "pre", "a href=x"]))
 def test_the_same_on_text_that_is_not_utf8(cython: Any, octets: bytes, opener: str) -> None:
