@@ -330,6 +330,23 @@ cdef Py_ssize_t _hash_tokens(_Buffer text, CharClasses classes, int64_t[::1] sta
     return found
 
 
+def count_not_text(str text):
+    """As `textstats.count_not_text`: the characters U+0000-0008, 000B, 000E-001F and FFFD."""
+    cdef Py_ssize_t i, count = 0, length = PyUnicode_GET_LENGTH(text)
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_UCS4 code
+    if kind == PyUnicode_1BYTE_KIND:  # no U+FFFD: a branch-free loop the compiler vectorises
+        for i in range(length):
+            code = (<Py_UCS1 *>data)[i]
+            count += (code < 0x20) & (code != 0x09) & (code != 0x0A) & (code != 0x0C) & (code != 0x0D)
+        return count
+    for i in range(length):
+        code = PyUnicode_READ(kind, data, i)
+        count += ((code < 0x20) & (code != 0x09) & (code != 0x0A) & (code != 0x0C) & (code != 0x0D)) | (code == 0xFFFD)
+    return count
+
+
 def token_hashes(str text, CharClasses classes):
     """As `textstats.token_hashes`: the start offsets and hashes of the tokens of `text`."""
     cdef Py_ssize_t capacity = len(text) // 2 + 1, found

@@ -30,6 +30,8 @@ from types import ModuleType
 import charset_normalizer
 import webencodings
 
+from .textstats import count_not_text
+
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -48,9 +50,7 @@ _GZIP_MAGIC = b"\x1f\x8b"
 MAX_UNCOMPRESSED_BYTES = 64 * 2**20  # past this, the rest of a compressed page is dropped
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 _UTF16_SNIFF_BYTES = 1_024
-# What text documents do not hold: C0 control characters (not tab, line feed, form feed or
-# carriage return) and U+FFFD (bytes no decoder could read).
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+# What text documents do not hold (`textstats.NOT_TEXT`), at most this share of the sample:
 BINARY_SAMPLE_CHARS = 8_192
 BINARY_SHARE = 0.05  # real pages: under 0.1% (tests/classifier/test_decode.py, the pages of data/)
 BINARY_MIN_CHARS = 32  # a short page with a few stray NULs is still a page
@@ -178,7 +178,7 @@ def looks_binary(text: str) -> bool:
     sample = text[:BINARY_SAMPLE_CHARS]
     if sample.lstrip()[:5] == "%PDF-":
         return True
-    bad = len(_NOT_TEXT.findall(sample))
+    bad = count_not_text(sample)
     return bad >= BINARY_MIN_CHARS and bad > BINARY_SHARE * len(sample)
 
 

@@ -186,6 +186,18 @@ def numpy_text_statistics(texts: Sequence[str]) -> TextStatistics:
     )
 
 
+# Characters that are not text: the control characters but whitespace, and U+FFFD (what bytes
+# that were never text decode to).
+NOT_TEXT = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
+def count_not_text(text: str) -> int:
+    """How many characters of `text` `NOT_TEXT` matches (the kernel's count, else the regex's)."""
+    if KERNEL is None:
+        return len(NOT_TEXT.findall(text))
+    return int(KERNEL[0].count_not_text(text))
+
+
 def token_hashes(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Start offsets and hashes of the `\\w+` tokens of `text` (as `re.findall(r"\\w+", text)`)
     (the kernel's, else `numpy_token_hashes`)."""

@@ -186,3 +186,10 @@ def test_token_hashes_do_not_depend_on_the_chunking(text: str, chunk: int) -> No
     finally:
         textstats.HASH_CHUNK = saved
     assert whole[0].tolist() == chunked[0].tolist() and whole[1].tolist() == chunked[1].tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("\x00\x01\x08\t\n\x0b\x0c\r\x0e\x1f \x7f\x80\xa0aZé\ufffd\ufffe中\U0001f600"), max_size=60))
+def test_characters_that_are_not_text_are_counted_as_defined(text: str) -> None:
+    expected = sum(1 for char in text if (ord(char) < 0x20 and char not in "\t\n\x0c\r") or char == "\ufffd")
+    assert textstats.count_not_text(text) == expected
