@@ -87,14 +87,24 @@ cdef class CharClasses:
     cdef uint16_t newline, word, decimal
     cdef uint64_t base
     cdef Py_ssize_t sample
+    # Each Latin-1 character made lower case (`Py_UNICODE_TOLOWER`), and whether that is a word
+    # character: what `_Buffer.lower` then `_hash_tokens` read, read in one step.
+    cdef unsigned int latin1_lower[256]
+    cdef bint latin1_lower_word[256]
 
     def __init__(self, table, rare_bits, masks, uint64_t base, Py_ssize_t sample):
+        cdef unsigned int code, lowered
         self.table = table
         self.rare_bits = rare_bits
         (self.alpha, self.upper, self.lower, self.digit, self.space, self.sentence_end,
          self.punct_end, self.separator, self.comma, self.newline, self.word, self.decimal) = masks
         self.base = base
         self.sample = sample
+        for code in range(256):
+            lowered = Py_UNICODE_TOLOWER(code)
+            self.latin1_lower[code] = lowered
+            bits = self.table[lowered] if lowered < self.table.shape[0] else rare_bits(chr(lowered))
+            self.latin1_lower_word[code] = (bits & self.word) != 0
 
 
 cdef class _Buffer:
@@ -104,6 +114,7 @@ cdef class _Buffer:
     cdef uint16_t *bits
     cdef Py_ssize_t capacity, length
     cdef bint lowers_by_context  # the text has U+0130 or U+03A3 (see `statistics_and_tokens`)
+    cdef bint latin1  # the text's characters are all Latin-1 (its codes are below 256)
 
     def __dealloc__(self):
         PyMem_Free(self.codes)
@@ -126,6 +137,7 @@ cdef class _Buffer:
             self.capacity = length
         self.length = length
         self.lowers_by_context = False
+        self.latin1 = kind == PyUnicode_1BYTE_KIND
         if kind == PyUnicode_1BYTE_KIND:  # Latin-1: every character is in the table
             for i in range(length):
                 self.codes[i] = (<Py_UCS1 *>data)[i]
@@ -296,6 +308,8 @@ def statistics_and_tokens(list texts, CharClasses classes):
         if text.lowers_by_context:
             lowered.read(texts[b].lower(), classes)
             found = _hash_tokens(lowered, classes, starts, hashes, found)
+        elif text.latin1:
+            found = _hash_latin1_tokens(text, classes, starts, hashes, found)
         else:
             text.lower(classes)
             found = _hash_tokens(text, classes, starts, hashes, found)
@@ -305,6 +319,30 @@ def statistics_and_tokens(list texts, CharClasses classes):
     # The statistics as the fields of `textstats.TextStatistics`, in order.
     statistics = (*floats_array[:3], *counts_array, *floats_array[3:])
     return statistics, (block_array[:found], token_counts_array, hash_array[:found])
+
+
+cdef Py_ssize_t _hash_latin1_tokens(_Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found):
+    """`_Buffer.lower` then `_hash_tokens`, in one pass, for a text of Latin-1 characters."""
+    cdef Py_ssize_t i
+    cdef uint64_t value = 0, power = 1
+    cdef unsigned int code
+    cdef bint inside = False
+    for i in range(text.length):
+        code = text.codes[i]
+        if classes.latin1_lower_word[code]:
+            if not inside:
+                inside, value, power = True, 0, 1
+                starts[found] = i
+            value += classes.latin1_lower[code] * power
+            power *= classes.base
+        elif inside:
+            inside = False
+            hashes[found] = value
+            found += 1
+    if inside:
+        hashes[found] = value
+        found += 1
+    return found
 
 
 cdef Py_ssize_t _hash_tokens(_Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found):
