@@ -182,7 +182,7 @@ cdef struct Totals:  # a block-level element's subtree totals (dom.ElementTotals
 cdef struct ClassEntry:  # a class attribute value seen on the page
     unsigned char *data  # its bytes (a copy), and their hash
     Py_ssize_t length
-    size_t hash  # _fnv1a
+    size_t hash  # _hash_bytes
     PyObject *value  # owned: the value decoded, as `_value` gives it
     long keywords  # its facts (`AttributeFacts.class_facts`)
     bint assistive_only
@@ -469,7 +469,7 @@ cdef class _Walk:
     cdef Py_ssize_t _class_entry(self, const unsigned char *data, Py_ssize_t length) except -1:
         """The number of the page's entry for the class value of these bytes, made on their
         first sight (decoded and looked up as `_value` and `_class_facts` do)."""
-        cdef size_t hash = _fnv1a(data, length)
+        cdef size_t hash = _hash_bytes(data, length)
         cdef Py_ssize_t slot, number
         cdef ClassEntry *entry
         if 2 * (self.n_class_entries + 1) > self.class_slot_count:
