@@ -6,10 +6,13 @@ and `PageInfo`, but goes from node to node through the structs (`_lexbor_layout.
 by the project) instead of through a Python object per node, and reads only the attributes the
 walker uses instead of a dict of all of them. A block's text is gathered as the UTF-8 bytes of
 its text nodes and laid out in C as `dom` lays it out (whitespace collapsed, invisible
-characters dropped), then decoded once; the blocks are `dom`'s classes. The keyword facts of
-ASCII class/id values and the path segments are computed in compiled code
-(`_attribute_facts.pxi`, tested against `dom`'s) and kept in the caller's `AttributeFacts`
-tables as its methods keep them.
+characters dropped), then decoded once; the blocks are `dom`'s classes, made by writing their
+fields where the class keeps them (`_learn_block_layout`, checked on a block the class makes).
+The keyword facts of ASCII class, id and itemprop values are read from their bytes, and the
+path segments made, in compiled code (`_attribute_facts.pxi`, tested against `dom`'s); the
+facts of other values come from the caller's `AttributeFacts`, and path segments that are not
+ASCII are kept in its tables, as its methods keep them. The parse guards of `dom.parse` count
+their bytes here (`_parsed`).
 
 Lexbor names tags and attributes by ids: small numbers for the names of its static tables,
 and otherwise the address of the name's hash entry. `learn_layout()` learns the ids of the
@@ -366,9 +369,9 @@ cdef class _Walk:
 
     cdef Layout layout
     cdef object facts
-    # The tables of the attribute facts, read directly (their methods fill them on a miss).
-    cdef dict known_classes, known_keywords, known_segments
-    cdef Py_ssize_t max_entries  # of each table: it is emptied when full
+    # The facts' table of path segments, read directly (its method fills it on a miss).
+    cdef dict known_segments
+    cdef Py_ssize_t max_entries  # of the table: it is emptied when full
     cdef public object page
     cdef public list blocks
     cdef list segments, segment_keys, link_targets, link_blocks
@@ -425,10 +428,10 @@ cdef class _Walk:
     def __init__(self, Layout layout, facts: object) -> None:
         self.layout = layout
         self.facts = facts
-        # The tables of a `dom.AttributeFacts` or of its mypyc-compiled copy (same fields).
-        tables = [getattr(facts, name, None) for name in ("classes", "keywords", "segments")]
-        if all(type(table) is dict for table in tables):
-            self.known_classes, self.known_keywords, self.known_segments = tables
+        # The table of a `dom.AttributeFacts` or of its mypyc-compiled copy (same fields).
+        segments = getattr(facts, "segments", None)
+        if type(segments) is dict:
+            self.known_segments = segments
             self.max_entries = facts.MAX_ENTRIES
         self.page = PageInfo()
         self.link_targets = self.page.link_targets
@@ -461,14 +464,15 @@ cdef class _Walk:
         PyMem_Free(self.class_entries)
         PyMem_Free(self.class_slots)
 
-    # The next three are `AttributeFacts.class_facts`, `keyword_bits` and `path_segment`, with
-    # the keyword facts of lower-case ASCII values and the path segments computed here
-    # (_attribute_facts.pxi) and kept in its tables as its methods keep them; the keyword
-    # facts of other values come from those methods.
+    # The next three are `AttributeFacts.class_facts`, `keyword_bits` and `path_segment` for
+    # values that are not ASCII (those of ASCII values are read from their bytes, by
+    # `KeywordTable.scan`), kept in its tables as its methods keep them; path segments of ASCII
+    # values are made here (_attribute_facts.pxi) and not kept.
 
     cdef Py_ssize_t _class_entry(self, const unsigned char *data, Py_ssize_t length) except -1:
         """The number of the page's entry for the class value of these bytes, made on their
-        first sight (decoded and looked up as `_value` and `_class_facts` do)."""
+        first sight (decoded as `_value` decodes it; its facts read from its bytes when they
+        are ASCII, else by `_class_facts`)."""
         cdef size_t hash = _hash_bytes(data, length)
         cdef Py_ssize_t slot, number
         cdef ClassEntry *entry
@@ -519,18 +523,8 @@ cdef class _Walk:
         return 0
 
     cdef tuple _class_facts(self, str value):
-        cdef dict known = self.known_classes
-        if known is not None:
-            found = known.get(value)
-            if found is not None:
-                return <tuple> found
-            found = self.layout.keywords.facts(value)
-            if found is not None:
-                if len(known) >= self.max_entries:
-                    known.clear()
-                known[value] = found
-                return <tuple> found
-        return self.facts.class_facts(value)
+        """`AttributeFacts.class_facts` of a value that is not ASCII."""
+        return <tuple> self.facts.class_facts(value)
 
     cdef long _attribute_keyword_bits(self, lb_attr *attribute) except? -1:
         """`_keyword_bits` of an attribute's value (0 when it has none or it is empty), from
@@ -545,17 +539,7 @@ cdef class _Walk:
         return self._keyword_bits(_value(attribute))
 
     cdef long _keyword_bits(self, str value) except? -1:
-        cdef dict known = self.known_keywords
-        if known is not None:
-            found = known.get(value)
-            if found is not None:
-                return <long> found
-            found = self.layout.keywords.facts(value)
-            if found is not None:
-                if len(known) >= self.max_entries:
-                    known.clear()
-                known[value] = found[0]
-                return <long> found[0]
+        """`AttributeFacts.keyword_bits` of a value that is not ASCII."""
         return <long> self.facts.keyword_bits(value)
 
     cdef tuple _path_segment(self, str tag, object id_value, object class_value):
