@@ -52,6 +52,9 @@ SEND_BUFFER_BYTES = 8 * 2**20
 #: Workers that may die one after another while starting (killed, out of memory) before the run
 #: gives up: a worker that dies while starting is replaced, up to this many times in a row.
 STARTUP_RETRIES = 3
+#: A dead worker's pipes close before the kernel lets it be reaped: how long to wait for its
+#: exit code (so that the error row names it, not None).
+EXIT_CODE_WAIT = 1.0
 
 
 class SandboxError(RuntimeError):
@@ -416,6 +419,7 @@ class PagePool(Generic[T]):
     def _worker_died(
         self, worker: _Worker, done: dict[int, tuple[T, Any]], waiting: dict[int, T], backlog: list[tuple[int, Any]]
     ) -> None:
+        worker.process.join(EXIT_CODE_WAIT)
         code = worker.process.exitcode
         if not worker.ready:
             self._startup_failures += 1

@@ -24,7 +24,7 @@ from classifier.bulk.engine import run
 from classifier.bulk.output import apply_dup_domains
 from classifier.bulk.pages import load_extractor, score_file, score_records
 from classifier.bulk.rows import BulkOptions, PageOptions, Record, Row, error_row
-from classifier.bulk.sandbox import PagePool
+from classifier.bulk.sandbox import PagePool, _Worker
 from classifier.cliargs import parse_size
 from tests.classifier.bulk.helpers import (
     error_of,
@@ -583,3 +583,23 @@ def test_the_send_buffer_grows_on_a_socket_pair_and_a_pipe_is_left_alone() -> No
         assert grown.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF) > untouched.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)
     for end in (parent, child, reading, writing):
         end.close()
+
+
+def test_the_error_row_of_a_dead_worker_names_its_exit_code_once_it_can_be_read() -> None:
+    """A worker's pipes close before the kernel lets it be reaped: its exit code is waited for
+    (here a process whose code is known only once joined), not read as None."""
+
+    class Exiting:
+        exitcode: int | None = None
+
+        def join(self, timeout: float | None = None) -> None:
+            self.exitcode = 7
+
+    pool: PagePool[str] = PagePool(page_fn=fake_page, error_fn=lambda record, message: message)
+    worker = _Worker(process=Exiting(), conn=None, ready=True)  # type: ignore[arg-type]
+    worker.tasks.append((0, "record"))
+    pool._replace = lambda worker, backlog: None  # type: ignore[method-assign]
+    done: dict[int, tuple[str, str]] = {}
+    pool._worker_died(worker, done, {0: "item"}, [])
+    assert done == {0: ("item", "worker died while scoring this page (exit code 7)")}
+    assert pool.stats.worker_deaths == 1
