@@ -309,7 +309,7 @@ def statistics_and_tokens(list texts, CharClasses classes):
             lowered.read(texts[b].lower(), classes)
             found = _hash_tokens(lowered, classes, starts, hashes, found)
         elif text.latin1:
-            found = _hash_latin1_tokens(text, classes, starts, hashes, found)
+            found = _hash_tokens(text, classes, starts, hashes, found, lower_latin1=True)
         else:
             text.lower(classes)
             found = _hash_tokens(text, classes, starts, hashes, found)
@@ -321,42 +321,28 @@ def statistics_and_tokens(list texts, CharClasses classes):
     return statistics, (block_array[:found], token_counts_array, hash_array[:found])
 
 
-cdef Py_ssize_t _hash_latin1_tokens(_Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found):
-    """`_Buffer.lower` then `_hash_tokens`, in one pass, for a text of Latin-1 characters."""
+cdef Py_ssize_t _hash_tokens(
+    _Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found, bint lower_latin1=False,
+):
+    """Appends the start and hash of each token of the block from `found` on; returns the
+    new count. A token's hash: the sum of its code points times base ** (their place in it).
+    `lower_latin1`: the text is Latin-1 and is hashed lower-cased, by table (`_Buffer.lower`
+    and this in one pass)."""
     cdef Py_ssize_t i
     cdef uint64_t value = 0, power = 1
     cdef unsigned int code
-    cdef bint inside = False
+    cdef bint inside = False, word
     for i in range(text.length):
         code = text.codes[i]
-        if classes.latin1_lower_word[code]:
+        if lower_latin1:
+            word, code = classes.latin1_lower_word[code], classes.latin1_lower[code]
+        else:
+            word = (text.bits[i] & classes.word) != 0
+        if word:
             if not inside:
                 inside, value, power = True, 0, 1
                 starts[found] = i
-            value += classes.latin1_lower[code] * power
-            power *= classes.base
-        elif inside:
-            inside = False
-            hashes[found] = value
-            found += 1
-    if inside:
-        hashes[found] = value
-        found += 1
-    return found
-
-
-cdef Py_ssize_t _hash_tokens(_Buffer text, CharClasses classes, int64_t[::1] starts, uint64_t[::1] hashes, Py_ssize_t found):
-    """Appends the start and hash of each token of the block from `found` on; returns the
-    new count. A token's hash: the sum of its code points times base ** (their place in it)."""
-    cdef Py_ssize_t i
-    cdef uint64_t value = 0, power = 1
-    cdef bint inside = False
-    for i in range(text.length):
-        if text.bits[i] & classes.word:
-            if not inside:
-                inside, value, power = True, 0, 1
-                starts[found] = i
-            value += text.codes[i] * power
+            value += code * power
             power *= classes.base
         elif inside:
             inside = False
