@@ -4,8 +4,8 @@
   `classifier.extraction._dom_compiled`, stamped with the SHA-256 of the `dom.py` it came from;
   `classifier.extraction.walk` uses it only while the stamp matches its own source, so an edited
   `dom.py` in an editable install is never shadowed by a stale build.
-- The Cython walker (`classifier/extraction/_cwalk.pyx`, with `_layout.pxi` and
-  `_attribute_facts.pxi`), which reads Lexbor's node structs with the layout the project
+- The Cython walker (`classifier/extraction/_cwalk.pyx`, with `_layout.pxi`,
+  `_attribute_facts.pxi` and `_utf8.pxi`), which reads Lexbor's node structs with the layout the project
   declares (`_lexbor_layout.pxd`; no Lexbor header is needed), stamped with the SHA-256 of its
   sources. At run time it is used only after a self-check (`classifier/extraction/cwalk_check.py`).
 - The text kernel (`classifier/extraction/_textstats.pyx`): the character statistics and tokens
@@ -38,7 +38,7 @@ from setuptools.command.build_ext import build_ext
 ROOT = Path(__file__).resolve().parent
 SOURCE = ROOT / "classifier" / "extraction" / "dom.py"
 STAMP_LINE = "COMPILED_FROM: str | None = None"
-CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")  # as cwalk_check.SOURCES
+CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_utf8.pxi", "_lexbor_layout.pxd")  # as cwalk_check.SOURCES
 TEXT_KERNEL_SOURCES = ("_textstats.pyx",)  # as textstats.KERNEL_SOURCES
 FEATURE_KERNEL_SOURCES = ("_features.pyx",)  # as features.KERNEL_SOURCES
 DECISION_KERNEL_SOURCES = ("_decision.pyx",)  # as decision.KERNEL_SOURCES

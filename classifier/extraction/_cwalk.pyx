@@ -12,7 +12,7 @@ The keyword facts of ASCII class, id and itemprop values are read from their byt
 path segments made, in compiled code (`_attribute_facts.pxi`, tested against `dom`'s); the
 facts of other values come from the caller's `AttributeFacts`, and path segments that are not
 ASCII are kept in its tables, as its methods keep them. The parse guards of `dom.parse` count
-their bytes here (`_parsed`).
+their bytes here (`_parsed`), in the page's UTF-8 bytes as `_utf8.pxi` encodes them.
 
 Lexbor names tags and attributes by ids: small numbers for the names of its static tables,
 and otherwise the address of the name's hash entry. `learn_layout()` learns the ids of the
@@ -62,6 +62,7 @@ from .dom import (
 
 
 include "_attribute_facts.pxi"
+include "_utf8.pxi"
 
 # The SHA-256 of the sources this module was built from (setup.py passes it to the compiler;
 # empty when built otherwise): `cwalk_check` uses no build of other sources.
@@ -1100,7 +1101,7 @@ cdef extern from *:
 cdef object _parsed(str html, object utf8):
     """`dom.parse(html, utf8)`, with its guards' counts of "=" and "<" made here: a page with
     more of either than `dom.MAX_UNCLOSED_TAGS` goes to `dom.parse`, which may repair it."""
-    cdef bytes raw = html.encode("utf-8", "ignore") if utf8 is None else utf8
+    cdef bytes raw = _utf8(html) if utf8 is None else utf8
     cdef const unsigned char *data = raw
     cdef Py_ssize_t length = len(raw)
     if _count_byte(data, length, 61) > MAX_UNCLOSED_TAGS or _count_byte(data, length, 60) > MAX_UNCLOSED_TAGS:

@@ -59,7 +59,7 @@ PROBE_PAGE = """<!DOCTYPE html><!-- before -->
 
 # What the Cython walker is built from: a build of other sources (an edited file in an
 # editable install) is not used, as `walk` does with the mypyc build.
-SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_lexbor_layout.pxd")
+SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi", "_utf8.pxi", "_lexbor_layout.pxd")
 
 
 def built_from_these_sources(module: Any) -> bool:

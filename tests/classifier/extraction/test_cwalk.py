@@ -38,14 +38,20 @@ PAGE_SETS = {
 
 
 @pytest.fixture(scope="module")
-def cython() -> Any:
-    """The checked Cython walker (else the test skips, or fails in CI)."""
+def built() -> Any:
+    """The built Cython walker's module, checked or not (else the test skips, or fails in CI)."""
     if importlib.util.find_spec("classifier.extraction._cwalk") is None:
         unavailable("the Cython walker is not built here (pip install -e . with a C compiler builds it)")
     from classifier.extraction import _cwalk  # type: ignore[attr-defined]
 
     if not cwalk_check.built_from_these_sources(_cwalk):
         unavailable("the Cython walker was built from other sources (stale): pip install -e . builds it again")
+    return _cwalk
+
+
+@pytest.fixture(scope="module")
+def cython(built: Any) -> Any:
+    """The checked Cython walker (else the test skips, or fails in CI)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         walker = cwalk_check.checked_walker()
@@ -216,6 +222,26 @@ def test_the_same_on_bad_input(cython: Any, html: str) -> None:
 )
 def test_pages_past_the_parse_guards_are_repaired_as_dom_repairs_them(cython: Any, html: str) -> None:
     _same(cython, html)
+
+
+# Runs of ASCII of every length around the encoder's blocks (16, 8, 4 and 2 characters), and
+# characters of every UTF-8 length, lone surrogates (dropped) and the edges of each range.
+_ASCII_RUNS = st.text(st.characters(max_codepoint=0x7F), max_size=40)
+_OTHER_CHARACTERS = st.one_of(
+    st.characters(min_codepoint=0x80, max_codepoint=0xFF),
+    st.characters(min_codepoint=0x100, max_codepoint=0xFFFF, blacklist_categories=()),
+    st.characters(min_codepoint=0x10000, blacklist_categories=()),
+    st.sampled_from(["\x7f", "\x80", "\xff", "\u07ff", "\u0800", "\ud7ff", "\ud800", "\udfff", "\ue000", "\uffff", "\U00010000", "\U0010ffff"]),
+)
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.tuples(_ASCII_RUNS, st.text(_OTHER_CHARACTERS, max_size=3)), max_size=8), _ASCII_RUNS)
+def test_pages_are_encoded_as_str_encodes_them(built: Any, pieces: list[tuple[str, str]], tail: str) -> None:
+    # Not through the checked walker: a wrong encoder fails the self-check, and the tests of
+    # the walker are then skipped; this one fails.
+    text = "".join(ascii_run + other for ascii_run, other in pieces) + tail
+    assert built.utf8_of(text) == text.encode("utf-8", "ignore")
 
 
 @settings(max_examples=200, deadline=None)
