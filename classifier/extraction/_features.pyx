@@ -10,11 +10,12 @@ elements, where numpy makes ~170 small calls.
 The values are the reference's to the last bit (tests compare them on generated pages and on
 every page in data/): float64 arithmetic in the same order (sums in index order, as
 `np.bincount` and `np.cumsum` add), stored into the float32 matrix by C's rounding cast, as
-numpy's. No logarithm is taken here: numpy's SIMD logarithms may differ from the C library's
-in the last bit, so `fill` returns the argument of each logarithmic column (`LOG1P_COLUMNS`,
-`LOG_COLUMNS`), `overlap` the duplicate counts, and `features` takes `np.log1p` / `np.log` of
-them. Sums that numpy takes pairwise are passed in (a mean) or are of whole numbers (exact in
-any order).
+numpy's. No logarithm is computed here: numpy's SIMD logarithms may differ from the C
+library's in the last bit. `fill` writes the logarithmic columns (`LOG1P_COLUMNS`,
+`LOG_COLUMNS`) of whole numbers below `Layout`'s table size from tables numpy made (most of
+them: counts), and returns the other arguments with their places in the matrix; `overlap`
+returns the duplicate counts; `features` takes `np.log1p` / `np.log` of those. Sums that
+numpy takes pairwise are passed in (a mean) or are of whole numbers (exact in any order).
 """
 
 import numpy as np
@@ -23,7 +24,7 @@ cimport cython
 from cpython.buffer cimport PyBUF_C_CONTIGUOUS, PyBUF_FORMAT, PyBUF_STRIDES, PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.mem cimport PyMem_Calloc, PyMem_Free
 from cpython.unicode cimport PyUnicode_FindChar
-from libc.math cimport ceil
+from libc.math cimport ceil, copysign
 from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport qsort
 from libc.string cimport memcpy, memset
@@ -40,8 +41,8 @@ cdef extern from *:
 
 BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
 
-# The columns that are np.log1p (and np.log) of a number: `fill` returns the numbers, one
-# column each in this order.
+# The columns that are np.log1p (and np.log) of a number, in the order of the slots (l_*, g_*)
+# `fill` puts their numbers in.
 LOG1P_COLUMNS = (
     "log_words", "log_tokens", "log_links", "log_sentence_ends", "log_lines",
     "page_log_blocks", "page_log_chars", "page_log_max_block",
@@ -57,12 +58,16 @@ cdef enum:
     MAX_GROUP = 8  # entries of the small groups below (ancestor shares, levels, offsets, windows)
     MAX_LEVELS = 64  # container levels a chain may be followed
     MAX_BUFFERS = 64  # arrays one call reads, and C arrays it allocates
+    MAX_LOG_COLUMNS = 32  # logarithmic columns of each kind
+    MAX_TABLE = 4096  # entries of the tables of logarithms of whole numbers
     FLOAT64, INT64, FLOAT32, UINT64  # the kinds of arrays read
 
 
 cdef struct Columns:
     # Matrix columns (m_*) and slots among the logarithms' arguments (l_* for log1p, g_* for log).
     Py_ssize_t width, log1p_width, log_width
+    Py_ssize_t m_log1p[MAX_LOG_COLUMNS]  # the matrix column of each l_* slot
+    Py_ssize_t m_log[MAX_LOG_COLUMNS]  # and of each g_* slot
     Py_ssize_t m_char_share, m_chars_percentile, m_log_chars_minus_median, m_link_density_minus_mean
     Py_ssize_t m_chars_over_max, m_title_overlap, m_structured_overlap, m_in_title
     Py_ssize_t m_log_chars, m_mean_word_length, m_link_density, m_text_density, m_ends_with_punctuation
@@ -118,10 +123,10 @@ cdef struct Columns:
     Py_ssize_t m_window_first[MAX_GROUP]
 
 
-cdef Py_ssize_t _small_group(values, Py_ssize_t *into) except -1:
-    """Copy a short sequence of integers into a C array of `MAX_GROUP`; their number."""
-    if len(values) > MAX_GROUP:
-        raise ValueError(f"at most {MAX_GROUP} entries in a group, not {len(values)}")
+cdef Py_ssize_t _small_group(values, Py_ssize_t *into, Py_ssize_t size=MAX_GROUP) except -1:
+    """Copy a short sequence of integers into a C array of `size`; their number."""
+    if len(values) > size:
+        raise ValueError(f"at most {size} entries in a group, not {len(values)}")
     for k, value in enumerate(values):
         into[k] = value
     return len(values)
@@ -130,11 +135,14 @@ cdef Py_ssize_t _small_group(values, Py_ssize_t *into) except -1:
 @cython.final
 cdef class Layout:
     """Where `fill` writes: the matrix columns by name (`columns`, the reference's numbering),
-    the first column and size of the groups of adjacent columns, and the thresholds of
-    `features`. Made once, when `features` is imported."""
+    the first column and size of the groups of adjacent columns, the thresholds of
+    `features`, and `logarithms`: np.log1p and np.log of 0, 1, 2... as float32, one table each
+    of the same length (the log of 0 is never read). Made once, when `features` is imported."""
 
     cdef Columns c
-    cdef readonly object log1p_columns, log_columns
+    cdef float log1p_of[MAX_TABLE]
+    cdef float log_of[MAX_TABLE]
+    cdef Py_ssize_t table_size
 
     def __init__(
         self,
@@ -157,13 +165,21 @@ cdef class Layout:
         windows,
         text,
         depth_cap,
+        logarithms,
     ):
         cdef Columns *c = &self.c
+        cdef Py_ssize_t k
         log1p = {name: k for k, name in enumerate(LOG1P_COLUMNS)}
         log = {name: k for k, name in enumerate(LOG_COLUMNS)}
-        self.log1p_columns = np.array([columns[name] for name in LOG1P_COLUMNS], dtype=np.intp)
-        self.log_columns = np.array([columns[name] for name in LOG_COLUMNS], dtype=np.intp)
         c.width, c.log1p_width, c.log_width = len(columns), len(LOG1P_COLUMNS), len(LOG_COLUMNS)
+        _small_group([columns[name] for name in LOG1P_COLUMNS], c.m_log1p, MAX_LOG_COLUMNS)
+        _small_group([columns[name] for name in LOG_COLUMNS], c.m_log, MAX_LOG_COLUMNS)
+        log1p_of, log_of = logarithms
+        if not (len(log1p_of) == len(log_of) <= MAX_TABLE):
+            raise ValueError(f"two tables of logarithms of the same length, at most {MAX_TABLE}")
+        self.table_size = len(log1p_of)
+        for k in range(self.table_size):
+            self.log1p_of[k], self.log_of[k] = log1p_of[k], log_of[k]
         # The block beside the rest of the page (`overlap`).
         c.m_char_share, c.m_chars_percentile = columns["char_share"], columns["chars_percentile"]
         c.m_log_chars_minus_median = columns["log_chars_minus_median"]
@@ -339,6 +355,13 @@ cdef class _Call:
         self.allocated += 1
         return memory
 
+    cdef Rest *rest(self, Rest *rest, Py_ssize_t capacity) except NULL:
+        """`rest`, empty, with room for `capacity` arguments."""
+        rest.positions = <int64_t *>self.zeros(capacity, sizeof(int64_t))
+        rest.values = <double *>self.zeros(capacity, sizeof(double))
+        rest.count = 0
+        return rest
+
     cdef double *doubles_of(self, list values) except NULL:
         cdef Py_ssize_t k, count = len(values)
         cdef double *out = <double *>self.zeros(count, sizeof(double))
@@ -408,11 +431,22 @@ cdef struct Elements:
     double page_targets
 
 
+cdef struct Rest:
+    # Arguments of a logarithm that no table holds, and their places in the matrix (flat).
+    int64_t *positions
+    double *values
+    Py_ssize_t count
+
+
 cdef struct Out:
-    # Where the values go: the float32 matrix, and the arguments of the logarithms.
+    # Where the values go: the float32 matrix; the tables of logarithms of 0, 1, 2... and what
+    # they do not hold.
     float *matrix
-    double *log1p
-    double *log
+    const float *log1p_of
+    const float *log_of
+    Py_ssize_t table_size
+    Rest *log1p_rest
+    Rest *log_rest
 
 
 cdef inline double minimum(double a, double b) noexcept nogil:
@@ -437,8 +471,30 @@ cdef inline void put(const Columns *c, const Out *out, Py_ssize_t i, Py_ssize_t 
     out.matrix[i * c.width + column] = <float>value
 
 
+cdef inline void put_logarithm(
+    const Out *out, Py_ssize_t position, double value, const float *table, Py_ssize_t first, Rest *rest
+) noexcept nogil:
+    """The logarithm of `value` at `position`: from `table` for a whole number in [first, its
+    size), else left to numpy (`rest`). -0.0 is left too: its log1p is -0.0."""
+    cdef Py_ssize_t k
+    if first <= value < out.table_size:  # not NaN
+        k = <Py_ssize_t>value
+        if k == value and (k != 0 or copysign(1.0, value) > 0):
+            out.matrix[position] = table[k]
+            return
+    rest.positions[rest.count] = position
+    rest.values[rest.count] = value
+    rest.count += 1
+
+
 cdef inline void put_log1p(const Columns *c, const Out *out, Py_ssize_t i, Py_ssize_t slot, double value) noexcept nogil:
-    out.log1p[i * c.log1p_width + slot] = value
+    """Column `l_*` `slot` of block i: np.log1p(value)."""
+    put_logarithm(out, i * c.width + c.m_log1p[slot], value, out.log1p_of, 0, out.log1p_rest)
+
+
+cdef inline void put_log(const Columns *c, const Out *out, Py_ssize_t i, Py_ssize_t slot, double value) noexcept nogil:
+    """Column `g_*` `slot` of block i: np.log(value)."""
+    put_logarithm(out, i * c.width + c.m_log[slot], value, out.log_of, 1, out.log_rest)
 
 
 cdef inline double get(const Columns *c, const Out *out, Py_ssize_t i, Py_ssize_t column) noexcept nogil:
@@ -577,18 +633,18 @@ cdef int path_columns(_Call call, const Columns *c, const Blocks *b, const Out *
         grandparent_headings[p] += b.heading[i]
     for i in range(b.n):
         p = b.path[i]
-        out.log[i * c.log_width + c.g_path_log_count] = count[p]
+        put_log(c, out, i, c.g_path_log_count, count[p])
         put(c, out, i, c.m_path_char_share, chars[p] / b.total_chars)
         put(c, out, i, c.m_path_link_density, link_chars[p] / chars[p])
         put(c, out, i, c.m_path_mean_log_chars, log_chars[p] / count[p])
         p = b.parent_path[i]
-        out.log[i * c.log_width + c.g_parent_path_log_count] = parent_count[p]
+        put_log(c, out, i, c.g_parent_path_log_count, parent_count[p])
         put(c, out, i, c.m_parent_path_char_share, parent_chars[p] / b.total_chars)
         put(c, out, i, c.m_parent_path_heading_share, parent_headings[p] / parent_count[p])
         put(c, out, i, c.m_parent_path_link_density, parent_link_chars[p] / parent_chars[p])
         put(c, out, i, c.m_parent_path_linked_heading_share, parent_linked_headings[p] / parent_count[p])
         p = b.grandparent_path[i]
-        out.log[i * c.log_width + c.g_grandparent_path_log_count] = grandparent_count[p]
+        put_log(c, out, i, c.g_grandparent_path_log_count, grandparent_count[p])
         put(c, out, i, c.m_grandparent_path_char_share, grandparent_chars[p] / b.total_chars)
         put(c, out, i, c.m_grandparent_path_heading_share, grandparent_headings[p] / grandparent_count[p])
     return 0
@@ -1052,23 +1108,23 @@ def fill(
 ):
     """Fill the columns of `matrix` (n blocks x the reference's columns, float32, zeros) that
     `features` computes after `_PageArrays` (`arrays`), but the overlap columns and the
-    logarithmic columns; return the arguments of the latter, (n x `LOG1P_COLUMNS`, n x
-    `LOG_COLUMNS`) float64 arrays. `log_chars`: np.log1p of the blocks' characters;
-    `page_kinds`: the page kind columns, or none."""
+    logarithms no table of `layout` holds. Return those: the places in the flattened matrix
+    (int64) and arguments (float64) of the np.log1p columns, then of the np.log columns.
+    `log_chars`: np.log1p of the blocks' characters; `page_kinds`: the page kind columns, or
+    none."""
     cdef Columns *c = &layout.c
     cdef _Call call = _Call()
     cdef Blocks b
     cdef Elements e
     cdef Out out
+    cdef Rest log1p_rest, log_rest
     cdef Py_ssize_t i, n = arrays.n
     cdef double *kinds = NULL
     if n <= 0:
         raise ValueError("a page of no blocks has no columns to fill")
-    log1p_arguments = np.zeros((n, c.log1p_width))
-    log_arguments = np.zeros((n, c.log_width))
     out.matrix = <float *>call.array(matrix, FLOAT32, n, c.width, True)
-    out.log1p = <double *>call.array(log1p_arguments, FLOAT64, n, c.log1p_width, True)
-    out.log = <double *>call.array(log_arguments, FLOAT64, n, c.log_width, True)
+    out.log1p_of, out.log_of, out.table_size = layout.log1p_of, layout.log_of, layout.table_size
+    out.log1p_rest, out.log_rest = call.rest(&log1p_rest, n * c.log1p_width), call.rest(&log_rest, n * c.log_width)
     read_blocks(call, &b, arrays, token_counts, log_chars, layout)
     if len(page_kinds):
         if len(page_kinds) != c.page_kinds_count:
@@ -1092,7 +1148,18 @@ def fill(
         cluster_columns(call, c, &b, &e, &out)
     heading_columns(c, &b, &out)
     neighbour_columns(c, n, &out, <double *>call.zeros(n + 1, sizeof(double)))
-    return log1p_arguments, log_arguments
+    return (*_arrays_of(&log1p_rest), *_arrays_of(&log_rest))
+
+
+cdef tuple _arrays_of(const Rest *rest):
+    """The positions and values of `rest` as numpy arrays."""
+    positions, values = np.empty(rest.count, dtype=np.int64), np.empty(rest.count, dtype=np.float64)
+    cdef int64_t[::1] positions_view = positions
+    cdef double[::1] values_view = values
+    if rest.count:
+        memcpy(&positions_view[0], rest.positions, rest.count * sizeof(int64_t))
+        memcpy(&values_view[0], rest.values, rest.count * sizeof(double))
+    return positions, values
 
 
 cdef int read_blocks(_Call call, Blocks *b, arrays, token_counts, log_chars, Layout layout) except -1:

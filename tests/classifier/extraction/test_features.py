@@ -252,6 +252,16 @@ def test_the_kernel_on_a_page_without_elements() -> None:
     assert not column["parent_char_share"].any() and not column["levels_to_cluster"].any()
 
 
+@pytest.mark.parametrize("words", [1023, 1024])  # the last whole number of the kernel's tables, and the first past them
+def test_the_kernel_takes_logarithms_in_and_past_its_tables_as_numpy_does(words: int) -> None:
+    assert features._LOG_TABLE_SIZE == 1024
+    links = "".join(f"<a href='/{k}'>link {k}</a> " for k in range(words // 2))  # log_links near the edge too
+    blocks, page = blocks_from_html(f"<div><p>{'word ' * words}</p><p>{links}</p><p>{SENTENCE}</p></div>")
+    matrix = _assert_identical(blocks, page, title="Title")
+    column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
+    assert column["log_words"][0] == np.float32(np.log1p(words))
+
+
 def test_the_kernel_on_a_news_page_and_the_fixture() -> None:
     for html in (_story_page(cards=7), decode_html(gzip.decompress(FIXTURE.read_bytes()))):
         blocks, page = blocks_from_html(html)
