@@ -16,7 +16,10 @@
 - The tree kernel (`classifier/extraction/_trees.c`), plain C over the buffer protocol, stamped
   likewise; `trees` uses it only while the stamp matches.
 - The decision kernel (`classifier/extraction/_decision.pyx`): the per-page cut's expected
-  scores of `decision` in Cython, stamped likewise, compiled without fused multiply-adds.
+  scores and the decision of `decision` in Cython, stamped likewise, compiled without fused
+  multiply-adds.
+- The layout kernel (`classifier/extraction/_text_layout.pyx`): `layout.assemble` in Cython,
+  stamped likewise.
 
 All are optional: without a C compiler (or mypyc, or Cython) the build warns and installs plain
 Python, which gives the same output (tests compare them). PAGESIEVE_PURE_PYTHON=1 skips the
@@ -42,6 +45,7 @@ CYTHON_SOURCES = ("dom.py", "_cwalk.pyx", "_layout.pxi", "_attribute_facts.pxi",
 TEXT_KERNEL_SOURCES = ("_textstats.pyx",)  # as textstats.KERNEL_SOURCES
 FEATURE_KERNEL_SOURCES = ("_features.pyx",)  # as features.KERNEL_SOURCES
 DECISION_KERNEL_SOURCES = ("_decision.pyx",)  # as decision.KERNEL_SOURCES
+LAYOUT_KERNEL_SOURCES = ("_text_layout.pyx",)  # as layout.KERNEL_SOURCES
 COPY_ROOT = Path("build") / "mypyc-src"  # relative: mypyc names modules by their paths
 
 
@@ -146,6 +150,7 @@ setup(
     + cython_extension("_textstats", TEXT_KERNEL_SOURCES, ("-O3",))  # integer counts: vectorised, same numbers
     + cython_extension("_features", FEATURE_KERNEL_SOURCES, ("-ffp-contract=off",))
     + cython_extension("_decision", DECISION_KERNEL_SOURCES, ("-ffp-contract=off",))
+    + cython_extension("_text_layout", LAYOUT_KERNEL_SOURCES)
     + compiled_walker()
     + tree_kernel(),
     cmdclass={"build_ext": OptionalBuildExt},

@@ -74,7 +74,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import classifier  # noqa: E402 - after the path insert
-from classifier.extraction import decision, features, trees, walk  # noqa: E402
+from classifier.extraction import decision, features, layout, trees, walk  # noqa: E402
 from classifier.extraction.decode import decode_html  # noqa: E402
 from classifier.extraction.dom import BlockColumns, PageInfo, RawBlock  # noqa: E402
 
@@ -404,7 +404,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"walker: {walk.KIND} (setup.py; {walk.WALKER_VARIABLE}=cython|mypyc|python picks one)")
     print("feature columns: " + ("compiled (Cython, setup.py)" if features.KERNEL is not None else "plain Python (numpy)"))
     print("trees: " + ("compiled (C, setup.py)" if trees.KERNEL is not None else "plain Python (numpy)"))
-    print("per-page cut: " + ("compiled (Cython, setup.py)" if decision.KERNEL is not None else "plain Python (numpy)"))
+    print("per-page cut and decision: " + ("compiled (Cython, setup.py)" if decision.KERNEL is not None else "plain Python (numpy)"))
+    print("text layout: " + ("compiled (Cython, setup.py)" if layout.KERNEL is not None else "plain Python"))
     if args.walk_only:
         walk_stages(pages, args.rounds)
         return

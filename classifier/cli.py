@@ -26,7 +26,7 @@ from .bulk.warc import WARC_SUFFIXES
 from .bulk.writers import json_bytes, replace_surrogates, safe_value
 from .cliargs import EXIT_ERROR, EXIT_INTERRUPTED, add_inclusion_arguments, inclusions, probability, silence_stdout
 from .explain import render_explanation
-from .extraction import decision, features, textstats, trees, walk
+from .extraction import decision, features, layout, textstats, trees, walk
 from .extraction.decision import check_decision
 from .extraction.decode import CompressedDataError, gunzip_whole
 from .extraction.document import Document
@@ -141,9 +141,10 @@ def version_text() -> str:
     text = "compiled (Cython)" if textstats.KERNEL is not None else "plain Python (numpy)"
     columns = "compiled (Cython)" if features.KERNEL is not None else "plain Python (numpy)"
     cut = "compiled (Cython)" if decision.KERNEL is not None else "plain Python (numpy)"
+    text_layout = "compiled (Cython)" if layout.KERNEL is not None else "plain Python"
     return (
         f"pagesieve {release}; walker {walker}; text statistics {text}; feature columns {columns}; trees {kernel}; "
-        f"per-page cut {cut}; features {FEATURE_VERSION}; Python {sys.version.split()[0]}"
+        f"per-page cut {cut}; text layout {text_layout}; features {FEATURE_VERSION}; Python {sys.version.split()[0]}"
     )
 
 

@@ -1,11 +1,12 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
-"""The per-page cut's expected F-beta with correlated labels in Cython.
+"""The per-page cut's expected F-beta with correlated labels, and the decision, in Cython.
 
 `decision._expected_scores_grouped` is the reference (numpy, a draws x blocks matrix): this
 gives its scores to the last bit, one draw at a time, without the matrix. The same float64
 operations in the same order: each draw's running sum in block order, as `np.cumsum` adds;
 the scores summed draw after draw, as numpy reduces a matrix's first axis, then divided by the
-number of draws, as `np.mean`; compiled without fused multiply-adds (setup.py).
+number of draws, as `np.mean`; compiled without fused multiply-adds (setup.py). `decide` is
+`decision.decide` step by step, reading the blocks through their attributes.
 """
 
 import numpy as np
@@ -82,3 +83,28 @@ def group_minima(const double[::1] values, const int64_t[::1] groups, Py_ssize_t
         if values[j] < minima[groups[j]]:
             minima[groups[j]] = values[j]
     return minima_array
+
+
+def decide(blocks, const double[::1] probabilities, double threshold, line_numbers, Py_ssize_t min_duplicate_chars, long in_pre):
+    """`decision.decide(blocks, probabilities, threshold)`, given its constants: the pattern's
+    `line_numbers` (its fullmatch), `min_duplicate_chars` and the flag bit `in_pre`."""
+    cdef Py_ssize_t i, n = probabilities.shape[0]
+    if n != len(blocks):
+        raise ValueError(f"{len(blocks)} blocks but {n} probabilities")
+    keep_array = np.empty(n, dtype=np.bool_)
+    cdef unsigned char[::1] keep = keep_array.view(np.uint8)
+    cdef dict first_path = {}
+    cdef str text, path_key
+    cdef bint kept
+    for i in range(n):
+        kept = probabilities[i] >= threshold
+        if kept:
+            block = blocks[i]
+            text = block.text
+            if block.row >= 0 and block.flags & in_pre and line_numbers(text) is not None:
+                kept = False
+            elif len(text) >= min_duplicate_chars:
+                path_key = block.path_key
+                kept = first_path.setdefault(text, path_key) == path_key
+        keep[i] = kept
+    return keep_array

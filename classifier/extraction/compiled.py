@@ -2,7 +2,7 @@
 
 setup.py builds the compiled parts when it can (the Cython walker `_cwalk`, the mypyc walker
 `_dom_compiled`, the text kernel `_textstats`, the feature kernel `_features`, the tree kernel
-`_trees`, the decision kernel `_decision`), each stamped with the SHA-256 of its sources. A part
+`_trees`, the decision kernel `_decision`, the layout kernel `_text_layout`), each stamped with the SHA-256 of its sources. A part
 is used only while its stamp matches the sources beside it, so an edited source in an editable
 install is never shadowed by a stale build; a part installed without its sources is taken as it
 is. `PURE_PYTHON_VARIABLE` set (to anything) turns every part off: the plain Python path, as on

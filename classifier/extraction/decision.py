@@ -4,9 +4,10 @@ The default cut is chosen per page to maximise the page's expected F1 (`page_thr
 F0.5 / F2 when the caller favours precision or recall; a fixed `threshold` replaces it. `decide`
 then keeps the blocks at or above the cut, each text once, without the gutter of a code listing.
 
-The expected scores with correlated labels run in the compiled kernel `_decision` (Cython,
-built by setup.py) when it is installed and built from the source beside this file (`KERNEL`),
-else in numpy, the reference; the scores are the same to the last bit (tests compare them).
+The expected scores with correlated labels and `decide` run in the compiled kernel `_decision`
+(Cython, built by setup.py) when it is installed and built from the source beside this file
+(`KERNEL`), else in numpy and Python, the reference; the scores are the same to the last bit
+and the decisions the same (tests compare them).
 """
 
 from __future__ import annotations
@@ -158,7 +159,13 @@ def decide(blocks: Sequence[RawBlock], probabilities: np.ndarray, threshold: flo
     is dropped the gutter of a code listing laid out as a table (a cell of code holding only
     line numbers, beside the cell of code): kept, it would run into the code's first line.
     """
-    keep = np.asarray(probabilities) >= threshold
+    p = np.asarray(probabilities)
+    if KERNEL is not None and p.dtype == np.float64:  # float32 would be compared in float32
+        decided: np.ndarray = KERNEL.decide(
+            blocks, np.ascontiguousarray(p), threshold, _LINE_NUMBERS.fullmatch, MIN_DUPLICATE_CHARS, IN_PRE
+        )
+        return decided
+    keep = p >= threshold
     first_path: dict[str, str] = {}
     for i in np.flatnonzero(keep).tolist():
         block = blocks[i]

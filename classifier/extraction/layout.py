@@ -4,15 +4,35 @@ Paragraphs are separated by a blank line, also before a heading that follows tex
 of cards too); headings and list items stand on their own lines (a list item's paragraphs under
 its bullet); the cells of a table row share one line; code blocks keep their line breaks (also
 when each line is an element of its own).
+
+`assemble` runs in the compiled kernel `_text_layout` (Cython, built by setup.py) when it is
+installed and built from the source beside this file (`KERNEL`), else here, the reference; the
+text is the same (tests compare them).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from . import compiled
 from .dom import HEADING_TAGS, IN_LIST, IN_PRE, IN_TABLE, RawBlock
+
+KERNEL_SOURCES = ("_text_layout.pyx",)  # what setup.py stamps the kernel with
+
+
+def _kernel() -> Any | None:
+    """The compiled `assemble` with this module's constants (a `TextLayout`), or None
+    (`compiled.load`: not built, stale, or turned off)."""
+    module = compiled.load("_text_layout", KERNEL_SOURCES)
+    if module is None:
+        return None
+    return module.TextLayout(in_list=IN_LIST, in_pre=IN_PRE, in_table=IN_TABLE, headings=HEADING_TAGS)
+
+
+KERNEL = _kernel()  # chosen once at import, like a compiled pattern
 
 
 def _in_list_item(block: RawBlock) -> bool:
@@ -46,6 +66,13 @@ def _separator(block: RawBlock, previous: RawBlock) -> str:
 
 def assemble(blocks: Sequence[RawBlock], keep: np.ndarray | Sequence[bool]) -> str:
     """Join the kept blocks into plain text (see the module docstring for the layout)."""
+    if KERNEL is not None:
+        return str(KERNEL.assemble(blocks, np.ascontiguousarray(keep, dtype=bool).view(np.uint8)))
+    return _assemble(blocks, keep)
+
+
+def _assemble(blocks: Sequence[RawBlock], keep: np.ndarray | Sequence[bool]) -> str:
+    """`assemble` in Python: the reference of the kernel."""
     parts: list[str] = []
     previous: RawBlock | None = None
     bulleted_item = -1  # the list item whose first paragraph took the bullet

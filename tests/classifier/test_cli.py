@@ -71,7 +71,7 @@ def test_score_one_page_takes_the_leaning_too(capsys: pytest.CaptureFixture[str]
 
 
 def test_version_names_the_walker_in_use(capsys: pytest.CaptureFixture[str]) -> None:
-    from classifier.extraction import decision, features, textstats, trees, walk
+    from classifier.extraction import decision, features, layout, textstats, trees, walk
     from classifier.extraction.features import FEATURE_VERSION
 
     with pytest.raises(SystemExit) as exit_info:
@@ -84,3 +84,4 @@ def test_version_names_the_walker_in_use(capsys: pytest.CaptureFixture[str]) -> 
     assert ("text statistics compiled" in printed) == (textstats.KERNEL is not None)
     assert ("feature columns compiled" in printed) == (features.KERNEL is not None)
     assert ("per-page cut compiled" in printed) == (decision.KERNEL is not None)
+    assert ("text layout compiled" in printed) == (layout.KERNEL is not None)

@@ -7,11 +7,16 @@ import importlib.util
 
 import pytest
 
-from classifier.extraction import compiled, decision, features, textstats
+from classifier.extraction import compiled, decision, features, layout, textstats
 from tests.classifier.extraction.compiled_parts import unavailable
 
 # The Cython kernels stamped with their sources, and the sources.
-KERNELS = {"_textstats": textstats.KERNEL_SOURCES, "_features": features.KERNEL_SOURCES, "_decision": decision.KERNEL_SOURCES}
+KERNELS = {
+    "_textstats": textstats.KERNEL_SOURCES,
+    "_features": features.KERNEL_SOURCES,
+    "_decision": decision.KERNEL_SOURCES,
+    "_text_layout": layout.KERNEL_SOURCES,
+}
 
 
 @pytest.fixture(params=sorted(KERNELS))
@@ -44,7 +49,7 @@ def test_without_its_sources_a_build_is_taken_as_it_is(kernel_built: str, monkey
 def test_the_variable_turns_every_part_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(compiled.PURE_PYTHON_VARIABLE, "1")
     assert compiled.turned_off()
-    assert all(compiled.load(name) is None for name in ("_textstats", "_features", "_trees", "_cwalk"))
+    assert all(compiled.load(name) is None for name in ("_textstats", "_features", "_trees", "_cwalk", "_decision", "_text_layout"))
 
 
 def test_a_part_that_is_not_there_is_none(monkeypatch: pytest.MonkeyPatch) -> None:

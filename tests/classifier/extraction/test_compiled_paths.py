@@ -1,4 +1,4 @@
-"""The compiled parts (the Cython walker, the text, feature, tree and decision kernels) and
+"""The compiled parts (the Cython walker, the text, feature, tree, decision and layout kernels) and
 the plain Python path give identical blocks, feature matrices, probabilities and text on
 every page in data/, and identical roles on its news pages (the farm set) and the examples.
 
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from classifier.extraction import decision, features, textstats, trees, walk
+from classifier.extraction import decision, features, layout, textstats, trees, walk
 from tests.classifier.extraction.compiled_parts import unavailable
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -68,6 +68,7 @@ def test_the_compiled_and_the_plain_path_agree_on_every_page_in_data() -> None:
         "feature kernel": features.KERNEL is not None,
         "tree kernel": trees.KERNEL is not None,
         "decision kernel": decision.KERNEL is not None,
+        "layout kernel": layout.KERNEL is not None,
     }
     if not all(compiled.values()):
         missing = ", ".join(name for name, built in compiled.items() if not built)

@@ -101,3 +101,42 @@ def test_the_kernel_refuses_arrays_that_do_not_fit() -> None:
         kernel.grouped_scores(p, w[:1], np.zeros(2, np.int64), 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="negative group"):
         kernel.grouped_scores(p, w, np.array([0, -1], np.int64), 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
+
+
+# Pieces of pages whose blocks repeat (in one container and in another), are short, or are the
+# line-number gutter of a code listing laid out as a table.
+_PIECES = st.sampled_from(
+    [
+        "<p>The bridge will close on Monday for repairs.</p>",
+        "<div class='mobile'><p>The bridge will close on Monday for repairs.</p></div>",
+        "<p>Yes.</p>",
+        "<ul><li>Home</li><li>The bridge will close on Monday for repairs.</li></ul>",
+        "<table><tr><td><pre>1\n2\n3</pre></td><td><pre>x = 1\ny = 2</pre></td></tr></table>",
+        "<table><tr><td>1 2 3</td><td>Monday, Tuesday and Wednesday</td></tr></table>",
+        "<pre>10\n11</pre>",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=8), st.data())
+def test_the_kernel_decides_as_python_does(pieces: list[str], data: st.DataObject) -> None:
+    kernel = _kernel()
+    blocks, _ = blocks_from_html("".join(pieces))
+    probabilities = np.array(data.draw(st.lists(_PROBABILITIES, min_size=len(blocks), max_size=len(blocks))), dtype=np.float64)
+    threshold = data.draw(_PROBABILITIES)
+    compiled = decide(blocks, probabilities, threshold)
+    decision.KERNEL = None
+    try:
+        reference = decide(blocks, probabilities, threshold)
+    finally:
+        decision.KERNEL = kernel  # type: ignore[assignment]
+    assert compiled.dtype == reference.dtype == np.bool_
+    assert compiled.tolist() == reference.tolist()
+
+
+def test_the_kernel_refuses_a_probability_per_block_that_does_not_fit() -> None:
+    kernel = _kernel()
+    blocks, _ = blocks_from_html("<p>One.</p><p>Two.</p>")
+    with pytest.raises(ValueError, match="2 blocks but 3 probabilities"):
+        kernel.decide(blocks, np.ones(3), 0.5, decision._LINE_NUMBERS.fullmatch, decision.MIN_DUPLICATE_CHARS, 1)  # type: ignore[attr-defined]
