@@ -1134,6 +1134,10 @@ cdef class Walker:
         walker.run(tree)
         return walker.blocks, walker.page, walker.columns()
 
+    def parse(self, html: str, utf8: object = None) -> object:
+        """`dom.parse`, as `blocks_from_html` parses: the same tree."""
+        return _parsed(html, utf8)
+
     def blocks_from_html(self, html: str, facts: object = None, utf8: object = None) -> tuple:
         """Parse and walk in one call (`dom.blocks_from_html`)."""
         walker = self._walked(html, facts, utf8)

@@ -81,7 +81,7 @@ _HELPERS: ModuleType = _BLOCKS if KIND != CYTHON else (_mypyc_walker() or dom)
 
 AttributeFacts: type[dom.AttributeFacts] = _HELPERS.AttributeFacts
 RawBlock: type[dom.RawBlock] = _BLOCKS.RawBlock
-parse = _HELPERS.parse
+parse = IMPLEMENTATION.parse if KIND == CYTHON else _HELPERS.parse  # as blocks_from_html parses
 blocks_from_html = IMPLEMENTATION.blocks_from_html
 blocks_and_columns_from_html = IMPLEMENTATION.blocks_and_columns_from_html
 walk_with_columns = IMPLEMENTATION.walk_with_columns

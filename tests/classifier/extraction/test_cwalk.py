@@ -244,6 +244,16 @@ def test_pages_are_encoded_as_str_encodes_them(built: Any, pieces: list[tuple[st
     assert built.utf8_of(text) == text.encode("utf-8", "ignore")
 
 
+@pytest.mark.parametrize(
+    "html",
+    ["<p>plain</p>", "<p>caf\u00e9 \u2019quoted\u2019 \U0001f600 \ud800</p>", "<p " + " ".join(f"a{i}=x" for i in range(25_000)) + ">giant</p>"],
+)
+def test_the_parse_gives_the_tree_dom_gives(cython: Any, html: str) -> None:
+    assert cython.parse(html).html == dom.parse(html).html
+    utf8 = html.encode("utf-8", "ignore")
+    assert cython.parse(html, utf8).html == dom.parse(html, utf8).html
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=12), st.sampled_from(["p", "pre", "a href=x"]))
 def test_the_same_on_text_that_is_not_utf8(cython: Any, octets: bytes, opener: str) -> None:
