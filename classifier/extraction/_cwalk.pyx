@@ -1084,27 +1084,59 @@ cdef class _Walk:
 
 cdef extern from *:
     """
-    /* How many of the bytes are `byte`: a loop GCC vectorises when asked to (the module is
-       built with -O2, which leaves it a byte at a time). */
-    #if defined(__GNUC__) && !defined(__clang__)
-    __attribute__((optimize("O3")))
+    #if defined(__SSE2__)
+    #include <emmintrin.h>
     #endif
-    static Py_ssize_t pagesieve_count_byte(const unsigned char *data, Py_ssize_t length, unsigned char byte) {
-        Py_ssize_t count = 0;
-        for (Py_ssize_t i = 0; i < length; i++) count += data[i] == byte;
-        return count;
+
+    /* How many of the bytes are `a` and how many `b`, in one pass: sixteen bytes at a time in
+       byte-wide counters (SSE2, which every x86-64 has), added up every 255 blocks, before
+       they can overflow; a byte at a time elsewhere. */
+    static void pagesieve_count_bytes(const unsigned char *data, Py_ssize_t length, unsigned char a, unsigned char b,
+                                      Py_ssize_t *count_a, Py_ssize_t *count_b) {
+        Py_ssize_t i = 0, found_a = 0, found_b = 0;
+    #if defined(__SSE2__)
+        const __m128i byte_a = _mm_set1_epi8((char)a), byte_b = _mm_set1_epi8((char)b), zero = _mm_setzero_si128();
+        while (length - i >= 16) {
+            __m128i counts_a = zero, counts_b = zero;
+            Py_ssize_t blocks = (length - i) / 16 < 255 ? (length - i) / 16 : 255;
+            for (Py_ssize_t k = 0; k < blocks; k++, i += 16) {
+                __m128i bytes = _mm_loadu_si128((const __m128i *)(data + i));
+                counts_a = _mm_sub_epi8(counts_a, _mm_cmpeq_epi8(bytes, byte_a));
+                counts_b = _mm_sub_epi8(counts_b, _mm_cmpeq_epi8(bytes, byte_b));
+            }
+            __m128i sums_a = _mm_sad_epu8(counts_a, zero), sums_b = _mm_sad_epu8(counts_b, zero);
+            found_a += _mm_cvtsi128_si32(sums_a) + _mm_extract_epi16(sums_a, 4);
+            found_b += _mm_cvtsi128_si32(sums_b) + _mm_extract_epi16(sums_b, 4);
+        }
+    #endif
+        for (; i < length; i++) {
+            found_a += data[i] == a;
+            found_b += data[i] == b;
+        }
+        *count_a = found_a;
+        *count_b = found_b;
     }
     """
-    Py_ssize_t _count_byte "pagesieve_count_byte" (const unsigned char *data, Py_ssize_t length, unsigned char byte) noexcept nogil
+    void _count_bytes "pagesieve_count_bytes" (
+        const unsigned char *data, Py_ssize_t length, unsigned char a, unsigned char b, Py_ssize_t *count_a, Py_ssize_t *count_b
+    ) noexcept nogil
+
+
+def count_bytes(const unsigned char[::1] data, unsigned char a, unsigned char b) -> tuple:
+    """How many of the bytes of `data` are `a` and how many `b` (a door for the tests)."""
+    cdef Py_ssize_t count_a = 0, count_b = 0
+    if data.shape[0]:
+        _count_bytes(&data[0], data.shape[0], a, b, &count_a, &count_b)
+    return count_a, count_b
 
 
 cdef object _parsed(str html, object utf8):
     """`dom.parse(html, utf8)`, with its guards' counts of "=" and "<" made here: a page with
     more of either than `dom.MAX_UNCLOSED_TAGS` goes to `dom.parse`, which may repair it."""
     cdef bytes raw = _utf8(html) if utf8 is None else utf8
-    cdef const unsigned char *data = raw
-    cdef Py_ssize_t length = len(raw)
-    if _count_byte(data, length, 61) > MAX_UNCLOSED_TAGS or _count_byte(data, length, 60) > MAX_UNCLOSED_TAGS:
+    cdef Py_ssize_t equals, less_than
+    _count_bytes(raw, len(raw), 61, 60, &equals, &less_than)
+    if equals > MAX_UNCLOSED_TAGS or less_than > MAX_UNCLOSED_TAGS:
         return parse(html, utf8)
     return LexborHTMLParser(raw)
 

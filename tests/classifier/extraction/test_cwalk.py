@@ -244,6 +244,14 @@ def test_pages_are_encoded_as_str_encodes_them(built: Any, pieces: list[tuple[st
     assert built.utf8_of(text) == text.encode("utf-8", "ignore")
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"<", b"=", b"a", b"\xff", b"<" * 300, b"=" * 4100, b"x" * 17]), max_size=40))
+def test_the_guards_count_bytes_as_bytes_count_does(built: Any, pieces: list[bytes]) -> None:
+    # Runs of 300 and 4,100: past a byte-wide counter and past 255 blocks of sixteen bytes.
+    data = b"".join(pieces)
+    assert built.count_bytes(data, ord("="), ord("<")) == (data.count(b"="), data.count(b"<"))
+
+
 @pytest.mark.parametrize(
     "html",
     ["<p>plain</p>", "<p>caf\u00e9 \u2019quoted\u2019 \U0001f600 \ud800</p>", "<p " + " ".join(f"a{i}=x" for i in range(25_000)) + ">giant</p>"],
