@@ -219,7 +219,7 @@ def stages(pages: list[str], rounds: int) -> None:
     from classifier.extraction.decision import choose_cut, decide
     from classifier.extraction.features import block_features
     from classifier.extraction.layout import assemble
-    from classifier.extraction.metadata import page_title, parse_json_ld, read_metadata, structured_text
+    from classifier.extraction.metadata import page_title, parse_json_ld, structured_text
     from classifier.extraction.page_kinds import page_kind_cues
 
     model = classifier.load_model()
@@ -236,8 +236,7 @@ def stages(pages: list[str], rounds: int) -> None:
             spent["walk"] += (clock := time.perf_counter()) - now
             objects = parse_json_ld(page.json_ld)
             title, structured = page_title(page) or "", structured_text(page, objects)
-            cues = page_kind_cues(page, objects, None)
-            read_metadata(page, objects, None)
+            cues = page_kind_cues(page, objects, None)  # clean() reads no more metadata than this
             spent["metadata"] += (now := time.perf_counter()) - clock
             computed = block_features(blocks, page, title=title, structured=structured, page_kinds=cues, columns=columns)
             spent["features"] += (clock := time.perf_counter()) - now

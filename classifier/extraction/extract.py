@@ -19,7 +19,7 @@ import numpy as np
 
 from .decision import Favor, check_decision, choose_cut, decide
 from .decode import decode_page, looks_binary
-from .document import Analysis, Block, Document
+from .document import Analysis, Block, Document, Metadata
 from .features import block_features
 from .layout import assemble
 from .metadata import display_title, page_title, parse_json_ld, read_metadata, structured_text
@@ -53,8 +53,12 @@ class Analyser:
     def __init__(self) -> None:
         self.facts = AttributeFacts()
 
-    def analyse(self, html: str | bytes, url: str | None = None, *, http_charset: str | None = None) -> Analysis:
-        """Decode, parse, walk and compute the features of one page (no model)."""
+    def analyse(
+        self, html: str | bytes, url: str | None = None, *, http_charset: str | None = None, metadata: bool = True
+    ) -> Analysis:
+        """Decode, parse, walk and compute the features of one page (no model). `metadata`
+        False leaves the page's metadata unread (`Metadata(url=url)`), for a caller that needs
+        only the text (`Extractor.clean`)."""
         text, utf8 = to_page(html, http_charset)
         if url is not None and not isinstance(url, str):
             raise TypeError(f"url must be a str or None, got {type(url).__name__}")
@@ -73,7 +77,7 @@ class Analyser:
             blocks=blocks,
             page=page,
             json_ld=objects,
-            metadata=read_metadata(page, objects, url),
+            metadata=read_metadata(page, objects, url) if metadata else Metadata(url=url),
             title=title,
             features=features.matrix,
             paths=columns.path_ids,
@@ -189,7 +193,7 @@ class Extractor:
     ) -> str:
         """The main content of a page as plain text (options as in `classifier.clean`)."""
         check_decision(threshold, favor)
-        analysis = self.analyse(html, url, http_charset=http_charset)
+        analysis = self.analyser.analyse(html, url, http_charset=http_charset, metadata=False)
         include = Inclusions(title=include_title, captions=include_captions, comments=include_comments)
         return assemble(analysis.blocks, self.label(analysis, threshold=threshold, favor=favor, include=include).in_text)
 

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import classifier
 from classifier import Document, ModelError, clean, extract, load_model
 from classifier.extraction.decision import page_threshold
+from classifier.extraction.document import Metadata
 from classifier.extraction.dom import BlockColumns, parse
 from classifier.extraction.model import MODEL_ENV, SHIPPED_MODEL, card_path
 from classifier.extraction.roles import ROLES
@@ -868,3 +869,22 @@ def test_a_page_given_as_bytes_gives_what_its_decoded_text_gives() -> None:
         assert repr(from_bytes.blocks) == repr(from_text.blocks)
         assert np.array_equal(from_bytes.features, from_text.features)
         assert extractor.extract(raw).text == extractor.extract(decode_html(raw)).text
+
+
+def test_clean_reads_no_metadata_and_gives_the_text_of_extract(monkeypatch: pytest.MonkeyPatch) -> None:
+    import classifier.extraction.extract as extract_module
+
+    extractor = classifier.Extractor()
+    url = "https://greenthumb.example/guides/balcony-tomatoes"
+    text = extract(ARTICLE, url).text
+    full = extractor.analyse(ARTICLE, url)
+    assert full.metadata.canonical_url == url and full.metadata.description
+
+    def unread(*args: object) -> None:
+        raise AssertionError("clean() read the page's metadata")
+
+    monkeypatch.setattr(extract_module, "read_metadata", unread)
+    assert extractor.clean(ARTICLE, url) == text
+    lean = extractor.analyser.analyse(ARTICLE, url, metadata=False)
+    assert lean.metadata == Metadata(url=url)
+    assert lean.blocks == full.blocks and np.array_equal(lean.features, full.features) and lean.title == full.title
