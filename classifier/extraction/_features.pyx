@@ -1238,3 +1238,22 @@ cdef str without_last_segment(str path):
     """`features._without_last_segment`: "a>b>c" -> "a>b"; a path of one segment stays."""
     cdef Py_ssize_t cut = PyUnicode_FindChar(path, 0x3E, 0, len(path), -1)  # ">", from the end
     return path[:cut] if cut >= 0 else path
+
+
+def texts_and_tags(blocks, dict tag_index, headings):
+    """The blocks' texts (a list), the number `tag_index` gives each one's tag (-1 for none;
+    int64) and whether it is one of `headings` (float64 1 or 0): what `features._PageArrays.of`
+    reads off the blocks, in one pass."""
+    cdef Py_ssize_t i, n = len(blocks)
+    cdef list texts = [None] * n
+    numbers_array, heading_array = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.float64)
+    cdef int64_t[::1] numbers = numbers_array
+    cdef double[::1] heading = heading_array
+    for i in range(n):
+        block = blocks[i]
+        texts[i] = block.text
+        tag = block.tag
+        number = tag_index.get(tag)
+        numbers[i] = number if number is not None else -1
+        heading[i] = tag in headings
+    return texts, numbers_array, heading_array

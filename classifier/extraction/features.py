@@ -278,11 +278,16 @@ class _PageArrays:
     @classmethod
     def of(cls, blocks: Sequence[RawBlock], columns: BlockColumns) -> _PageArrays:
         n = len(blocks)
-        texts = list(map(_TEXT_OF, blocks))
+        if KERNEL is not None:
+            texts, tag_index, heading = KERNEL[0].texts_and_tags(blocks, _TAG_INDEX, HEADING_TAGS)
+        else:
+            texts = list(map(_TEXT_OF, blocks))
+            tags = list(map(_TAG_OF, blocks))
+            tag_index = np.fromiter(map(_TAG_INDEX.get, tags, repeat(-1, n)), np.int64, n)
+            heading = np.fromiter(map(HEADING_TAGS.__contains__, tags), np.float64, n)
         stats, tokens = statistics_and_tokens(texts)
         numbers = columns.numbers
         links, link_chars, depth = (numbers[:, k].astype(np.float64) for k in range(3))
-        tags = list(map(_TAG_OF, blocks))
         return cls(
             n=n,
             texts=texts,
@@ -301,8 +306,8 @@ class _PageArrays:
             parent_element=numbers[:, 7],
             grandparent_element=numbers[:, 8],
             rows=numbers[:, 9],
-            tag_index=np.fromiter(map(_TAG_INDEX.get, tags, repeat(-1, n)), np.int64, n),
-            heading=np.fromiter(map(HEADING_TAGS.__contains__, tags), np.float64, n),
+            tag_index=tag_index,
+            heading=heading,
             path_ids=columns.path_ids,
             paths_seen=columns.path_keys,
         )

@@ -3,6 +3,7 @@ the compiled kernel against the numpy groups."""
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import re
 from pathlib import Path
@@ -323,3 +324,16 @@ def test_the_kernel_grows_the_story_as_numpy_does(aside: str) -> None:
         )
         blocks, page = blocks_from_html(html)
         _assert_identical(blocks, page)
+
+
+def test_the_kernel_reads_texts_and_tags_as_python_does() -> None:
+    _kernel_or_skip()
+    walked, _ = blocks_from_html("<h2>Title</h2><p>Text.</p>Loose text<button>Buy</button><ul><li>Item</li></ul>")
+    blocks = [*walked, dataclasses.replace(walked[0], tag="x-widget")]  # a tag of no group
+    assert {block.tag for block in blocks} >= {"h2", "p", "li", "button", "body"}
+    assert features.KERNEL is not None
+    texts, tag_index, heading = features.KERNEL[0].texts_and_tags(blocks, features._TAG_INDEX, features.HEADING_TAGS)
+    assert texts == [block.text for block in blocks]
+    assert tag_index.dtype == np.int64 and tag_index.tolist() == [features._TAG_INDEX.get(block.tag, -1) for block in blocks]
+    assert heading.dtype == np.float64 and heading.tolist() == [float(block.tag in features.HEADING_TAGS) for block in blocks]
+    assert -1 in tag_index.tolist() and 1.0 in heading.tolist()
