@@ -966,9 +966,9 @@ cdef class _Walk:
             self.n_links += 1
             self.anchors += 1
             if has_attributes:
-                target = _value(self.slots[A_HREF])
-                if target:
-                    self.link_targets.append(target.partition("#")[0].strip())
+                target = _link_target(self.slots[A_HREF])
+                if target is not None:
+                    self.link_targets.append(target)
                     self.link_blocks.append(len(self.blocks))
         elif code & T_FORM:
             self.forms += 1
@@ -1080,6 +1080,31 @@ cdef class _Walk:
         totals.anchors = self.anchors - entry.anchors
         totals.headings = self.total_headings - entry.headings
         return 0
+
+
+cdef inline bint _ascii_space(unsigned char byte) noexcept nogil:
+    """Whether the byte is a character `str.strip()` strips: ASCII whitespace and U+001C-001F."""
+    return byte == 0x20 or 0x09 <= byte <= 0x0D or 0x1C <= byte <= 0x1F
+
+
+cdef object _link_target(lb_attr *href):
+    """`value.partition("#")[0].strip()` of a non-empty href value (`dom._Walker._count`), else
+    None. Only the bytes before any "#", less ASCII whitespace at both ends, are decoded: "#"
+    and those are single bytes in UTF-8, and the decoder starts afresh after an ASCII byte. When
+    a byte past ASCII is at either end (it may begin whitespace that is not ASCII), str does it."""
+    if href == NULL or href.value == NULL or href.value.data == NULL or href.value.length == 0:
+        return None
+    cdef const unsigned char *data = href.value.data
+    cdef Py_ssize_t length = href.value.length, start = 0, end = 0
+    while end < length and data[end] != 0x23:  # "#"
+        end += 1
+    while start < end and _ascii_space(data[start]):
+        start += 1
+    while end > start and _ascii_space(data[end - 1]):
+        end -= 1
+    if start < end and (data[start] >= 0x80 or data[end - 1] >= 0x80):
+        return _decode(data, length).partition("#")[0].strip()
+    return _decode(data + start, end - start)
 
 
 cdef extern from *:

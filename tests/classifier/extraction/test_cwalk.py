@@ -188,8 +188,16 @@ _KEYWORD_VALUES = st.lists(
 ).flatmap(
     lambda words: st.sampled_from([" ", "-", "_", "2", "\u00a0"]).map(lambda separator: separator.join(case(word) for word, case in words))
 )
+# Link targets: the part before "#", stripped of whitespace, ASCII or not.
+_HREFS = st.tuples(
+    st.sampled_from(["", " ", "\t", "\x1c", "\u00a0", "\u3000", "\u2003 "]),
+    st.sampled_from(["", "/a", "https://x.example/\u00e9t\u00e9", "\u4e2d", "a b"]),
+    st.sampled_from(["", "#", "#top", " #x", "\u00a0#y"]),
+    st.sampled_from(["", " ", "\n", "\u00a0", "\u2003"]),
+).map("".join)
 _READ_ATTRIBUTES = st.lists(
     st.tuples(st.just("style"), _STYLES)
+    | st.tuples(st.just("href"), _HREFS)
     | st.tuples(st.just("aria-hidden"), st.sampled_from(["true", "True", "TRUE", " true", "true ", "tru", ""]))
     | st.tuples(st.sampled_from(["id", "itemprop", "class", "role"]), _KEYWORD_VALUES),
     min_size=1,
@@ -269,6 +277,8 @@ def test_the_same_on_text_that_is_not_utf8(cython: Any, octets: bytes, opener: s
     # Cython walker, which lays text out as bytes, must read them as selectolax decodes them.
     raw = b"<div><" + opener.encode() + b">a" + octets + b"\xed\xa0\x80 \xe2\x80\x83b\xc3</" + opener.split()[0].encode() + b"> c</div>"
     assert repr(cython.walk(LexborHTMLParser(raw))) == repr(dom.walk(LexborHTMLParser(raw)))
+    link = b"<a href='" + octets + b" /x" + octets + b"#" + octets + b"'>link</a>"  # an href of bytes that may not be UTF-8
+    assert repr(cython.walk(LexborHTMLParser(link))) == repr(dom.walk(LexborHTMLParser(link)))
 
 
 def test_a_tree_of_another_parser_is_walked_by_dom(cython: Any) -> None:
