@@ -27,7 +27,7 @@ from cpython.unicode cimport PyUnicode_FindChar
 from libc.math cimport ceil, copysign
 from libc.stdint cimport int64_t, uint64_t
 from libc.stdlib cimport qsort
-from libc.string cimport memcpy, memset
+from libc.string cimport memcpy
 
 # The SHA-256 of this file as it was built (setup.py passes it to the compiler; empty when
 # built otherwise): `features` uses no build of another version of it.
@@ -978,21 +978,50 @@ cdef int by_chars_then_block(const void *a, const void *b) noexcept nogil:
     return (x.block > y.block) - (x.block < y.block)
 
 
-cdef int by_value(const void *a, const void *b) noexcept nogil:
-    cdef uint64_t x = (<const uint64_t *>a)[0], y = (<const uint64_t *>b)[0]
-    return (x > y) - (x < y)
+cdef struct HashSet:
+    # Token hashes in open addressing: `mask` + 1 slots (a power of two, at least twice the
+    # hashes), 0 for an empty slot; whether 0 itself is in the set is kept apart.
+    uint64_t *slots
+    uint64_t mask
+    bint has_zero
 
 
-cdef bint contains(const uint64_t *table, Py_ssize_t count, uint64_t value) noexcept nogil:
-    """Whether the sorted `table` holds `value` (a binary search)."""
-    cdef Py_ssize_t low = 0, high = count, middle
-    while low < high:
-        middle = (low + high) // 2
-        if table[middle] < value:
-            low = middle + 1
-        else:
-            high = middle
-    return low < count and table[low] == value
+cdef inline uint64_t slot_of(uint64_t value, uint64_t mask) noexcept nogil:
+    """The first slot of `value`: bits 32 and up of its product with an odd constant
+    (Fibonacci hashing), which depend on all of its bits."""
+    return ((value * <uint64_t>0x9E3779B97F4A7C15) >> 32) & mask
+
+
+cdef int fill_set(_Call call, HashSet *members, const uint64_t *values, Py_ssize_t count) except -1:
+    """`members`, made to hold the `count` values."""
+    cdef uint64_t size = 16, at
+    cdef Py_ssize_t k
+    while size < 2 * <uint64_t>count:
+        size *= 2
+    members.slots = <uint64_t *>call.zeros(size, sizeof(uint64_t))
+    members.mask = size - 1
+    members.has_zero = False
+    for k in range(count):
+        if values[k] == 0:
+            members.has_zero = True
+            continue
+        at = slot_of(values[k], members.mask)
+        while members.slots[at] != 0 and members.slots[at] != values[k]:
+            at = (at + 1) & members.mask
+        members.slots[at] = values[k]
+    return 0
+
+
+cdef inline bint contains(const HashSet *members, uint64_t value) noexcept nogil:
+    """Whether `members` holds `value`."""
+    if value == 0:
+        return members.has_zero
+    cdef uint64_t at = slot_of(value, members.mask)
+    while members.slots[at] != 0:
+        if members.slots[at] == value:
+            return True
+        at = (at + 1) & members.mask
+    return False
 
 
 cdef int token_overlap(
@@ -1004,19 +1033,11 @@ cdef int token_overlap(
     cdef Py_ssize_t count = len(table), t, i
     if count == 0 or n_tokens == 0:
         return 0
-    cdef uint64_t *sorted_table = <uint64_t *>call.zeros(count, sizeof(uint64_t))
-    memcpy(sorted_table, call.array(table, UINT64, count), count * sizeof(uint64_t))
-    qsort(sorted_table, count, sizeof(uint64_t), by_value)
-    # A filter of the hashes' top bits: most tokens of a page are not in a title's few.
-    cdef uint64_t filter[4]
-    memset(filter, 0, sizeof(filter))
-    for t in range(count):
-        filter[sorted_table[t] >> 62] |= (<uint64_t>1) << ((sorted_table[t] >> 56) & 63)
-    cdef uint64_t value
+    cdef HashSet members
+    fill_set(call, &members, <uint64_t *>call.array(table, UINT64, count), count)
     cdef double *found = <double *>call.zeros(n, sizeof(double))
     for t in range(n_tokens):
-        value = hashes[t]
-        if filter[value >> 62] & ((<uint64_t>1) << ((value >> 56) & 63)) and contains(sorted_table, count, value):
+        if contains(&members, hashes[t]):
             found[token_block[t]] += 1.0
     for i in range(n):
         put(c, out, i, column, found[i] / maximum(token_counts[i], 1.0))
