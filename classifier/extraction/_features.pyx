@@ -69,7 +69,7 @@ cdef struct Columns:
     Py_ssize_t m_log1p[MAX_LOG_COLUMNS]  # the matrix column of each l_* slot
     Py_ssize_t m_log[MAX_LOG_COLUMNS]  # and of each g_* slot
     Py_ssize_t m_char_share, m_chars_percentile, m_log_chars_minus_median, m_link_density_minus_mean
-    Py_ssize_t m_chars_over_max, m_title_overlap, m_structured_overlap, m_in_title
+    Py_ssize_t m_chars_over_max, m_title_overlap, m_structured_overlap, m_in_title, m_log_duplicates
     Py_ssize_t m_log_chars, m_mean_word_length, m_link_density, m_text_density, m_ends_with_punctuation
     Py_ssize_t m_digit_share, m_upper_share, m_alpha_share, m_comma_per_word, m_separator_share
     Py_ssize_t m_non_ascii_share, m_has_copyright, m_date_like, m_starts_lower
@@ -182,6 +182,7 @@ cdef class Layout:
             self.log1p_of[k], self.log_of[k] = log1p_of[k], log_of[k]
         # The block beside the rest of the page (`overlap`).
         c.m_char_share, c.m_chars_percentile = columns["char_share"], columns["chars_percentile"]
+        c.m_log_duplicates = columns["log_duplicates"]
         c.m_log_chars_minus_median = columns["log_chars_minus_median"]
         c.m_link_density_minus_mean, c.m_chars_over_max = columns["link_density_minus_mean"], columns["chars_over_max"]
         c.m_title_overlap, c.m_structured_overlap = columns["title_overlap"], columns["structured_overlap"]
@@ -1058,7 +1059,8 @@ def overlap(
     structured_tokens,
 ):
     """Fill the overlap columns of `matrix` as `features._overlap_columns` does, but the
-    logarithm of the duplicate counts: return those counts (float64, one per block).
+    logarithms of duplicate counts that no table of `layout` holds: return those, their places
+    in the flattened matrix (int64) and the counts (float64).
     `token_*`: the page's tokens (`features._Tokens`); `log_chars`: np.log1p of the blocks'
     characters; `link_density_mean`: the blocks' mean link density (numpy's pairwise sum);
     `title_tokens`, `structured_tokens`: the token hashes of the lower-cased title and
@@ -1106,15 +1108,15 @@ def overlap(
         put(c, &out, i, c.m_log_chars_minus_median, logs[i] - median)
         put(c, &out, i, c.m_link_density_minus_mean, link_density[i] - link_density_mean)
         put(c, &out, i, c.m_chars_over_max, chars[i] / most)
-    # How often each block's text is on the page.
+    # How often each block's text is on the page, and its logarithm.
     cdef dict seen = {}
     for text in texts:
         seen[text] = seen.get(text, 0) + 1
-    duplicates = np.empty(n)
-    cdef double[::1] duplicate_counts = duplicates
+    cdef Rest log_rest
+    out.log_of, out.table_size, out.log_rest = layout.log_of, layout.table_size, call.rest(&log_rest, n)
     for i in range(n):
-        duplicate_counts[i] = <Py_ssize_t>seen[texts[i]]
-    return duplicates
+        put_logarithm(&out, i * c.width + c.m_log_duplicates, <double><Py_ssize_t>seen[texts[i]], out.log_of, 1, out.log_rest)
+    return _arrays_of(&log_rest)
 
 
 def fill(

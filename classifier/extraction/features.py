@@ -360,15 +360,17 @@ def _compiled_overlap_columns(
     matrix: np.ndarray, arrays: _PageArrays, tokens: _Tokens, log_chars: np.ndarray, title: str, structured_tokens: np.ndarray
 ) -> None:
     """The overlap columns by the kernel (`log_chars`: np.log1p of the blocks' characters);
-    the logarithm of the duplicate counts by numpy, as `_overlap_columns` takes it."""
+    the logarithm of a duplicate count past its table by numpy, as `_overlap_columns` takes it."""
     assert KERNEL is not None
     module, layout = KERNEL
     title_lower = title.lower()
-    duplicates = module.overlap(
-        layout, matrix, arrays, tokens.block, tokens.hashes, tokens.counts, log_chars, float(arrays.link_density.mean()),
+    mean_link_density = float(np.add.reduce(arrays.link_density)) / arrays.n  # np.mean's sum and division
+    log_at, log_arguments = module.overlap(
+        layout, matrix, arrays, tokens.block, tokens.hashes, tokens.counts, log_chars, mean_link_density,
         title_lower, token_hashes(title_lower)[1], structured_tokens,
     )  # fmt: skip
-    matrix[:, _COL["log_duplicates"]] = np.log(duplicates)
+    if len(log_at):
+        matrix.put(log_at, np.log(log_arguments))
 
 
 def _compiled_columns(

@@ -257,10 +257,12 @@ def test_the_kernel_on_a_page_without_elements() -> None:
 def test_the_kernel_takes_logarithms_in_and_past_its_tables_as_numpy_does(words: int) -> None:
     assert features._LOG_TABLE_SIZE == 1024
     links = "".join(f"<a href='/{k}'>link {k}</a> " for k in range(words // 2))  # log_links near the edge too
-    blocks, page = blocks_from_html(f"<div><p>{'word ' * words}</p><p>{links}</p><p>{SENTENCE}</p></div>")
+    repeated = "<p>Share this</p>" * words  # log_duplicates near the edge
+    blocks, page = blocks_from_html(f"<div><p>{'word ' * words}</p><p>{links}</p><p>{SENTENCE}</p>{repeated}</div>")
     matrix = _assert_identical(blocks, page, title="Title")
     column = {name: matrix[:, i] for i, name in enumerate(STAGE_ONE_NAMES)}
     assert column["log_words"][0] == np.float32(np.log1p(words))
+    assert column["log_duplicates"][-1] == np.float32(np.log(words))
 
 
 def test_the_kernel_on_a_news_page_and_the_fixture() -> None:
