@@ -1113,7 +1113,8 @@ def overlap(
     for text in texts:
         seen[text] = seen.get(text, 0) + 1
     cdef Rest log_rest
-    out.log_of, out.table_size, out.log_rest = layout.log_of, layout.table_size, call.rest(&log_rest, n)
+    _read_tables(&out, layout)
+    out.log_rest = call.rest(&log_rest, n)
     for i in range(n):
         put_logarithm(&out, i * c.width + c.m_log_duplicates, <double><Py_ssize_t>seen[texts[i]], out.log_of, 1, out.log_rest)
     return _arrays_of(&log_rest)
@@ -1146,7 +1147,7 @@ def fill(
     if n <= 0:
         raise ValueError("a page of no blocks has no columns to fill")
     out.matrix = <float *>call.array(matrix, FLOAT32, n, c.width, True)
-    out.log1p_of, out.log_of, out.table_size = layout.log1p_of, layout.log_of, layout.table_size
+    _read_tables(&out, layout)
     out.log1p_rest, out.log_rest = call.rest(&log1p_rest, n * c.log1p_width), call.rest(&log_rest, n * c.log_width)
     read_blocks(call, &b, arrays, token_counts, log_chars, layout)
     if len(page_kinds):
@@ -1172,6 +1173,11 @@ def fill(
     heading_columns(c, &b, &out)
     neighbour_columns(c, n, &out, <double *>call.zeros(n + 1, sizeof(double)))
     return (*_arrays_of(&log1p_rest), *_arrays_of(&log_rest))
+
+
+cdef void _read_tables(Out *out, Layout layout) noexcept:
+    """Point `out` at `layout`'s tables of logarithms."""
+    out.log1p_of, out.log_of, out.table_size = layout.log1p_of, layout.log_of, layout.table_size
 
 
 cdef tuple _arrays_of(const Rest *rest):

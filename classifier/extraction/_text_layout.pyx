@@ -22,8 +22,8 @@ cdef extern from *:
 BUILT_FROM = (<bytes> PAGESIEVE_BUILT_FROM).decode("ascii")
 
 
-cdef struct Seen:
-    # What the separator before the next block reads of the block before it.
+cdef struct Placed:
+    # What the separator between two kept blocks reads of each, read once per block.
     long row, flags, parent
     bint heading, pre_tag
 
@@ -41,9 +41,9 @@ cdef class TextLayout:
     def assemble(self, blocks, const unsigned char[::1] keep) -> str:
         """`layout.assemble(blocks, keep)`, with `keep` as one byte per block (0 or 1)."""
         cdef list parts = []
-        cdef Seen previous
-        cdef bint started = False, bullet, heading
-        cdef long bulleted_item = -1, flags, item
+        cdef Placed here, previous
+        cdef bint started = False, bullet
+        cdef long bulleted_item = -1
         cdef Py_ssize_t index, n = keep.shape[0]
         cdef str text, tag
         if n != len(blocks):
@@ -52,40 +52,42 @@ cdef class TextLayout:
             if not keep[index]:
                 continue
             block = blocks[index]
-            text, tag, flags = block.text, block.tag, block.flags
-            heading = tag in self.headings
-            bullet = tag == "li" or (flags & self.in_list and (tag == "dd" or tag == "dt"))
+            text, tag = block.text, block.tag
+            here.row, here.flags, here.parent = block.row, block.flags, block.parent_element
+            here.heading, here.pre_tag = tag in self.headings, tag == "pre"
+            bullet = tag == "li" or (here.flags & self.in_list and (tag == "dd" or tag == "dt"))
             if tag == "li":
                 bulleted_item = block.own_element
-            elif not bullet and not heading and flags & self.in_list and _under_a_list_item(block.path):
-                item = block.parent_element
-                if item == bulleted_item:
+            elif not bullet and not here.heading and here.flags & self.in_list and _under_a_list_item(block.path):
+                if here.parent == bulleted_item:
                     text = "  " + text.replace("\n", "\n  ")  # the item's next paragraph
-                elif index == 0 or _outside(item, blocks[index - 1]):
-                    bullet, bulleted_item = True, item  # the item's first paragraph
+                elif index == 0 or _outside(here.parent, blocks[index - 1]):
+                    bullet, bulleted_item = True, here.parent  # the item's first paragraph
             if bullet:
                 text = "- " + text.replace("\n", "\n  ")
             if started:
-                parts.append(self._separator(block, flags, tag, heading, &previous))
+                parts.append(self._separator(&here, &previous))
             parts.append(text)
             started = True
-            previous.row, previous.flags, previous.parent = block.row, flags, block.parent_element
-            previous.heading, previous.pre_tag = heading, tag == "pre"
+            previous = here
         return "".join(parts)
 
-    cdef str _separator(self, block, long flags, str tag, bint heading, const Seen *previous):
+    cdef str _separator(self, const Placed *block, const Placed *previous):
         """`layout._separator(block, previous)`."""
-        cdef long row = block.row
-        if row >= 0 and row == previous.row and not (flags | previous.flags) & self.in_pre:
+        if block.row >= 0 and block.row == previous.row and not (block.flags | previous.flags) & self.in_pre:
             return " | "
-        cdef bint both_code = flags & self.in_pre and previous.flags & self.in_pre
-        if both_code and tag == "pre" and previous.pre_tag:
+        cdef bint both_code = block.flags & self.in_pre and previous.flags & self.in_pre
+        if both_code and block.pre_tag and previous.pre_tag:
             return "\n\n"
-        if both_code and block.parent_element == previous.parent:
+        if both_code and block.parent == previous.parent:
             return "\n"
-        if heading and not previous.heading:
+        if block.heading and not previous.heading:
             return "\n\n"
-        if (flags & self.in_list and previous.flags & self.in_list) or (flags & self.in_table and previous.flags & self.in_table) or previous.heading:
+        if (
+            (block.flags & self.in_list and previous.flags & self.in_list)
+            or (block.flags & self.in_table and previous.flags & self.in_table)
+            or previous.heading
+        ):
             return "\n"
         return "\n\n"
 
