@@ -58,7 +58,8 @@ class TreeEnsemble:
 
     def _pack(self) -> Any:
         """The kernel's checked, packed copy of the nodes (float32 thresholds), or None: no kernel,
-        or an ensemble too large for its offsets (numpy then)."""
+        or an ensemble too large for it (for its offsets, or trees sharing many nodes, which it
+        would copy once per path): numpy then."""
         if KERNEL is None:
             return None
         try:

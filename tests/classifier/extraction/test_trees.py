@@ -196,6 +196,53 @@ def test_random_ensembles_agree_with_numpy_to_the_last_bit(seed: int, n_rows: in
     assert np.array_equal(bits(ensemble.probability(X)), bits(trees_module._expit(ensemble.raw_scores_numpy(X))))
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.sampled_from([1, 12, 13, 30]))
+def test_trees_stored_in_any_order_or_sharing_nodes_agree_with_numpy(seed: int, n_rows: int) -> None:
+    """The kernel lays each tree out again from its root: trees listed out of order, listed
+    twice, or starting inside another tree (so sharing its nodes) are walked as the arrays say."""
+    rng = np.random.default_rng(seed)
+    grown = random_ensemble(rng, n_trees=int(rng.integers(1, 6)), n_features=3, max_depth=6)
+    extra = rng.choice(len(grown.feature), size=int(rng.integers(0, 4)))  # any node starts a subtree
+    roots = np.concatenate([rng.permutation(grown.roots), extra])
+    ensemble = TreeEnsemble(
+        **{name: getattr(grown, name) for name in trees_module.NODE_ARRAYS},
+        roots=roots.astype(np.int32), baseline=grown.baseline, n_features=3,
+    )  # fmt: skip
+    X = random_rows(rng, ensemble, n_rows)
+    assert trees_module.KERNEL is None or ensemble.packed is not None
+    assert np.array_equal(bits(ensemble.raw_scores(X)), bits(ensemble.raw_scores_numpy(X)))
+
+
+@pytest.mark.skipif(trees_module.KERNEL is None, reason="the C kernel is not built here")
+def test_trees_sharing_nodes_many_times_over_are_left_to_numpy() -> None:
+    """A chain of nodes whose two children are the same node has 2**depth paths: the kernel
+    would copy every one, so it refuses, and numpy walks it."""
+    depth = 20
+    ensemble = TreeEnsemble(
+        feature=np.zeros(depth + 1, np.int32), threshold=np.zeros(depth + 1), missing_left=np.zeros(depth + 1, np.uint8),
+        left=np.array([*range(1, depth + 1), -1], np.int32), right=np.array([*range(1, depth + 1), -1], np.int32),
+        value=np.array([0.0] * depth + [1.5]), roots=np.array([0], np.int32), baseline=0.0, n_features=1,
+    )  # fmt: skip
+    assert ensemble.packed is None
+    assert np.array_equal(ensemble.raw_scores(np.zeros((2, 1), np.float32)), [1.5, 1.5])
+
+
+@pytest.mark.parametrize("baseline", [0.0, -0.0])
+@pytest.mark.parametrize("leaf", [0.0, -0.0])
+def test_signed_zeros_add_up_as_in_numpy(baseline: float, leaf: float) -> None:
+    """A row passes inner nodes on its way to a leaf; they must leave every sum as it is, a
+    -0.0 too."""
+    ensemble = TreeEnsemble(
+        feature=np.zeros(3, np.int32), threshold=np.zeros(3), missing_left=np.zeros(3, np.uint8),
+        left=np.array([1, -1, -1], np.int32), right=np.array([2, -1, -1], np.int32), value=np.array([0.0, leaf, leaf]),
+        roots=np.array([0, 0], np.int32), baseline=baseline, n_features=1,
+    )  # fmt: skip
+    X = np.array([[-1.0], [1.0], [np.nan]], np.float32)
+    assert np.array_equal(bits(ensemble.raw_scores(X)), bits(ensemble.raw_scores_numpy(X)))
+    assert np.array_equal(bits(ensemble.raw_scores(X)), bits(np.full(3, baseline + leaf + leaf)))
+
+
 @pytest.mark.parametrize("leaf", [-1000.0, -745.5, -36.7, -1e-300, 0.0, 1e-300, 19.3, 709.0, 710.0, 1000.0])
 def test_probabilities_are_the_logistic_of_the_raw_scores_on_both_paths(leaf: float) -> None:
     ensemble = TreeEnsemble(
