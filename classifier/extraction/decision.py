@@ -4,10 +4,11 @@ The default cut is chosen per page to maximise the page's expected F1 (`page_thr
 F0.5 / F2 when the caller favours precision or recall; a fixed `threshold` replaces it. `decide`
 then keeps the blocks at or above the cut, each text once, without the gutter of a code listing.
 
-The expected scores with correlated labels and `decide` run in the compiled kernel `_decision`
+The per-page cut with correlated labels (the blocks' order, their expected scores and the
+best of them; numpy takes the logarithms) and `decide` run in the compiled kernel `_decision`
 (Cython, built by setup.py) when it is installed and built from the source beside this file
-(`KERNEL`), else in numpy and Python, the reference; the scores are the same to the last bit
-and the decisions the same (tests compare them).
+(`KERNEL`), else in numpy and Python, the reference; the scores and cuts are the same to the
+last bit and the decisions the same (tests compare them).
 """
 
 from __future__ import annotations
@@ -121,7 +122,11 @@ def page_threshold(
     """
     if len(probabilities) == 0:
         return 1.0
-    p = np.asarray(probabilities, dtype=np.float64)
+    p = np.ascontiguousarray(probabilities, dtype=np.float64)
+    if KERNEL is not None and groups is not None:
+        found = _compiled_cut(p, weights, groups, beta)
+        if found is not None:
+            return found
     w = np.maximum(np.asarray(weights, dtype=np.float64), 1.0)
     order = np.argsort(-p, kind="stable")
     if groups is None:
@@ -132,6 +137,24 @@ def page_threshold(
     if nothing_is_content > scores[best]:
         return float(np.nextafter(p[order[0]], np.inf))
     return float(p[order[best]])
+
+
+def _compiled_cut(p: np.ndarray, weights: np.ndarray, groups: np.ndarray, beta: float) -> float | None:
+    """`page_threshold` with groups, the kernel doing all but the logarithms, exponential and
+    sum that numpy takes (`KERNEL.grouped_cut`); None when the kernel leaves the page to numpy
+    (a NaN)."""
+    assert KERNEL is not None
+    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))  # log P(block is not content), as _expected_scores_grouped
+    found = KERNEL.grouped_cut(
+        p, np.ascontiguousarray(weights, dtype=np.float64), np.ascontiguousarray(groups, dtype=np.int64), never,
+        beta * beta, CORRELATED_DRAWS,
+    )  # fmt: skip
+    if found is None:
+        return None
+    best, at_best, highest, group_never = found
+    if float(np.exp(group_never.sum())) > best:  # nothing is content: the cut above every block
+        return float(np.nextafter(highest, np.inf))
+    return float(at_best)
 
 
 def choose_cut(

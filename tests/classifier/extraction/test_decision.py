@@ -94,6 +94,38 @@ def test_the_cut_is_the_same_with_and_without_the_kernel(monkeypatch: pytest.Mon
     assert cuts == [page_threshold(p, w, np.unique(g, return_inverse=True)[1]) for p, w, g in pages]
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(_PROBABILITIES, st.integers(0, 500), st.integers(0, 80)), min_size=1, max_size=60),
+    st.sampled_from([0.5, 1.0, 2.0]),
+)
+def test_the_kernel_finds_the_cut_numpy_finds(blocks: list[tuple[float, int, int]], beta: float) -> None:
+    """`page_threshold` with groups: the kernel's sort (ties in block order), weights, scores,
+    best score and group minima give the cut of the numpy reference, to the bit."""
+    _kernel()
+    p, w = np.array([b[0] for b in blocks]), np.array([float(b[1]) for b in blocks])
+    groups = np.unique([b[2] for b in blocks], return_inverse=True)[1].astype(np.int64)
+    compiled = page_threshold(p, w, groups, beta=beta)
+    kernel, decision.KERNEL = decision.KERNEL, None
+    try:
+        reference = page_threshold(p, w, groups, beta=beta)
+    finally:
+        decision.KERNEL = kernel
+    assert np.float64(compiled).tobytes() == np.float64(reference).tobytes()
+
+
+def test_a_page_with_a_nan_is_left_to_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
+    kernel = _kernel()
+    p, w, groups = np.array([0.2, np.nan, 0.9]), np.array([3.0, 4.0, 5.0]), np.array([0, 1, 1], np.int64)
+    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))
+    assert kernel.grouped_cut(p, w, groups, never, 1.0, CORRELATED_DRAWS) is None  # type: ignore[attr-defined]
+    assert kernel.grouped_cut(p[[0, 2, 2]], np.array([1.0, np.nan, 1.0]), groups, never, 1.0, CORRELATED_DRAWS) is None  # type: ignore[attr-defined]
+    with np.errstate(invalid="ignore"):  # the NaN, in numpy
+        compiled = page_threshold(p, w, groups)
+        monkeypatch.setattr(decision, "KERNEL", None)
+        assert compiled == page_threshold(p, w, groups)
+
+
 def test_the_kernel_refuses_arrays_that_do_not_fit() -> None:
     kernel = _kernel()
     p, w = np.array([0.5, 0.7]), np.array([3.0, 4.0])
@@ -101,6 +133,13 @@ def test_the_kernel_refuses_arrays_that_do_not_fit() -> None:
         kernel.grouped_scores(p, w[:1], np.zeros(2, np.int64), 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
     with pytest.raises(ValueError, match="negative group"):
         kernel.grouped_scores(p, w, np.array([0, -1], np.int64), 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
+    never = np.log1p(-p)
+    with pytest.raises(ValueError, match="one token count"):
+        kernel.grouped_cut(p, w[:1], np.zeros(2, np.int64), never, 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="negative group"):
+        kernel.grouped_cut(p, w, np.array([0, -1], np.int64), never, 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="no blocks"):
+        kernel.grouped_cut(p[:0], w[:0], np.zeros(0, np.int64), never[:0], 1.0, CORRELATED_DRAWS)  # type: ignore[attr-defined]
 
 
 # Pieces of pages whose blocks repeat (in one container and in another), are short, or are the
