@@ -9,7 +9,7 @@
 # tables in one open-addressing hash table, and answers None for any other value (the caller
 # then asks `dom`). Tests compare the two on generated values.
 
-from libc.stdint cimport uint64_t
+from libc.stdint cimport uint32_t, uint64_t
 from libc.string cimport memcmp, memcpy
 
 
@@ -49,12 +49,21 @@ cdef inline size_t _hash_bytes(const unsigned char *data, Py_ssize_t length) noe
     return <size_t> value
 
 
+cdef inline unsigned int _letter_index(unsigned char c):
+    """0-25 for a-z, 26 for any other byte."""
+    return c - 97 if 97 <= c <= 122 else 26
+
+
 cdef class KeywordTable:
     """The words of `dom`'s keyword groups and screen-reader-only classes. Immutable."""
 
     cdef bytes words  # every word, back to back: the entries point into it
     cdef KeywordEntry *entries
     cdef size_t mask
+    # A filter before the hash table: bit c of maybe[length][first] is set when a word has
+    # that length (31 for any longer), first byte (`_letter_index`) and second byte (27 when
+    # it has none). Most words of class values are not keywords, and most of them stop here.
+    cdef uint32_t maybe[32][27]
 
     def __cinit__(self, bits_by_word: dict, assistive_words: frozenset):
         cdef Py_ssize_t size = 64
@@ -70,8 +79,10 @@ cdef class KeywordTable:
         if self.entries == NULL:
             raise MemoryError()
         memset(self.entries, 0, size * sizeof(KeywordEntry))
+        memset(self.maybe, 0, sizeof(self.maybe))
         base = self.words
         for word in all_words:
+            self.maybe[min(len(word), 31)][_letter_index(word[0])] |= 1u << (_letter_index(word[1]) if len(word) > 1 else 27)
             slot = _hash_bytes(base + offset, len(word)) & self.mask
             while self.entries[slot].word != NULL:
                 slot = (slot + 1) & self.mask
@@ -85,7 +96,10 @@ cdef class KeywordTable:
         PyMem_Free(self.entries)
 
     cdef KeywordEntry *find(self, const unsigned char *word, Py_ssize_t length):
-        """The entry of a word, or NULL."""
+        """The entry of a word (of one byte or more), or NULL."""
+        cdef unsigned int second = _letter_index(word[1]) if length > 1 else 27
+        if not (self.maybe[min(length, 31)][_letter_index(word[0])] >> second) & 1:
+            return NULL
         cdef size_t slot = _hash_bytes(word, length) & self.mask
         cdef KeywordEntry *entry
         while True:
