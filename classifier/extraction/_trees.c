@@ -275,8 +275,8 @@ static inline int all_done(const uint32_t *at, uint32_t end) {
 }
 
 /* The raw scores of the TILE rows of `tile` into sum: every row walks every tree until all of
- * them rest at `end`. */
-static void walk_tile(const Ensemble *e, const char *tile, double *sum) {
+ * them rest at `end`; `missing` (a constant where it is inlined): a value may be missing. */
+static inline void walk_rows(const Ensemble *e, const char *tile, double *sum, int missing) {
     double acc[TILE]; /* not sum: stores through it could change what the walk reads */
     const char *nodes = (const char *)e->nodes, *values = (const char *)e->value;
     uint32_t at[TILE], end = (uint32_t)(e->n_nodes * sizeof(Node));
@@ -286,25 +286,16 @@ static void walk_tile(const Ensemble *e, const char *tile, double *sum) {
     }
     do {
         for (int s = 0; s < CHECK_EVERY; s++)
-            for (int k = 0; k < TILE; k++) at[k] = step(nodes, values, at[k], tile, k, &acc[k]);
+            for (int k = 0; k < TILE; k++)
+                at[k] = missing ? step_missing(e, at[k], tile, k, &acc[k]) : step(nodes, values, at[k], tile, k, &acc[k]);
     } while (!all_done(at, end));
     for (int k = 0; k < TILE; k++) sum[k] = acc[k];
 }
 
-/* `walk_tile` when a value may be missing. */
-static void walk_tile_missing(const Ensemble *e, const char *tile, double *sum) {
-    double acc[TILE]; /* not sum: stores through it could change what the walk reads */
-    uint32_t at[TILE], end = (uint32_t)(e->n_nodes * sizeof(Node));
-    for (int k = 0; k < TILE; k++) {
-        at[k] = e->n_trees > 0 ? 0 : end;
-        acc[k] = sum[k];
-    }
-    do {
-        for (int s = 0; s < CHECK_EVERY; s++)
-            for (int k = 0; k < TILE; k++) at[k] = step_missing(e, at[k], tile, k, &acc[k]);
-    } while (!all_done(at, end));
-    for (int k = 0; k < TILE; k++) sum[k] = acc[k];
-}
+/* `walk_rows` made twice, each with its own loop: one with no missing values, one with. */
+static void walk_tile(const Ensemble *e, const char *tile, double *sum) { walk_rows(e, tile, sum, 0); }
+
+static void walk_tile_missing(const Ensemble *e, const char *tile, double *sum) { walk_rows(e, tile, sum, 1); }
 
 /* The raw scores of the rows of X into out; tile: TILE floats per used column (at least TILE). */
 static void score_rows(const Ensemble *ensemble, const float *X, Py_ssize_t n_rows, Py_ssize_t n_columns,
