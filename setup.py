@@ -149,7 +149,7 @@ setup(
     ext_modules=cython_extension("_cwalk", CYTHON_SOURCES)
     + cython_extension("_textstats", TEXT_KERNEL_SOURCES, ("-O3",))  # integer counts: vectorised, same numbers
     + cython_extension("_features", FEATURE_KERNEL_SOURCES, ("-ffp-contract=off",))
-    + cython_extension("_decision", DECISION_KERNEL_SOURCES, ("-O3", "-ffp-contract=off"))
+    + cython_extension("_decision", DECISION_KERNEL_SOURCES, ("-O3", "-ffp-contract=off"))  # divisions vectorised, no FMA
     + cython_extension("_text_layout", LAYOUT_KERNEL_SOURCES)
     + compiled_walker()
     + tree_kernel(),
