@@ -165,12 +165,7 @@ def grouped_cut(
         found = sums[best], in_order[best], in_order[0]
     finally:
         PyMem_Free(order)
-    minima_array = np.zeros(n_groups)
-    cdef double[::1] minima = minima_array
-    for j in range(n):
-        if never[j] < minima[groups[j]]:  # as `group_minima`
-            minima[groups[j]] = never[j]
-    return (*found, minima_array)
+    return (*found, _group_minima(&never[0], &groups[0], n, n_groups))
 
 
 cdef void _by_falling_probability(const double *p, Py_ssize_t n, int64_t *order, int64_t *spare) noexcept:
@@ -220,8 +215,14 @@ def group_minima(const double[::1] values, const int64_t[::1] groups, Py_ssize_t
     for j in range(n):
         if not 0 <= groups[j] < n_groups:
             raise ValueError(f"value {j} has a group number out of range")
+    return _group_minima(&values[0] if n else NULL, &groups[0] if n else NULL, n, n_groups)
+
+
+cdef object _group_minima(const double *values, const int64_t *groups, Py_ssize_t n, Py_ssize_t n_groups):
+    """`group_minima` of arrays checked (every group number in range)."""
     minima_array = np.zeros(n_groups)
     cdef double[::1] minima = minima_array
+    cdef Py_ssize_t j
     for j in range(n):
         if values[j] < minima[groups[j]]:
             minima[groups[j]] = values[j]
