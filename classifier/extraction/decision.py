@@ -101,7 +101,9 @@ def page_threshold(
     Blocks are taken in order of probability and the top k are kept; the k with the best
     expected F1 sets the cut, so a page whose blocks are all doubtful (a product grid) keeps
     its likeliest ones and a clear article keeps just its body. `beta` below 1 favours
-    precision, above 1 recall. `weights` are the blocks' tokens.
+    precision, above 1 recall: with independent labels a larger beta never raises the cut;
+    with `groups` that is not guaranteed (keeping a group is all or nothing). `weights` are
+    the blocks' tokens.
 
     `groups` numbers (from 0) the blocks whose labels go together: the blocks of one DOM path
     (a list's items, a body's paragraphs) are nearly always all content or all boilerplate.
