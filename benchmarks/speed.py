@@ -22,11 +22,14 @@ would skip the encoding that every page of a crawl needs. Tools:
 
 Each tool is warmed up first (model loaded, imports done) outside the timing. Then
 ``--rounds`` rounds, each running every tool once over all pages, in an order that rotates
-from round to round so that slow drift of the machine's load is spread over the tools. The
+from round to round so that slow drift of the machine's load is spread over the tools.
+``clean()`` and resiliparse, the pair the speed target compares, run back to back in every
+round (which goes first alternates), so a round's ratio of the two compares passes a second
+or two apart, not on either side of trafilatura's pass of a quarter of a minute. The
 table gives each tool's median pages/s over the rounds and its ratios to trafilatura and to
 ``clean()`` (the ratios of medians; the per-round ratios' range is printed too), and the last
-line also the median of the per-round ratios (each round's tools ran minutes apart at most, so
-this one moves less with the machine's load). Other work on
+line also the median of the per-round ratios (each round's tools ran within a minute, the
+pair within seconds, so this one moves less with the machine's load). Other work on
 the machine moves absolute numbers: compare the ratios. Each of ``clean()``'s rounds uses a new
 `classifier.Extractor`, whose table of class/id facts starts empty: a crawl meets each page once,
 and a round that found every class of its pages already known would time a second pass as if it
@@ -79,6 +82,7 @@ from classifier.extraction.decode import decode_html  # noqa: E402
 from classifier.extraction.dom import BlockColumns, PageInfo, RawBlock  # noqa: E402
 
 DATA = ROOT / "data" / "wcxb-dev" / "html"
+PAIR = ("clean()", "resiliparse")  # run back to back in every round (`round_order`)
 
 
 def load_pages(count: int) -> list[str]:
@@ -160,6 +164,16 @@ def versions() -> dict[str, str]:
     return out
 
 
+def round_order(names: list[str], round_number: int) -> list[str]:
+    """The tools in the order of round `round_number`: `clean()` and resiliparse back to back
+    (the pair the speed target compares; which goes first alternates), the pair and the other
+    tools rotating from round to round."""
+    pair = PAIR if round_number % 2 == 0 else PAIR[::-1]
+    units = [list(pair)] + [[name] for name in names if name not in PAIR]
+    shift = round_number % len(units)
+    return [name for unit in units[shift:] + units[:shift] for name in unit]
+
+
 def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> None:
     model = classifier.load_model()
     tools = make_tools(with_justext)
@@ -169,8 +183,7 @@ def speed(pages: list[str], rounds: int, warmup: int, with_justext: bool) -> Non
     seconds: dict[str, list[float]] = {name: [] for name in names}
     failures: dict[str, int] = dict.fromkeys(names, 0)
     for round_number in range(rounds):
-        shift = round_number % len(names)
-        order = names[shift:] + names[:shift]
+        order = round_order(names, round_number)
         line = []
         for name in order:
             if name == "clean()":
