@@ -269,8 +269,7 @@ def test_favor_moves_the_per_page_cut_one_way_with_independent_labels(blocks: li
     good, it stays so, and the cut only comes down as beta grows. (With labels drawn per path
     there is no such rule: keeping a path is all or nothing, and the best k can move either way,
     as hypothesis found: blocks (p, tokens, path) (0.5, 81, 0), (0.90625, 0, 1), (0.25, 27, 0) cut
-    at 0.5, 0.90625 and 0.25 for beta 0.5, 1 and 2. `test_favor_keeps_less_for_precision_and_more_
-    for_recall` checks a real page.)"""
+    at 0.5, 0.90625 and 0.25 for beta 0.5, 1 and 2. The next test checks a real page with paths.)"""
     probabilities = np.array([p for p, _ in blocks])
     tokens = np.array([w for _, w in blocks], dtype=float)
     cuts = [page_threshold(probabilities, tokens, beta=beta) for beta in (0.5, 1.0, 2.0)]
