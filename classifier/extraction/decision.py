@@ -49,6 +49,11 @@ def check_decision(threshold: float | None, favor: str) -> None:
         raise ValueError("give a threshold or favor, not both: favor chooses the cut per page")
 
 
+def _log_not_content(p: np.ndarray) -> np.ndarray:
+    """log P(block is not content) for each block, finite at p = 1."""
+    return np.log1p(-np.minimum(p, 1.0 - 1e-12))
+
+
 def _expected_scores_independent(p: np.ndarray, w: np.ndarray, order: np.ndarray, beta: float) -> tuple[np.ndarray, float]:
     """Expected F-beta of keeping the top k blocks, for every k, and P(no block is content),
     with every label independent (the closed form)."""
@@ -56,26 +61,18 @@ def _expected_scores_independent(p: np.ndarray, w: np.ndarray, order: np.ndarray
     kept = np.cumsum(w[order])
     expected_true = np.cumsum(p[order] * w[order])
     scores = (1 + squared) * expected_true / (kept + squared * (p * w).sum())
-    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))  # log P(block is not content)
-    return scores, float(np.exp(never.sum()))
+    return scores, float(np.exp(_log_not_content(p).sum()))
 
 
 def _expected_scores_grouped(
     p: np.ndarray, w: np.ndarray, order: np.ndarray, groups: np.ndarray, beta: float
 ) -> tuple[np.ndarray, float]:
-    """The same with the labels of a group drawn together (see `page_threshold`)."""
-    squared = beta * beta
+    """The same with the labels of a group drawn together (see `page_threshold`): the numpy
+    reference of `KERNEL.grouped_cut`, and what a page the kernel leaves to numpy gets."""
     n_groups = int(groups.max()) + 1
-    if KERNEL is not None:
-        scores = KERNEL.grouped_scores(p[order], w[order], groups[order], squared, CORRELATED_DRAWS)
-    else:
-        scores = _numpy_grouped_scores(p[order], w[order], groups[order], n_groups, squared)
-    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))
-    if KERNEL is not None:
-        group_never = KERNEL.group_minima(never, groups, n_groups)
-    else:
-        group_never = np.zeros(n_groups)
-        np.minimum.at(group_never, groups, never)  # log(1 - the group's highest p)
+    scores = _numpy_grouped_scores(p[order], w[order], groups[order], n_groups, beta * beta)
+    group_never = np.zeros(n_groups)
+    np.minimum.at(group_never, groups, _log_not_content(p))  # log(1 - the group's highest p)
     return scores, float(np.exp(group_never.sum()))
 
 
@@ -146,9 +143,8 @@ def _compiled_cut(p: np.ndarray, weights: np.ndarray, groups: np.ndarray, beta: 
     sum that numpy takes (`KERNEL.grouped_cut`); None when the kernel leaves the page to numpy
     (a NaN)."""
     assert KERNEL is not None
-    never = np.log1p(-np.minimum(p, 1.0 - 1e-12))  # log P(block is not content), as _expected_scores_grouped
     found = KERNEL.grouped_cut(
-        p, np.ascontiguousarray(weights, dtype=np.float64), np.ascontiguousarray(groups, dtype=np.int64), never,
+        p, np.ascontiguousarray(weights, dtype=np.float64), np.ascontiguousarray(groups, dtype=np.int64), _log_not_content(p),
         beta * beta, CORRELATED_DRAWS,
     )  # fmt: skip
     if found is None:
